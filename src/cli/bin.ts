@@ -1,0 +1,19 @@
+// Entry point of the `socketscope` command (built to dist/cli/socketscope.mjs).
+// Kept apart from main.ts so tests can run main() in-process without touching
+// process.exitCode.
+
+import { main } from './main';
+
+main(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+}).then(
+  // exitCode rather than process.exit(): exit() would cut off output still queued for a pipe.
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`socketscope: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,490 @@
+// `socketscope analyze FILE [--json]`: the diagnosis of src/core, in a terminal.
+//
+// Runs in node. Everything it knows about WebSockets comes from src/core,
+// unchanged; this file only reads the file, and prints.
+
+import { constants as bufferConstants } from 'node:buffer';
+import { readFile, stat } from 'node:fs/promises';
+
+import { endpointKey, reconnectChains } from '../core/chains';
+import { explainCloseCode } from '../core/closeCodes';
+import { diagnose } from '../core/diagnosis';
+import type { Finding } from '../core/finding';
+import { fromHar, type HarImport } from '../core/har';
+import { annotateHeartbeats, heartbeatStats } from '../core/heartbeat';
+import type { CloseInitiator, Connection, Session } from '../core/model';
+
+export interface CliIo {
+  /** Receives whole lines, each ending with '\n'. */
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/**
+ * The largest file we read. The whole file becomes one JS string for
+ * JSON.parse, and V8 caps a string at about 512 MiB (2^29 - 24 UTF-16 units;
+ * node exposes it as buffer.constants.MAX_STRING_LENGTH). UTF-8 never decodes
+ * to more units than bytes, so a file at or under the cap always fits. Memory
+ * is the other limit: a 100 MB HAR needs about 0.5-1 GB of heap once parsed,
+ * within node's default heap on a 64-bit machine.
+ */
+export const MAX_FILE_BYTES = bufferConstants.MAX_STRING_LENGTH;
+
+export const USAGE = `Usage: socketscope analyze FILE [--json]
+
+Reads a HAR file exported by SocketScope (or by Chrome DevTools' Network
+panel) and explains why its WebSockets dropped: per endpoint, the connections,
+their lifetimes, how they closed, their heartbeat, and the causes found.
+
+Options:
+  --json      print the findings and a summary of every connection as JSON
+  -h, --help  print this help
+
+Exit codes:
+  0  the report was printed (whether or not it found problems)
+  1  the file is missing, unreadable, not a HAR, or has no WebSocket entries
+  2  wrong usage
+`;
+
+class CliError extends Error {}
+
+/**
+ * Runs the command line. `args` are the user's arguments (process.argv without
+ * node and the script path). Returns the exit code; never throws, never prints
+ * a stack.
+ */
+export async function main(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseArgs(args);
+  if (parsed.kind === 'help') {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (parsed.kind === 'usage-error') {
+    io.stderr(`socketscope: ${parsed.message}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const imported = await loadHar(parsed.file);
+    const report = analyze(imported);
+    if (parsed.json) io.stdout(JSON.stringify({ file: parsed.file, ...report }, null, 2) + '\n');
+    else io.stdout(formatReport(parsed.file, imported.session, report));
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) io.stderr(`socketscope: ${error.message}\n`);
+    else io.stderr(`socketscope: internal error while analysing ${parsed.file}: ${errorText(error)}\n`);
+    return 1;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Arguments
+
+type ParsedArgs =
+  | { kind: 'help' }
+  | { kind: 'usage-error'; message: string }
+  | { kind: 'analyze'; file: string; json: boolean };
+
+function parseArgs(args: string[]): ParsedArgs {
+  const positionals: string[] = [];
+  let json = false;
+  let optionsEnded = false;
+  for (const arg of args) {
+    if (!optionsEnded && arg === '--') optionsEnded = true;
+    else if (!optionsEnded && (arg === '-h' || arg === '--help')) return { kind: 'help' };
+    else if (!optionsEnded && arg === '--json') json = true;
+    // A lone '-' is a file name by convention, not an option.
+    else if (!optionsEnded && arg.startsWith('-') && arg !== '-') return { kind: 'usage-error', message: `unknown option ${arg}` };
+    else positionals.push(arg);
+  }
+  if (positionals.length === 0) return { kind: 'usage-error', message: 'missing command' };
+  const [command, ...files] = positionals;
+  if (command === 'help') return { kind: 'help' };
+  if (command !== 'analyze') return { kind: 'usage-error', message: `unknown command "${command}"` };
+  if (files.length === 0) return { kind: 'usage-error', message: 'analyze needs a FILE' };
+  if (files.length > 1) return { kind: 'usage-error', message: `analyze takes one FILE, got ${files.length}` };
+  return { kind: 'analyze', file: files[0], json };
+}
+
+// ---------------------------------------------------------------------------
+// Reading the file
+
+async function loadHar(path: string): Promise<HarImport> {
+  let sizeBytes: number;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new CliError(`${path} is a directory, not a HAR file`);
+    sizeBytes = info.size;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
+  }
+  if (sizeBytes === 0) throw new CliError(`${path} is empty: it is not a HAR file`);
+  if (sizeBytes > MAX_FILE_BYTES) {
+    throw new CliError(
+      `${path} is too large (${formatBytes(sizeBytes)}; the limit is ${formatBytes(MAX_FILE_BYTES)}, the largest text node can parse at once). ` +
+        'Export a shorter time range, or leave heartbeats out of the export.',
+    );
+  }
+  const json = await readJson(path);
+  try {
+    return fromHar(json);
+  } catch (error) {
+    throw new CliError(`${path}: ${errorText(error)}`);
+  }
+}
+
+/** Parses the file; the text lives only inside this function so it can be collected as soon as it is parsed. */
+async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    const bytes = await readFile(path);
+    // Windows tools write a UTF-8 byte order mark, which JSON.parse rejects; skip it while decoding (no copy).
+    const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    text = bytes.toString('utf8', start);
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliError(`${path} is not valid JSON, so it is not a HAR file (${errorText(error)})`);
+  }
+}
+
+function describeFsError(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    default:
+      return errorText(error);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Analysis (pure: the data behind both the text and the JSON output)
+
+export interface RangeSummary {
+  minMs: number;
+  medianMs: number;
+  maxMs: number;
+}
+
+export interface CloseSummary {
+  code: number;
+  name: string;
+  count: number;
+  initiators: Partial<Record<CloseInitiator, number>>;
+}
+
+export interface ConnectionSummary {
+  id: string;
+  url: string;
+  endpoint: string;
+  createdAt: string;
+  /** Open → close (or creation → close when it never opened). */
+  lifetimeMs?: number;
+  handshakeFailed: boolean;
+  stillOpen: boolean;
+  close?: { code: number; name: string; reason: string; wasClean: boolean; initiator: CloseInitiator };
+  /** Time between the last message (either direction) and the close. */
+  idleBeforeCloseMs?: number;
+  messagesSent: number;
+  messagesReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  heartbeat?: { protocol?: string; intervalMs?: number; direction?: string };
+}
+
+export interface EndpointSummary {
+  endpoint: string;
+  url: string;
+  connectionIds: string[];
+  lifetimes?: RangeSummary;
+  idleBeforeClose?: RangeSummary;
+  closes: CloseSummary[];
+  /** Closed, but the file does not say how (Chrome's HAR). */
+  closesUnknown: number;
+  stillOpen: number;
+  handshakeFailures: number;
+  heartbeat?: { protocol?: string; intervalMs?: number; direction?: string };
+  /** Positions in `findings` of the findings about this endpoint. */
+  findingIndices: number[];
+}
+
+export interface AnalysisReport {
+  source: HarImport['source'];
+  sessionSource?: Session['source'];
+  warnings: string[];
+  findings: Finding[];
+  endpoints: EndpointSummary[];
+  connections: ConnectionSummary[];
+}
+
+export function analyze(imported: HarImport): AnalysisReport {
+  const session = imported.session;
+  // Fresh recognition, so files from older versions and Chrome's HAR get heartbeats too.
+  annotateHeartbeats(session);
+  const findings: Finding[] = diagnose(session);
+
+  const connectionSummaries: ConnectionSummary[] = [];
+  const endpoints: EndpointSummary[] = [];
+  for (const chain of reconnectChains(session)) {
+    const summaries = chain.connections.map(summarizeConnection);
+    for (const summary of summaries) connectionSummaries.push(summary);
+    const ids = new Set(chain.connections.map((connection) => connection.id));
+    endpoints.push({
+      endpoint: chain.key,
+      url: chain.url,
+      connectionIds: [...ids],
+      lifetimes: rangeOf(summaries.map((s) => s.lifetimeMs)),
+      idleBeforeClose: rangeOf(summaries.map((s) => s.idleBeforeCloseMs)),
+      closes: closeSummaries(chain.connections),
+      closesUnknown: chain.connections.filter((c) => c.closedAt !== undefined && !c.close && c.openedAt !== undefined).length,
+      stillOpen: summaries.filter((s) => s.stillOpen).length,
+      handshakeFailures: summaries.filter((s) => s.handshakeFailed).length,
+      heartbeat: chainHeartbeat(summaries),
+      findingIndices: findings
+        .map((finding, index) => (finding.connections.some((id) => ids.has(id)) ? index : -1))
+        .filter((index) => index >= 0),
+    });
+  }
+  return {
+    source: imported.source,
+    sessionSource: session.source,
+    warnings: imported.warnings,
+    findings,
+    endpoints,
+    connections: connectionSummaries,
+  };
+}
+
+function summarizeConnection(connection: Connection): ConnectionSummary {
+  let messagesSent = 0;
+  let messagesReceived = 0;
+  let bytesSent = 0;
+  let bytesReceived = 0;
+  for (const message of connection.messages) {
+    if (message.direction === 'send') {
+      messagesSent++;
+      bytesSent += message.size;
+    } else {
+      messagesReceived++;
+      bytesReceived += message.size;
+    }
+  }
+  const summary: ConnectionSummary = {
+    id: connection.id,
+    url: connection.url,
+    endpoint: endpointKey(connection.url),
+    createdAt: new Date(connection.createdAt).toISOString(),
+    handshakeFailed: connection.openedAt === undefined && (connection.closedAt !== undefined || connection.errorAt !== undefined),
+    stillOpen: connection.closedAt === undefined && connection.errorAt === undefined,
+    messagesSent,
+    messagesReceived,
+    bytesSent,
+    bytesReceived,
+  };
+  if (connection.closedAt !== undefined) {
+    summary.lifetimeMs = connection.closedAt - (connection.openedAt ?? connection.createdAt);
+    const lastMessage = connection.messages[connection.messages.length - 1];
+    const lastActivity = lastMessage?.time ?? connection.openedAt;
+    if (lastActivity !== undefined && connection.openedAt !== undefined) summary.idleBeforeCloseMs = connection.closedAt - lastActivity;
+  }
+  if (connection.close) {
+    summary.close = {
+      code: connection.close.code,
+      name: explainCloseCode(connection.close.code, connection.close.reason).name,
+      reason: connection.close.reason,
+      wasClean: connection.close.wasClean,
+      initiator: connection.close.initiator,
+    };
+  }
+  const stats = heartbeatStats(connection);
+  if (stats.intervalMs !== undefined || (stats.protocol !== undefined && stats.direction !== undefined)) {
+    summary.heartbeat = { protocol: stats.protocol, intervalMs: stats.intervalMs ?? stats.declaredIntervalMs, direction: stats.direction };
+  }
+  return summary;
+}
+
+function closeSummaries(connections: Connection[]): CloseSummary[] {
+  const byCode = new Map<number, CloseSummary>();
+  for (const connection of connections) {
+    const close = connection.close;
+    if (!close) continue;
+    let summary = byCode.get(close.code);
+    if (!summary) {
+      summary = { code: close.code, name: explainCloseCode(close.code).name, count: 0, initiators: {} };
+      byCode.set(close.code, summary);
+    }
+    summary.count++;
+    summary.initiators[close.initiator] = (summary.initiators[close.initiator] ?? 0) + 1;
+  }
+  return [...byCode.values()].sort((a, b) => b.count - a.count || a.code - b.code);
+}
+
+/** The heartbeat most connections of the chain share (protocol, with the median of their intervals). */
+function chainHeartbeat(summaries: ConnectionSummary[]): EndpointSummary['heartbeat'] {
+  const byProtocol = new Map<string, ConnectionSummary[]>();
+  for (const summary of summaries) {
+    if (!summary.heartbeat) continue;
+    const key = summary.heartbeat.protocol ?? '';
+    byProtocol.set(key, [...(byProtocol.get(key) ?? []), summary]);
+  }
+  let best: ConnectionSummary[] | undefined;
+  for (const group of byProtocol.values()) if (!best || group.length > best.length) best = group;
+  if (!best) return undefined;
+  const interval = rangeOf(best.map((s) => s.heartbeat?.intervalMs));
+  return { protocol: best[0].heartbeat?.protocol, intervalMs: interval?.medianMs, direction: best[0].heartbeat?.direction };
+}
+
+function rangeOf(values: Array<number | undefined>): RangeSummary | undefined {
+  const numbers = values.filter((value): value is number => value !== undefined && Number.isFinite(value)).sort((a, b) => a - b);
+  if (numbers.length === 0) return undefined;
+  const middle = Math.floor(numbers.length / 2);
+  const medianMs = numbers.length % 2 ? numbers[middle] : (numbers[middle - 1] + numbers[middle]) / 2;
+  return { minMs: numbers[0], medianMs, maxMs: numbers[numbers.length - 1] };
+}
+
+// ---------------------------------------------------------------------------
+// Text output
+
+const SOURCE_LABELS: Record<HarImport['source'], string> = {
+  'socketscope-har': 'SocketScope HAR',
+  'chrome-har': 'HAR from Chrome DevTools (or another tool)',
+};
+
+export function formatReport(file: string, session: Session, report: AnalysisReport): string {
+  const lines: string[] = [];
+  lines.push(`SocketScope analysis of ${file}`);
+  const about = [SOURCE_LABELS[report.source]];
+  if (session.name) about.push(`session "${session.name}"`);
+  if (session.pageUrl) about.push(`page ${session.pageUrl}`);
+  lines.push(about.join(', '));
+  const total = report.connections.length;
+  lines.push(`${total} connection${total === 1 ? '' : 's'} to ${report.endpoints.length} endpoint${report.endpoints.length === 1 ? '' : 's'}`);
+  for (const warning of report.warnings) lines.push(`Note: ${warning}`);
+
+  const printed = new Set<number>();
+  for (const endpoint of report.endpoints) {
+    lines.push('');
+    lines.push(`${endpoint.url}`);
+    const count = endpoint.connectionIds.length;
+    lines.push(`  Connections: ${count}${count > 1 ? ' (a reconnect chain)' : ''}`);
+    if (endpoint.lifetimes) lines.push(`  Lifetimes:   ${formatRange(endpoint.lifetimes)}`);
+    if (endpoint.idleBeforeClose) lines.push(`  Silence before close: ${formatRange(endpoint.idleBeforeClose)}`);
+    const closeParts = endpoint.closes.map(
+      (close) => `${close.count} x ${close.code} ${close.name} (${formatInitiators(close.initiators)})`,
+    );
+    if (endpoint.closesUnknown > 0) closeParts.push(`${endpoint.closesUnknown} closed, code unknown`);
+    if (endpoint.handshakeFailures > 0) closeParts.push(`${endpoint.handshakeFailures} handshake failed`);
+    if (endpoint.stillOpen > 0) closeParts.push(`${endpoint.stillOpen} still open`);
+    lines.push(`  Closes:      ${closeParts.length > 0 ? closeParts.join('; ') : 'none'}`);
+    lines.push(`  Heartbeat:   ${formatHeartbeat(endpoint.heartbeat)}`);
+    if (endpoint.findingIndices.length === 0) {
+      lines.push('  Findings:    none');
+    } else {
+      lines.push('  Findings:');
+      for (const index of endpoint.findingIndices) {
+        printed.add(index);
+        lines.push(...formatFinding(report.findings[index], '    '));
+      }
+    }
+  }
+
+  // Findings not tied to a connection (page-wide causes) still deserve a place.
+  const rest = report.findings.map((finding, index) => ({ finding, index })).filter(({ index }) => !printed.has(index));
+  if (rest.length > 0) {
+    lines.push('');
+    lines.push('Page-wide findings:');
+    for (const { finding } of rest) lines.push(...formatFinding(finding, '  '));
+  }
+  if (report.findings.length === 0) {
+    lines.push('');
+    lines.push('No cause found: the connections look healthy, or the recording is too short to tell.');
+  }
+  return lines.join('\n') + '\n';
+}
+
+function formatFinding(finding: Finding, indent: string): string[] {
+  const lines: string[] = [];
+  const strength = finding.confidence >= 0.6 ? 'finding' : 'hint';
+  lines.push(`${indent}* ${finding.title} [${finding.kind}, ${strength}, confidence ${Math.round(finding.confidence * 100)}%]`);
+  const more = `${indent}  `;
+  lines.push(`${more}${finding.detail}`);
+  const facts: string[] = [];
+  if (finding.periodMs !== undefined) facts.push(`period ${formatDuration(finding.periodMs)}`);
+  if (finding.basis) facts.push(`silence counted on ${finding.basis === 'any' ? 'both directions' : `${finding.basis} messages`}`);
+  if (facts.length > 0) lines.push(`${more}${capitalize(facts.join(', '))}`);
+  if (finding.suspects && finding.suspects.length > 0) {
+    lines.push(`${more}Suspects:`);
+    for (const suspect of finding.suspects) {
+      lines.push(`${more}  - ${suspect.name}: ${suspect.knob} (default ${formatDuration(suspect.defaultMs)})`);
+    }
+  }
+  lines.push(`${more}Fix: ${finding.fix}`);
+  lines.push(`${more}Connections: ${finding.connections.join(', ') || 'none'}`);
+  return lines;
+}
+
+function formatInitiators(initiators: CloseSummary['initiators']): string {
+  const labels: Record<CloseInitiator, string> = { page: 'by the page', server: 'by the server', abnormal: 'no close frame' };
+  return (Object.keys(labels) as CloseInitiator[])
+    .filter((initiator) => (initiators[initiator] ?? 0) > 0)
+    .map((initiator) => `${initiators[initiator]} ${labels[initiator]}`)
+    .join(', ');
+}
+
+function formatHeartbeat(heartbeat: EndpointSummary['heartbeat']): string {
+  if (!heartbeat) return 'none recognised';
+  const parts = [heartbeat.protocol ?? 'recognised'];
+  if (heartbeat.intervalMs !== undefined) parts.push(`every ${formatDuration(heartbeat.intervalMs)}`);
+  if (heartbeat.direction === 'send') parts.push('sent by the page');
+  else if (heartbeat.direction === 'receive') parts.push('sent by the server');
+  else if (heartbeat.direction === 'both') parts.push('both directions');
+  return parts.join(', ');
+}
+
+function formatRange(range: RangeSummary): string {
+  if (range.minMs === range.maxMs) return formatDuration(range.minMs);
+  return `min ${formatDuration(range.minMs)}, median ${formatDuration(range.medianMs)}, max ${formatDuration(range.maxMs)}`;
+}
+
+/** Durations with enough digits to see whether closes repeat at the same value (3.00 s vs 3.01 s). */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return 'unknown';
+  const sign = ms < 0 ? '-' : '';
+  const absMs = Math.abs(ms);
+  if (absMs < 1000) return `${sign}${Math.round(absMs)} ms`;
+  const seconds = absMs / 1000;
+  if (seconds < 10) return `${sign}${seconds.toFixed(2)} s`;
+  if (seconds < 120) return `${sign}${seconds.toFixed(1)} s`;
+  const totalSeconds = Math.round(seconds);
+  const minutes = Math.floor(totalSeconds / 60);
+  if (minutes < 120) {
+    const rest = totalSeconds - minutes * 60;
+    return `${sign}${minutes} min${rest ? ` ${rest} s` : ''}`;
+  }
+  const hours = Math.floor(minutes / 60);
+  const restMinutes = minutes - hours * 60;
+  return `${sign}${hours} h${restMinutes ? ` ${restMinutes} min` : ''}`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

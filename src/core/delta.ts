@@ -1,0 +1,50 @@
+// A SessionDelta is what changed in a tab's session since the last one: the
+// background builds it from each page batch, applies it to its own copy, and
+// sends the very same delta to every panel watching the tab, so both copies
+// stay identical without ever resending the whole session.
+import type { Connection, DropCounts, Message, Note, PageEvent, Session } from './model';
+import { applyEviction, type EvictionCut } from './caps';
+
+/** New connections carry every field; later patches only what changed. */
+export type ConnectionPatch = Partial<Omit<Connection, 'messages'>> & { id: string };
+
+export interface SessionDelta {
+  connections?: ConnectionPatch[];
+  messages?: { connectionId: string; messages: Message[] }[];
+  pageEvents?: PageEvent[];
+  notes?: Note[];
+  /** Counts to add to session.dropped (records refused, messages the hook dropped). */
+  dropped?: Partial<DropCounts>;
+  /** Applied last, identically on every copy. */
+  evict?: EvictionCut;
+  pageUrl?: string;
+}
+
+export function applyDelta(session: Session, delta: SessionDelta, index?: Map<string, Connection>): void {
+  const byId = index ?? new Map(session.connections.map((c) => [c.id, c]));
+  for (const patch of delta.connections ?? []) {
+    const existing = byId.get(patch.id);
+    if (existing) Object.assign(existing, patch);
+    else {
+      const connection = { frameUrl: '', url: '', protocols: [], createdAt: 0, ...patch, messages: [] } as Connection;
+      session.connections.push(connection);
+      byId.set(connection.id, connection);
+    }
+  }
+  for (const group of delta.messages ?? []) {
+    const connection = byId.get(group.connectionId);
+    if (!connection) continue;
+    const target = connection.messages;
+    for (const message of group.messages) target.push(message);
+  }
+  if (delta.pageEvents) for (const event of delta.pageEvents) session.pageEvents.push(event);
+  if (delta.notes) for (const note of delta.notes) session.notes.push(note);
+  if (delta.dropped) {
+    session.dropped.messages += delta.dropped.messages ?? 0;
+    session.dropped.previews += delta.dropped.previews ?? 0;
+    session.dropped.rejected += delta.dropped.rejected ?? 0;
+    if (delta.dropped.lostBatches) session.dropped.lostBatches = (session.dropped.lostBatches ?? 0) + delta.dropped.lostBatches;
+  }
+  if (delta.pageUrl) session.pageUrl = delta.pageUrl;
+  if (delta.evict) applyEviction(session, delta.evict);
+}

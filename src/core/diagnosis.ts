@@ -1,0 +1,651 @@
+// Diagnosis: why did this page's WebSockets drop? Pure and deterministic:
+// a Session in, Findings out, most important first. Evidence rules follow
+// DESIGN.md (Diagnosis) and shared/reference/intermediaries.md.
+
+import { reconnectChains, type Chain } from './chains';
+import { explainCloseCode } from './closeCodes';
+import type { Finding, FindingKind, Suspect } from './finding';
+import { heartbeatStats, heartbeatTimes, median, medianAbsoluteDeviation, ROLE_PING, scanHeartbeats, type HeartbeatStats } from './heartbeat';
+import { configurableSuspects, suspectsFor } from './intermediaries';
+import type { Connection, PageEvent, Session } from './model';
+
+type IdleBasis = 'received' | 'sent' | 'any';
+/** Tie-break order: nginx and most proxies count traffic either way, so 'any' is the likeliest reading. */
+const IDLE_BASES: readonly IdleBasis[] = ['any', 'received', 'sent'];
+
+const SECOND_MS = 1000;
+/** Shorter silences or ages are ordinary traffic, not a timer. */
+const MIN_TIMER_PERIOD_MS = SECOND_MS;
+/** Share of the closes of a group that must agree on one period. */
+const MIN_CONSISTENT_SHARE = 0.6;
+/** Spreads closer than this are a tie: clock and event-loop jitter. */
+const SPREAD_TIE_MS = 100;
+const OFFLINE_BEFORE_CLOSE_MS = 30 * SECOND_MS;
+const OFFLINE_AFTER_CLOSE_MS = SECOND_MS;
+const SIMULTANEOUS_CLOSE_MS = SECOND_MS;
+const NAVIGATION_NEAR_CLOSE_MS = 2 * SECOND_MS;
+const RECONNECT_WITHIN_MS = 60 * SECOND_MS;
+const TIMER_LATE_LOOKBACK_MS = 60 * SECOND_MS;
+const MIN_TIMER_LATENESS_MS = SECOND_MS;
+const STORM_MIN_RECONNECTS = 4;
+const STORM_MAX_DELAY_MS = 5 * SECOND_MS;
+const STORM_MAX_LIFETIME_MS = 30 * SECOND_MS;
+const MAX_LISTED_SUSPECTS = 5;
+
+const KIND_RANK: Readonly<Record<FindingKind, number>> = {
+  'handshake-failed': 0,
+  'idle-timeout': 1,
+  'max-lifetime': 2,
+  'heartbeat-too-slow': 3,
+  'network-offline': 4,
+  'server-restart': 5,
+  'tab-throttled': 6,
+  'reconnect-storm': 7,
+  'client-close': 8,
+};
+
+/** Timers fire a few hundred ms late and vendors round: the spread allowed around a period. */
+function jitterToleranceMs(periodMs: number): number {
+  return Math.max(750, periodMs * 0.03);
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** Two consistent closes are a hint (< 0.6); three or more a finding (≥ 0.7), lowered when some closes disagree. */
+function repetitionConfidence(consistentCount: number, totalCount: number): number {
+  const base = consistentCount >= 3 ? Math.min(0.95, 0.7 + 0.05 * (consistentCount - 3)) : 0.5;
+  const disagreeing = 1 - consistentCount / totalCount;
+  return round2(Math.max(consistentCount >= 3 ? 0.7 : 0.3, base - 0.1 * disagreeing));
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < SECOND_MS) return `${Math.round(ms)} ms`;
+  if (ms < 10 * SECOND_MS) return `${Number((ms / SECOND_MS).toFixed(1))} s`;
+  if (ms < 5 * 60 * SECOND_MS) return `${Math.round(ms / SECOND_MS)} s`;
+  if (ms < 2 * 3600 * SECOND_MS) return `${Number((ms / 60_000).toFixed(1))} min`;
+  return `${Number((ms / 3_600_000).toFixed(1))} h`;
+}
+
+function closeTimeOf(connection: Connection): number | undefined {
+  return connection.close?.time ?? connection.closedAt;
+}
+
+/** Ended without a close frame, or uncleanly by the server: what an intermediary's timer produces. */
+function isAbnormalClose(connection: Connection): boolean {
+  const close = connection.close;
+  return !!close && connection.openedAt !== undefined && close.initiator !== 'page' && (close.code === 1006 || !close.wasClean);
+}
+
+function isHandshakeFailure(connection: Connection): boolean {
+  if (connection.openedAt !== undefined) return false;
+  if (connection.close?.initiator === 'page') return false; // the page gave up on a pending socket
+  return connection.errorAt !== undefined || connection.close !== undefined;
+}
+
+/** Page events are tab-wide (visibility, network) unless they name another frame. */
+function concernsConnection(event: PageEvent, connection: Connection): boolean {
+  return event.frameId === undefined || connection.frameId === undefined || event.frameId === connection.frameId;
+}
+
+function eventsBetween(events: PageEvent[], fromTime: number, toTime: number, types: readonly string[]): PageEvent[] {
+  return events.filter((event) => event.time >= fromTime && event.time <= toTime && types.includes(event.type));
+}
+
+function closedByNavigation(connection: Connection, events: PageEvent[], closeTime: number): boolean {
+  return eventsBetween(events, closeTime - NAVIGATION_NEAR_CLOSE_MS, closeTime + NAVIGATION_NEAR_CLOSE_MS, ['pagehide', 'navigation']).some(
+    (event) => concernsConnection(event, connection),
+  );
+}
+
+// ---- Silence and age at close ----
+
+interface CloseFacts {
+  connection: Connection;
+  ageMs: number;
+  silenceMs: Record<IdleBasis, number>;
+  /** The longest silence the connection survived before its last message, per basis. */
+  longestSurvivedMs: Record<IdleBasis, number>;
+}
+
+function closeFacts(connection: Connection): CloseFacts {
+  const openedAt = connection.openedAt ?? connection.createdAt;
+  const closeTime = closeTimeOf(connection) ?? openedAt;
+  const last: Record<IdleBasis, number> = { any: openedAt, received: openedAt, sent: openedAt };
+  const longestSurvivedMs: Record<IdleBasis, number> = { any: 0, received: 0, sent: 0 };
+  for (const message of connection.messages) {
+    const basis: IdleBasis = message.direction === 'receive' ? 'received' : 'sent';
+    longestSurvivedMs[basis] = Math.max(longestSurvivedMs[basis], message.time - last[basis]);
+    longestSurvivedMs.any = Math.max(longestSurvivedMs.any, message.time - last.any);
+    last[basis] = message.time;
+    last.any = message.time;
+  }
+  return {
+    connection,
+    ageMs: closeTime - openedAt,
+    silenceMs: { any: closeTime - last.any, received: closeTime - last.received, sent: closeTime - last.sent },
+    longestSurvivedMs,
+  };
+}
+
+interface PeriodFit {
+  periodMs: number;
+  spreadMs: number;
+  consistent: CloseFacts[];
+}
+
+/** The closes agree on one period: robust spread within jitter, and enough of them near it. */
+function fitPeriod(facts: CloseFacts[], valueOf: (fact: CloseFacts) => number): PeriodFit | undefined {
+  const values = facts.map(valueOf);
+  const periodMs = median(values);
+  const spreadMs = medianAbsoluteDeviation(values, periodMs);
+  const toleranceMs = jitterToleranceMs(periodMs);
+  const consistent = facts.filter((fact) => Math.abs(valueOf(fact) - periodMs) <= toleranceMs);
+  const agrees = periodMs >= MIN_TIMER_PERIOD_MS && spreadMs <= toleranceMs;
+  return agrees && consistent.length >= 2 && consistent.length >= facts.length * MIN_CONSISTENT_SHARE
+    ? { periodMs, spreadMs, consistent }
+    : undefined;
+}
+
+interface TimerVerdict {
+  kind: 'idle-timeout' | 'max-lifetime';
+  basis?: IdleBasis;
+  fit: PeriodFit;
+  total: number;
+}
+
+function judgeTimer(facts: CloseFacts[]): TimerVerdict | undefined {
+  if (facts.length < 2) return undefined;
+  let idle: TimerVerdict | undefined;
+  for (const basis of IDLE_BASES) {
+    const fit = fitPeriod(facts, (fact) => fact.silenceMs[basis]);
+    // An idle timer of P kills the first silence of P: no earlier silence of the same connection can have been longer.
+    const neverSurvivedLonger = fit?.consistent.every(
+      (fact) => fact.silenceMs[basis] >= fact.longestSurvivedMs[basis] - jitterToleranceMs(fit.periodMs),
+    );
+    if (fit && neverSurvivedLonger && (!idle || fit.spreadMs < idle.fit.spreadMs - SPREAD_TIE_MS)) {
+      idle = { kind: 'idle-timeout', basis, fit, total: facts.length };
+    }
+  }
+  const ageFit = fitPeriod(facts, (fact) => fact.ageMs);
+  const lifetime: TimerVerdict | undefined = ageFit && { kind: 'max-lifetime', fit: ageFit, total: facts.length };
+  // Silent from open to close, age and silence agree: the idle reading is the likelier (and its fix the cheaper).
+  if (idle && lifetime) return lifetime.fit.spreadMs < idle.fit.spreadMs - SPREAD_TIE_MS ? lifetime : idle;
+  return idle ?? lifetime;
+}
+
+/** Chains first (one endpoint, one path through the proxies), then the leftovers of all chains together. */
+function timerVerdicts(chains: Chain[], excluded: Set<Connection>): TimerVerdict[] {
+  const verdicts: TimerVerdict[] = [];
+  const leftovers: CloseFacts[] = [];
+  for (const chain of chains) {
+    const facts = chain.connections.filter((c) => isAbnormalClose(c) && !excluded.has(c)).map(closeFacts);
+    const verdict = judgeTimer(facts);
+    if (verdict) verdicts.push(verdict);
+    else leftovers.push(...facts);
+  }
+  const pooled = judgeTimer(leftovers);
+  if (pooled) verdicts.push(pooled);
+  return mergeVerdicts(verdicts);
+}
+
+/** Two endpoints behind the same proxy give the same period: one finding. */
+function mergeVerdicts(verdicts: TimerVerdict[]): TimerVerdict[] {
+  const merged: TimerVerdict[] = [];
+  for (const verdict of verdicts) {
+    const twin = merged.find(
+      (other) =>
+        other.kind === verdict.kind &&
+        other.basis === verdict.basis &&
+        Math.abs(other.fit.periodMs - verdict.fit.periodMs) <= jitterToleranceMs(other.fit.periodMs),
+    );
+    if (!twin) {
+      merged.push({ ...verdict, fit: { ...verdict.fit, consistent: [...verdict.fit.consistent] } });
+      continue;
+    }
+    const consistent = [...twin.fit.consistent, ...verdict.fit.consistent];
+    const valueOf = (fact: CloseFacts): number => (twin.basis ? fact.silenceMs[twin.basis] : fact.ageMs);
+    const values = consistent.map(valueOf);
+    const periodMs = median(values);
+    twin.fit = { periodMs, spreadMs: medianAbsoluteDeviation(values, periodMs), consistent };
+    twin.total += verdict.total;
+  }
+  return merged;
+}
+
+const BASIS_PHRASE: Readonly<Record<IdleBasis, string>> = {
+  any: 'in either direction',
+  received: 'from the server',
+  sent: 'from the page',
+};
+
+function suspectsSentence(suspects: Suspect[], matched: boolean, periodMs: number, kindWord: string): string {
+  if (suspects.length === 0) return '';
+  const list = suspects.map((s) => `${s.name} (${s.knob}, default ${formatDuration(s.defaultMs)})`).join('; ');
+  return matched
+    ? ` ${formatDuration(periodMs)} matches the default ${kindWord} of: ${list}.`
+    : ` No common default ${kindWord} is ${formatDuration(periodMs)}, so it is likely configured; ${kindWord}s you can set: ${list}.`;
+}
+
+function knobPhrase(suspects: Suspect[], fallback: string): string {
+  const top = suspects[0];
+  return top && top.knob !== 'not adjustable' && top.knob !== 'none' ? `${top.name}'s ${top.knob}` : fallback;
+}
+
+function idleTimeoutFinding(verdict: TimerVerdict & { basis: IdleBasis }): Finding {
+  const { periodMs, spreadMs, consistent } = verdict.fit;
+  const matched = suspectsFor(periodMs, 'idle');
+  const suspects = matched.length ? matched : configurableSuspects(periodMs, 'idle').slice(0, MAX_LISTED_SUSPECTS);
+  const ages = consistent.map((fact) => fact.ageMs);
+  const period = formatDuration(periodMs);
+  const half = formatDuration(periodMs / 2);
+  const knob = knobPhrase(suspects, 'the idle timeout of the proxy or load balancer');
+  const heartbeatSide: Record<IdleBasis, string> = {
+    any: `Send a heartbeat every ≤ ${half} from the server (nginx counts traffic in either direction once upgraded; some intermediaries count only one)`,
+    received: `Send a heartbeat every ≤ ${half} from the server: this timer counts only traffic toward the page, so the page's own pings don't reset it`,
+    sent: `Send a heartbeat every ≤ ${half} from the page: this timer counts only traffic from the page`,
+  };
+  return {
+    kind: 'idle-timeout',
+    title: `Connections die after ${period} of silence`,
+    detail:
+      `${consistent.length} of ${verdict.total} abnormal closes came ${period} (±${formatDuration(spreadMs)}) after the last message ` +
+      `${BASIS_PHRASE[verdict.basis]}, at ages from ${formatDuration(Math.min(...ages))} to ${formatDuration(Math.max(...ages))}. ` +
+      'A constant silence before a close without a close frame is the mark of an idle timeout in a proxy or load balancer between the page and the server.' +
+      suspectsSentence(suspects, matched.length > 0, periodMs, 'idle timeout'),
+    confidence: repetitionConfidence(consistent.length, verdict.total),
+    connections: consistent.map((fact) => fact.connection.id),
+    periodMs,
+    basis: verdict.basis,
+    suspects,
+    fix: `${heartbeatSide[verdict.basis]}, or raise ${knob} for this WebSocket route.`,
+  };
+}
+
+function maxLifetimeFinding(verdict: TimerVerdict): Finding {
+  const { periodMs, spreadMs, consistent } = verdict.fit;
+  const matched = suspectsFor(periodMs, 'absolute');
+  const suspects = matched.length ? matched : configurableSuspects(periodMs, 'absolute').slice(0, MAX_LISTED_SUSPECTS);
+  const period = formatDuration(periodMs);
+  const lastMessageBeforeCloseMs = median(consistent.map((fact) => fact.silenceMs.any));
+  return {
+    kind: 'max-lifetime',
+    title: `Connections are cut at a fixed age of ${period}`,
+    detail:
+      `${consistent.length} of ${verdict.total} abnormal closes came ${period} (±${formatDuration(spreadMs)}) after the socket opened, ` +
+      `although traffic went on until shortly before (the last message came a median ${formatDuration(lastMessageBeforeCloseMs)} before the close). ` +
+      'An absolute limit ends connections at a fixed age whatever the traffic, so heartbeats will not help.' +
+      suspectsSentence(suspects, matched.length > 0, periodMs, 'absolute limit'),
+    confidence: repetitionConfidence(consistent.length, verdict.total),
+    connections: consistent.map((fact) => fact.connection.id),
+    periodMs,
+    suspects,
+    fix:
+      `Raise the absolute limit above the session length you need (${knobPhrase(suspects, 'e.g. the GCP backend service timeoutSec')}), ` +
+      `or reconnect proactively before ${period} (e.g. at ${formatDuration(periodMs * 0.9)}) and resume the session's state.`,
+  };
+}
+
+/** Where each protocol's heartbeat interval is set. */
+const HEARTBEAT_KNOBS: Readonly<Record<string, string>> = {
+  'Engine.IO': 'the Socket.IO server option pingInterval',
+  STOMP: 'the heart-beat header (stompjs heartbeatIncoming/heartbeatOutgoing, Spring setHeartbeatValue)',
+  SockJS: 'the SockJS server heartbeat delay (heartbeat_delay / setHeartbeatTime)',
+  SignalR: 'the hub KeepAliveInterval',
+  'Phoenix Channels': 'the client option heartbeatIntervalMs',
+  MQTT: 'the client keepalive option',
+  Pusher: 'activity_timeout',
+  'graphql-ws': 'the keepAlive option',
+};
+
+function heartbeatTooSlowFinding(idleFinding: Finding, statsById: Map<string, HeartbeatStats>): Finding | undefined {
+  const timeoutMs = idleFinding.periodMs ?? 0;
+  const tooSlow = idleFinding.connections.filter((id) => {
+    const stats = statsById.get(id);
+    const intervalMs = stats?.intervalMs ?? stats?.declaredIntervalMs;
+    return intervalMs !== undefined && intervalMs >= timeoutMs - jitterToleranceMs(timeoutMs);
+  });
+  if (tooSlow.length === 0) return undefined;
+  const stats = statsById.get(tooSlow[0]) ?? {};
+  const intervalMs = stats.intervalMs ?? stats.declaredIntervalMs ?? 0;
+  const protocol = stats.protocol ?? 'The';
+  const source = stats.intervalMs !== undefined ? 'observed' : 'announced by the handshake';
+  const knob = (stats.protocol && HEARTBEAT_KNOBS[stats.protocol]) ?? 'the heartbeat interval';
+  return {
+    kind: 'heartbeat-too-slow',
+    title: `${protocol} heartbeat every ${formatDuration(intervalMs)} is too slow for a ${formatDuration(timeoutMs)} idle timeout`,
+    detail:
+      `The heartbeat interval (${formatDuration(intervalMs)}, ${source}) is not shorter than the idle timeout these connections hit ` +
+      `(${formatDuration(timeoutMs)}), so the intermediary cuts the connection before the next heartbeat.`,
+    confidence: idleFinding.confidence,
+    connections: tooSlow,
+    periodMs: timeoutMs,
+    suspects: idleFinding.suspects,
+    fix: `Set ${knob} to ≤ ${formatDuration(timeoutMs / 2)}, or raise the idle timeout above ${formatDuration(intervalMs * 2)}.`,
+  };
+}
+
+// ---- Page context: network and throttling ----
+
+function offlineCloses(session: Session, closed: Connection[]): Connection[] {
+  const offline = session.pageEvents.filter((event) => event.type === 'offline');
+  if (offline.length === 0) return [];
+  return closed.filter((connection) => {
+    const closeTime = closeTimeOf(connection) ?? 0;
+    return offline.some(
+      (event) =>
+        concernsConnection(event, connection) &&
+        event.time >= closeTime - OFFLINE_BEFORE_CLOSE_MS &&
+        event.time <= closeTime + OFFLINE_AFTER_CLOSE_MS,
+    );
+  });
+}
+
+function networkOfflineFinding(connections: Connection[]): Finding | undefined {
+  if (connections.length === 0) return undefined;
+  return {
+    kind: 'network-offline',
+    title: 'The network went offline',
+    detail:
+      `The browser reported going offline shortly before ${connections.length} connection(s) ended without a close frame. ` +
+      'No server or proxy setting is at fault: the device lost its network.',
+    confidence: round2(Math.min(0.95, 0.8 + 0.05 * (connections.length - 1))),
+    connections: connections.map((c) => c.id),
+    fix: "Reconnect when the browser fires 'online' (with backoff), and queue or retry messages sent while offline.",
+  };
+}
+
+interface ThrottleEvidence {
+  connection: Connection;
+  sentence: string;
+  lateHeartbeats: boolean;
+}
+
+/** The last visibility state before a time: hidden (or frozen) since when, or undefined when visible. */
+function hiddenSince(events: PageEvent[], connection: Connection, time: number): number | undefined {
+  let since: number | undefined;
+  for (const event of events) {
+    if (event.time > time) break;
+    if (!concernsConnection(event, connection)) continue;
+    if (event.type === 'hidden' || event.type === 'freeze') since ??= event.time;
+    else if (event.type === 'visible' || event.type === 'resume') since = undefined;
+  }
+  return since;
+}
+
+function throttleEvidence(connection: Connection, events: PageEvent[]): ThrottleEvidence | undefined {
+  const closeTime = closeTimeOf(connection);
+  if (closeTime === undefined || connection.openedAt === undefined) return undefined;
+  const hiddenFrom = hiddenSince(events, connection, closeTime);
+  const lateTimers = eventsBetween(events, hiddenFrom ?? closeTime - TIMER_LATE_LOOKBACK_MS, closeTime, ['timer-late']).filter(
+    (event) => concernsConnection(event, connection) && (event.lateMs ?? 0) >= MIN_TIMER_LATENESS_MS,
+  );
+  if (hiddenFrom !== undefined) {
+    const sentPings = heartbeatTimes(connection, scanHeartbeats(connection).roles, ROLE_PING, 'send');
+    const visibleGapsMs: number[] = [];
+    let longestHiddenGapMs = 0;
+    for (let i = 1; i <= sentPings.length; i++) {
+      const gapEnd = i < sentPings.length ? sentPings[i] : closeTime; // the beat that never came before the close counts too
+      const gapMs = gapEnd - sentPings[i - 1];
+      if (gapEnd <= hiddenFrom) visibleGapsMs.push(gapMs);
+      else longestHiddenGapMs = Math.max(longestHiddenGapMs, gapMs);
+    }
+    const intervalMs = visibleGapsMs.length ? median(visibleGapsMs) : undefined;
+    if (intervalMs !== undefined && longestHiddenGapMs > Math.max(2 * intervalMs, intervalMs + SECOND_MS)) {
+      return {
+        connection,
+        lateHeartbeats: true,
+        sentence:
+          `while the tab was hidden, the page's heartbeat (every ${formatDuration(intervalMs)} when visible) ` +
+          `went ${formatDuration(longestHiddenGapMs)} without firing`,
+      };
+    }
+  }
+  if (lateTimers.length === 0) return undefined;
+  const latestMs = Math.max(...lateTimers.map((event) => event.lateMs ?? 0));
+  return {
+    connection,
+    lateHeartbeats: false,
+    sentence: `${hiddenFrom !== undefined ? 'while the tab was hidden, ' : ''}the page's timers fired up to ${formatDuration(latestMs)} late`,
+  };
+}
+
+function tabThrottledFinding(evidence: ThrottleEvidence[]): Finding | undefined {
+  if (evidence.length === 0) return undefined;
+  const strong = evidence.some((item) => item.lateHeartbeats);
+  return {
+    kind: 'tab-throttled',
+    title: 'The browser throttled the page, delaying its heartbeat',
+    detail:
+      `Before ${evidence.length} close(s), ${evidence[0].sentence}. Browsers throttle timers in hidden tabs ` +
+      '(Chrome: to once a minute after 5 minutes hidden), so a heartbeat driven by the page arrives late and the server or a proxy gives up.',
+    confidence: round2(Math.min(0.9, (strong ? 0.75 : 0.6) + 0.05 * (evidence.length - 1))),
+    connections: evidence.map((item) => item.connection.id),
+    fix:
+      'Let the server send the heartbeat (the page only answers, which throttling does not delay much), ' +
+      'or allow a longer heartbeat timeout on the server (> 60 s), and reconnect on visibilitychange when the tab comes back.',
+  };
+}
+
+// ---- Server side: restarts, failed handshakes ----
+
+function serverRestartFinding(closed: Connection[], offline: Set<Connection>): Finding | undefined {
+  const announced = closed.filter((c) => c.close?.initiator === 'server' && (c.close.code === 1001 || c.close.code === 1012));
+  // Connections opened at different times dying in the same second: the server or its network, not a per-connection timer.
+  const candidates = closed
+    .filter((c) => c.close && c.close.initiator !== 'page' && c.openedAt !== undefined && !offline.has(c))
+    .sort((a, b) => (closeTimeOf(a) ?? 0) - (closeTimeOf(b) ?? 0));
+  const simultaneous: Connection[] = [];
+  let clusterCount = 0;
+  for (let start = 0; start < candidates.length; ) {
+    const startTime = closeTimeOf(candidates[start]) ?? 0;
+    let end = start + 1;
+    while (end < candidates.length && (closeTimeOf(candidates[end]) ?? 0) - startTime <= SIMULTANEOUS_CLOSE_MS) end++;
+    const cluster = candidates.slice(start, end);
+    const openTimes = cluster.map((c) => c.openedAt ?? 0);
+    if (cluster.length >= 2 && Math.max(...openTimes) - Math.min(...openTimes) > 2 * SECOND_MS) {
+      simultaneous.push(...cluster);
+      clusterCount++;
+    }
+    start = end;
+  }
+  if (announced.length === 0 && simultaneous.length === 0) return undefined;
+  const ids = [...new Set([...announced, ...simultaneous].map((c) => c.id))];
+  const reasons: string[] = [];
+  if (announced.length) {
+    const codes = [...new Set(announced.map((c) => `${c.close?.code} ${explainCloseCode(c.close?.code ?? 0).name}`))].join(', ');
+    reasons.push(`the server closed ${announced.length} connection(s) with ${codes}`);
+  }
+  if (simultaneous.length) {
+    reasons.push(`${simultaneous.length} connections opened at different times ended within ${formatDuration(SIMULTANEOUS_CLOSE_MS)} of each other`);
+  }
+  const confidence = announced.length ? 0.9 : clusterCount >= 2 || simultaneous.length >= 3 ? 0.75 : 0.55;
+  return {
+    kind: 'server-restart',
+    title: announced.length ? 'The server restarted or went away' : 'Several connections dropped at the same moment',
+    detail: `${reasons.join('; and ')}. That points to a server restart or deploy (or its network), not a per-connection timeout.`,
+    confidence,
+    connections: ids,
+    fix:
+      'Expected during deploys: reconnect with exponential backoff and jitter so clients do not all return at once, ' +
+      'and drain connections gracefully (send 1012 Service Restart, then close) before stopping a server.',
+  };
+}
+
+function handshakeFailedFinding(chain: Chain): Finding | undefined {
+  const failed = chain.connections.filter(isHandshakeFailure);
+  if (failed.length === 0) return undefined;
+  const someOpened = chain.connections.some((c) => c.openedAt !== undefined);
+  return {
+    kind: 'handshake-failed',
+    title: `The WebSocket handshake to ${chain.key} failed${failed.length > 1 ? ` ${failed.length} times` : ''}`,
+    detail:
+      'The socket reported an error and closed (1006) without ever opening: the HTTP upgrade request was refused or never answered. ' +
+      (someOpened
+        ? 'Other connections to the same endpoint did open, so the path is right: the server was probably down, restarting or overloaded, or refused these requests (403).'
+        : 'No connection to this endpoint ever opened.'),
+    confidence: 0.9,
+    connections: failed.map((c) => c.id),
+    fix:
+      "Look at the handshake request in the Network panel: 404 means a wrong path; 403 an origin or authentication check; through nginx, the location must forward the upgrade (proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";). Check that the server listens on that path and that https pages use wss:.",
+  };
+}
+
+// ---- Page behaviour: its own closes, its reconnect loop ----
+
+function clientCloseFinding(chain: Chain, events: PageEvent[]): Finding | undefined {
+  const list = chain.connections;
+  const watchdogCloses: CloseFacts[] = [];
+  for (let i = 0; i < list.length - 1; i++) {
+    const connection = list[i];
+    const closeTime = closeTimeOf(connection);
+    if (connection.close?.initiator !== 'page' || closeTime === undefined || connection.openedAt === undefined) continue;
+    const reopened = list[i + 1].createdAt >= closeTime - SECOND_MS && list[i + 1].createdAt - closeTime <= RECONNECT_WITHIN_MS;
+    if (reopened && !closedByNavigation(connection, events, closeTime)) watchdogCloses.push(closeFacts(connection));
+  }
+  if (watchdogCloses.length < 2) return undefined;
+  const silenceFits = (['received', 'any'] as const)
+    .map((basis) => ({ basis, fit: fitPeriod(watchdogCloses, (fact) => fact.silenceMs[basis]) }))
+    .filter((item): item is { basis: 'received' | 'any'; fit: PeriodFit } => item.fit !== undefined)
+    .sort((a, b) => a.fit.spreadMs - b.fit.spreadMs);
+  const watchdog = silenceFits[0];
+  const first = watchdogCloses[0].connection.close;
+  const requestedCode = first?.requestedCode ?? first?.code ?? 1000;
+  const requestedReason = first?.requestedReason ?? first?.reason;
+  const call = `close(${requestedCode}${requestedReason ? `, "${requestedReason}"` : ''})`;
+  const count = watchdogCloses.length;
+  const confidence = watchdog
+    ? watchdog.fit.consistent.length >= 3
+      ? 0.8
+      : 0.55
+    : count >= 3
+      ? 0.6
+      : 0.45;
+  const watchdogSentence = watchdog
+    ? ` Each time after ${formatDuration(watchdog.fit.periodMs)} without a message ${BASIS_PHRASE[watchdog.basis]}: a watchdog in the page's code.`
+    : '';
+  return {
+    kind: 'client-close',
+    title: watchdog
+      ? `The page closes its own socket after ${formatDuration(watchdog.fit.periodMs)} of silence`
+      : 'The page closes and reopens its own socket',
+    detail:
+      `The page itself called ${call} ${count} times on ${chain.key} and then reconnected.${watchdogSentence} ` +
+      'This is not the network or a proxy.',
+    confidence,
+    connections: watchdogCloses.map((fact) => fact.connection.id),
+    periodMs: watchdog?.fit.periodMs,
+    basis: watchdog?.basis,
+    fix: watchdog
+      ? `Make the server send something (a heartbeat) more often than every ${formatDuration(watchdog.fit.periodMs / 2)}, ` +
+        "or lengthen the page's watchdog; check that the tab was not throttled when it fired."
+      : "Find the code that calls close() (search for the close code or reason) and check why it decides the connection is dead.",
+  };
+}
+
+function reconnectStormFinding(chain: Chain): Finding | undefined {
+  // Longest run of quick deaths each followed by a quick reconnect.
+  let best: { delaysMs: number[]; connections: Connection[] } = { delaysMs: [], connections: [] };
+  let run: typeof best = { delaysMs: [], connections: [] };
+  const list = chain.connections;
+  for (let i = 1; i < list.length; i++) {
+    const previous = list[i - 1];
+    const closeTime = closeTimeOf(previous);
+    const delayMs = closeTime === undefined ? Infinity : list[i].createdAt - closeTime;
+    const quick = closeTime !== undefined && closeTime - previous.createdAt <= STORM_MAX_LIFETIME_MS && delayMs >= 0 && delayMs <= STORM_MAX_DELAY_MS;
+    if (quick) {
+      if (run.connections.length === 0) run.connections.push(previous);
+      run.connections.push(list[i]);
+      run.delaysMs.push(delayMs);
+      if (run.delaysMs.length > best.delaysMs.length) best = run;
+    } else {
+      run = { delaysMs: [], connections: [] };
+    }
+  }
+  const delaysMs = best.delaysMs;
+  if (delaysMs.length < STORM_MIN_RECONNECTS) return undefined;
+  const typicalDelayMs = median(delaysMs);
+  const fixed = medianAbsoluteDeviation(delaysMs, typicalDelayMs) <= Math.max(200, typicalDelayMs * 0.25);
+  const growing = delaysMs[delaysMs.length - 1] >= 2 * Math.max(delaysMs[0], 50);
+  if (!fixed || growing) return undefined;
+  const spanMs = (closeTimeOf(best.connections[best.connections.length - 1]) ?? best.connections[best.connections.length - 1].createdAt) - best.connections[0].createdAt;
+  return {
+    kind: 'reconnect-storm',
+    title: `Reconnect storm: ${delaysMs.length} reconnects every ${formatDuration(typicalDelayMs)}`,
+    detail:
+      `${delaysMs.length} reconnects to ${chain.key} within ${formatDuration(spanMs)}, each ${formatDuration(typicalDelayMs)} after the previous socket died, ` +
+      'with no growing delay (no exponential backoff).',
+    confidence: delaysMs.length >= 6 ? 0.85 : 0.7,
+    connections: best.connections.map((c) => c.id),
+    periodMs: typicalDelayMs,
+    fix:
+      'Use exponential backoff with jitter (e.g. 1 s, 2 s, 4 s … capped at 30 s, ±50 % random) and reset it only after a connection stayed up for a while: ' +
+      'a fixed short delay hammers a server that is down and brings every client back at the same instant after a restart.',
+  };
+}
+
+// ---- Entry points ----
+
+/** Why the session's WebSockets dropped, most important first. Pure: the session is not changed. */
+export function diagnose(session: Session): Finding[] {
+  const chains = reconnectChains(session);
+  const events = [...session.pageEvents].sort((a, b) => a.time - b.time);
+  const closed = session.connections.filter((c) => closeTimeOf(c) !== undefined && c.openedAt !== undefined);
+  const findings: Finding[] = [];
+  const add = (finding: Finding | undefined): void => {
+    if (finding) findings.push(finding);
+  };
+
+  const offline = offlineCloses(session, closed.filter(isAbnormalClose));
+  const offlineSet = new Set(offline);
+  add(networkOfflineFinding(offline));
+
+  const statsById = new Map<string, HeartbeatStats>();
+  for (const verdict of timerVerdicts(chains, offlineSet)) {
+    if (verdict.basis === undefined) {
+      add(maxLifetimeFinding(verdict));
+      continue;
+    }
+    const idle = idleTimeoutFinding({ ...verdict, basis: verdict.basis });
+    add(idle);
+    for (const fact of verdict.fit.consistent) statsById.set(fact.connection.id, heartbeatStats(fact.connection));
+    add(heartbeatTooSlowFinding(idle, statsById));
+  }
+
+  const throttled = closed
+    .filter((c) => c.close && !(c.close.initiator === 'page' && closedByNavigation(c, events, c.close.time)) && !offlineSet.has(c))
+    .map((c) => throttleEvidence(c, events))
+    .filter((item): item is ThrottleEvidence => item !== undefined);
+  add(tabThrottledFinding(throttled));
+
+  add(serverRestartFinding(closed, offlineSet));
+  for (const chain of chains) {
+    add(handshakeFailedFinding(chain));
+    add(reconnectStormFinding(chain));
+    add(clientCloseFinding(chain, events));
+  }
+  return findings.sort((a, b) => b.confidence - a.confidence || KIND_RANK[a.kind] - KIND_RANK[b.kind]);
+}
+
+/** One plain sentence on how a connection ended: initiator, code name and meaning. */
+export function explainClose(connection: Connection): string {
+  const close = connection.close;
+  if (connection.openedAt === undefined && (close || connection.errorAt !== undefined)) {
+    if (close?.initiator === 'page') return 'The page closed the socket before the handshake finished.';
+    return 'The handshake failed: the socket reported an error and closed without ever opening (refused upgrade, wrong path, unreachable server or a proxy not forwarding the upgrade).';
+  }
+  if (!close) return connection.closedAt === undefined ? 'The connection is still open.' : 'The connection closed; no close details were recorded.';
+  const { name, meaning } = explainCloseCode(close.code, close.reason);
+  const age = connection.openedAt !== undefined ? ` after ${formatDuration(close.time - connection.openedAt)}` : '';
+  switch (close.initiator) {
+    case 'page': {
+      const requested = close.requestedCode ?? close.code;
+      return `The page closed its own socket${age} by calling close(${requested}): ${close.code} ${name}, ${meaning}.`;
+    }
+    case 'server':
+      return `The server closed the connection${age} with ${close.code} ${name}: ${meaning}.`;
+    case 'abnormal':
+      return `The connection ended${age} without a close frame (${close.code} ${name}): ${meaning}.`;
+  }
+}

@@ -1,0 +1,40 @@
+// The output of the diagnosis (src/core/diagnosis): one Finding per cause found.
+
+export type FindingKind =
+  | 'idle-timeout'
+  | 'max-lifetime'
+  | 'heartbeat-too-slow'
+  | 'tab-throttled'
+  | 'network-offline'
+  | 'server-restart'
+  | 'client-close'
+  | 'handshake-failed'
+  | 'reconnect-storm';
+
+export interface Suspect {
+  /** e.g. 'nginx', 'AWS ALB', 'GCP external HTTP(S) load balancer'. */
+  name: string;
+  /** The setting to change, e.g. 'proxy_read_timeout'. */
+  knob: string;
+  /** The intermediary's default for that knob, in ms. */
+  defaultMs: number;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  /** One line, e.g. 'Connections die after 60 s of silence'. */
+  title: string;
+  /** A few sentences with the evidence in plain words. */
+  detail: string;
+  /** 0..1; two consistent closes are a hint (< 0.6), three or more a finding. */
+  confidence: number;
+  /** Connection ids the finding is about. */
+  connections: string[];
+  /** The repeating period (silence or age at close), when there is one. */
+  periodMs?: number;
+  /** For idle timeouts: which direction's silence is constant. */
+  basis?: 'received' | 'sent' | 'any';
+  suspects?: Suspect[];
+  /** What to do about it, concretely. */
+  fix: string;
+}

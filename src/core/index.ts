@@ -1,0 +1,8 @@
+// The public API of the pure analysis core, for the panel, the background and the CLI.
+export * from './model';
+export * from './finding';
+export * from './closeCodes';
+export * from './intermediaries';
+export * from './chains';
+export * from './heartbeat';
+export * from './diagnosis';

@@ -1,0 +1,173 @@
+// Turns what a page posted (untrusted: a page can forge anything the hook
+// sends) into a SessionDelta. Each record is checked for shape and size; a
+// bad record is refused and counted, never trusted, and never aborts the
+// rest of the batch.
+import type { CloseInitiator, Connection, Message, PageEvent, PageEventType, Session } from './model';
+import type { ConnectionPatch, SessionDelta } from './delta';
+import { DIR_SEND, PROTOCOL_VERSION, type MessageColumns, type PageBatch, type PageRecord } from '../protocol/page';
+
+/** A batch string larger than this is refused whole (the hook flushes at 1 Mi characters). */
+export const MAX_BATCH_CHARS = 32 * 1024 * 1024;
+/** base64 of a 64 KiB preview is 87,384 characters. */
+export const MAX_PREVIEW_CHARS = 90_000;
+const MAX_URL_CHARS = 65_536;
+const MAX_SHORT_CHARS = 4096;
+const MAX_PROTOCOLS = 64;
+const MAX_MESSAGES_PER_BATCH = 100_000;
+
+const PAGE_EVENT_TYPES: ReadonlySet<string> = new Set<PageEventType>(['hidden', 'visible', 'online', 'offline', 'freeze', 'resume', 'pagehide', 'pageshow', 'timer-late']);
+
+export interface DocumentContext {
+  /** Random id the relay gave its document: connection ids are `${docId}:${hookId}`. */
+  docId: string;
+  frameId?: number;
+  frameUrl: string;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
+
+/** Parses and checks the envelope. Throws with a reason when the batch is unusable as a whole. */
+export function parseBatch(json: string): PageBatch {
+  if (json.length > MAX_BATCH_CHARS) throw new Error(`batch too large (${json.length} characters)`);
+  const value: unknown = JSON.parse(json);
+  if (!isRecord(value) || value.v !== PROTOCOL_VERSION) throw new Error('not a SocketScope batch of this version');
+  if (!isCount(value.seq) || !Array.isArray(value.records) || !isRecord(value.messages) || !isCount(value.droppedMessages)) {
+    throw new Error('malformed batch');
+  }
+  const columns = value.messages;
+  const names: (keyof MessageColumns)[] = ['id', 'dir', 'time', 'opcode', 'size', 'preview', 'truncated'];
+  const length = Array.isArray(columns.id) ? columns.id.length : -1;
+  if (length < 0 || length > MAX_MESSAGES_PER_BATCH || names.some((name) => !Array.isArray(columns[name]) || (columns[name] as unknown[]).length !== length)) {
+    throw new Error('malformed message columns');
+  }
+  return value as unknown as PageBatch;
+}
+
+function validRecord(record: unknown): record is PageRecord {
+  if (!isRecord(record) || !isTime(record.time)) return false;
+  if (record.k === 'page') {
+    return typeof record.type === 'string' && PAGE_EVENT_TYPES.has(record.type) && (record.detail === undefined || isText(record.detail, MAX_SHORT_CHARS)) && (record.lateMs === undefined || isCount(record.lateMs));
+  }
+  if (!isCount(record.id)) return false;
+  switch (record.k) {
+    case 'create':
+      return isText(record.url, MAX_URL_CHARS) && Array.isArray(record.protocols) && record.protocols.length <= MAX_PROTOCOLS && record.protocols.every((p) => isText(p, MAX_SHORT_CHARS));
+    case 'open':
+      return isText(record.protocol, MAX_SHORT_CHARS) && isText(record.extensions, MAX_SHORT_CHARS);
+    case 'error':
+      return true;
+    case 'closing':
+      return (record.code === undefined || isCount(record.code)) && (record.reason === undefined || isText(record.reason, MAX_SHORT_CHARS));
+    case 'close':
+      return isCount(record.code) && isText(record.reason, MAX_SHORT_CHARS) && typeof record.wasClean === 'boolean';
+    default:
+      return false;
+  }
+}
+
+/**
+ * Converts a parsed batch into a delta against `session` (which is read, not
+ * changed: message indices continue each connection's count). `index` maps
+ * connection ids to the session's connections.
+ */
+export function batchToDelta(batch: PageBatch, context: DocumentContext, session: Session, index: Map<string, Connection>): SessionDelta {
+  const patches = new Map<string, ConnectionPatch>();
+  const pageEvents: PageEvent[] = [];
+  let rejected = 0;
+  const connectionId = (hookId: number) => `${context.docId}:${hookId}`;
+  const known = (id: string) => patches.has(id) || index.has(id);
+  const patch = (id: string): ConnectionPatch => {
+    let entry = patches.get(id);
+    if (!entry) patches.set(id, (entry = { id }));
+    return entry;
+  };
+  const field = <K extends keyof ConnectionPatch>(id: string, key: K): ConnectionPatch[K] | undefined =>
+    patches.get(id)?.[key] ?? (index.get(id) as ConnectionPatch | undefined)?.[key];
+
+  for (const record of batch.records) {
+    if (!validRecord(record)) {
+      rejected++;
+      continue;
+    }
+    if (record.k === 'page') {
+      const event: PageEvent = { type: record.type, time: record.time, frameUrl: context.frameUrl, frameId: context.frameId };
+      if (record.detail !== undefined) event.detail = record.detail;
+      if (record.lateMs !== undefined) event.lateMs = record.lateMs;
+      pageEvents.push(event);
+      continue;
+    }
+    const id = connectionId(record.id);
+    if (record.k === 'create') {
+      if (known(id)) {
+        rejected++;
+        continue;
+      }
+      patches.set(id, { id, frameId: context.frameId, frameUrl: context.frameUrl, url: record.url, protocols: record.protocols.slice(), createdAt: record.time });
+      continue;
+    }
+    if (!known(id)) {
+      rejected++;
+      continue;
+    }
+    const entry = patch(id);
+    switch (record.k) {
+      case 'open':
+        entry.openedAt = record.time;
+        entry.protocol = record.protocol;
+        entry.extensions = record.extensions;
+        break;
+      case 'error':
+        entry.errorAt = record.time;
+        break;
+      case 'closing':
+        entry.closeRequestedAt = record.time;
+        if (record.code !== undefined) entry.closeRequestedCode = record.code;
+        if (record.reason !== undefined) entry.closeRequestedReason = record.reason;
+        break;
+      case 'close': {
+        // The page asked first (close() while CONNECTING or OPEN), or a close frame came first, or neither: 1006.
+        const initiator: CloseInitiator = field(id, 'closeRequestedAt') !== undefined ? 'page' : record.code === 1006 ? 'abnormal' : 'server';
+        entry.closedAt = record.time;
+        entry.close = { time: record.time, code: record.code, reason: record.reason, wasClean: record.wasClean, initiator };
+        if (initiator === 'page') {
+          const requestedCode = field(id, 'closeRequestedCode');
+          const requestedReason = field(id, 'closeRequestedReason');
+          if (requestedCode !== undefined) entry.close.requestedCode = requestedCode;
+          if (requestedReason !== undefined) entry.close.requestedReason = requestedReason;
+        }
+        break;
+      }
+    }
+  }
+
+  const groups = new Map<string, Message[]>();
+  const columns = batch.messages;
+  for (let i = 0; i < columns.id.length; i++) {
+    const hookId = columns.id[i];
+    const id = isCount(hookId) ? connectionId(hookId) : '';
+    const time = columns.time[i];
+    const size = columns.size[i];
+    const preview = columns.preview[i];
+    const opcode = columns.opcode[i];
+    const dir = columns.dir[i];
+    if (!id || !known(id) || !isTime(time) || !isCount(size) || !isText(preview, MAX_PREVIEW_CHARS) || (opcode !== 1 && opcode !== 2) || (dir !== 0 && dir !== 1)) {
+      rejected++;
+      continue;
+    }
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = []));
+    const existing = index.get(id);
+    const messageIndex = (existing ? existing.messages.length + (existing.droppedMessages ?? 0) : 0) + group.length;
+    group.push({ index: messageIndex, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview, truncated: columns.truncated[i] === 1 });
+  }
+
+  const delta: SessionDelta = {};
+  if (patches.size) delta.connections = [...patches.values()];
+  if (groups.size) delta.messages = [...groups].map(([connectionId, messages]) => ({ connectionId, messages }));
+  if (pageEvents.length) delta.pageEvents = pageEvents;
+  if (rejected || batch.droppedMessages) delta.dropped = { rejected, messages: batch.droppedMessages };
+  return delta;
+}

@@ -1,0 +1,48 @@
+// The panel's link to the background: subscribe to one tab, take the
+// snapshot, then apply deltas. When the service worker stops, the port
+// closes: reconnect and take a fresh snapshot (the background restored it
+// from storage.session).
+import browser from 'webextension-polyfill';
+import { PORT_PANEL, PROTOCOL_VERSION, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
+import { applySessionDelta, link, linkError, replaceSession, settings } from './store';
+
+type Port = TypedPort<PanelToBackground, BackgroundToPanel>;
+
+let port: Port | undefined;
+let watchedTabId: number | undefined;
+
+export function watchTab(tabId: number): void {
+  watchedTabId = tabId;
+  connect();
+}
+
+function connect(): void {
+  if (watchedTabId === undefined) return;
+  const tabId = watchedTabId;
+  link.value = 'connecting';
+  const current = browser.runtime.connect({ name: PORT_PANEL }) as unknown as Port;
+  port = current;
+  current.onMessage.addListener((message) => {
+    if (message.kind === 'snapshot' && message.tabId === tabId) {
+      replaceSession(message.session);
+      settings.value = message.settings;
+      link.value = 'live';
+      linkError.value = undefined;
+    } else if (message.kind === 'delta' && message.tabId === tabId) {
+      applySessionDelta(message.delta);
+    } else if (message.kind === 'error') {
+      linkError.value = message.message;
+    }
+  });
+  current.onDisconnect.addListener(() => {
+    if (port !== current) return;
+    port = undefined;
+    link.value = 'offline';
+    setTimeout(connect, 200);
+  });
+  current.postMessage({ kind: 'subscribe', v: PROTOCOL_VERSION, tabId });
+}
+
+export function send(message: PanelToBackground): void {
+  port?.postMessage(message);
+}

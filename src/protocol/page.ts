@@ -1,0 +1,73 @@
+// Hop 1: page (MAIN world hook) → isolated content script (relay).
+//
+// The two worlds share the DOM but no JavaScript objects, so the hook sends
+// each batch as a string in a CustomEvent dispatched synchronously on window.
+// Synchronous matters: the last batch before a navigation is dispatched from
+// `pagehide` and must reach the relay before the document goes away, which a
+// window.postMessage task would not. The relay's capture listener, added
+// before any page script runs, stops the events' propagation, so the page
+// never sees them; a nonce exchanged at start (before any page script runs)
+// lets the relay refuse batches forged by the page.
+
+export const PROTOCOL_VERSION = 1;
+
+/** Hook → relay: `detail` = nonce (handshake). Dispatched at start and again on READY. */
+export const EVENT_HELLO = '__socketscope_hello';
+/** Relay → hook: "I am listening now": the hook answers with HELLO (handles either injection order). */
+export const EVENT_READY = '__socketscope_ready';
+/** Hook → relay: `detail` = nonce + JSON of a PageBatch. */
+export const EVENT_BATCH = '__socketscope_batch';
+
+/** Direction codes in the compact message columns. */
+export const DIR_SEND = 0;
+export const DIR_RECEIVE = 1;
+
+export type PageContextType =
+  | 'hidden'
+  | 'visible'
+  | 'online'
+  | 'offline'
+  | 'freeze'
+  | 'resume'
+  | 'pagehide'
+  | 'pageshow'
+  | 'timer-late';
+
+/** Lifecycle records: rare, so plain objects. `at` = how many messages of the same batch were recorded before this one, to keep order. */
+export type PageRecord =
+  | { k: 'create'; at: number; id: number; time: number; url: string; protocols: string[] }
+  | { k: 'open'; at: number; id: number; time: number; protocol: string; extensions: string }
+  | { k: 'error'; at: number; id: number; time: number }
+  | { k: 'closing'; at: number; id: number; time: number; code?: number; reason?: string }
+  | { k: 'close'; at: number; id: number; time: number; code: number; reason: string; wasClean: boolean }
+  | { k: 'page'; at: number; type: PageContextType; time: number; detail?: string; lateMs?: number };
+
+/**
+ * Messages travel as parallel columns: far cheaper to build and to serialize
+ * than one object per message, which matters at tens of thousands a second.
+ */
+export interface MessageColumns {
+  /** Hook-local connection id. */
+  id: number[];
+  /** DIR_SEND or DIR_RECEIVE. */
+  dir: number[];
+  time: number[];
+  /** 1 text, 2 binary. */
+  opcode: number[];
+  /** Whole payload size in bytes. */
+  size: number[];
+  /** Text, or base64 for binary; bounded by the preview cap. */
+  preview: string[];
+  /** 1 when the preview is shorter than the payload. */
+  truncated: number[];
+}
+
+export interface PageBatch {
+  v: number;
+  /** Increasing per document; the relay and background use it to ack and to drop duplicates. */
+  seq: number;
+  records: PageRecord[];
+  messages: MessageColumns;
+  /** Messages the hook itself dropped (its queue was full while the page was busy). */
+  droppedMessages: number;
+}
