@@ -4,6 +4,12 @@
 
 import { main } from './main';
 
+// `socketscope analyze big.har | head` closes the pipe early; that is the reader's choice, not an error to report with a stack.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

@@ -11,7 +11,7 @@ import { explainCloseCode } from '../core/closeCodes';
 import { diagnose } from '../core/diagnosis';
 import type { Finding } from '../core/finding';
 import { fromHar, type HarImport } from '../core/har';
-import { annotateHeartbeats, heartbeatStats } from '../core/heartbeat';
+import { annotateHeartbeats, heartbeatStats, type HeartbeatStats } from '../core/heartbeat';
 import type { CloseInitiator, Connection, Session } from '../core/model';
 
 export interface CliIo {
@@ -228,14 +228,19 @@ export interface AnalysisReport {
 
 export function analyze(imported: HarImport): AnalysisReport {
   const session = imported.session;
-  // Fresh recognition, so files from older versions and Chrome's HAR get heartbeats too.
+  // Statistics first: they scan the messages as the file has them. Annotating
+  // first would make the later scan see only our own marks and report the
+  // protocol as 'marked' instead of its name.
+  const heartbeats = new Map<Connection, HeartbeatStats>();
+  for (const connection of session.connections) heartbeats.set(connection, heartbeatStats(connection));
+  // Fresh recognition (in place), so files from older versions and Chrome's HAR get heartbeat roles too.
   annotateHeartbeats(session);
   const findings: Finding[] = diagnose(session);
 
   const connectionSummaries: ConnectionSummary[] = [];
   const endpoints: EndpointSummary[] = [];
   for (const chain of reconnectChains(session)) {
-    const summaries = chain.connections.map(summarizeConnection);
+    const summaries = chain.connections.map((connection) => summarizeConnection(connection, heartbeats.get(connection)));
     for (const summary of summaries) connectionSummaries.push(summary);
     const ids = new Set(chain.connections.map((connection) => connection.id));
     endpoints.push({
@@ -264,7 +269,7 @@ export function analyze(imported: HarImport): AnalysisReport {
   };
 }
 
-function summarizeConnection(connection: Connection): ConnectionSummary {
+function summarizeConnection(connection: Connection, stats: HeartbeatStats | undefined): ConnectionSummary {
   let messagesSent = 0;
   let messagesReceived = 0;
   let bytesSent = 0;
@@ -291,10 +296,10 @@ function summarizeConnection(connection: Connection): ConnectionSummary {
     bytesReceived,
   };
   if (connection.closedAt !== undefined) {
-    summary.lifetimeMs = connection.closedAt - (connection.openedAt ?? connection.createdAt);
+    summary.lifetimeMs = roundMs(connection.closedAt - (connection.openedAt ?? connection.createdAt));
     const lastMessage = connection.messages[connection.messages.length - 1];
     const lastActivity = lastMessage?.time ?? connection.openedAt;
-    if (lastActivity !== undefined && connection.openedAt !== undefined) summary.idleBeforeCloseMs = connection.closedAt - lastActivity;
+    if (lastActivity !== undefined && connection.openedAt !== undefined) summary.idleBeforeCloseMs = roundMs(connection.closedAt - lastActivity);
   }
   if (connection.close) {
     summary.close = {
@@ -305,9 +310,13 @@ function summarizeConnection(connection: Connection): ConnectionSummary {
       initiator: connection.close.initiator,
     };
   }
-  const stats = heartbeatStats(connection);
-  if (stats.intervalMs !== undefined || (stats.protocol !== undefined && stats.direction !== undefined)) {
-    summary.heartbeat = { protocol: stats.protocol, intervalMs: stats.intervalMs ?? stats.declaredIntervalMs, direction: stats.direction };
+  if (stats && (stats.intervalMs !== undefined || (stats.protocol !== undefined && stats.direction !== undefined))) {
+    const intervalMs = stats.intervalMs ?? stats.declaredIntervalMs;
+    summary.heartbeat = {
+      protocol: stats.protocol,
+      intervalMs: intervalMs === undefined ? undefined : roundMs(intervalMs),
+      direction: stats.direction,
+    };
   }
   return summary;
 }
@@ -341,6 +350,11 @@ function chainHeartbeat(summaries: ConnectionSummary[]): EndpointSummary['heartb
   if (!best) return undefined;
   const interval = rangeOf(best.map((s) => s.heartbeat?.intervalMs));
   return { protocol: best[0].heartbeat?.protocol, intervalMs: interval?.medianMs, direction: best[0].heartbeat?.direction };
+}
+
+/** Timestamps are floats in ms; a microsecond is more precision than any cause needs, and keeps the JSON readable. */
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 function rangeOf(values: Array<number | undefined>): RangeSummary | undefined {

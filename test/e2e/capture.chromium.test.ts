@@ -1,0 +1,128 @@
+// Capture in real Chromium with the built extension, against real `ws` servers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Connection, Session } from '../../src/core/model';
+import { startServer, type TestServer } from './support/servers';
+import { launchWithExtension, waitForSession, type ExtensionBrowser } from './support/chromium';
+
+let server: TestServer;
+let crossServer: TestServer;
+let browser: ExtensionBrowser;
+let page: Page;
+
+const byUrl = (session: Session, fragment: string): Connection | undefined => session.connections.find((c) => c.url.includes(fragment));
+const closedSocket = (fragment: string) => (session: Session) => byUrl(session, fragment)?.close !== undefined;
+
+beforeAll(async () => {
+  server = await startServer();
+  // A different host and port: a different origin, for the cross-origin iframe.
+  crossServer = await startServer({ host: 'localhost' });
+  browser = await launchWithExtension();
+  page = await browser.context.newPage();
+  await page.goto(`${server.origin}/capture.html`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await crossServer?.close();
+});
+
+describe('capture in Chromium', () => {
+  it('captures a socket opened by the first inline <head> script', async () => {
+    const { session } = await waitForSession(browser, (s) => (byUrl(s, '/echo?first')?.messages.length ?? 0) >= 2, 'the <head> socket and its echo');
+    const first = byUrl(session, '/echo?first')!;
+    expect(first.openedAt).toBeGreaterThan(first.createdAt);
+    expect(first.messages.map((m) => [m.direction, m.preview])).toEqual([
+      ['send', 'hello from head'],
+      ['receive', 'hello from head'],
+    ]);
+    expect(first.frameUrl).toBe(`${server.origin}/capture.html`);
+  });
+
+  it('records text and binary echo with exact sizes and bytes, and a page close', async () => {
+    const result = await page.evaluate(() => (window as unknown as { run(name: string): Promise<unknown> }).run('echo'));
+    expect(result).toEqual({ code: 1000, reason: 'done', wasClean: true });
+    const { session } = await waitForSession(browser, (s) => s.connections.some((c) => c.url.endsWith('/echo') && c.close), 'the echo socket to close');
+    const echo = session.connections.find((c) => c.url.endsWith('/echo'))!;
+    const sent = echo.messages.filter((m) => m.direction === 'send');
+    const received = echo.messages.filter((m) => m.direction === 'receive');
+    expect(sent.map((m) => m.opcode)).toEqual([1, 2, 2, 2]);
+    expect(sent[0].preview).toBe('plain text ✓ ünïcödé');
+    expect(sent[0].size).toBe(new TextEncoder().encode('plain text ✓ ünïcödé').length);
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    expect(Buffer.from(sent[1].preview, 'base64').equals(all)).toBe(true);
+    expect(sent[1].size).toBe(256);
+    // A subarray view sends only its own bytes.
+    expect([...Buffer.from(sent[2].preview, 'base64')]).toEqual([8, 7, 6]);
+    // A Blob is read asynchronously but recorded in order.
+    expect([...Buffer.from(sent[3].preview, 'base64')]).toEqual([0xde, 0xad, 0xbe, 0xef]);
+    expect(received.map((m) => m.preview)).toEqual(sent.map((m) => m.preview));
+    expect(echo.messages.map((m) => m.index)).toEqual([...echo.messages.keys()]);
+    expect(echo.close).toMatchObject({ code: 1000, reason: 'done', wasClean: true, initiator: 'page', requestedCode: 1000, requestedReason: 'done' });
+  });
+
+  it('records Blob messages received with the default binaryType', async () => {
+    expect(await page.evaluate(() => (window as unknown as { run(name: string): Promise<unknown> }).run('blobReceive'))).toBe('blob');
+    const { session } = await waitForSession(browser, closedSocket('/echo?blob'), 'the blob socket');
+    const received = byUrl(session, '/echo?blob')!.messages.find((m) => m.direction === 'receive')!;
+    expect(received.opcode).toBe(2);
+    expect([...Buffer.from(received.preview, 'base64')]).toEqual([1, 2, 3]);
+  });
+
+  it('records a server close with an application code and reason', async () => {
+    const result = await page.evaluate(() => (window as unknown as { run(name: string): Promise<unknown> }).run('serverClose'));
+    expect(result).toEqual({ code: 4001, reason: 'server says bye', wasClean: true });
+    const { session } = await waitForSession(browser, closedSocket('/close?code=4001'), 'the server close');
+    expect(byUrl(session, '/close?code=4001')!.close).toMatchObject({ code: 4001, reason: 'server says bye', wasClean: true, initiator: 'server' });
+  });
+
+  it('records a TCP drop without a close frame as 1006, abnormal, with no error', async () => {
+    const result = await page.evaluate(() => (window as unknown as { run(name: string): Promise<unknown> }).run('drop'));
+    expect(result).toEqual({ code: 1006, reason: '', wasClean: false, errored: false });
+    const { session } = await waitForSession(browser, closedSocket('/drop'), 'the dropped socket');
+    const dropped = byUrl(session, '/drop')!;
+    expect(dropped.close).toMatchObject({ code: 1006, wasClean: false, initiator: 'abnormal' });
+    expect(dropped.openedAt).toBeDefined();
+    expect(dropped.errorAt).toBeUndefined();
+  });
+
+  it('records a rejected handshake as an error with no open', async () => {
+    const result = await page.evaluate(() => (window as unknown as { run(name: string): Promise<unknown> }).run('reject'));
+    expect(result).toEqual({ code: 1006, reason: '', wasClean: false, errored: true, opened: false });
+    const { session } = await waitForSession(browser, closedSocket('/reject'), 'the rejected socket');
+    const rejected = byUrl(session, '/reject')!;
+    expect(rejected.openedAt).toBeUndefined();
+    expect(rejected.errorAt).toBeDefined();
+    expect(rejected.close).toMatchObject({ code: 1006, initiator: 'abnormal' });
+  });
+
+  it('records a page-initiated close with the code the page asked for', async () => {
+    const result = await page.evaluate(() => (window as unknown as { run(name: string): Promise<unknown> }).run('pageClose'));
+    expect(result).toEqual({ code: 4321, reason: 'client watchdog', wasClean: true });
+    const { session } = await waitForSession(browser, closedSocket('/silent'), 'the page close');
+    expect(byUrl(session, '/silent')!.close).toMatchObject({ initiator: 'page', requestedCode: 4321, requestedReason: 'client watchdog', code: 4321 });
+  });
+
+  it('captures sockets in a same-origin and a cross-origin iframe', async () => {
+    const framesPage = await browser.context.newPage();
+    await framesPage.goto(`${server.origin}/frames.html#${encodeURIComponent(crossServer.origin)}`);
+    const { session } = await waitForSession(
+      browser,
+      (s) => closedSocket('/echo?same')(s) && closedSocket('/echo?cross')(s),
+      'both iframe sockets to close',
+    );
+    const same = byUrl(session, '/echo?same')!;
+    const cross = byUrl(session, '/echo?cross')!;
+    expect(same.frameUrl).toBe(`${server.origin}/frame-child.html?same`);
+    expect(cross.frameUrl).toBe(`${crossServer.origin}/frame-child.html?cross`);
+    expect(cross.url.startsWith(crossServer.wsOrigin)).toBe(true);
+    expect(same.frameId).not.toBe(cross.frameId);
+    expect(same.frameId).not.toBe(0);
+    for (const socket of [same, cross]) {
+      expect(socket.messages.map((m) => m.direction)).toEqual(['send', 'receive']);
+      expect(socket.close).toMatchObject({ code: 1000, initiator: 'page' });
+    }
+    await framesPage.close();
+  });
+});

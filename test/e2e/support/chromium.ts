@@ -1,0 +1,100 @@
+// Debian's Chromium with the built extension, driven by playwright-core.
+// No browser is ever downloaded: a missing /usr/bin/chromium is a failure
+// that says how to install it.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import type { Session } from '../../../src/core/model';
+
+export const ROOT = join(import.meta.dirname, '..', '..', '..');
+export const CHROME_EXTENSION_DIR = join(ROOT, 'dist', 'chrome');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function requireFile(path: string, howToGetIt: string): void {
+  if (!existsSync(path)) throw new Error(`${path} is missing: ${howToGetIt}`);
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  serviceWorker(): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+/** Flags for a quiet, offline Chromium (this machine has no internet). */
+export const QUIET_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-features=Translate,OptimizationHints,MediaRouter',
+];
+
+export async function launchWithExtension(options: { withExtension?: boolean; extraArgs?: string[]; headless?: boolean } = {}): Promise<ExtensionBrowser> {
+  const withExtension = options.withExtension ?? true;
+  requireFile(CHROMIUM_PATH, 'install Debian\'s Chromium with `apt-get install chromium` (bash .ci/run does it), or set CHROMIUM_PATH.');
+  if (withExtension) requireFile(join(CHROME_EXTENSION_DIR, 'manifest.json'), 'build the extension first with `npm run build`.');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'socketscope-chromium-'));
+  const args = [...QUIET_FLAGS, ...(options.extraArgs ?? [])];
+  if (withExtension) args.push(`--disable-extensions-except=${CHROME_EXTENSION_DIR}`, `--load-extension=${CHROME_EXTENSION_DIR}`);
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: options.headless ?? true,
+    args,
+    acceptDownloads: true,
+  });
+  let extensionId = '';
+  const serviceWorker = async (): Promise<Worker> => {
+    const existing = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+    return existing ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  };
+  if (withExtension) extensionId = new URL((await serviceWorker()).url()).host;
+  return {
+    context,
+    extensionId,
+    serviceWorker,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The sessions the background has persisted (storage.session), keyed by tab id. */
+export async function storedSessions(browser: ExtensionBrowser): Promise<Map<number, Session>> {
+  const worker = await browser.serviceWorker();
+  const stored = (await worker.evaluate(() => chrome.storage.session.get(null))) as Record<string, { session: Session }>;
+  const sessions = new Map<number, Session>();
+  for (const [key, value] of Object.entries(stored)) if (key.startsWith('tab:')) sessions.set(Number(key.slice(4)), value.session);
+  return sessions;
+}
+
+/** Polls the background until a tab's session satisfies `ready`; returns it with its tab id. */
+export async function waitForSession(
+  browser: ExtensionBrowser,
+  ready: (session: Session) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<{ tabId: number; session: Session }> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Session[] = [];
+  while (Date.now() < deadline) {
+    const sessions = await storedSessions(browser);
+    last = [...sessions.values()];
+    for (const [tabId, session] of sessions) if (ready(session)) return { tabId, session };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; sessions: ${JSON.stringify(last.map((s) => ({ pageUrl: s.pageUrl, connections: s.connections.map((c) => ({ url: c.url, messages: c.messages.length, close: c.close })) })))}`);
+}
+
+export async function openPanel(browser: ExtensionBrowser, tabId: number): Promise<Page> {
+  const panel = await browser.context.newPage();
+  await panel.goto(`chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=${tabId}`);
+  return panel;
+}
+
+declare const chrome: { storage: { session: { get(keys: null): Promise<Record<string, unknown>> } } };

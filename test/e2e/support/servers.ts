@@ -1,0 +1,90 @@
+// Real servers for the end-to-end tests, on ephemeral loopback ports: an HTTP
+// server for the fixture pages and a `ws` WebSocket server with one behaviour
+// per path. Every test file starts its own and closes it.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export const FIXTURES_DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'pages');
+
+export interface TestServer {
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** ws://127.0.0.1:PORT */
+  wsOrigin: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * WebSocket behaviours by path:
+ * - /echo: echoes text and binary as received.
+ * - /close?code=4001&reason=bye&after=ms: the server sends a close frame.
+ * - /drop?after=ms: the server cuts TCP without a close frame (page sees 1006).
+ * - /reject: the handshake is refused with 403.
+ * - /silent: accepts and never says anything.
+ */
+export async function startServer(options: { host?: string; pagesDir?: string } = {}): Promise<TestServer> {
+  const host = options.host ?? '127.0.0.1';
+  const pagesDir = options.pagesDir ?? FIXTURES_DIR;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer(async (request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = await readFile(join(pagesDir, path === '/' ? 'index.html' : path));
+      const type = path.endsWith('.html') ? 'text/html; charset=utf-8' : path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';
+      response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      response.end(body);
+    } catch {
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end('not found');
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request: IncomingMessage, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://x');
+    if (url.pathname === '/reject') {
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => behave(ws, url, socket as Socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    origin: `http://${host}:${port}`,
+    wsOrigin: `ws://${host}:${port}`,
+    port,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function behave(ws: WebSocket, url: URL, socket: Socket): void {
+  const after = Number(url.searchParams.get('after') ?? '0');
+  switch (url.pathname) {
+    case '/echo':
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      break;
+    case '/close':
+      setTimeout(() => ws.close(Number(url.searchParams.get('code') ?? '1000'), url.searchParams.get('reason') ?? ''), after);
+      break;
+    case '/drop':
+      // destroy() without a close frame: the browser sees 1006, wasClean false, no error event.
+      setTimeout(() => socket.destroy(), after);
+      break;
+    case '/silent':
+      break;
+    default:
+      ws.close(1008, 'unknown test path');
+  }
+}
