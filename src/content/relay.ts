@@ -52,16 +52,12 @@ type BatchMessage = Extract<RelayToBackground, { kind: 'batch' }>;
       if (port !== current) return;
       port = undefined;
       // The service worker stopped (or restarted): reconnect now if anything is unacknowledged.
-      if (pending.length) setTimeout(resend, 50);
+      if (pending.length) setTimeout(connect, 50);
     });
     current.postMessage(hello());
+    // Everything not yet acknowledged, in order: the background drops a seq at or below the last it applied.
+    for (const message of pending) current.postMessage(message);
     return current;
-  }
-
-  function resend(): void {
-    const target = connect();
-    if (!target) return;
-    for (const message of pending) target.postMessage(message);
   }
 
   function forward(seq: number, json: string): void {
@@ -74,10 +70,11 @@ type BatchMessage = Extract<RelayToBackground, { kind: 'batch' }>;
       lostBatches++;
     }
     try {
-      connect()?.postMessage(message);
+      if (port) port.postMessage(message);
+      else connect(); // a new port sends every pending batch, this one included
     } catch {
       port = undefined;
-      setTimeout(resend, 50);
+      setTimeout(connect, 50);
     }
   }
 

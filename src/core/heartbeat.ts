@@ -55,6 +55,8 @@ interface ScanState {
   protocolCounts: Map<string, number>;
   /** Set by classify for the message just classified. */
   protocol: string;
+  /** Named by a handshake, for connections that closed before their first heartbeat. */
+  handshakeProtocol?: string;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -91,6 +93,7 @@ function classifyJsonObject(value: JsonObject, direction: Direction, state: Scan
     const hello = value.d;
     if (op === 10 && isObject(hello) && typeof hello.heartbeat_interval === 'number') {
       state.declaredIntervalMs = hello.heartbeat_interval;
+      state.handshakeProtocol = 'Discord gateway';
     }
     return ROLE_NONE;
   }
@@ -104,7 +107,10 @@ function classifyJsonObject(value: JsonObject, direction: Direction, state: Scan
   if (event === 'pusher:connection_established' && typeof value.data === 'string') {
     // Pusher clients ping after activity_timeout seconds without traffic.
     const data = parseJson(value.data);
-    if (isObject(data) && typeof data.activity_timeout === 'number') state.declaredIntervalMs = data.activity_timeout * 1000;
+    if (isObject(data) && typeof data.activity_timeout === 'number') {
+      state.declaredIntervalMs = data.activity_timeout * 1000;
+      state.handshakeProtocol = 'Pusher';
+    }
     return ROLE_NONE;
   }
   if (type === 'ka') return found(state, 'subscriptions-transport-ws', ROLE_PONG);
@@ -122,6 +128,7 @@ function classifyJsonObject(value: JsonObject, direction: Direction, state: Scan
 function readEngineIoHandshake(json: string, state: ScanState): void {
   const handshake = parseJson(json);
   if (!isObject(handshake)) return;
+  state.handshakeProtocol = 'Engine.IO';
   if (typeof handshake.pingInterval === 'number') state.declaredIntervalMs = handshake.pingInterval;
   if (typeof handshake.pingTimeout === 'number') state.declaredTimeoutMs = handshake.pingTimeout;
 }
@@ -130,6 +137,7 @@ function readEngineIoHandshake(json: string, state: ScanState): void {
 function readStompFrame(frame: string, direction: Direction, state: ScanState): void {
   const header = STOMP_HEART_BEAT.exec(frame);
   if (!header) return;
+  state.handshakeProtocol = 'STOMP';
   const values: [number, number] = [Number(header[1]), Number(header[2])];
   if (direction === 'send') state.stompClient = values;
   else state.stompServer = values;
@@ -171,6 +179,7 @@ function readMqttConnect(base64: string, state: ScanState): void {
   const keepaliveOffset = offset + 2 + nameLength + 2; // name, protocol level, connect flags
   if (keepaliveOffset + 1 >= bytes.length) return;
   const keepaliveS = (bytes[keepaliveOffset] << 8) | bytes[keepaliveOffset + 1];
+  state.handshakeProtocol = 'MQTT';
   if (keepaliveS === 0) return;
   state.declaredIntervalMs = keepaliveS * 1000;
   state.declaredTimeoutMs = keepaliveS * 1500;
@@ -310,11 +319,32 @@ export function medianAbsoluteDeviation(values: number[], center = median(values
   return median(values.map((value) => Math.abs(value - center)));
 }
 
-function patternKey(message: Message): string | undefined {
+const NOT_A_PATTERN = -1;
+
+/**
+ * A hash of the message's shape: direction, opcode and preview with each run
+ * of digits collapsed (counters and timestamps inside a heartbeat). A number
+ * rather than a normalised string: no allocation per message. A collision
+ * only merges two shapes into one irregular group, which then isn't taken.
+ */
+function patternHash(message: Message): number {
   const preview = message.preview;
-  if (message.truncated || preview.length === 0 || preview.length > PATTERN_MAX_LENGTH) return undefined;
-  // Identical up to digits: counters and timestamps inside a heartbeat.
-  return `${message.direction}${message.opcode}${preview.replace(/\d+/g, '#')}`;
+  const length = preview.length;
+  if (message.truncated || length === 0 || length > PATTERN_MAX_LENGTH) return NOT_A_PATTERN;
+  let hash = Math.imul(2166136261 ^ (message.direction === 'send' ? 1 : 2) ^ (message.opcode << 2), 16777619);
+  let inDigits = false;
+  for (let i = 0; i < length; i++) {
+    let code = preview.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      if (inDigits) continue;
+      inDigits = true;
+      code = 35; // '#'
+    } else {
+      inDigits = false;
+    }
+    hash = Math.imul(hash ^ code, 16777619);
+  }
+  return hash >>> 0;
 }
 
 function gapsOf(times: number[]): number[] {
@@ -324,6 +354,9 @@ function gapsOf(times: number[]): number[] {
 }
 
 function isRegular(times: number[]): boolean {
+  // A median gap ≥ the minimum needs a mean gap ≥ half of it: rejects busy data streams without sorting.
+  const meanGapMs = (times[times.length - 1] - times[0]) / (times.length - 1);
+  if (meanGapMs < PATTERN_MIN_INTERVAL_MS / 2) return false;
   const gapsMs = gapsOf(times);
   const typicalGapMs = median(gapsMs);
   if (typicalGapMs < PATTERN_MIN_INTERVAL_MS) return false;
@@ -333,17 +366,17 @@ function isRegular(times: number[]): boolean {
 }
 
 /** Indexes of the messages (in the other direction) that answer each ping within a short delay, if one pattern answers most pings. */
-function findReplies(messages: Message[], pingIndexes: number[], keys: (string | undefined)[]): number[] {
+function findReplies(messages: Message[], pingIndexes: number[], hashes: Float64Array): number[] {
   const pingDirection = messages[pingIndexes[0]].direction;
-  const replyCandidates = new Map<string, number[]>();
+  const replyCandidates = new Map<number, number[]>();
   for (const pingIndex of pingIndexes) {
     const pingTime = messages[pingIndex].time;
     for (let j = pingIndex + 1; j < messages.length && messages[j].time - pingTime <= MAX_REPLY_DELAY_MS; j++) {
-      const key = keys[j];
-      if (messages[j].direction === pingDirection || key === undefined) continue;
-      const list = replyCandidates.get(key) ?? [];
+      const hash = hashes[j];
+      if (messages[j].direction === pingDirection || hash === NOT_A_PATTERN) continue;
+      const list = replyCandidates.get(hash) ?? [];
       list.push(j);
-      replyCandidates.set(key, list);
+      replyCandidates.set(hash, list);
       break;
     }
   }
@@ -354,15 +387,15 @@ function findReplies(messages: Message[], pingIndexes: number[], keys: (string |
 
 function scanPattern(connection: Connection, roles: Uint8Array): string | undefined {
   const messages = connection.messages;
-  const keys: (string | undefined)[] = new Array(messages.length);
-  const groups = new Map<string, number[]>();
+  const hashes = new Float64Array(messages.length);
+  const groups = new Map<number, number[]>();
   for (let i = 0; i < messages.length; i++) {
-    const key = patternKey(messages[i]);
-    keys[i] = key;
-    if (key === undefined) continue;
-    const group = groups.get(key);
+    const hash = patternHash(messages[i]);
+    hashes[i] = hash;
+    if (hash === NOT_A_PATTERN) continue;
+    const group = groups.get(hash);
     if (group) group.push(i);
-    else groups.set(key, [i]);
+    else groups.set(hash, [i]);
   }
   const candidates = [...groups.values()]
     .filter((indexes) => indexes.length >= PATTERN_MIN_OCCURRENCES && isRegular(indexes.map((i) => messages[i].time)))
@@ -372,7 +405,7 @@ function scanPattern(connection: Connection, roles: Uint8Array): string | undefi
   let pingIndexes = candidates[0];
   let replyIndexes: number[] = [];
   for (const candidate of candidates) {
-    const replies = findReplies(messages, candidate, keys);
+    const replies = findReplies(messages, candidate, hashes);
     if (replies.length) {
       [pingIndexes, replyIndexes] = [candidate, replies];
       break;
@@ -407,7 +440,7 @@ export function scanHeartbeats(connection: Connection): HeartbeatScan {
   const knownProtocol = mostFrequent(state.protocolCounts);
   if (knownProtocol) return { roles, protocol: knownProtocol, ...declared };
   if (rolesFromMarks(connection, roles)) return { roles, protocol: 'marked', ...declared };
-  return { roles, protocol: scanPattern(connection, roles), ...declared };
+  return { roles, protocol: scanPattern(connection, roles) ?? state.handshakeProtocol, ...declared };
 }
 
 const ROLE_NAMES: readonly (HeartbeatRole | undefined)[] = [undefined, 'ping', 'pong'];
