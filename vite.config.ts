@@ -15,7 +15,12 @@ function manifestFor(browser: Browser): ManifestV3Export {
     manifest.background = { scripts: ['src/background/index.ts'], type: 'module' };
     manifest.browser_specific_settings = {
       // world: "MAIN" content scripts need Firefox 128.
-      gecko: { id: 'socketscope@socketscope.dev', strict_min_version: '128.0' },
+      gecko: {
+        id: 'socketscope@socketscope.dev',
+        strict_min_version: '128.0',
+        // Nothing leaves the browser: recordings stay local until the user exports a file.
+        data_collection_permissions: { required: ['none'] },
+      },
     };
   }
   return manifest as unknown as ManifestV3Export;

@@ -172,6 +172,18 @@ function resetTab(tabId: number): void {
   broadcast(tabId, snapshot(tabId));
 }
 
+/**
+ * Automation only (navigator.webdriver): a page whose URL ends with this hash
+ * makes the extension open its panel in a tab for that page. WebDriver BiDi
+ * cannot navigate to moz-extension:// URLs, so this is how the Firefox tests
+ * reach the panel. A browser that is not driven by WebDriver ignores it.
+ */
+const AUTOMATION_OPEN_PANEL = '#socketscope-open-panel';
+
+function openPanelTab(tabId: number): void {
+  void browser.tabs.create({ url: browser.runtime.getURL(`src/panel/index.html?tabId=${tabId}`) });
+}
+
 // ---- relays ----
 function onRelayMessage(port: RelayPort, sender: Runtime.MessageSender, message: RelayToBackground): void {
   const tabId = sender.tab?.id;
@@ -182,6 +194,7 @@ function onRelayMessage(port: RelayPort, sender: Runtime.MessageSender, message:
     const frameUrl = typeof message.frameUrl === 'string' ? message.frameUrl : (sender.url ?? '');
     state.docs[message.docId] = { frameId: sender.frameId, frameUrl, lastSeq: 0 };
     if (message.top && sender.frameId === 0) {
+      if (message.webdriver && frameUrl.endsWith(AUTOMATION_OPEN_PANEL)) openPanelTab(tabId);
       if (!settings.preserveLog && state.session.connections.length) {
         resetTab(tabId);
         tabState(tabId).docs[message.docId] = { frameId: 0, frameUrl, lastSeq: 0 };

@@ -31,7 +31,7 @@ type BatchMessage = Extract<RelayToBackground, { kind: 'batch' }>;
   let alive = true;
 
   function hello(): RelayToBackground {
-    return { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: location.href, top, time: performance.timeOrigin + performance.now() };
+    return { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: location.href, top, time: performance.timeOrigin + performance.now(), webdriver: navigator.webdriver === true };
   }
 
   function connect(): RelayPort | undefined {

@@ -99,6 +99,14 @@ function closedByNavigation(connection: Connection, events: PageEvent[], closeTi
   );
 }
 
+/** A normal close by the server, or the page leaving: nothing went wrong. */
+function isDeliberateClose(connection: Connection, events: PageEvent[]): boolean {
+  const close = connection.close;
+  if (!close) return false;
+  if (close.initiator === 'page') return closedByNavigation(connection, events, close.time);
+  return close.initiator === 'server' && close.wasClean && close.code === 1000;
+}
+
 // ---- Silence and age at close ----
 
 interface CloseFacts {
@@ -241,6 +249,10 @@ function idleTimeoutFinding(verdict: TimerVerdict & { basis: IdleBasis }): Findi
   const period = formatDuration(periodMs);
   const half = formatDuration(periodMs / 2);
   const knob = knobPhrase(suspects, 'the idle timeout of the proxy or load balancer');
+  const silentThroughout = median(consistent.map((fact) => fact.ageMs - fact.silenceMs.any)) <= jitterToleranceMs(periodMs);
+  const ambiguity = silentThroughout
+    ? ' These connections were silent from open to close, so an absolute age limit of the same length would look the same; if heartbeats do not help, suspect one.'
+    : '';
   const heartbeatSide: Record<IdleBasis, string> = {
     any: `Send a heartbeat every ≤ ${half} from the server (nginx counts traffic in either direction once upgraded; some intermediaries count only one)`,
     received: `Send a heartbeat every ≤ ${half} from the server: this timer counts only traffic toward the page, so the page's own pings don't reset it`,
@@ -253,7 +265,8 @@ function idleTimeoutFinding(verdict: TimerVerdict & { basis: IdleBasis }): Findi
       `${consistent.length} of ${verdict.total} abnormal closes came ${period} (±${formatDuration(spreadMs)}) after the last message ` +
       `${BASIS_PHRASE[verdict.basis]}, at ages from ${formatDuration(Math.min(...ages))} to ${formatDuration(Math.max(...ages))}. ` +
       'A constant silence before a close without a close frame is the mark of an idle timeout in a proxy or load balancer between the page and the server.' +
-      suspectsSentence(suspects, matched.length > 0, periodMs, 'idle timeout'),
+      suspectsSentence(suspects, matched.length > 0, periodMs, 'idle timeout') +
+      ambiguity,
     confidence: repetitionConfidence(consistent.length, verdict.total),
     connections: consistent.map((fact) => fact.connection.id),
     periodMs,
@@ -430,12 +443,33 @@ function tabThrottledFinding(evidence: ThrottleEvidence[]): Finding | undefined 
 
 // ---- Server side: restarts, failed handshakes ----
 
+/**
+ * Many closes over a short span meet by chance. Treat the closes as a Poisson
+ * process over the time the connections were open: the smallest cluster size
+ * that chance would produce somewhere with probability < 5 %.
+ */
+function minClusterSizeBeyondChance(count: number, spanMs: number): number {
+  if (count < 2) return 2;
+  const othersInWindow = ((count - 1) * SIMULTANEOUS_CLOSE_MS) / Math.max(spanMs, SECOND_MS);
+  let term = Math.exp(-othersInWindow); // P(j others in a window), from j = 0
+  let tail = 1 - term; // P(≥ 1 other)
+  for (let size = 2; size <= count; size++) {
+    if (count * tail < 0.05) return size;
+    term *= othersInWindow / (size - 1);
+    tail -= term;
+  }
+  return count + 1;
+}
+
 function serverRestartFinding(closed: Connection[], offline: Set<Connection>): Finding | undefined {
   const announced = closed.filter((c) => c.close?.initiator === 'server' && (c.close.code === 1001 || c.close.code === 1012));
   // Connections opened at different times dying in the same second: the server or its network, not a per-connection timer.
   const candidates = closed
     .filter((c) => c.close && c.close.initiator !== 'page' && c.openedAt !== undefined && !offline.has(c))
     .sort((a, b) => (closeTimeOf(a) ?? 0) - (closeTimeOf(b) ?? 0));
+  const firstOpenedAt = Math.min(...candidates.map((c) => c.openedAt ?? 0));
+  const lastCloseTime = candidates.length ? (closeTimeOf(candidates[candidates.length - 1]) ?? 0) : firstOpenedAt;
+  const minClusterSize = minClusterSizeBeyondChance(candidates.length, lastCloseTime - firstOpenedAt);
   const simultaneous: Connection[] = [];
   let clusterCount = 0;
   for (let start = 0; start < candidates.length; ) {
@@ -444,7 +478,7 @@ function serverRestartFinding(closed: Connection[], offline: Set<Connection>): F
     while (end < candidates.length && (closeTimeOf(candidates[end]) ?? 0) - startTime <= SIMULTANEOUS_CLOSE_MS) end++;
     const cluster = candidates.slice(start, end);
     const openTimes = cluster.map((c) => c.openedAt ?? 0);
-    if (cluster.length >= 2 && Math.max(...openTimes) - Math.min(...openTimes) > 2 * SECOND_MS) {
+    if (cluster.length >= minClusterSize && Math.max(...openTimes) - Math.min(...openTimes) > 2 * SECOND_MS) {
       simultaneous.push(...cluster);
       clusterCount++;
     }
@@ -510,18 +544,15 @@ function clientCloseFinding(chain: Chain, events: PageEvent[]): Finding | undefi
     .filter((item): item is { basis: 'received' | 'any'; fit: PeriodFit } => item.fit !== undefined)
     .sort((a, b) => a.fit.spreadMs - b.fit.spreadMs);
   const watchdog = silenceFits[0];
+  // Closing with 1000 and reopening without a common silence is usually deliberate (re-auth, switching rooms).
+  const unexplained = watchdogCloses.filter((fact) => fact.connection.close?.code !== 1000);
+  if (!watchdog && unexplained.length < 3) return undefined;
   const first = watchdogCloses[0].connection.close;
   const requestedCode = first?.requestedCode ?? first?.code ?? 1000;
   const requestedReason = first?.requestedReason ?? first?.reason;
   const call = `close(${requestedCode}${requestedReason ? `, "${requestedReason}"` : ''})`;
   const count = watchdogCloses.length;
-  const confidence = watchdog
-    ? watchdog.fit.consistent.length >= 3
-      ? 0.8
-      : 0.55
-    : count >= 3
-      ? 0.6
-      : 0.45;
+  const confidence = watchdog ? (watchdog.fit.consistent.length >= 3 ? 0.8 : 0.55) : 0.6;
   const watchdogSentence = watchdog
     ? ` Each time after ${formatDuration(watchdog.fit.periodMs)} without a message ${BASIS_PHRASE[watchdog.basis]}: a watchdog in the page's code.`
     : '';
@@ -614,7 +645,7 @@ export function diagnose(session: Session): Finding[] {
   }
 
   const throttled = closed
-    .filter((c) => c.close && !(c.close.initiator === 'page' && closedByNavigation(c, events, c.close.time)) && !offlineSet.has(c))
+    .filter((c) => c.close && !offlineSet.has(c) && !isDeliberateClose(c, events))
     .map((c) => throttleEvidence(c, events))
     .filter((item): item is ThrottleEvidence => item !== undefined);
   add(tabThrottledFinding(throttled));

@@ -39,7 +39,8 @@ export interface HeartbeatScan {
 const MAX_PARSED_LENGTH = 1024;
 /** Only JSON mentioning one of these can be a heartbeat or a handshake we read. */
 const HEARTBEAT_WORDS = /ping|pong|heartbeat|"ka"|"op"|phx_reply|activity_timeout/i;
-const SOCKJS_URL = /\/[^/?#]+\/[^/?#]+\/websocket\/?(?:[?#]|$)/;
+/** SockJS raw transport: /<prefix>/<3-digit server id>/<session id>/websocket. */
+const SOCKJS_URL = /\/\d{3}\/[^/?#]+\/websocket\/?(?:[?#]|$)/;
 const STOMP_HEART_BEAT = /\nheart-beat:(\d+),(\d+)/;
 
 /** Mutable state of one pass over a connection. */
@@ -452,7 +453,7 @@ export function annotateHeartbeats(session: Session): Session {
     connection.messages.forEach((message, i) => {
       const role = ROLE_NAMES[roles[i]];
       if (role) message.heartbeat = role;
-      else delete message.heartbeat;
+      else if (message.heartbeat !== undefined) delete message.heartbeat;
     });
   }
   return session;

@@ -6,3 +6,4 @@ export * from './intermediaries';
 export * from './chains';
 export * from './heartbeat';
 export * from './diagnosis';
+export * from './har';

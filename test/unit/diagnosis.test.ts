@@ -242,6 +242,17 @@ describe('heartbeat-too-slow', () => {
     expect(slow.title).toMatch(/Engine\.IO heartbeat every 25 s .* 10 s idle timeout/);
     expect(slow.fix).toMatch(/pingInterval to ≤ 5 s/);
     expect(slow.connections).toHaveLength(3);
+    expect(only(findings, 'idle-timeout').detail).not.toMatch(/silent from open to close/);
+  });
+
+  it('says when an idle reading cannot be told from an age limit (silent from open to close)', () => {
+    const s = session();
+    [0, 1, 2].forEach((i) => {
+      const connection = addConnection(s, { url: URL, createdAt: T0 + i * 40_000 });
+      receive(connection, (connection.openedAt ?? 0) + 10, 'welcome');
+      closeAt(connection, (connection.openedAt ?? 0) + 30_010 + i * 100);
+    });
+    expect(only(diagnose(s), 'idle-timeout').detail).toMatch(/silent from open to close/);
   });
 
   it('stays quiet when the heartbeat is faster than the timeout', () => {
@@ -284,6 +295,15 @@ describe('tab-throttled', () => {
     pageEvent(s, 'timer-late', T0 + 61_000, 9000);
     closeAt(connection, T0 + 62_000);
     expect(only(diagnose(s), 'tab-throttled').detail).toMatch(/fired up to 9 s late/);
+  });
+
+  it('stays quiet when the server closes normally after a late timer', () => {
+    const s = session();
+    const connection = addConnection(s, { url: URL, createdAt: T0 });
+    chatter(connection, T0, T0 + 60_000, 500, 4000, createRng(15));
+    pageEvent(s, 'timer-late', T0 + 61_000, 9000);
+    closeAt(connection, T0 + 62_000, 'server', 1000);
+    expect(diagnose(s)).toEqual([]);
   });
 
   it('stays quiet when heartbeats kept their pace while hidden', () => {
@@ -359,10 +379,28 @@ describe('server-restart', () => {
     ['a', 'b', 'c'].forEach((name) => {
       const connection = addConnection(s, { url: `wss://${name}.example/ws`, createdAt: T0 });
       receive(connection, T0 + 100, 'welcome');
-      closeAt(connection, T0 + 60_100 + Math.random() * 0);
+      closeAt(connection, T0 + 60_100);
     });
     const findings = diagnose(s);
     expect(kinds(findings)).toEqual(['idle-timeout']);
+  });
+
+  it('does not take two closes that meet by chance among many for a restart', () => {
+    const s = session();
+    const rng = createRng(27);
+    for (let i = 0; i < 60; i++) {
+      const createdAt = T0 + rng() * 3_000_000;
+      const connection = addConnection(s, { url: `wss://app.example/ws${i}`, createdAt });
+      receive(connection, createdAt + 500, 'hello');
+      closeAt(connection, createdAt + 1000 + rng() * 600_000);
+    }
+    // One coincidence: two connections opened 100 s apart close 300 ms apart.
+    [0, 100_000].forEach((openOffsetMs, i) => {
+      const connection = addConnection(s, { url: 'wss://app.example/pair', createdAt: T0 + openOffsetMs });
+      receive(connection, T0 + openOffsetMs + 500, 'hello');
+      closeAt(connection, T0 + 1_000_000 + i * 300);
+    });
+    expect(kinds(diagnose(s))).not.toContain('server-restart');
   });
 
   it('ignores 1001 Going Away from the page on navigation', () => {
@@ -409,6 +447,14 @@ describe('client-close', () => {
     const clientClose = only(diagnose(s), 'client-close');
     expect(clientClose.periodMs).toBeUndefined();
     expect(clientClose.confidence).toBeLessThan(0.7);
+  });
+
+  it('stays quiet when the page deliberately closes with 1000 and reopens at varying moments', () => {
+    const s = session();
+    watchdogChain(s, 5, (i) => [2000, 15_000, 40_000, 7000, 25_000][i]).forEach((c) => {
+      if (c.close) c.close.code = c.close.requestedCode = 1000;
+    });
+    expect(diagnose(s)).toEqual([]);
   });
 
   it('stays quiet for closes on navigation and for a single page close', () => {
@@ -545,7 +591,7 @@ describe('diagnose', () => {
           send(connection, time, `{"type":"chat","text":"hello ${m}","at":${Math.round(time)}}`);
         }
       }
-      closeAt(connection, time + (i % 3 === 0 ? 60_000 : rng() * 30_000), i % 2 ? 'abnormal' : 'server', i % 2 ? 1006 : 1011);
+      closeAt(connection, time + (i % 2 ? 60_000 + rng() * 300 : rng() * 30_000), i % 2 ? 'abnormal' : 'server', i % 2 ? 1006 : 1011);
     }
     const messageCount = s.connections.reduce((sum, c) => sum + c.messages.length, 0);
     expect(messageCount).toBe(1_000_000);
@@ -557,8 +603,9 @@ describe('diagnose', () => {
     const finished = performance.now();
     console.log(
       `perf: ${connectionCount} connections, ${messageCount} messages: annotateHeartbeats ${Math.round(annotatedAt - started)} ms, ` +
-        `diagnose ${Math.round(finished - annotatedAt)} ms (${findings.length} findings)`,
+        `diagnose ${Math.round(finished - annotatedAt)} ms (findings: ${kinds(findings).join(", ")})`,
     );
+    expect(kinds(findings)).toEqual(['idle-timeout']);
     expect(finished - started).toBeLessThan(3000);
   });
 });

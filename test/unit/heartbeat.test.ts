@@ -300,3 +300,11 @@ describe('heartbeatStats', () => {
     expect(heartbeatStats(connection).direction).toBeUndefined();
   });
 });
+
+describe('SockJS detection from the URL', () => {
+  it('unwraps page frames on a SockJS transport URL even without the open frame', () => {
+    const { roles } = rolesOf([['send', '["\\n"]']], { url: 'wss://app.example/stomp/123/abcdef/websocket' });
+    expect(roles).toEqual(['ping']);
+    expect(rolesOf([['send', '["\\n"]']], { url: 'wss://app.example/ws/websocket' }).roles).toEqual([undefined]);
+  });
+});

@@ -93,6 +93,7 @@ export async function waitForSession(
 
 export async function openPanel(browser: ExtensionBrowser, tabId: number): Promise<Page> {
   const panel = await browser.context.newPage();
+  panel.setDefaultTimeout(10_000);
   await panel.goto(`chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=${tabId}`);
   return panel;
 }

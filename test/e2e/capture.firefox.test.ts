@@ -1,0 +1,98 @@
+// Capture in real Firefox ESR with the built extension: the same scenarios as
+// in Chromium, read back through the panel's Export.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'puppeteer-core';
+import type { HarEntry, HarLog } from '../../src/core/har';
+import { startServer, type TestServer } from './support/servers';
+import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+
+let server: TestServer;
+let crossServer: TestServer;
+let browser: Browser;
+let page: Page;
+let har: HarLog;
+let results: Record<string, unknown>;
+
+const entry = (predicate: (url: string) => boolean): HarEntry => {
+  const found = har.log.entries.find((e) => predicate(e.request.url));
+  if (!found) throw new Error(`no entry; urls: ${har.log.entries.map((e) => e.request.url).join(', ')}`);
+  return found;
+};
+
+beforeAll(async () => {
+  server = await startServer();
+  crossServer = await startServer({ host: 'localhost' });
+  browser = await launchFirefox();
+  page = await browser.newPage();
+  await page.goto(`${server.origin}/capture.html`);
+  results = await page.evaluate(async () => {
+    const run = (window as unknown as { run(name: string): Promise<unknown> }).run;
+    const out: Record<string, unknown> = {};
+    for (const name of ['echo', 'serverClose', 'drop', 'reject', 'pageClose']) out[name] = await run(name);
+    return out;
+  });
+  // Same tab: the log is kept across the navigation (preserve log is on by default).
+  await page.goto(`${server.origin}/frames.html#${encodeURIComponent(crossServer.origin)}`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const panel = await openPanelFor(browser, page);
+  // Wait for the live rows, then export.
+  await panel.waitForFunction(() => document.querySelectorAll('tr[data-connection-id]').length >= 8, { timeout: 10_000 });
+  har = await exportFromPanel(panel);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await crossServer?.close();
+});
+
+describe('capture in Firefox ESR', () => {
+  it('captures the socket opened by the first inline <head> script', () => {
+    const first = entry((u) => u.endsWith('/echo?first'));
+    expect(first._webSocketMessages.map((m) => [m.type, m.data])).toEqual([
+      ['send', 'hello from head'],
+      ['receive', 'hello from head'],
+    ]);
+  });
+
+  it('records text and binary echo with identical bytes and a page close', () => {
+    expect(results.echo).toEqual({ code: 1000, reason: 'done', wasClean: true });
+    const echo = entry((u) => u.endsWith('/echo'));
+    const frames = echo._webSocketMessages;
+    expect(frames.map((f) => [f.type, f.opcode])).toEqual([
+      ['send', 1], ['receive', 1], ['send', 2], ['receive', 2], ['send', 2], ['receive', 2], ['send', 2], ['receive', 2],
+    ]);
+    expect(frames[0].data).toBe('plain text ✓ ünïcödé');
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    expect(Buffer.from(frames[2].data, 'base64').equals(all)).toBe(true);
+    expect(Buffer.from(frames[3].data, 'base64').equals(all)).toBe(true);
+    expect([...Buffer.from(frames[4].data, 'base64')]).toEqual([8, 7, 6]);
+    expect([...Buffer.from(frames[6].data, 'base64')]).toEqual([0xde, 0xad, 0xbe, 0xef]);
+    expect(echo._socketscope.close).toMatchObject({ code: 1000, reason: 'done', initiator: 'page', requestedCode: 1000 });
+  });
+
+  it('records a server close, a TCP drop, a rejected handshake and a page close', () => {
+    expect(entry((u) => u.includes('/close?code=4001'))._socketscope.close).toMatchObject({ code: 4001, reason: 'server says bye', initiator: 'server', wasClean: true });
+    expect(results.drop).toMatchObject({ code: 1006, wasClean: false });
+    const drop = entry((u) => u.includes('/drop'));
+    expect(drop._socketscope.close).toMatchObject({ code: 1006, initiator: 'abnormal', wasClean: false });
+    expect(drop.response.status).toBe(101);
+    const rejected = entry((u) => u.includes('/reject'));
+    expect(rejected.response.status).toBe(0);
+    expect(rejected._socketscope.errorAt).toBeDefined();
+    expect(rejected._socketscope.openedAt).toBeUndefined();
+    expect(rejected._socketscope.close).toMatchObject({ code: 1006, initiator: 'abnormal' });
+    expect(entry((u) => u.includes('/silent'))._socketscope.close).toMatchObject({ code: 4321, initiator: 'page', requestedReason: 'client watchdog' });
+  });
+
+  it('captures sockets in a same-origin and a cross-origin iframe', () => {
+    const same = entry((u) => u.endsWith('/echo?same'));
+    const cross = entry((u) => u.endsWith('/echo?cross'));
+    expect(same._socketscope.frameUrl).toBe(`${server.origin}/frame-child.html?same`);
+    expect(cross._socketscope.frameUrl).toBe(`${crossServer.origin}/frame-child.html?cross`);
+    for (const socket of [same, cross]) {
+      expect(socket._webSocketMessages.map((m) => m.type)).toEqual(['send', 'receive']);
+      expect(socket._socketscope.close).toMatchObject({ code: 1000, initiator: 'page' });
+    }
+  });
+});
