@@ -25,12 +25,15 @@ export interface TestServer {
  * - /drop?after=ms: the server cuts TCP without a close frame (page sees 1006).
  * - /reject: the handshake is refused with 403.
  * - /silent: accepts and never says anything.
+ * - /burst?count=3&every=100: sends `count` messages `every` ms apart, then falls silent (echoes what it gets).
+ * - /socket.io/: left to a socket.io server attached through `attach`.
  */
-export async function startServer(options: { host?: string; pagesDir?: string } = {}): Promise<TestServer> {
+export async function startServer(options: { host?: string; pagesDir?: string; attach?: (server: Server) => void } = {}): Promise<TestServer> {
   const host = options.host ?? '127.0.0.1';
   const pagesDir = options.pagesDir ?? FIXTURES_DIR;
   const sockets = new Set<Socket>();
   const server: Server = createServer(async (request, response) => {
+    if (request.url?.startsWith('/socket.io/')) return; // served by the attached socket.io server
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(pagesDir, path === '/' ? 'index.html' : path));
@@ -47,8 +50,10 @@ export async function startServer(options: { host?: string; pagesDir?: string } 
     socket.on('close', () => sockets.delete(socket));
   });
   const wss = new WebSocketServer({ noServer: true });
+  options.attach?.(server);
   server.on('upgrade', (request: IncomingMessage, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/socket.io/')) return;
     if (url.pathname === '/reject') {
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
@@ -84,6 +89,18 @@ function behave(ws: WebSocket, url: URL, socket: Socket): void {
       break;
     case '/silent':
       break;
+    case '/burst': {
+      const count = Number(url.searchParams.get('count') ?? '3');
+      const every = Number(url.searchParams.get('every') ?? '100');
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent >= count || ws.readyState !== ws.OPEN) return clearInterval(timer);
+        ws.send(JSON.stringify({ type: 'update', n: ++sent }));
+      }, every);
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      ws.on('close', () => clearInterval(timer));
+      break;
+    }
     default:
       ws.close(1008, 'unknown test path');
   }
