@@ -265,6 +265,11 @@ browser.runtime.onConnect.addListener((rawPort) => {
   }
 });
 
+// Settings changed elsewhere (another panel, or storage directly): take them.
+browser.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.settings?.newValue) settings = { ...settings, ...(changes.settings.newValue as Partial<Settings>) };
+});
+
 browser.tabs.onRemoved.addListener((tabId) => {
   void ready.then(() => {
     tabs.delete(tabId);

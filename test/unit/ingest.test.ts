@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { batchToDelta, parseBatch, MAX_PREVIEW_CHARS } from '../../src/core/ingest';
+import { applyDelta } from '../../src/core/delta';
+import { emptySession, type Connection, type Session } from '../../src/core/model';
+import { PROTOCOL_VERSION, type MessageColumns, type PageBatch, type PageRecord } from '../../src/protocol/page';
+
+const T0 = 1_790_000_000_000;
+const context = { docId: 'doc1', frameId: 3, frameUrl: 'https://app.example/page' };
+
+function columns(rows: [id: number, dir: number, time: number, opcode: number, size: number, preview: string, truncated?: number][]): MessageColumns {
+  const out: MessageColumns = { id: [], dir: [], time: [], opcode: [], size: [], preview: [], truncated: [] };
+  for (const [id, dir, time, opcode, size, preview, truncated = 0] of rows) {
+    out.id.push(id);
+    out.dir.push(dir);
+    out.time.push(time);
+    out.opcode.push(opcode);
+    out.size.push(size);
+    out.preview.push(preview);
+    out.truncated.push(truncated);
+  }
+  return out;
+}
+
+function batch(seq: number, records: PageRecord[], rows: Parameters<typeof columns>[0] = [], droppedMessages = 0): PageBatch {
+  return { v: PROTOCOL_VERSION, seq, records, messages: columns(rows), droppedMessages };
+}
+
+/** Feeds batches through JSON (as the relay does) into a session, like the background. */
+function ingest(batches: PageBatch[], session: Session = emptySession('s', T0)): Session {
+  const index = new Map<string, Connection>(session.connections.map((c) => [c.id, c]));
+  for (const b of batches) applyDelta(session, batchToDelta(parseBatch(JSON.stringify(b)), context, session, index), index);
+  return session;
+}
+
+describe('parseBatch', () => {
+  it('refuses what is not a batch of this version', () => {
+    expect(() => parseBatch('[]')).toThrow(/not a SocketScope batch/);
+    expect(() => parseBatch(JSON.stringify({ ...batch(1, []), v: 99 }))).toThrow(/version/);
+    expect(() => parseBatch('{"v":1,"seq":1,"records":[],"messages":{},"droppedMessages":0}')).toThrow(/columns/);
+    const uneven = batch(1, [], [[1, 0, T0, 1, 1, 'a']]);
+    uneven.messages.size.push(3);
+    expect(() => parseBatch(JSON.stringify(uneven))).toThrow(/columns/);
+    expect(() => parseBatch('{not json')).toThrow();
+  });
+});
+
+describe('batchToDelta', () => {
+  it('builds connections, messages in order, and page events', () => {
+    const session = ingest([
+      batch(
+        1,
+        [
+          { k: 'create', at: 0, id: 1, time: T0, url: 'wss://app.example/ws', protocols: ['v1'] },
+          { k: 'page', at: 0, type: 'hidden', time: T0 + 1 },
+          { k: 'open', at: 0, id: 1, time: T0 + 5, protocol: 'v1', extensions: 'permessage-deflate' },
+        ],
+        [
+          [1, 0, T0 + 6, 1, 5, 'hello'],
+          [1, 1, T0 + 7, 2, 3, 'AQID'],
+        ],
+      ),
+      batch(2, [], [[1, 1, T0 + 8, 1, 70_000, 'x'.repeat(10), 1]]),
+    ]);
+    const [connection] = session.connections;
+    expect(connection).toMatchObject({ id: 'doc1:1', frameId: 3, frameUrl: context.frameUrl, url: 'wss://app.example/ws', protocols: ['v1'], protocol: 'v1', extensions: 'permessage-deflate', createdAt: T0, openedAt: T0 + 5 });
+    expect(connection.messages.map((m) => [m.index, m.direction, m.opcode, m.size, m.truncated])).toEqual([
+      [0, 'send', 1, 5, false],
+      [1, 'receive', 2, 3, false],
+      [2, 'receive', 1, 70_000, true],
+    ]);
+    expect(session.pageEvents).toEqual([{ type: 'hidden', time: T0 + 1, frameUrl: context.frameUrl, frameId: 3 }]);
+    expect(session.dropped).toEqual({ messages: 0, previews: 0, rejected: 0 });
+  });
+
+  it('names the close initiator: page, server, or abnormal (1006 without a close frame)', () => {
+    const create = (id: number): PageRecord => ({ k: 'create', at: 0, id, time: T0, url: `wss://x/${id}`, protocols: [] });
+    const session = ingest([
+      batch(1, [create(1), create(2), create(3), create(4)]),
+      batch(2, [
+        { k: 'closing', at: 0, id: 1, time: T0 + 10, code: 4000, reason: 'watchdog' },
+        { k: 'close', at: 0, id: 1, time: T0 + 11, code: 4000, reason: 'watchdog', wasClean: true },
+        { k: 'close', at: 0, id: 2, time: T0 + 12, code: 1001, reason: 'restart', wasClean: true },
+        { k: 'close', at: 0, id: 3, time: T0 + 13, code: 1006, reason: '', wasClean: false },
+        { k: 'closing', at: 0, id: 4, time: T0 + 14 },
+      ]),
+      // The page's close() and the close event in different batches.
+      batch(3, [{ k: 'close', at: 0, id: 4, time: T0 + 20, code: 1006, reason: '', wasClean: false }]),
+    ]);
+    const close = (n: number) => session.connections[n - 1].close;
+    expect(close(1)).toMatchObject({ initiator: 'page', code: 4000, requestedCode: 4000, requestedReason: 'watchdog' });
+    expect(close(2)).toMatchObject({ initiator: 'server', code: 1001 });
+    expect(close(3)).toMatchObject({ initiator: 'abnormal', code: 1006 });
+    expect(close(4)).toMatchObject({ initiator: 'page', code: 1006 });
+    expect(close(4)!.requestedCode).toBeUndefined();
+    expect(session.connections[0].closedAt).toBe(T0 + 11);
+  });
+
+  it('refuses and counts forged or malformed records without losing the good ones', () => {
+    const session = ingest([
+      batch(
+        1,
+        [
+          { k: 'create', at: 0, id: 1, time: T0, url: 'wss://ok/', protocols: [] },
+          { k: 'create', at: 0, id: 1, time: T0, url: 'wss://duplicate/', protocols: [] },
+          { k: 'open', at: 0, id: 99, time: T0, protocol: '', extensions: '' },
+          { k: 'page', at: 0, type: 'explode' as 'hidden', time: T0 },
+          { k: 'create', at: 0, id: 2, time: T0, url: 'x'.repeat(70_000), protocols: [] },
+          { k: 'close', at: 0, id: 1, time: -5, code: 1000, reason: '', wasClean: true },
+          { k: 'nonsense' } as unknown as PageRecord,
+        ],
+        [
+          [1, 0, T0 + 1, 1, 2, 'ok'],
+          [7, 0, T0 + 1, 1, 2, 'no such socket'],
+          [1, 5, T0 + 1, 1, 2, 'bad direction'],
+          [1, 0, T0 + 1, 3, 2, 'bad opcode'],
+          [1, 0, T0 + 1, 1, -1, 'bad size'],
+          [1, 0, T0 + 1, 1, 1, 'y'.repeat(MAX_PREVIEW_CHARS + 1)],
+        ],
+        4,
+      ),
+    ]);
+    expect(session.connections.map((c) => c.url)).toEqual(['wss://ok/']);
+    expect(session.connections[0].messages.map((m) => m.preview)).toEqual(['ok']);
+    expect(session.connections[0].close).toBeUndefined();
+    expect(session.pageEvents).toEqual([]);
+    expect(session.dropped).toEqual({ messages: 4, previews: 0, rejected: 11 });
+  });
+
+  it('keeps counting message indices across batches', () => {
+    const rows = (from: number, count: number) => Array.from({ length: count }, (_, i) => [1, i % 2, T0 + from + i, 1, 1, 'm'] as [number, number, number, number, number, string]);
+    const session = ingest([batch(1, [{ k: 'create', at: 0, id: 1, time: T0, url: 'wss://x/', protocols: [] }], rows(1, 3)), batch(2, [], rows(10, 4))]);
+    expect(session.connections[0].messages.map((m) => m.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+});
