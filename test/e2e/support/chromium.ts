@@ -88,7 +88,7 @@ export async function waitForSession(
     for (const [tabId, session] of sessions) if (ready(session)) return { tabId, session };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`timed out waiting for ${what}; sessions: ${JSON.stringify(last.map((s) => ({ pageUrl: s.pageUrl, connections: s.connections.map((c) => ({ url: c.url, messages: c.messages.length, close: c.close })) })))}`);
+  throw new Error(`timed out waiting for ${what}; sessions: ${JSON.stringify(last.map((s) => ({ pageUrl: s.pageUrl, pageEvents: s.pageEvents.map((e) => e.type), connections: s.connections.map((c) => ({ url: c.url, messages: c.messages.length, close: c.close })) })))}`);
 }
 
 export async function openPanel(browser: ExtensionBrowser, tabId: number): Promise<Page> {
