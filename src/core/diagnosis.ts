@@ -236,9 +236,12 @@ function suspectsSentence(suspects: Suspect[], matched: boolean, periodMs: numbe
     : ` No common default ${kindWord} is ${formatDuration(periodMs)}, so it is likely configured; ${kindWord}s you can set: ${list}.`;
 }
 
-function knobPhrase(suspects: Suspect[], fallback: string): string {
-  const top = suspects[0];
-  return top && top.knob !== 'not adjustable' && top.knob !== 'none' ? `${top.name}'s ${top.knob}` : fallback;
+/** The setting to change: the matching intermediary's, or (a configured value, no default matched) the few usual ones. */
+function knobPhrase(suspects: Suspect[], matched: boolean, fallback: string): string {
+  const adjustable = suspects.filter((suspect) => suspect.knob !== 'not adjustable' && suspect.knob !== 'none');
+  if (!adjustable.length) return fallback;
+  if (matched) return `${adjustable[0].name}'s ${adjustable[0].knob}`;
+  return `${fallback} (${adjustable.slice(0, 3).map((suspect) => `${suspect.name}: ${suspect.knob}`).join('; ')})`;
 }
 
 function idleTimeoutFinding(verdict: TimerVerdict & { basis: IdleBasis }): Finding {
@@ -248,7 +251,7 @@ function idleTimeoutFinding(verdict: TimerVerdict & { basis: IdleBasis }): Findi
   const ages = consistent.map((fact) => fact.ageMs);
   const period = formatDuration(periodMs);
   const half = formatDuration(periodMs / 2);
-  const knob = knobPhrase(suspects, 'the idle timeout of the proxy or load balancer');
+  const knob = knobPhrase(suspects, matched.length > 0, 'the idle timeout of the proxy or load balancer in front');
   const silentThroughout = median(consistent.map((fact) => fact.ageMs - fact.silenceMs.any)) <= jitterToleranceMs(periodMs);
   const ambiguity = silentThroughout
     ? ' These connections were silent from open to close, so an absolute age limit of the same length would look the same; if heartbeats do not help, suspect one.'
@@ -295,7 +298,7 @@ function maxLifetimeFinding(verdict: TimerVerdict): Finding {
     periodMs,
     suspects,
     fix:
-      `Raise the absolute limit above the session length you need (${knobPhrase(suspects, 'e.g. the GCP backend service timeoutSec')}), ` +
+      `Raise ${knobPhrase(suspects, matched.length > 0, 'the absolute limit of the load balancer or platform in front')} above the session length you need, ` +
       `or reconnect proactively before ${period} (e.g. at ${formatDuration(periodMs * 0.9)}) and resume the session's state.`,
   };
 }
