@@ -4,6 +4,7 @@
 //
 // Times are epoch milliseconds as floats (performance.timeOrigin +
 // performance.now() in the page), sizes are bytes.
+import type { PageContextType } from '../protocol/page';
 
 export type Direction = 'send' | 'receive';
 /** WebSocket opcodes visible to a page: 1 = text, 2 = binary. */
@@ -73,17 +74,8 @@ export interface Connection {
   evictedPreviews?: number;
 }
 
-export type PageEventType =
-  | 'hidden'
-  | 'visible'
-  | 'online'
-  | 'offline'
-  | 'freeze'
-  | 'resume'
-  | 'pagehide'
-  | 'pageshow'
-  | 'navigation'
-  | 'timer-late';
+/** What the page reports (see src/protocol/page.ts), plus the navigations the background sees. */
+export type PageEventType = PageContextType | 'navigation';
 
 export interface PageEvent {
   type: PageEventType;
