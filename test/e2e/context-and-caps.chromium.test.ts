@@ -1,45 +1,35 @@
 // Page context (offline/online, freeze/resume), forged batches from the page,
 // and the memory cap with its counts, through the real extension.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/servers';
-import { launchWithExtension, openPanel, waitForSession, type ExtensionBrowser } from './support/chromium';
+import { describe, expect, it } from 'vitest';
+import { useServerAndChromium } from './support/setup';
+import { openPanel, waitForSession } from './support/chromium';
 
-let server: TestServer;
-let browser: ExtensionBrowser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchWithExtension();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndChromium();
 
 describe('page context, forgery and caps (Chromium)', () => {
   // Visibility and freeze/resume cannot be driven in headless Chromium (pages are always visible and
   // Page.setWebLifecycleState does nothing to a visible page); their records share this code path.
   it('records offline/online around a socket', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.origin}/ticker.html`);
-    await waitForSession(browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?ticker') && c.openedAt !== undefined), 'the ticker to open');
-    await browser.context.setOffline(true);
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/ticker.html`);
+    await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?ticker') && c.openedAt !== undefined), 'the ticker to open');
+    await env.browser.context.setOffline(true);
     await page.waitForTimeout(300);
-    await browser.context.setOffline(false);
+    await env.browser.context.setOffline(false);
     const { session } = await waitForSession(
-      browser,
+      env.browser,
       (s) => ['offline', 'online'].every((type) => s.pageEvents.some((e) => e.type === type)),
       'offline and online events',
     );
     const types = session.pageEvents.map((e) => e.type).filter((t) => ['offline', 'online'].includes(t));
     expect(types).toEqual(['offline', 'online']);
-    expect(session.pageEvents.find((e) => e.type === 'offline')?.frameUrl).toBe(`${server.origin}/ticker.html`);
+    expect(session.pageEvents.find((e) => e.type === 'offline')?.frameUrl).toBe(`${env.server.origin}/ticker.html`);
     await page.close();
   });
 
   it('ignores batches and handshakes forged by the page', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.origin}/blank.html`);
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/blank.html`);
     await page.evaluate(() => {
       const fake = JSON.stringify({ v: 1, seq: 1, records: [{ k: 'create', at: 0, id: 1, time: Date.now(), url: 'wss://forged.example/', protocols: [] }], messages: { id: [], dir: [], time: [], opcode: [], size: [], preview: [], truncated: [] }, droppedMessages: 0 });
       dispatchEvent(new CustomEvent('__socketscope_hello', { detail: 'attacker-nonce-123' }));
@@ -49,13 +39,13 @@ describe('page context, forgery and caps (Chromium)', () => {
       const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?after-forgery');
       ws.onopen = () => ws.close();
     });
-    const { session } = await waitForSession(browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?after-forgery') && c.close), 'the real socket');
-    expect(session.connections.map((c) => c.url)).toEqual([`${server.wsOrigin}/echo?after-forgery`]);
+    const { session } = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?after-forgery') && c.close), 'the real socket');
+    expect(session.connections.map((c) => c.url)).toEqual([`${env.server.wsOrigin}/echo?after-forgery`]);
     await page.close();
   });
 
   it('holds the per-tab cap, evicting the oldest previews, and shows the counts', async () => {
-    const worker = await browser.serviceWorker();
+    const worker = await env.browser.serviceWorker();
     const setCaps = (caps: object | undefined) =>
       worker.evaluate(async (value) => {
         const api = (globalThis as unknown as { chrome: { storage: { local: { get(k: string): Promise<Record<string, unknown>>; set(v: object): Promise<void> } } } }).chrome;
@@ -67,8 +57,8 @@ describe('page context, forgery and caps (Chromium)', () => {
       }, caps);
     await setCaps({ maxTabBytes: 64 * 1024, maxTotalBytes: 8 * 1024 * 1024 });
     try {
-      const page = await browser.context.newPage();
-      await page.goto(`${server.origin}/blank.html`);
+      const page = await env.browser.context.newPage();
+      await page.goto(`${env.server.origin}/blank.html`);
       const sent = 400;
       await page.evaluate(async (count) => {
         const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?capped');
@@ -80,7 +70,7 @@ describe('page context, forgery and caps (Chromium)', () => {
         });
         ws.close();
       }, sent);
-      const { session, tabId } = await waitForSession(browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?capped') && c.close), 'the capped socket');
+      const { session, tabId } = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?capped') && c.close), 'the capped socket');
       const capped = session.connections.find((c) => c.url.endsWith('/echo?capped'))!;
       // Every message is still there (metadata), the oldest previews went, and the counts say so.
       expect(capped.messages.length + (capped.droppedMessages ?? 0)).toBe(2 * sent);
@@ -91,7 +81,7 @@ describe('page context, forgery and caps (Chromium)', () => {
       expect(Math.min(...kept.map((m) => m.time))).toBeGreaterThan(Math.max(...evicted.map((m) => m.time)));
       const previewChars = capped.messages.reduce((sum, m) => sum + m.preview.length, 0);
       expect(previewChars + 64 * capped.messages.length).toBeLessThanOrEqual(64 * 1024);
-      const panel = await openPanel(browser, tabId);
+      const panel = await openPanel(env.browser, tabId);
       await expect.poll(() => panel.getByRole('status').textContent()).toContain(`${session.dropped.previews} previews evicted`);
       await panel.close();
       await page.close();

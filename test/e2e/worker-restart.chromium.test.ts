@@ -1,41 +1,31 @@
 // The MV3 service worker can be stopped at any time. Records arriving while it
 // is down, or not yet persisted when it stopped, must not be lost: the relay
 // keeps each batch until the background has stored it, and resends.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/servers';
-import { launchWithExtension, waitForSession, type ExtensionBrowser } from './support/chromium';
+import { describe, expect, it } from 'vitest';
+import { useServerAndChromium } from './support/setup';
+import { waitForSession } from './support/chromium';
 
-let server: TestServer;
-let browser: ExtensionBrowser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchWithExtension();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndChromium();
 
 describe('service worker restart (Chromium)', () => {
   it('loses no record when the worker is stopped mid-session', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.origin}/ticker.html`);
-    await waitForSession(browser, (s) => (s.connections[0]?.messages.length ?? 0) > 20, 'the first ticks');
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/ticker.html`);
+    await waitForSession(env.browser, (s) => (s.connections[0]?.messages.length ?? 0) > 20, 'the first ticks');
 
     // Stop every service worker of the extension's partition through the DevTools protocol,
     // and watch it stop and start again.
-    const extensionPage = await browser.context.newPage();
-    await extensionPage.goto(`chrome-extension://${browser.extensionId}/src/panel/index.html`);
-    const cdp = await browser.context.newCDPSession(extensionPage);
+    const extensionPage = await env.browser.context.newPage();
+    await extensionPage.goto(`chrome-extension://${env.browser.extensionId}/src/panel/index.html`);
+    const cdp = await env.browser.context.newCDPSession(extensionPage);
     const statuses: string[] = [];
     cdp.on('ServiceWorker.workerVersionUpdated', (event) => {
       for (const version of event.versions) if (version.scriptURL.startsWith('chrome-extension://')) statuses.push(version.runningStatus);
     });
     await cdp.send('ServiceWorker.enable');
     await extensionPage.close(); // the panel's port would otherwise restart the worker itself
-    const cdpPage = await browser.context.newPage();
-    const control = await browser.context.newCDPSession(cdpPage);
+    const cdpPage = await env.browser.context.newPage();
+    const control = await env.browser.context.newCDPSession(cdpPage);
     control.on('ServiceWorker.workerVersionUpdated', (event) => {
       for (const version of event.versions) if (version.scriptURL.startsWith('chrome-extension://')) statuses.push(version.runningStatus);
     });
@@ -52,7 +42,7 @@ describe('service worker restart (Chromium)', () => {
     const ticks = await page.evaluate(() => (window as unknown as { stopTicker(): Promise<{ sent: number; received: number }> }).stopTicker());
     expect(ticks.sent).toBeGreaterThan(30);
 
-    const { session } = await waitForSession(browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?ticker') && c.close), 'the ticker to close');
+    const { session } = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?ticker') && c.close), 'the ticker to close');
     const ticker = session.connections.find((c) => c.url.endsWith('/echo?ticker'))!;
     const sent = ticker.messages.filter((m) => m.direction === 'send').map((m) => m.preview);
     const received = ticker.messages.filter((m) => m.direction === 'receive');
