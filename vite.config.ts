@@ -44,7 +44,8 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: true,
       target: 'es2022',
       rollupOptions: {
-        input: { panel: 'src/panel/index.html' },
+        // The standalone viewer (imported files, no DevTools, no tab) is opened from the popup, not listed in the manifest.
+        input: { panel: 'src/panel/index.html', viewer: 'src/viewer/index.html' },
       },
     },
   };

@@ -8,6 +8,8 @@ import { emptySession } from '../core/model';
 import { applyDelta, type SessionDelta } from '../core/delta';
 import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, chooseEvictionCut, sessionCost } from '../core/caps';
 import { batchToDelta, parseBatch } from '../core/ingest';
+import { decodeStoredTab, encodeStoredTab } from '../core/stored';
+import { initRecordings } from './recording';
 import {
   PORT_PANEL,
   PORT_RELAY,
@@ -45,14 +47,22 @@ interface TabState extends StoredTab {
 
 const STORAGE_PREFIX = 'tab:';
 const PERSIST_DELAY_MS = 150;
-/** After an eviction the session is brought down to this share of its cap, so evictions stay rare. */
-const EVICT_TO = 0.9;
+/**
+ * Each persist serializes whole sessions (a full tab is ~4 MiB of JSON): under
+ * sustained traffic, persist at most this often. Acks wait for the persist, and
+ * the relays keep every unacknowledged batch meanwhile.
+ */
+const BUSY_PERSIST_INTERVAL_MS = 1000;
+/** After an eviction the session is brought down to this share of its cap, so evictions stay rare (each one sorts the tab's messages by time). */
+const EVICT_TO = 0.75;
 
 const tabs = new Map<number, TabState>();
 const panels = new Map<number, Set<PanelPort>>();
 let settings: Settings = { preserveLog: true, caps: DEFAULT_CAPS };
 const dirty = new Set<number>();
 let persistTimer: ReturnType<typeof setTimeout> | undefined;
+let persisting = false;
+let lastPersistAt = 0;
 
 function newTab(tabId: number, session?: Session): TabState {
   const fresh = session ?? { ...emptySession(`tab-${tabId}-${Date.now()}`, Date.now()), tabId, source: 'live' as const };
@@ -72,7 +82,7 @@ const ready: Promise<void> = (async () => {
   for (const [key, value] of Object.entries(stored)) {
     if (!key.startsWith(STORAGE_PREFIX)) continue;
     const tabId = Number(key.slice(STORAGE_PREFIX.length));
-    const storedTab = value as StoredTab;
+    const storedTab = decodeStoredTab<StoredTab['docs']>(value);
     const state = newTab(tabId, storedTab.session);
     state.docs = storedTab.docs;
     tabs.set(tabId, state);
@@ -81,19 +91,23 @@ const ready: Promise<void> = (async () => {
 
 function schedulePersist(tabId: number): void {
   dirty.add(tabId);
-  persistTimer ??= setTimeout(persist, PERSIST_DELAY_MS);
+  if (persistTimer !== undefined || persisting) return;
+  persistTimer = setTimeout(persist, Math.max(PERSIST_DELAY_MS, lastPersistAt + BUSY_PERSIST_INTERVAL_MS - Date.now()));
 }
 
 async function persist(): Promise<void> {
   persistTimer = undefined;
+  persisting = true;
+  lastPersistAt = Date.now();
   const ids = [...dirty];
   dirty.clear();
-  const items: Record<string, StoredTab> = {};
+  // One JSON string per tab (src/core/stored.ts): counted by its length against the quota, and far cheaper to store than the object.
+  const items: Record<string, string> = {};
   const acks: [RelayPort, Map<string, number>][] = [];
   for (const tabId of ids) {
     const state = tabs.get(tabId);
     if (!state) continue;
-    items[STORAGE_PREFIX + tabId] = { session: state.session, docs: state.docs };
+    items[STORAGE_PREFIX + tabId] = encodeStoredTab(state.session, state.docs);
     acks.push(...state.acks);
     state.acks = new Map();
   }
@@ -102,6 +116,11 @@ async function persist(): Promise<void> {
   } catch (error) {
     // Quota: the records are still in memory and shown; only a restart of the worker could lose them.
     console.warn('SocketScope: could not persist sessions', error);
+  } finally {
+    persisting = false;
+    if (dirty.size) {
+      persistTimer = setTimeout(persist, Math.max(PERSIST_DELAY_MS, lastPersistAt + BUSY_PERSIST_INTERVAL_MS - Date.now()));
+    }
   }
   for (const [port, docs] of acks) {
     for (const [docId, seq] of docs) {
@@ -194,8 +213,10 @@ function onRelayMessage(port: RelayPort, sender: Runtime.MessageSender, message:
     const frameUrl = typeof message.frameUrl === 'string' ? message.frameUrl : (sender.url ?? '');
     state.docs[message.docId] = { frameId: sender.frameId, frameUrl, lastSeq: 0 };
     if (message.top && sender.frameId === 0) {
+      recordings.onNavigation(tabId);
       if (message.webdriver && frameUrl.endsWith(AUTOMATION_OPEN_PANEL)) openPanelTab(tabId);
-      if (!settings.preserveLog && state.session.connections.length) {
+      // A recording keeps its session across navigations even with preserve log off.
+      if (!settings.preserveLog && !recordings.isRecording(tabId) && state.session.connections.length) {
         resetTab(tabId);
         tabState(tabId).docs[message.docId] = { frameId: 0, frameUrl, lastSeq: 0 };
         commit(tabId, tabState(tabId), { pageUrl: frameUrl });
@@ -236,6 +257,7 @@ function onPanelMessage(port: PanelPort, message: PanelToBackground): void {
       panels.set(message.tabId, set);
       set.add(port);
       port.postMessage(snapshot(message.tabId));
+      port.postMessage(recordings.message(message.tabId));
       break;
     }
     case 'clear':
@@ -245,8 +267,21 @@ function onPanelMessage(port: PanelPort, message: PanelToBackground): void {
       settings = { ...settings, ...message.settings };
       void browser.storage.local.set({ settings });
       break;
+    case 'record-start':
+    case 'record-stop':
+    case 'note-add':
+      void recordings.handle(message);
+      break;
   }
 }
+
+// ---- recording (QA sessions: name, start/stop, notes, badge); never gates capture ----
+const recordings = initRecordings({
+  ready,
+  session: (tabId) => tabs.get(tabId)?.session,
+  addNotes: (tabId, notes) => commit(tabId, tabState(tabId), { notes }),
+  broadcast,
+});
 
 browser.runtime.onConnect.addListener((rawPort) => {
   if (rawPort.name === PORT_RELAY) {
@@ -274,6 +309,7 @@ browser.tabs.onRemoved.addListener((tabId) => {
   void ready.then(() => {
     tabs.delete(tabId);
     dirty.delete(tabId);
+    recordings.forget(tabId);
     void browser.storage.session.remove(STORAGE_PREFIX + tabId);
   });
 });

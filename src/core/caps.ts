@@ -16,8 +16,12 @@ export interface Caps {
 
 export const DEFAULT_CAPS: Caps = { maxTabBytes: 4 * 1024 * 1024, maxTotalBytes: 8 * 1024 * 1024 };
 
-/** What a message's metadata costs once serialized, roughly. */
-export const MESSAGE_OVERHEAD_BYTES = 64;
+/**
+ * What a message's metadata costs once stored, roughly: the background
+ * persists messages as columns (src/core/stored.ts), about 30 characters of
+ * metadata per message besides its preview.
+ */
+export const MESSAGE_OVERHEAD_BYTES = 40;
 
 /** Messages with time ≤ previewsUpTo lose their preview; with time ≤ messagesUpTo are dropped. */
 export interface EvictionCut {
@@ -34,31 +38,48 @@ export function sessionCost(session: Session): number {
   return bytes;
 }
 
-/** The cut that frees at least `bytesToFree`, oldest first; undefined when nothing needs to go. */
-export function chooseEvictionCut(session: Session, bytesToFree: number): EvictionCut | undefined {
-  if (bytesToFree <= 0) return undefined;
+/** Positions of the chosen messages, sorted by time (a typed sort of the times, then a stable pairing). */
+function byTime(session: Session, keep: (previewLength: number) => boolean): { times: Float64Array; previewBytes: Float64Array } {
   let count = 0;
-  for (const connection of session.connections) count += connection.messages.length;
+  for (const connection of session.connections) for (const message of connection.messages) if (keep(message.preview.length)) count++;
   const times = new Float64Array(count);
   const previewBytes = new Float64Array(count);
+  const order = new Uint32Array(count);
   let i = 0;
   for (const connection of session.connections) {
     for (const message of connection.messages) {
+      if (!keep(message.preview.length)) continue;
       times[i] = message.time;
-      previewBytes[i++] = message.preview.length;
+      previewBytes[i] = message.preview.length;
+      order[i] = i++;
     }
   }
-  const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => times[a] - times[b]);
+  order.sort((a, b) => times[a] - times[b] || a - b);
+  const sortedTimes = new Float64Array(count);
+  const sortedBytes = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    sortedTimes[k] = times[order[k]];
+    sortedBytes[k] = previewBytes[order[k]];
+  }
+  return { times: sortedTimes, previewBytes: sortedBytes };
+}
+
+/** The cut that frees at least `bytesToFree`, oldest first; undefined when nothing needs to go. */
+export function chooseEvictionCut(session: Session, bytesToFree: number): EvictionCut | undefined {
+  if (bytesToFree <= 0) return undefined;
+  // Previews first, oldest first: already evicted (empty) previews free nothing, so they are left out of the sort.
+  const withPreview = byTime(session, (length) => length > 0);
   let freed = 0;
-  for (const k of order) {
-    freed += previewBytes[k];
-    if (freed >= bytesToFree) return { previewsUpTo: times[k] };
+  for (let k = 0; k < withPreview.times.length; k++) {
+    freed += withPreview.previewBytes[k];
+    if (freed >= bytesToFree) return { previewsUpTo: withPreview.times[k] };
   }
   // Previews alone are not enough: drop whole messages, oldest first.
+  const all = byTime(session, () => true);
   const cut: EvictionCut = { previewsUpTo: Infinity };
-  for (const k of order) {
+  for (let k = 0; k < all.times.length; k++) {
     freed += MESSAGE_OVERHEAD_BYTES;
-    if (freed >= bytesToFree) return { ...cut, messagesUpTo: times[k] };
+    if (freed >= bytesToFree) return { ...cut, messagesUpTo: all.times[k] };
   }
   return { ...cut, messagesUpTo: Infinity };
 }

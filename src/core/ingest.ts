@@ -143,31 +143,53 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
     }
   }
 
+  // Per connection of this batch (a handful), not per message: the id string, whether it is known, its group, its next index.
   const groups = new Map<string, Message[]>();
+  const targets = new Map<number, { id: string; group: Message[]; nextIndex: number; previewsSkipped: number } | null>();
+  let previewsSkipped = 0;
   const columns = batch.messages;
-  for (let i = 0; i < columns.id.length; i++) {
-    const hookId = columns.id[i];
-    const id = isCount(hookId) ? connectionId(hookId) : '';
-    const time = columns.time[i];
-    const size = columns.size[i];
-    const preview = columns.preview[i];
-    const opcode = columns.opcode[i];
-    const dir = columns.dir[i];
-    if (!id || !known(id) || !isTime(time) || !isCount(size) || !isText(preview, MAX_PREVIEW_CHARS) || (opcode !== 1 && opcode !== 2) || (dir !== 0 && dir !== 1)) {
+  const { id: ids, time: times, size: sizes, preview: previews, opcode: opcodes, dir: dirs, truncated } = columns;
+  for (let i = 0; i < ids.length; i++) {
+    const hookId = ids[i];
+    let target = targets.get(hookId);
+    if (target === undefined) {
+      const id = isCount(hookId) ? connectionId(hookId) : '';
+      if (id && known(id)) {
+        const existing = index.get(id);
+        const group: Message[] = [];
+        groups.set(id, group);
+        target = { id, group, nextIndex: existing ? existing.messages.length + (existing.droppedMessages ?? 0) : 0, previewsSkipped: 0 };
+      } else target = null;
+      targets.set(hookId, target);
+    }
+    const time = times[i];
+    const size = sizes[i];
+    const preview = previews[i];
+    const opcode = opcodes[i];
+    const dir = dirs[i];
+    if (!target || !isTime(time) || !isCount(size) || !isText(preview, MAX_PREVIEW_CHARS) || (opcode !== 1 && opcode !== 2) || (dir !== 0 && dir !== 1)) {
       rejected++;
       continue;
     }
-    let group = groups.get(id);
-    if (!group) groups.set(id, (group = []));
-    const existing = index.get(id);
-    const messageIndex = (existing ? existing.messages.length + (existing.droppedMessages ?? 0) : 0) + group.length;
-    group.push({ index: messageIndex, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview, truncated: columns.truncated[i] === 1 });
+    const message: Message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview, truncated: truncated[i] === 1 };
+    if (truncated[i] === 2) {
+      // No preview: the hook's preview budget was spent. Shown and counted as an eviction by the memory cap.
+      message.preview = '';
+      message.truncated = message.evicted = true;
+      target.previewsSkipped++;
+      previewsSkipped++;
+    }
+    target.group.push(message);
+  }
+  for (const [id, group] of groups) if (!group.length) groups.delete(id);
+  for (const target of targets.values()) {
+    if (target?.previewsSkipped) patch(target.id).evictedPreviews = (field(target.id, 'evictedPreviews') ?? 0) + target.previewsSkipped;
   }
 
   const delta: SessionDelta = {};
   if (patches.size) delta.connections = [...patches.values()];
   if (groups.size) delta.messages = [...groups].map(([connectionId, messages]) => ({ connectionId, messages }));
   if (pageEvents.length) delta.pageEvents = pageEvents;
-  if (rejected || batch.droppedMessages) delta.dropped = { rejected, messages: batch.droppedMessages };
+  if (rejected || batch.droppedMessages || previewsSkipped) delta.dropped = { rejected, messages: batch.droppedMessages, previews: previewsSkipped };
   return delta;
 }

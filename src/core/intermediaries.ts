@@ -222,13 +222,13 @@ export function suspectsFor(periodMs: number, kind: 'idle' | 'absolute'): Suspec
 
 /**
  * When no default matches, a configured value is the likely cause: the
- * intermediaries that let you set a timer of this kind, closest default first.
- * Rows without a default (off unless set) can't be a Suspect, whose defaultMs is required.
+ * intermediaries that let you set a timer of this kind, in the table's order
+ * (the most common first: how close their default is says nothing about a
+ * value someone chose). Rows without a default (off unless set) can't be a
+ * Suspect, whose defaultMs is required.
  */
-export function configurableSuspects(periodMs: number, kind: 'idle' | 'absolute'): Suspect[] {
-  const configurable = INTERMEDIARY_TIMEOUTS.filter(
-    (row): row is TimeoutWithDefault => row.kind === kind && row.adjustable && row.defaultMs !== undefined,
+export function configurableSuspects(_periodMs: number, kind: 'idle' | 'absolute'): Suspect[] {
+  return toSuspects(
+    INTERMEDIARY_TIMEOUTS.filter((row): row is TimeoutWithDefault => row.kind === kind && row.adjustable && row.defaultMs !== undefined),
   );
-  const ratioDistance = (row: TimeoutWithDefault): number => Math.abs(Math.log(periodMs / row.defaultMs));
-  return toSuspects(configurable.sort((a, b) => ratioDistance(a) - ratioDistance(b)));
 }

@@ -33,3 +33,23 @@ export function oneLine(text: string, maxChars = 300): string {
   const head = text.length > maxChars ? text.slice(0, maxChars) : text;
   return head.replace(/\r?\n/g, '⏎');
 }
+
+/** host + path (+ query) of a URL, for narrow columns; the input when it is not a URL. */
+export function shortUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'ws:' || parsed.protocol === 'wss:') return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search}`;
+    return `${parsed.host}${parsed.pathname}${parsed.search}`;
+  } catch {
+    return url;
+  }
+}
+
+/** Relative time with a sign and fixed precision, for message rows. */
+export function formatOffset(ms: number): string {
+  const sign = ms < 0 ? '-' : '+';
+  const abs = Math.abs(ms);
+  if (abs < 10_000) return `${sign}${(abs / 1000).toFixed(3)} s`;
+  if (abs < 600_000) return `${sign}${(abs / 1000).toFixed(2)} s`;
+  return `${sign}${formatDuration(abs)}`;
+}

@@ -5,6 +5,7 @@
 import browser from 'webextension-polyfill';
 import { PORT_PANEL, PROTOCOL_VERSION, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
 import { applySessionDelta, link, linkError, replaceSession, settings } from './store';
+import { recording } from './recordingState';
 
 type Port = TypedPort<PanelToBackground, BackgroundToPanel>;
 
@@ -14,6 +15,14 @@ let watchedTabId: number | undefined;
 export function watchTab(tabId: number): void {
   watchedTabId = tabId;
   connect();
+}
+
+/** Stops following the tab (an imported file replaces the live view). */
+export function unwatch(): void {
+  watchedTabId = undefined;
+  const current = port;
+  port = undefined;
+  current?.disconnect();
 }
 
 function connect(): void {
@@ -30,6 +39,8 @@ function connect(): void {
       linkError.value = undefined;
     } else if (message.kind === 'delta' && message.tabId === tabId) {
       applySessionDelta(message.delta);
+    } else if (message.kind === 'recording' && message.tabId === tabId) {
+      recording.value = message.recording;
     } else if (message.kind === 'error') {
       linkError.value = message.message;
     }

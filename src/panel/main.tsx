@@ -4,7 +4,7 @@ import { render } from 'preact';
 import browser from 'webextension-polyfill';
 import { App } from './App';
 import { watchTab } from './live';
-import { link, linkError } from './store';
+import { link, linkError, now, session } from './store';
 
 function inspectedTabId(): number | undefined {
   const fromQuery = new URLSearchParams(location.search).get('tabId');
@@ -12,10 +12,20 @@ function inspectedTabId(): number | undefined {
   return browser.devtools?.inspectedWindow?.tabId;
 }
 
+/**
+ * Inside DevTools, follow DevTools' own theme (themeName: 'default' or 'dark';
+ * Firefox also reports changes). In a tab, no data-theme: the CSS follows
+ * prefers-color-scheme.
+ */
 function applyTheme(): void {
-  // DevTools' own theme when inside DevTools; otherwise the CSS follows prefers-color-scheme.
-  const themeName = browser.devtools?.panels?.themeName;
-  if (themeName) document.documentElement.dataset.theme = themeName === 'dark' ? 'dark' : 'light';
+  const panels = browser.devtools?.panels as
+    | (typeof browser.devtools.panels & { onThemeChanged?: { addListener(cb: (name: string) => void): void } })
+    | undefined;
+  const set = (name: string | undefined) => {
+    if (name) document.documentElement.dataset.theme = name === 'dark' ? 'dark' : 'light';
+  };
+  set(panels?.themeName);
+  panels?.onThemeChanged?.addListener(set);
 }
 
 applyTheme();
@@ -26,4 +36,8 @@ if (tabId === undefined) {
 } else {
   watchTab(tabId);
 }
+// Ages of open connections tick once a second (only while one is open).
+setInterval(() => {
+  if (session.peek().connections.some((c) => !c.close)) now.value = Date.now();
+}, 1000);
 render(<App tabId={tabId} />, document.getElementById('app')!);

@@ -1,49 +1,335 @@
 // Panel state. The session is large and changes by appending, so it is kept
 // as one mutable object and a `revision` signal says when it changed; every
 // derived view is a `computed` of the revision, never stored twice.
-import { computed, signal } from '@preact/signals';
-import type { Connection, Session } from '../core/model';
+//
+// Heartbeat annotation and the diagnosis are the expensive derivations: they
+// run at most every ANALYSIS_INTERVAL_MS, off the render path (on idle), and
+// bump `analysisRevision` when done. Views that show heartbeat roles or
+// findings depend on that revision, not on every delta.
+import { batch, computed, signal } from '@preact/signals';
+import type { Connection, Direction, Session } from '../core/model';
 import { emptySession } from '../core/model';
 import { applyDelta, type SessionDelta } from '../core/delta';
+import { reconnectChains, type Chain } from '../core/chains';
+import { annotateHeartbeats } from '../core/heartbeat';
+import { diagnose } from '../core/diagnosis';
+import type { Finding } from '../core/finding';
 import type { Settings } from '../protocol/messages';
+import { connectionState } from './format';
 
 export type LinkState = 'connecting' | 'live' | 'offline' | 'imported';
 
+// ---- the session ----
 export const session = signal<Session>(emptySession('empty', Date.now()));
 export const revision = signal(0);
 export const link = signal<LinkState>('connecting');
 export const linkError = signal<string | undefined>(undefined);
 export const settings = signal<Settings | undefined>(undefined);
+
+// ---- selection ----
 export const selectedConnectionId = signal<string | undefined>(undefined);
 export const selectedMessageIndex = signal<number | undefined>(undefined);
+
+// ---- connection list filters ----
+export type StateFilter = 'all' | 'open' | 'closed';
 export const urlFilter = signal('');
+export const stateFilter = signal<StateFilter>('all');
+/** Chains folded in the list, by endpoint key. */
+export const collapsedChains = signal<ReadonlySet<string>>(new Set());
+
+// ---- message list filters ----
+export type DirectionFilter = 'all' | Direction;
+export const directionFilter = signal<DirectionFilter>('all');
+export const messageFilter = signal('');
+export const messageFilterIsRegex = signal(false);
+export const hideHeartbeats = signal(false);
+
+// ---- analysis (throttled) ----
+export const findings = signal<Finding[]>([]);
+export const analysisRevision = signal(0);
+
+/** Wall clock for ages of open connections; ticks once a second while something is open. */
+export const now = signal(Date.now());
 
 let connectionIndex = new Map<string, Connection>();
 
+export function connectionById(id: string | undefined): Connection | undefined {
+  return id === undefined ? undefined : connectionIndex.get(id);
+}
+
+/** Replaces the whole session: a snapshot from the background, or an imported file (then set `link` to 'imported'). */
 export function replaceSession(next: Session): void {
   connectionIndex = new Map(next.connections.map((c) => [c.id, c]));
-  session.value = next;
-  if (selectedConnectionId.value && !connectionIndex.has(selectedConnectionId.value)) {
-    selectedConnectionId.value = undefined;
-    selectedMessageIndex.value = undefined;
-  }
-  revision.value++;
+  analyzedLengths = new WeakMap();
+  batch(() => {
+    session.value = next;
+    if (selectedConnectionId.value && !connectionIndex.has(selectedConnectionId.value)) {
+      selectedConnectionId.value = undefined;
+      selectedMessageIndex.value = undefined;
+    }
+    if (!next.connections.length) findings.value = [];
+    revision.value++;
+  });
+  scheduleAnalysis();
 }
 
 export function applySessionDelta(delta: SessionDelta): void {
   applyDelta(session.peek(), delta, connectionIndex);
   revision.value++;
+  scheduleAnalysis();
 }
 
-export const connections = computed(() => {
+export function selectConnection(id: string | undefined, messageIndex?: number): void {
+  batch(() => {
+    selectedConnectionId.value = id;
+    selectedMessageIndex.value = messageIndex;
+  });
+}
+
+// ---- throttled analysis ----
+export const ANALYSIS_INTERVAL_MS = 500;
+let analysisTimer: ReturnType<typeof setTimeout> | undefined;
+let lastAnalysisAt = -Infinity;
+/** Message count (and drops) of each connection when it was last annotated: unchanged connections are skipped. */
+let analyzedLengths = new WeakMap<Connection, string>();
+/** Time the last analysis took, for the status bar's curious reader and the tests. */
+export const analysisMs = signal(0);
+
+function whenIdle(run: () => void): void {
+  const idle = (globalThis as { requestIdleCallback?: (cb: () => void, options?: { timeout: number }) => number }).requestIdleCallback;
+  if (idle) idle(run, { timeout: ANALYSIS_INTERVAL_MS });
+  else setTimeout(run, 0);
+}
+
+export function scheduleAnalysis(): void {
+  if (analysisTimer !== undefined) return;
+  const waitMs = Math.max(0, lastAnalysisAt + ANALYSIS_INTERVAL_MS - performance.now());
+  analysisTimer = setTimeout(() => whenIdle(runAnalysis), waitMs);
+}
+
+function analysisKey(connection: Connection): string {
+  return `${connection.messages.length}/${connection.droppedMessages ?? 0}/${connection.evictedPreviews ?? 0}`;
+}
+
+/**
+ * Shows a session that was already annotated and diagnosed elsewhere (a file
+ * imported in a worker, src/viewer/importHar.ts): the findings are taken as
+ * they are, and no analysis runs on this thread until the session changes.
+ */
+export function replaceAnalyzedSession(next: Session, analyzedFindings: Finding[]): void {
+  replaceSession(next);
+  if (analysisTimer !== undefined) clearTimeout(analysisTimer);
+  analysisTimer = undefined;
+  for (const connection of next.connections) analyzedLengths.set(connection, analysisKey(connection));
+  batch(() => {
+    findings.value = analyzedFindings;
+    analysisMs.value = 0;
+    analysisRevision.value++;
+  });
+}
+
+/** Annotates heartbeats (in place, only connections that changed) and diagnoses the session. */
+export function runAnalysis(): void {
+  if (analysisTimer !== undefined) clearTimeout(analysisTimer);
+  analysisTimer = undefined;
+  const started = performance.now();
+  lastAnalysisAt = started;
+  const current = session.peek();
+  const changed = current.connections.filter((connection) => {
+    const key = analysisKey(connection);
+    if (analyzedLengths.get(connection) === key) return false;
+    analyzedLengths.set(connection, key);
+    return true;
+  });
+  if (changed.length) annotateHeartbeats({ ...current, connections: changed });
+  let next: Finding[] = [];
+  try {
+    next = diagnose(current);
+  } catch (error) {
+    console.error('SocketScope: diagnosis failed', error);
+  }
+  batch(() => {
+    findings.value = next;
+    analysisMs.value = performance.now() - started;
+    analysisRevision.value++;
+  });
+}
+
+// ---- derived views ----
+export const chains = computed<Chain[]>(() => {
   void revision.value;
-  const filter = urlFilter.value.trim().toLowerCase();
-  const all = session.value.connections;
-  return filter ? all.filter((c) => c.url.toLowerCase().includes(filter)) : all.slice();
+  return reconnectChains(session.value);
+});
+
+export function matchesStateFilter(connection: Connection, filter: StateFilter): boolean {
+  if (filter === 'all') return true;
+  const state = connectionState(connection);
+  const ended = state === 'closed' || state === 'failed';
+  return filter === 'closed' ? ended : !ended;
+}
+
+/** Chains with only the connections that pass the URL and state filters; empty chains left out. */
+export const visibleChains = computed<Chain[]>(() => {
+  const text = urlFilter.value.trim().toLowerCase();
+  const state = stateFilter.value;
+  const result: Chain[] = [];
+  for (const chain of chains.value) {
+    const kept = chain.connections.filter((c) => (!text || c.url.toLowerCase().includes(text)) && matchesStateFilter(c, state));
+    if (kept.length) result.push(kept.length === chain.connections.length ? chain : { ...chain, connections: kept });
+  }
+  return result;
+});
+
+/** The connections in list order (chains, then creation). */
+export const connections = computed<Connection[]>(() => visibleChains.value.flatMap((chain) => chain.connections));
+
+/** The rows the list shows: chain headers and, unless folded, their connections. */
+export type ListRow = { kind: 'chain'; chain: Chain } | { kind: 'connection'; connection: Connection; chain: Chain };
+export const listRows = computed<ListRow[]>(() => {
+  const folded = collapsedChains.value;
+  const rows: ListRow[] = [];
+  for (const chain of visibleChains.value) {
+    rows.push({ kind: 'chain', chain });
+    if (!folded.has(chain.key)) for (const connection of chain.connections) rows.push({ kind: 'connection', connection, chain });
+  }
+  return rows;
 });
 
 export const selectedConnection = computed(() => {
   void revision.value;
-  const id = selectedConnectionId.value;
-  return id === undefined ? undefined : connectionIndex.get(id);
+  return connectionById(selectedConnectionId.value);
 });
+
+export const selectedChain = computed<Chain | undefined>(() => {
+  const id = selectedConnectionId.value;
+  if (id === undefined) return undefined;
+  return chains.value.find((chain) => chain.connections.some((c) => c.id === id));
+});
+
+/** Findings per connection id (a connection may be concerned by several). */
+export const findingsByConnection = computed(() => {
+  const byId = new Map<string, Finding[]>();
+  for (const finding of findings.value) {
+    for (const id of finding.connections) {
+      const list = byId.get(id) ?? [];
+      list.push(finding);
+      byId.set(id, list);
+    }
+  }
+  return byId;
+});
+
+export function toggleChain(key: string): void {
+  const next = new Set(collapsedChains.peek());
+  if (next.has(key)) next.delete(key);
+  else next.add(key);
+  collapsedChains.value = next;
+}
+
+// ---- per-connection counts, kept incrementally (messages only append; an eviction cut resets) ----
+export interface ConnectionCounts {
+  sent: number;
+  received: number;
+  sentBytes: number;
+  receivedBytes: number;
+}
+interface CountsMemo extends ConnectionCounts {
+  counted: number;
+  dropped: number;
+}
+const countsMemo = new WeakMap<Connection, CountsMemo>();
+
+export function connectionCounts(connection: Connection): ConnectionCounts {
+  const dropped = connection.droppedMessages ?? 0;
+  let memo = countsMemo.get(connection);
+  if (!memo || memo.dropped !== dropped || memo.counted > connection.messages.length) {
+    memo = { sent: 0, received: 0, sentBytes: 0, receivedBytes: 0, counted: 0, dropped };
+    countsMemo.set(connection, memo);
+  }
+  const messages = connection.messages;
+  for (let i = memo.counted; i < messages.length; i++) {
+    const message = messages[i];
+    if (message.direction === 'send') {
+      memo.sent++;
+      memo.sentBytes += message.size;
+    } else {
+      memo.received++;
+      memo.receivedBytes += message.size;
+    }
+  }
+  memo.counted = messages.length;
+  return memo;
+}
+
+// ---- the selected connection's messages, filtered ----
+/** Compiles the message filter; an invalid regex is reported, not thrown. */
+export const messageMatcher = computed<{ test?: (text: string) => boolean; error?: string }>(() => {
+  const text = messageFilter.value;
+  if (!text) return {};
+  if (messageFilterIsRegex.value) {
+    try {
+      const pattern = new RegExp(text, 'i');
+      return { test: (value) => pattern.test(value) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  const needle = text.toLowerCase();
+  return { test: (value) => value.toLowerCase().includes(needle) };
+});
+
+/**
+ * Positions (into connection.messages) of the messages the list shows, or
+ * `undefined` when nothing is filtered out (the list then maps row i to
+ * message i, with no array of 100k numbers).
+ */
+export const visibleMessages = computed<{ positions: Int32Array | undefined; count: number }>(() => {
+  void revision.value;
+  const connection = selectedConnection.value;
+  if (!connection) return { positions: undefined, count: 0 };
+  const messages = connection.messages;
+  const direction = directionFilter.value;
+  const hide = hideHeartbeats.value;
+  if (hide) void analysisRevision.value;
+  const { test } = messageMatcher.value;
+  if (direction === 'all' && !hide && !test) return { positions: undefined, count: messages.length };
+  const positions = new Int32Array(messages.length);
+  let count = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i];
+    if (direction !== 'all' && message.direction !== direction) continue;
+    if (hide && message.heartbeat) continue;
+    if (test && !test(message.preview)) continue;
+    positions[count++] = i;
+  }
+  return { positions: positions.subarray(0, count), count };
+});
+
+/** Position in connection.messages of a message index (indexes grow by one, minus the dropped head). */
+export function positionOfIndex(connection: Connection, index: number): number {
+  const messages = connection.messages;
+  if (!messages.length) return -1;
+  const guess = index - messages[0].index;
+  if (messages[guess]?.index === index) return guess;
+  return messages.findIndex((m) => m.index === index);
+}
+
+export const selectedMessage = computed(() => {
+  void revision.value;
+  const connection = selectedConnection.value;
+  const index = selectedMessageIndex.value;
+  if (!connection || index === undefined) return undefined;
+  const position = positionOfIndex(connection, index);
+  return position < 0 ? undefined : connection.messages[position];
+});
+
+/** Resets every filter (the toolbar's and the messages'). */
+export function clearFilters(): void {
+  batch(() => {
+    urlFilter.value = '';
+    stateFilter.value = 'all';
+    directionFilter.value = 'all';
+    messageFilter.value = '';
+    hideHeartbeats.value = false;
+  });
+}

@@ -24,15 +24,51 @@ export interface Settings {
   caps: Caps;
 }
 
+/**
+ * A named recording on a tab's always-on session (the QA workflow, src/background/recording.ts):
+ * Record marks a start time and a name, Stop marks the end. It never gates or resets capture.
+ */
+export interface Recording {
+  tabId: number;
+  name: string;
+  /** Epoch ms. */
+  startedAt: number;
+  /** Epoch ms; absent while recording. */
+  endedAt?: number;
+}
+
+/** Commands on a tab's recording, from the panel (over its Port) or the popup (runtime.sendMessage). */
+export type RecordingCommand =
+  | { kind: 'record-start'; tabId: number; name?: string }
+  | { kind: 'record-stop'; tabId: number }
+  /** `time`: when the tester started writing the note (epoch ms); the background's clock when absent. */
+  | { kind: 'note-add'; tabId: number; text: string; time?: number };
+
 export type PanelToBackground =
   | { kind: 'subscribe'; v: number; tabId: number }
   | { kind: 'clear'; tabId: number }
-  | { kind: 'settings'; settings: Partial<Settings> };
+  | { kind: 'settings'; settings: Partial<Settings> }
+  | RecordingCommand;
+
+/** One-shot messages from the action popup (runtime.sendMessage); each is answered with a RecordingStatus. */
+export type PopupToBackground = { kind: 'recording-status'; tabId: number } | RecordingCommand;
+
+export interface RecordingStatus {
+  tabId: number;
+  /** The tab's current or last recording (until a new one starts or the tab closes). */
+  recording?: Recording;
+  recordingActive: boolean;
+  pageUrl?: string;
+  connections: number;
+  notes: number;
+}
 
 export type BackgroundToPanel =
   | { kind: 'snapshot'; v: number; tabId: number; session: Session; settings: Settings }
   | { kind: 'delta'; tabId: number; delta: SessionDelta }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** Sent after each snapshot and whenever the tab's recording changes; `recording` absent: none yet. */
+  | { kind: 'recording'; tabId: number; recording?: Recording };
 
 /** The subset of runtime.Port we use, typed per hop (works with chrome.* and the polyfill's browser.*). */
 export interface TypedPort<Out, In> {

@@ -58,7 +58,7 @@ export interface MessageColumns {
   size: number[];
   /** Text, or base64 for binary; bounded by the preview cap. */
   preview: string[];
-  /** 1 when the preview is shorter than the payload. */
+  /** 1 when the preview is shorter than the payload; 2 when there is no preview: the hook's preview budget was spent (counted like an eviction by the memory cap). */
   truncated: number[];
 }
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import type { Session } from '../../../src/core/model';
+import { decodeStoredTab } from '../../../src/core/stored';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
 export const CHROME_EXTENSION_DIR = join(ROOT, 'dist', 'chrome');
@@ -67,9 +68,10 @@ export async function launchWithExtension(options: { withExtension?: boolean; ex
 /** The sessions the background has persisted (storage.session), keyed by tab id. */
 export async function storedSessions(browser: ExtensionBrowser): Promise<Map<number, Session>> {
   const worker = await browser.serviceWorker();
-  const stored = (await worker.evaluate(() => chrome.storage.session.get(null))) as Record<string, { session: Session }>;
+  const stored = (await worker.evaluate(() => chrome.storage.session.get(null))) as Record<string, unknown>;
   const sessions = new Map<number, Session>();
-  for (const [key, value] of Object.entries(stored)) if (key.startsWith('tab:')) sessions.set(Number(key.slice(4)), value.session);
+  // Each tab is stored as one compact JSON string (src/core/stored.ts).
+  for (const [key, value] of Object.entries(stored)) if (key.startsWith('tab:')) sessions.set(Number(key.slice(4)), decodeStoredTab(value).session);
   return sessions;
 }
 

@@ -1,0 +1,136 @@
+// Debian's Chromium, with or without the built extension, the way the e2e
+// tests launch it (test/e2e/support/chromium.ts), plus what the bench needs:
+// the whole browser's CPU time (every process of that browser, from /proc)
+// and a summary of what the background has stored, computed inside the
+// service worker so megabytes of previews never cross to node.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Same as QUIET_FLAGS in test/e2e/support/chromium.ts. */
+const QUIET_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-features=Translate,OptimizationHints,MediaRouter',
+];
+
+export function requireChromium() {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's Chromium with \`apt-get install chromium\`, or set CHROMIUM_PATH to a Chromium binary.`);
+  }
+}
+
+export async function launch({ extensionDir, extraArgs = [] }) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'socketscope-bench-'));
+  const args = [...QUIET_FLAGS, ...extraArgs];
+  if (extensionDir) args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args });
+  const serviceWorker = async () => context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const extensionId = extensionDir ? new URL((await serviceWorker()).url()).host : '';
+  return {
+    context,
+    extensionId,
+    userDataDir,
+    serviceWorker,
+    /** User + system CPU seconds of every process of this browser. */
+    cpuSeconds: () => browserCpuSeconds(userDataDir),
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+function browserCpuSeconds(userDataDir) {
+  const parents = new Map();
+  const cpu = new Map();
+  let root;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(name, fields[1]);
+      cpu.set(name, Number(fields[11]) + Number(fields[12]));
+      if (root === undefined && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(`--user-data-dir=${userDataDir}`)) {
+        const parent = fields[1];
+        // The browser process is the one whose parent is not itself a process of this browser.
+        if (!readFileSafe(`/proc/${parent}/cmdline`).includes(`--user-data-dir=${userDataDir}`)) root = name;
+      }
+    } catch {
+      /* the process ended while we read */
+    }
+  }
+  if (!root) return NaN;
+  const inTree = (pid) => {
+    for (let p = pid, hops = 0; p && p !== '0' && hops < 10; p = parents.get(p), hops++) if (p === root) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, value] of cpu) if (inTree(pid)) ticks += value;
+  return ticks / CLOCK_TICKS;
+}
+
+function readFileSafe(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * What the background holds for the tab whose page URL contains `urlPart`:
+ * counts per connection, drops, previews, and the caps' own cost estimate
+ * (same formula as sessionCost in src/core/caps.ts, MESSAGE_OVERHEAD_BYTES = 40). Runs in the service worker.
+ */
+export async function storedSummary(browser, urlPart) {
+  const worker = await browser.serviceWorker();
+  return worker.evaluate(async (part) => {
+    const stored = await chrome.storage.session.get(null);
+    const bytesInUse = await chrome.storage.session.getBytesInUse(null);
+    let found;
+    let totalCost = 0;
+    for (const [key, raw] of Object.entries(stored)) {
+      if (!key.startsWith('tab:')) continue;
+      // One JSON string per tab with messages in columns (src/core/stored.ts), or the earlier plain object.
+      const value = typeof raw === 'string' ? JSON.parse(raw) : raw;
+      const session = value.session;
+      let cost = 0;
+      const connections = session.connections.map((c) => {
+        cost += 256 + c.url.length;
+        const messages = c.messages ?? Array.from(c.m.time, (time, i) => {
+          const flags = c.m.flags.charCodeAt(i) - 48;
+          return { index: c.m.index ? c.m.index[i] : c.m.first + i, direction: c.m.dir[i] === 's' ? 'send' : 'receive', preview: c.m.preview[i], truncated: (flags & 1) !== 0, evicted: (flags & 2) !== 0 };
+        });
+        let previewChars = 0, maxPreviewChars = 0, truncated = 0, evicted = 0, send = 0, receive = 0, lastIndex = -1, ordered = true;
+        for (const m of messages) {
+          cost += 40 + m.preview.length;
+          previewChars += m.preview.length;
+          if (m.preview.length > maxPreviewChars) maxPreviewChars = m.preview.length;
+          if (m.truncated) truncated++;
+          if (m.evicted) evicted++;
+          if (m.direction === 'send') send++;
+          else receive++;
+          if (m.index !== lastIndex + 1 && lastIndex >= 0) ordered = false;
+          lastIndex = m.index;
+        }
+        return { url: c.url, closed: c.close !== undefined, messages: messages.length, send, receive, droppedMessages: c.droppedMessages ?? 0, evictedPreviews: c.evictedPreviews ?? 0, evicted, truncated, previewChars, maxPreviewChars, lastIndex, ordered };
+      });
+      const storedChars = typeof raw === 'string' ? raw.length : undefined;
+      totalCost += cost;
+      if (session.pageUrl && session.pageUrl.includes(part)) found = { key, pageUrl: session.pageUrl, dropped: session.dropped, connections, cost, storedChars };
+    }
+    return { found, totalCost, bytesInUse };
+  }, urlPart);
+}

@@ -1,0 +1,98 @@
+// Bench servers on an ephemeral loopback port: static pages from bench/pages
+// and a `ws` server.
+//
+// /blast?count=N&size=B&binary=0|1 answers a "go" from the page with N
+// messages of B bytes, as fast as the machine can: the frames are encoded
+// once (server frames are unmasked and there is no compression) and written
+// to the socket in one call, so the server is never what the page waits for.
+// /sink?expect=N counts what the page sends and answers "got N" once it has
+// all of it.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
+import { WebSocketServer } from 'ws';
+
+const frameCache = new Map();
+
+/** Server-to-client frames (RFC 6455 §5.2): FIN + opcode, unmasked length, payload. */
+function encodeFrames(count, size, binary) {
+  const key = `${count}:${size}:${binary}`;
+  if (frameCache.has(key)) return frameCache.get(key);
+  const header = size < 126 ? 2 : size < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(count * (header + size));
+  let at = 0;
+  const filler = Buffer.alloc(size, binary ? 0xa5 : 0x78); // 'x'
+  for (let i = 0; i < count; i++) {
+    out[at] = 0x80 | (binary ? 2 : 1);
+    if (header === 2) out[at + 1] = size;
+    else if (header === 4) {
+      out[at + 1] = 126;
+      out.writeUInt16BE(size, at + 2);
+    } else {
+      out[at + 1] = 127;
+      out.writeBigUInt64BE(BigInt(size), at + 2);
+    }
+    at += header;
+    filler.copy(out, at);
+    // Each message is distinct: its number at the start.
+    if (binary) out.writeUInt32BE(i, at);
+    else out.write(`m${i} `, at, 'latin1');
+    at += size;
+  }
+  frameCache.set(key, out);
+  return out;
+}
+
+export async function startBenchServer(pagesDir) {
+  const server = createServer(async (request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = await readFile(join(pagesDir, path));
+      response.writeHead(200, { 'content-type': path.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/javascript', 'cache-control': 'no-store' });
+      response.end(body);
+    } catch {
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end('not found');
+    }
+  });
+  const sockets = new Set();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://x');
+    wss.handleUpgrade(request, socket, head, (ws) => behave(ws, url, socket));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    wsOrigin: `ws://127.0.0.1:${port}`,
+    /** Encodes a blast ahead of time, so the first run does not pay for it. */
+    prepare: encodeFrames,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function behave(ws, url, socket) {
+  const param = (name, fallback) => Number(url.searchParams.get(name) ?? fallback);
+  if (url.pathname === '/blast') {
+    const frames = encodeFrames(param('count', 1000), param('size', 100), param('binary', 0) === 1);
+    ws.on('message', (data) => {
+      // Nothing else is being sent on this socket while the blast is written: raw frames are safe.
+      if (String(data) === 'go') socket.write(frames);
+    });
+  } else if (url.pathname === '/sink') {
+    const expected = param('expect', 1);
+    let received = 0;
+    ws.on('message', () => {
+      if (++received === expected) ws.send(`got ${received}`);
+    });
+  } else ws.close(1008, 'unknown bench path');
+}

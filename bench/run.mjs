@@ -1,0 +1,290 @@
+// npm run bench: what SocketScope costs a page, measured side by side.
+//
+// Builds the extension, starts local servers, launches Debian's Chromium
+// twice (without and with dist/chrome), runs each workload several times
+// alternating the two browsers (the first pair is a discarded warm-up),
+// and prints medians, ratios (with ÷ without) and every target of issue 6
+// with the measured figure, the limit and PASS/FAIL. Writes
+// bench/results/<timestamp>.json and bench/results/latest.json.
+//
+// Options: --runs=N (measured runs per browser and workload, default 5),
+// --no-build, --only=recv-text,recv-binary,send-text,hook,panel.
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { startBenchServer } from './lib/server.mjs';
+import { launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
+import { median, sleep } from './lib/stats.mjs';
+import { runPanelBench } from './panel.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const EXTENSION_DIR = join(ROOT, 'dist', 'chrome');
+const HOOK_PATH = join(EXTENSION_DIR, 'src', 'page', 'hook.js');
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
+const RUNS = Number(args.runs ?? 5);
+const ONLY = args.only ? new Set(String(args.only).split(',')) : undefined;
+const wanted = (name) => !ONLY || ONLY.has(name);
+/** After the page's last message: time for the hook's timer, the relay and the background to finish, counted in CPU. */
+const SETTLE_MS = 1000;
+
+const WORKLOADS = [
+  { name: 'recv-text', title: 'receive 50k text messages of 100 B', kind: 'receive', count: 50_000, size: 100, binary: false, limit: 1.1 },
+  { name: 'recv-binary', title: 'receive 2k binary messages of 64 KiB', kind: 'receive', count: 2_000, size: 65_536, binary: true, limit: 1.05 },
+  { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, limit: 1.1 },
+];
+
+const log = (...parts) => console.log(...parts);
+
+async function main() {
+  const startedAt = new Date();
+  requireChromium();
+  if (!args['no-build'] || !existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
+    log('Building the extension (npm run build)...');
+    try {
+      execSync('npm run build', { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      throw new Error(`\`npm run build\` failed, so there is no extension to measure. Fix the build (its errors are below) or pass --no-build to measure the dist/chrome already there.\n${String(error.stderr ?? '').slice(-3000)}`);
+    }
+  }
+  const server = await startBenchServer(join(import.meta.dirname, 'pages'));
+  for (const w of WORKLOADS) if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
+  log(`Chromium: ${CHROMIUM_PATH}; ${cpus().length} CPUs; ${RUNS} measured runs per browser and workload, alternating, after one warm-up pair.`);
+  const without = await launch({});
+  const withExt = await launch({ extensionDir: EXTENSION_DIR });
+  const report = { startedAt: startedAt.toISOString(), machine: { cpus: cpus().length, node: process.version, chromium: execSync(`${CHROMIUM_PATH} --version 2>/dev/null`).toString().trim() }, runs: RUNS, workloads: {}, hook: {}, panel: undefined, targets: [] };
+  try {
+    for (const w of WORKLOADS) if (wanted(w.name)) report.workloads[w.name] = await runWorkload(server, without, withExt, w);
+    if (wanted('hook')) report.hook = await measureHook(server, without, withExt);
+    if (wanted('panel')) {
+      try {
+        report.panel = await runPanelBench({ server, browser: withExt, log });
+      } catch (error) {
+        report.panel = { error: String(error?.stack ?? error) };
+        log(`Panel bench failed: ${error}`);
+      }
+    }
+  } finally {
+    await without.close();
+    await withExt.close();
+    await server.close();
+  }
+  report.targets = targets(report);
+  report.finishedAt = new Date().toISOString();
+  printTargets(report.targets);
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(report, null, 2));
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2));
+  log(`\nReport: bench/results/${stamp}.json (and bench/results/latest.json); ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s in all.`);
+  process.exitCode = report.targets.every((t) => t.pass) ? 0 : 1;
+}
+
+// ---- capture workloads ----
+
+async function runWorkload(server, without, withExt, w) {
+  log(`\n== ${w.title} ==`);
+  const samples = { without: [], with: [] };
+  for (let i = 0; i <= RUNS; i++) {
+    // Alternate which browser goes first, so drift on a shared machine hits both alike.
+    const order = i % 2 ? [['with', withExt], ['without', without]] : [['without', without], ['with', withExt]];
+    for (const [label, browser] of order) {
+      const runId = `${w.name}-${label}-${i}-${Date.now()}`;
+      const sample = w.kind === 'receive' ? await receiveRun(server, browser, w, runId) : await sendRun(server, browser, w, runId);
+      const recorded = sample.recorded ? ` recorded ${sample.recorded.accounted}/${sample.recorded.expected}` + (sample.recorded.droppedMessages ? ` (${sample.recorded.droppedMessages} dropped)` : '') + (sample.recorded.evictedPreviews ? ` (${sample.recorded.evictedPreviews} previews evicted)` : '') : '';
+      log(`  ${i === 0 ? 'warm-up' : `run ${i}`.padEnd(7)} ${label.padEnd(7)} ${sample.pageMs.toFixed(1).padStart(8)} ms page   ${(sample.cpuMs ?? NaN).toFixed(0).padStart(6)} ms browser CPU${recorded}`);
+      if (i > 0) samples[label].push(sample);
+    }
+  }
+  const stat = (label, key) => median(samples[label].map((s) => s[key]));
+  const summary = {
+    title: w.title,
+    count: w.count,
+    size: w.size,
+    limit: w.limit,
+    pageMs: { without: stat('without', 'pageMs'), with: stat('with', 'pageMs') },
+    cpuMs: { without: stat('without', 'cpuMs'), with: stat('with', 'cpuMs') },
+    samples,
+  };
+  summary.ratio = summary.pageMs.with / summary.pageMs.without;
+  summary.cpuRatio = summary.cpuMs.with / summary.cpuMs.without;
+  if (w.kind === 'send') summary.loopMs = { without: stat('without', 'loopMs'), with: stat('with', 'loopMs') };
+  const records = samples.with.map((s) => s.recorded);
+  summary.recorded = {
+    allAccounted: records.every((r) => r && r.accounted === r.expected && r.ordered),
+    expected: records[0]?.expected,
+    stored: records.map((r) => r?.stored),
+    droppedMessages: records.map((r) => r?.droppedMessages),
+    evictedPreviews: records.map((r) => r?.evictedPreviews),
+    maxPreviewChars: Math.max(...records.map((r) => r?.maxPreviewChars ?? 0)),
+    tabCostBytes: Math.max(...records.map((r) => r?.cost ?? 0)),
+    storageBytesInUse: Math.max(...records.map((r) => r?.bytesInUse ?? 0)),
+    sessionDropped: records.map((r) => r?.sessionDropped),
+  };
+  log(`  median page time: without ${summary.pageMs.without.toFixed(1)} ms, with ${summary.pageMs.with.toFixed(1)} ms, ratio ${summary.ratio.toFixed(3)}; browser CPU ratio ${summary.cpuRatio.toFixed(2)}`);
+  return summary;
+}
+
+async function withMetrics(browser, page, body) {
+  const cpu0 = browser.cpuSeconds();
+  const result = await body();
+  await sleep(SETTLE_MS);
+  const cpu1 = browser.cpuSeconds();
+  return { result, cpuMs: (cpu1 - cpu0) * 1000 };
+}
+
+async function receiveRun(server, browser, w, runId) {
+  const page = await browser.context.newPage();
+  const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
+  await page.goto(`${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=arraybuffer`);
+  await page.evaluate(() => window.ready);
+  const { result, cpuMs } = await withMetrics(browser, page, () => page.evaluate((n) => window.run(n), w.count));
+  if (result.count !== w.count) throw new Error(`the page received ${result.count} of ${w.count} messages`);
+  await page.evaluate(() => window.finishSocket());
+  // The page sent "go" and received count messages.
+  const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
+  await page.close();
+  return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, cpuMs, recorded };
+}
+
+async function sendRun(server, browser, w, runId) {
+  const page = await browser.context.newPage();
+  const socketUrl = `${server.wsOrigin}/sink?expect=${w.count}`;
+  await page.goto(`${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}`);
+  await page.evaluate(() => window.ready);
+  const { result, cpuMs } = await withMetrics(browser, page, () => page.evaluate(([n, size]) => window.run(n, size), [w.count, w.size]));
+  if (result.count !== w.count) throw new Error(`the server received ${result.count} of ${w.count} messages`);
+  await page.evaluate(() => window.finishSocket());
+  // The page sent count messages and received "got N".
+  const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
+  await page.close();
+  return { pageMs: result.startToConfirmMs, loopMs: result.loopMs, cpuMs, recorded };
+}
+
+/** Waits until the background has stored the closed connection with every message accounted for (kept or dropped by the cap). */
+async function waitRecorded(browser, runId, expected) {
+  const deadline = Date.now() + 30_000;
+  let last;
+  while (Date.now() < deadline) {
+    const { found, bytesInUse, totalCost } = await storedSummary(browser, runId);
+    const connection = found?.connections[0];
+    if (connection) {
+      last = {
+        expected,
+        stored: connection.messages,
+        droppedMessages: connection.droppedMessages,
+        accounted: connection.messages + connection.droppedMessages,
+        evictedPreviews: connection.evictedPreviews,
+        truncated: connection.truncated,
+        maxPreviewChars: connection.maxPreviewChars,
+        ordered: connection.ordered && connection.lastIndex === expected - 1,
+        sessionDropped: found.dropped,
+        cost: found.cost,
+        totalCost,
+        bytesInUse,
+        closed: connection.closed,
+      };
+      if (connection.closed && last.accounted >= expected) return last;
+    }
+    await sleep(200);
+  }
+  return { ...last, timedOut: true };
+}
+
+// ---- the hook on pages without sockets ----
+
+async function measureHook(server, without, withExt) {
+  log('\n== hook on a page that opens no WebSocket ==');
+  const source = readFileSync(HOOK_PATH, 'utf8');
+  const size = { bytes: Buffer.byteLength(source), gzipBytes: gzipSync(source, { level: 9 }).length };
+  log(`  dist/chrome/src/page/hook.js: ${size.bytes} B minified, ${size.gzipBytes} B gzip`);
+  // Evaluation time: the built hook run as a classic inline script in a fresh
+  // page of a browser without the extension, timed around appendChild (which
+  // parses, compiles and runs it synchronously). A unique comment defeats V8's
+  // in-memory compilation cache, so every sample is a cold compile, as on a
+  // user's first page: the worst case.
+  const evalSamples = [];
+  for (let i = 0; i < 16; i++) {
+    const page = await without.context.newPage();
+    await page.goto(`${server.origin}/empty.html?eval=${i}`);
+    evalSamples.push(
+      await page.evaluate((text) => {
+        const script = document.createElement('script');
+        script.textContent = text;
+        const start = performance.now();
+        document.head.appendChild(script);
+        return performance.now() - start;
+      }, `${source}\n// sample ${i} ${Math.random()}`),
+    );
+    await page.close();
+  }
+  const evalMs = median(evalSamples.slice(1));
+  log(`  evaluation (parse + compile + run, cold): median ${evalMs.toFixed(3)} ms over ${evalSamples.length - 1} fresh pages (samples ${evalSamples.map((s) => s.toFixed(2)).join(', ')})`);
+  // Second view, end to end: when the page's first inline <head> script runs,
+  // with and without the extension (both content scripts injected first).
+  // Navigation noise is of the same order, so this is shown, not judged.
+  const firstScript = { without: [], with: [] };
+  for (let i = 0; i <= 10; i++) {
+    for (const [label, browser] of i % 2 ? [['with', withExt], ['without', without]] : [['without', without], ['with', withExt]]) {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.origin}/empty.html?first=${i}`);
+      const at = await page.evaluate(() => window.firstScriptAt);
+      if (i > 0) firstScript[label].push(at);
+      await page.close();
+    }
+  }
+  const firstScriptMs = { without: median(firstScript.without), with: median(firstScript.with) };
+  log(`  first inline script at: without ${firstScriptMs.without.toFixed(2)} ms, with ${firstScriptMs.with.toFixed(2)} ms after navigation start (median of 10; includes both content scripts and navigation noise)`);
+  return { size, evalMs, evalSamples, firstScriptMs, firstScript };
+}
+
+// ---- targets ----
+
+function targets(report) {
+  const rows = [];
+  const add = (target, measured, limit, pass, note) => rows.push({ target, measured, limit, pass: Boolean(pass), note });
+  const w = report.workloads;
+  for (const [name, s] of Object.entries(w)) {
+    add(`${s.title}: time with ÷ without`, `${s.ratio.toFixed(3)} (${s.pageMs.with.toFixed(1)} / ${s.pageMs.without.toFixed(1)} ms)`, `≤ ${s.limit.toFixed(2)}`, s.ratio <= s.limit, `browser CPU ratio ${s.cpuRatio.toFixed(2)}`);
+    const r = s.recorded;
+    const evicted = r.evictedPreviews.reduce((a, b) => Math.max(a, b ?? 0), 0);
+    const dropped = r.droppedMessages.reduce((a, b) => Math.max(a, b ?? 0), 0);
+    add(
+      `${s.title}: every message recorded or counted`,
+      `${r.allAccounted ? 'all' : 'NOT all'} ${r.expected} accounted; stored ${Math.min(...r.stored)}–${Math.max(...r.stored)}, dropped ≤ ${dropped}, previews evicted ≤ ${evicted}`,
+      'exact',
+      r.allAccounted,
+    );
+    if (name === 'recv-binary') add(`${s.title}: previews bounded`, `longest preview ${r.maxPreviewChars} chars`, '≤ 87,384 (base64 of 64 KiB)', r.maxPreviewChars <= 87_384);
+  }
+  const costs = Object.values(w).map((s) => s.recorded.tabCostBytes);
+  if (costs.length) {
+    const maxCost = Math.max(...costs);
+    const inUse = Math.max(...Object.values(w).map((s) => s.recorded.storageBytesInUse));
+    add('background: per-tab cap holds (default 4 MiB)', `${(maxCost / 1048576).toFixed(2)} MiB largest tab; storage.session ${(inUse / 1048576).toFixed(2)} MiB`, '≤ 4.00 MiB; ≤ 10 MiB quota', maxCost <= 4 * 1048576 && inUse <= 10 * 1048576);
+  }
+  if (report.hook.size) {
+    add('hook: evaluation time on a page without sockets', `${report.hook.evalMs.toFixed(3)} ms`, '< 1 ms', report.hook.evalMs < 1);
+    add('hook: size minified', `${(report.hook.size.bytes / 1024).toFixed(2)} KiB (${report.hook.size.gzipBytes} B gzip)`, '< 8 KiB', report.hook.size.bytes < 8192);
+  }
+  if (report.panel && !report.panel.error) for (const row of report.panel.targets ?? []) rows.push(row);
+  else if (report.panel?.error) add('panel', 'benchmark failed: see the log', '', false);
+  return rows;
+}
+
+function printTargets(rows) {
+  const width = (key, min) => Math.max(min, ...rows.map((r) => String(r[key]).length));
+  const wt = width('target', 6);
+  const wm = width('measured', 8);
+  const wl = width('limit', 5);
+  log(`\n${'TARGET'.padEnd(wt)}  ${'MEASURED'.padEnd(wm)}  ${'LIMIT'.padEnd(wl)}  RESULT`);
+  for (const r of rows) log(`${r.target.padEnd(wt)}  ${String(r.measured).padEnd(wm)}  ${String(r.limit).padEnd(wl)}  ${r.pass ? 'PASS' : 'FAIL'}${r.note ? `  (${r.note})` : ''}`);
+  log(`\n${rows.filter((r) => r.pass).length}/${rows.length} targets met.`);
+}
+
+main().catch((error) => {
+  console.error(`\nBench failed: ${error?.message ?? error}`);
+  process.exit(2);
+});

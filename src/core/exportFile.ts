@@ -1,0 +1,131 @@
+// What the Export dialog writes: HAR, session JSON or messages CSV, with the
+// options (heartbeats, time range, redaction). Pure, so the panel, the
+// viewer and the tests build exactly the same bytes.
+import type { Session } from './model';
+import type { Finding } from './finding';
+import { messagesToCsv, sessionToJson, toHar, type HarCreator, type HarLog } from './har';
+import { annotateHeartbeats } from './heartbeat';
+import { diagnose } from './diagnosis';
+import { redactFindings, redactSession, REDACTED_MARKER, type RedactOptions } from './redact';
+
+export type ExportFormat = 'har' | 'json' | 'csv';
+
+export interface ExportOptions {
+  format: ExportFormat;
+  /** Default true. */
+  includeHeartbeats?: boolean;
+  /** Epoch ms. */
+  from?: number;
+  /** Epoch ms. */
+  to?: number;
+  /** false / undefined: no redaction (the default for local use). */
+  redact?: false | RedactOptions;
+  /** The findings to embed (HAR, JSON); computed from the exported range when absent. */
+  findings?: Finding[];
+  creator?: HarCreator;
+}
+
+export interface ExportFile {
+  fileName: string;
+  mimeType: string;
+  text: string;
+}
+
+/** The part of a session inside [from, to], with the same rules as toHar (sockets alive in the range, events in it). */
+export function sliceSession(session: Session, range: { from?: number; to?: number; includeHeartbeats?: boolean }): Session {
+  const fromMs = range.from ?? -Infinity;
+  const toMs = range.to ?? Infinity;
+  const keepHeartbeats = range.includeHeartbeats ?? true;
+  if (fromMs === -Infinity && toMs === Infinity && keepHeartbeats) return session;
+  const inRange = (time: number): boolean => time >= fromMs && time <= toMs;
+  return {
+    ...session,
+    connections: session.connections
+      .filter((c) => c.createdAt <= toMs && !(c.closedAt !== undefined && c.closedAt < fromMs))
+      .map((c) => ({ ...c, messages: c.messages.filter((m) => inRange(m.time) && (keepHeartbeats || m.heartbeat === undefined)) })),
+    pageEvents: session.pageEvents.filter((e) => inRange(e.time)),
+    notes: session.notes.filter((n) => inRange(n.time)),
+  };
+}
+
+/** Findings for the exported part of the session (heartbeats recognised first, as the panel and CLI do). */
+export function findingsFor(session: Session, range: { from?: number; to?: number } = {}): Finding[] {
+  return diagnose(annotateHeartbeats(sliceSession(session, range)));
+}
+
+export function exportFileName(session: Session, extension: string, options: { redacted?: boolean; now?: Date } = {}): string {
+  let host = 'session';
+  try {
+    if (session.pageUrl) host = new URL(session.pageUrl).host.replace(/[^a-z0-9.-]/gi, '_') || host;
+  } catch {
+    /* keep the default */
+  }
+  const name = session.name ? `-${session.name.replace(/[^a-z0-9._-]+/gi, '_').replace(/^_+|_+$/g, '').slice(0, 60)}` : '';
+  const stamp = (options.now ?? new Date()).toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
+  return `socketscope-${host}${name}-${stamp}${options.redacted ? '-redacted' : ''}.${extension}`;
+}
+
+export function buildExport(session: Session, options: ExportOptions, now = new Date()): ExportFile {
+  const includeHeartbeats = options.includeHeartbeats ?? true;
+  // Heartbeat roles are needed to leave heartbeats out and for the diagnosis; annotate a copy of the message
+  // objects only when they lack roles would be cheaper, but annotateHeartbeats is in place and idempotent.
+  const annotated = annotateHeartbeats(session);
+  const range = { from: options.from, to: options.to };
+  let findings = options.findings ?? diagnose(sliceSession(annotated, range));
+  const redactOptions = options.redact === false || options.redact === undefined ? undefined : options.redact;
+  let exported = annotated;
+  if (redactOptions) {
+    exported = redactSession(annotated, redactOptions);
+    findings = redactFindings(findings, redactOptions);
+  }
+  const fileName = (extension: string) => exportFileName(exported, extension, { redacted: redactOptions !== undefined, now });
+
+  switch (options.format) {
+    case 'har': {
+      const har: HarLog & { log: { comment?: string } } = toHar(exported, { findings, includeHeartbeats, from: options.from, to: options.to, creator: options.creator });
+      if (redactOptions) {
+        // HAR 1.2's own comment field, so any HAR viewer shows it; log._socketscope.redacted says it to readers of our extras.
+        har.log.comment = redactionComment(redactOptions);
+      }
+      return { fileName: fileName('har'), mimeType: 'application/json', text: JSON.stringify(har, null, 1) };
+    }
+    case 'json': {
+      const sliced = sliceSession(exported, { ...range, includeHeartbeats });
+      return { fileName: fileName('json'), mimeType: 'application/json', text: sessionToJson(sliced, { findings, pretty: true }) };
+    }
+    case 'csv': {
+      const sliced = sliceSession(exported, { ...range, includeHeartbeats });
+      // A BOM so spreadsheet programs read the UTF-8 previews as UTF-8.
+      return { fileName: fileName('csv'), mimeType: 'text/csv;charset=utf-8', text: '\uFEFF' + messagesToCsv(sliced) };
+    }
+  }
+}
+
+export function redactionComment(options: RedactOptions): string {
+  const extra = options.keys?.length ? ` and the keys ${options.keys.join(', ')}` : '';
+  return (
+    `Redacted by SocketScope: credential-like URL parameters, Authorization-like JSON keys${extra}, ` +
+    `Bearer/Basic credentials and JWTs in text payloads were replaced by ${REDACTED_MARKER}. Binary payloads were kept as they were.`
+  );
+}
+
+/** A recording's name and range, as the background keeps it (protocol's Recording). */
+export interface RecordedRange {
+  name: string;
+  startedAt: number;
+  endedAt?: number;
+}
+
+/**
+ * The session as its recording names it, and the recording's range: what
+ * Export writes by default when the tab has a recording. Without one, the
+ * whole session.
+ */
+export function withRecording(session: Session, recording: RecordedRange | undefined, now = Date.now()): { session: Session; from?: number; to?: number } {
+  if (!recording) return { session };
+  return {
+    session: { ...session, name: recording.name, startedAt: recording.startedAt, endedAt: recording.endedAt ?? now },
+    from: recording.startedAt,
+    to: recording.endedAt,
+  };
+}

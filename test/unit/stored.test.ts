@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { decodeStoredTab, encodeStoredTab } from '../../src/core/stored';
+import { batchToDelta } from '../../src/core/ingest';
+import { applyDelta } from '../../src/core/delta';
+import { emptySession, type Session } from '../../src/core/model';
+import type { PageBatch } from '../../src/protocol/page';
+
+const T0 = 1_790_000_000_000;
+
+function sample(): Session {
+  const s = { ...emptySession('s', T0), tabId: 3, pageUrl: 'https://x/', source: 'live' as const };
+  s.connections.push({
+    id: 'd:1',
+    frameId: 0,
+    frameUrl: 'https://x/',
+    url: 'wss://x/feed',
+    protocols: ['v1'],
+    createdAt: T0,
+    openedAt: T0 + 1.5,
+    close: { time: T0 + 9, code: 1006, reason: '', wasClean: false, initiator: 'abnormal' },
+    droppedMessages: 2,
+    evictedPreviews: 1,
+    messages: [
+      { index: 2, direction: 'send', time: T0 + 2.25, opcode: 1, size: 5, preview: '', truncated: false, evicted: true },
+      { index: 3, direction: 'receive', time: T0 + 3.125, opcode: 2, size: 70000, preview: 'AAEC', truncated: true, heartbeat: 'pong' },
+      { index: 4, direction: 'send', time: T0 + 4, opcode: 1, size: 4, preview: 'ping', truncated: false, heartbeat: 'ping' },
+    ],
+  });
+  s.connections.push({ id: 'd:2', frameUrl: '', url: 'wss://x/empty', protocols: [], createdAt: T0 + 5, messages: [] });
+  return s;
+}
+
+describe('stored tabs (storage.session format)', () => {
+  it('round-trips a session exactly, as one compact string', () => {
+    const session = sample();
+    const docs = { d: { frameId: 0, frameUrl: 'https://x/', lastSeq: 7 } };
+    const stored = encodeStoredTab(session, docs);
+    expect(typeof stored).toBe('string');
+    expect(stored.length).toBeLessThan(JSON.stringify({ session, docs }).length);
+    expect(decodeStoredTab(stored)).toEqual({ session, docs });
+  });
+
+  it('keeps non-consecutive indices and reads the earlier object format', () => {
+    const session = sample();
+    session.connections[0].messages[2].index = 9;
+    expect(decodeStoredTab(encodeStoredTab(session, {})).session).toEqual(session);
+    expect(decodeStoredTab({ session, docs: {} }).session).toBe(session);
+  });
+});
+
+describe('messages over the hook preview budget', () => {
+  it('are recorded without preview and counted as evicted previews', () => {
+    const session = emptySession('s', T0);
+    const index = new Map();
+    const batch: PageBatch = {
+      v: 1,
+      seq: 1,
+      records: [{ k: 'create', at: 0, id: 1, time: T0, url: 'wss://x/', protocols: [] }],
+      messages: { id: [1, 1], dir: [1, 1], time: [T0 + 1, T0 + 2], opcode: [2, 2], size: [65536, 65536], preview: ['AAAA', ''], truncated: [0, 2] },
+      droppedMessages: 0,
+    };
+    const delta = batchToDelta(batch, { docId: 'd', frameUrl: 'https://x/' }, session, index);
+    applyDelta(session, delta, index);
+    const [kept, skipped] = session.connections[0].messages;
+    expect(kept).toMatchObject({ index: 0, preview: 'AAAA', truncated: false });
+    expect(skipped).toMatchObject({ index: 1, preview: '', truncated: true, evicted: true, size: 65536 });
+    expect(session.connections[0].evictedPreviews).toBe(1);
+    expect(session.dropped).toMatchObject({ previews: 1, rejected: 0, messages: 0 });
+  });
+});
