@@ -1,17 +1,23 @@
 // Connections grouped by endpoint into reconnect chains: a header row per
 // chain (foldable), then one row per connection with its frame, state, age,
 // traffic each way, last close code, and a badge when a finding concerns it.
-import { useEffect, useRef } from 'preact/hooks';
+// Virtualized with a fixed row height: a panel with thousands of connections
+// lays out and paints only the rows in view.
+import { useEffect } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
 import type { Chain } from '../core/chains';
 import type { Connection } from '../core/model';
 import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
 import { connectionState, formatBytes, formatDuration, shortUrl } from './format';
+import { useVirtualWindow } from './VirtualList';
 import {
+  chainSummaries,
   clearFilters,
   collapsedChains,
   connectionCounts,
   findingsByConnection,
+  listRowIndex,
   listRows,
   now,
   revision,
@@ -19,17 +25,30 @@ import {
   selectedConnectionId,
   session,
   toggleChain,
+  type ChainSummary,
   type ListRow,
 } from './store';
 
+/**
+ * Every row (chain header or connection) is this tall, and so is the header:
+ * the list is virtualized, only the rows in view (and a few more) are in the
+ * table, between two spacer rows. panel.css sets the same heights.
+ */
+export const CONNECTION_ROW_PX = 22;
+export const CONNECTION_HEADER_PX = 22;
+const COLUMNS = 8;
+
 export function ConnectionList() {
-  void revision.value;
+  const currentRevision = revision.value;
   const rows = listRows.value;
   const selectedId = selectedConnectionId.value;
-  const body = useRef<HTMLTableSectionElement>(null);
+  const view = useVirtualWindow<HTMLDivElement>({ count: rows.length, rowHeightPx: CONNECTION_ROW_PX, headerPx: CONNECTION_HEADER_PX });
 
+  // Only when the selection changes (a click here, on the timeline or in the
+  // evidence): new rows arriving must not pull the list back to it.
   useEffect(() => {
-    body.current?.querySelector('tr.selected')?.scrollIntoView?.({ block: 'nearest' });
+    const index = selectedId === undefined ? undefined : listRowIndex.peek().get(selectedId);
+    if (index !== undefined) view.scrollIntoView(index);
   }, [selectedId]);
 
   if (!rows.length) {
@@ -42,8 +61,8 @@ export function ConnectionList() {
       </div>
     );
   }
-  const connectionRows = rows.filter((row): row is Extract<ListRow, { kind: 'connection' }> => row.kind === 'connection');
   const onKeyDown = (event: KeyboardEvent) => {
+    const connectionRows = listRows.peek().filter((row): row is Extract<ListRow, { kind: 'connection' }> => row.kind === 'connection');
     const at = connectionRows.findIndex((row) => row.connection.id === selectedId);
     let next: number | undefined;
     if (event.key === 'ArrowDown') next = at < 0 ? 0 : Math.min(connectionRows.length - 1, at + 1);
@@ -61,9 +80,30 @@ export function ConnectionList() {
     if (row) selectConnection(row.connection.id);
   };
   const byConnection = findingsByConnection.value;
+  const summaries = chainSummaries.value;
+  const folded = collapsedChains.value;
+  const shown: ComponentChildren[] = [];
+  for (let index = view.first; index < view.last; index++) {
+    const row = rows[index];
+    shown.push(
+      row.kind === 'chain' ? (
+        <ChainRow key={`chain:${row.chain.key}`} chain={row.chain} summary={summaries.get(row.chain.key)} folded={folded.has(row.chain.key)} rowIndex={index} />
+      ) : (
+        <ConnectionRow
+          key={row.connection.id}
+          connection={row.connection}
+          selected={row.connection.id === selectedId}
+          findings={byConnection.get(row.connection.id)}
+          rowIndex={index}
+          revision={currentRevision}
+        />
+      ),
+    );
+  }
   return (
-    <div class="connections">
-      <table class="grid" aria-label="Connections">
+    <div class="connections" ref={view.ref} onScroll={view.onScroll}>
+      {/* aria-rowcount and aria-rowindex tell assistive technology about the rows that are not in the DOM; the header row is row 1. */}
+      <table class="grid" aria-label="Connections" aria-rowcount={rows.length + 1}>
         <colgroup>
           <col class="col-badge" />
           <col class="col-url" />
@@ -75,7 +115,7 @@ export function ConnectionList() {
           <col class="col-close" />
         </colgroup>
         <thead>
-          <tr>
+          <tr aria-rowindex={1}>
             <th aria-label="Findings" />
             <th>URL</th>
             <th>Frame</th>
@@ -86,31 +126,37 @@ export function ConnectionList() {
             <th>Last close</th>
           </tr>
         </thead>
-        <tbody ref={body} tabIndex={0} onKeyDown={onKeyDown} aria-label="Connections by endpoint">
-          {rows.map((row) =>
-            row.kind === 'chain' ? (
-              <ChainRow key={`chain:${row.chain.key}`} chain={row.chain} byConnection={byConnection} />
-            ) : (
-              <ConnectionRow key={row.connection.id} connection={row.connection} selected={row.connection.id === selectedId} findings={byConnection.get(row.connection.id)} />
-            ),
-          )}
+        <tbody tabIndex={0} onKeyDown={onKeyDown} aria-label="Connections by endpoint">
+          {view.first > 0 && <SpacerRow key="spacer:before" heightPx={view.first * CONNECTION_ROW_PX} />}
+          {shown}
+          {view.last < rows.length && <SpacerRow key="spacer:after" heightPx={(rows.length - view.last) * CONNECTION_ROW_PX} />}
         </tbody>
       </table>
     </div>
   );
 }
 
-function ChainRow({ chain, byConnection }: { chain: Chain; byConnection: Map<string, Finding[]> }) {
-  const folded = collapsedChains.value.has(chain.key);
-  const drops = chain.connections.filter((c) => c.close && c.close.code !== 1000 && c.close.initiator !== 'page').length;
-  const open = chain.connections.filter((c) => !c.close).length;
-  const concerned = new Set<Finding>();
-  for (const connection of chain.connections) for (const finding of byConnection.get(connection.id) ?? []) concerned.add(finding);
-  const top = [...concerned][0];
+/** Stands for the rows out of view, so the scrollbar is the whole list's. */
+function SpacerRow({ heightPx }: { heightPx: number }) {
   return (
-    <tr class="chain-row" onClick={() => toggleChain(chain.key)} aria-expanded={!folded}>
-      <td class="badge-cell">{top && <FindingBadge findings={[...concerned]} />}</td>
-      <td colSpan={7} class="chain-title" title={chain.key}>
+    <tr class="spacer-row" aria-hidden="true" style={{ height: `${heightPx}px` }}>
+      <td colSpan={COLUMNS} />
+    </tr>
+  );
+}
+
+/** Zebra stripes by position in the whole list, not in the DOM (which starts wherever the window does). */
+function stripe(rowIndex: number): string {
+  return rowIndex % 2 === 1 ? ' stripe' : '';
+}
+
+function ChainRow({ chain, summary, folded, rowIndex }: { chain: Chain; summary: ChainSummary | undefined; folded: boolean; rowIndex: number }) {
+  const { open = 0, drops = 0, findings = [] } = summary ?? {};
+  const top = findings[0];
+  return (
+    <tr class="chain-row" onClick={() => toggleChain(chain.key)} aria-expanded={!folded} aria-rowindex={rowIndex + 2}>
+      <td class="badge-cell">{top && <FindingBadge findings={findings} />}</td>
+      <td colSpan={COLUMNS - 1} class="chain-title" title={chain.key}>
         <span class={`disclosure${folded ? '' : ' open'}`} aria-hidden="true" />
         <span class="chain-key">{shortUrl(chain.key)}</span>
         <span class="chain-meta">
@@ -140,7 +186,16 @@ export function closeLabel(connection: Connection): string {
   return `${connection.close.code} ${explainCloseCode(connection.close.code).name}`;
 }
 
-function ConnectionRow({ connection, selected, findings }: { connection: Connection; selected: boolean; findings?: Finding[] }) {
+interface ConnectionRowProps {
+  connection: Connection;
+  selected: boolean;
+  findings?: Finding[];
+  rowIndex: number;
+  /** The session revision: the connection object is mutated in place, so this is what tells the row it may have changed. */
+  revision: number;
+}
+
+function ConnectionRow({ connection, selected, findings, rowIndex }: ConnectionRowProps) {
   const counts = connectionCounts(connection);
   const state = connectionState(connection);
   const start = connection.openedAt ?? connection.createdAt;
@@ -149,8 +204,9 @@ function ConnectionRow({ connection, selected, findings }: { connection: Connect
   const bad = close && (close.code !== 1000 || close.initiator === 'abnormal');
   return (
     <tr
-      class={`connection-row${selected ? ' selected' : ''}`}
+      class={`connection-row${stripe(rowIndex)}${selected ? ' selected' : ''}`}
       aria-selected={selected}
+      aria-rowindex={rowIndex + 2}
       data-connection-id={connection.id}
       onClick={() => selectConnection(connection.id)}
     >

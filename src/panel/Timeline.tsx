@@ -476,7 +476,10 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
 
   ctx.fillStyle = colors.bg;
   ctx.fillRect(0, 0, width, height);
-  ctx.font = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+  ctx.font = FONT;
+  // measureText is slow next to everything else here, and the same few labels
+  // ("1000 page", lane names) come back for every close and every draw.
+  const textWidth = (text: string) => measuredWidth(ctx, text);
   ctx.textBaseline = 'middle';
 
   // Lane backgrounds and the selected lane.
@@ -498,7 +501,7 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
 
   // Grid and axis labels.
   const step = tickStepMs(view, plotWidth);
-  const origin = current.connections.length ? Math.min(...current.connections.map((c) => c.createdAt)) : current.startedAt;
+  const origin = firstCreatedAt(current.connections) ?? current.startedAt;
   ctx.fillStyle = colors.bgAlt;
   ctx.fillRect(0, 0, width, AXIS_PX);
   ctx.strokeStyle = colors.grid;
@@ -591,7 +594,7 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
       ctx.lineTo(x1 - 0.5, top + PERIOD_PX - 3);
       ctx.stroke();
       const label = formatPeriod(periodMs);
-      const labelWidth = ctx.measureText(label).width;
+      const labelWidth = textWidth(label);
       if (x1 - x0 > labelWidth + 6 && (x0 + x1) / 2 - labelWidth / 2 > labelEnd + 4) {
         ctx.fillStyle = colors.fg;
         ctx.textAlign = 'center';
@@ -616,7 +619,7 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
     // Label.
     ctx.fillStyle = colors.fg;
     ctx.textAlign = 'left';
-    ctx.fillText(ellipsize(ctx, lane.label, LABEL_PX - 12), 6, mid);
+    ctx.fillText(ellipsize(ctx, textWidth, lane.label, LABEL_PX - 12), 6, mid);
 
     ctx.save();
     ctx.beginPath();
@@ -685,7 +688,8 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
       }
     }
     // Closes: a marker with the code and who closed.
-    for (const connection of lane.connections) {
+    for (let k = 0; k < lane.connections.length; k++) {
+      const connection = lane.connections[k];
       const close = connection.close;
       if (!close) continue;
       const x = toX(close.time);
@@ -700,9 +704,9 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
       ctx.lineWidth = 1;
       const who = close.initiator === 'abnormal' ? '✕' : close.initiator === 'page' ? 'page' : 'server';
       const label = `${close.code} ${who}`;
-      const next = lane.connections[lane.connections.indexOf(connection) + 1];
+      const next = lane.connections[k + 1];
       const room = (next ? toX(next.createdAt) : width) - x;
-      if (room > ctx.measureText(label).width + 6) {
+      if (room > textWidth(label) + 6) {
         ctx.fillStyle = abnormal ? colors.bad : colors.dim;
         ctx.textAlign = 'left';
         ctx.fillText(label, x + 3, top + 7);
@@ -748,16 +752,49 @@ function formatAxis(offsetMs: number, stepMs: number): string {
   return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
 }
 
-function ellipsize(ctx: CanvasRenderingContext2D, text: string, maxPx: number): string {
-  if (ctx.measureText(text).width <= maxPx) return text;
-  let low = 0;
-  let high = text.length;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (ctx.measureText(`…${text.slice(text.length - mid)}`).width <= maxPx) low = mid;
-    else high = mid - 1;
+const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+/** Widths of texts drawn in FONT, per context; bounded, as labels carry times and codes. */
+const widthCache = new WeakMap<CanvasRenderingContext2D, Map<string, number>>();
+const WIDTH_CACHE_SIZE = 2000;
+function measuredWidth(ctx: CanvasRenderingContext2D, text: string): number {
+  let widths = widthCache.get(ctx);
+  if (!widths) widthCache.set(ctx, (widths = new Map()));
+  let width = widths.get(text);
+  if (width === undefined) {
+    if (widths.size >= WIDTH_CACHE_SIZE) widths.clear();
+    width = ctx.measureText(text).width;
+    widths.set(text, width);
   }
-  return `…${text.slice(text.length - low)}`;
+  return width;
+}
+
+function firstCreatedAt(connections: Connection[]): number | undefined {
+  let first: number | undefined;
+  for (const connection of connections) if (first === undefined || connection.createdAt < first) first = connection.createdAt;
+  return first;
+}
+
+/** Lane labels shortened from the left, remembered: the binary search measures up to a dozen texts. */
+const ellipsized = new Map<string, string>();
+function ellipsize(ctx: CanvasRenderingContext2D, width: (text: string) => number, text: string, maxPx: number): string {
+  const key = `${maxPx}\u0000${text}`;
+  const cached = ellipsized.get(key);
+  if (cached !== undefined) return cached;
+  let result = text;
+  if (width(text) > maxPx) {
+    let low = 0;
+    let high = text.length;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (ctx.measureText(`…${text.slice(text.length - mid)}`).width <= maxPx) low = mid;
+      else high = mid - 1;
+    }
+    result = `…${text.slice(text.length - low)}`;
+  }
+  if (ellipsized.size >= WIDTH_CACHE_SIZE) ellipsized.clear();
+  ellipsized.set(key, result);
+  return result;
 }
 
 const hatchCache = new WeakMap<CanvasRenderingContext2D, { color: string; pattern: CanvasPattern | string }>();

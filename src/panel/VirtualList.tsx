@@ -1,9 +1,75 @@
 // A virtualized list with a fixed row height: only the visible rows (plus a
 // little overscan) exist in the DOM, so 100k rows cost what 40 do.
-import { useEffect, useRef, useState } from 'preact/hooks';
+// useVirtualWindow is the windowing alone, for lists that are not a plain
+// listbox of divs (the connections table renders its own rows and spacers).
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 
 const OVERSCAN_ROWS = 8;
+/** Until the viewport has been measured (and where nothing measures it, as in happy-dom). */
+const DEFAULT_VIEWPORT_PX = 400;
+
+export interface VirtualWindowOptions {
+  count: number;
+  rowHeightPx: number;
+  /** Height of a sticky header at the top of the viewport, above the rows (a table's thead). */
+  headerPx?: number;
+  overscanRows?: number;
+}
+
+export interface VirtualWindow<E extends HTMLElement> {
+  /** Callback ref for the scrolling element (observed for its height while mounted). */
+  ref: (element: E | null) => void;
+  element: () => E | null;
+  /** First row to render, and one past the last. */
+  first: number;
+  last: number;
+  onScroll: (event: Event) => void;
+  /** Scrolls the least needed to show row `index` whole (block: 'nearest'). */
+  scrollIntoView: (index: number) => void;
+}
+
+export function useVirtualWindow<E extends HTMLElement>({ count, rowHeightPx, headerPx = 0, overscanRows = OVERSCAN_ROWS }: VirtualWindowOptions): VirtualWindow<E> {
+  const viewport = useRef<E | null>(null);
+  const observer = useRef<ResizeObserver | undefined>(undefined);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [heightPx, setHeightPx] = useState(DEFAULT_VIEWPORT_PX);
+
+  // A callback ref, not an effect: the element may mount after the component
+  // (a list that starts empty renders a message instead of the viewport).
+  const ref = useCallback((element: E | null) => {
+    observer.current?.disconnect();
+    observer.current = undefined;
+    viewport.current = element;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    observer.current = new ResizeObserver(() => setHeightPx(element.clientHeight));
+    observer.current.observe(element);
+    setScrollTop(element.scrollTop);
+  }, []);
+
+  const rowsHeightPx = Math.max(0, heightPx - headerPx);
+  const first = Math.max(0, Math.floor(scrollTop / rowHeightPx) - overscanRows);
+  const last = Math.min(count, Math.ceil((scrollTop + rowsHeightPx) / rowHeightPx) + overscanRows);
+
+  const scrollIntoView = (index: number) => {
+    const element = viewport.current;
+    if (!element) return;
+    // In row space: the sticky header covers the first headerPx of the viewport.
+    const top = index * rowHeightPx;
+    const visiblePx = element.clientHeight - headerPx;
+    if (top < element.scrollTop) element.scrollTop = top;
+    else if (top + rowHeightPx > element.scrollTop + visiblePx) element.scrollTop = top + rowHeightPx - visiblePx;
+  };
+
+  return {
+    ref,
+    element: () => viewport.current,
+    first,
+    last,
+    onScroll: (event) => setScrollTop((event.currentTarget as HTMLElement).scrollTop),
+    scrollIntoView,
+  };
+}
 
 export interface VirtualListProps {
   count: number;
@@ -18,36 +84,20 @@ export interface VirtualListProps {
 }
 
 export function VirtualList({ count, rowHeightPx, renderRow, followTail, scrollToIndex, label, onKeyDown }: VirtualListProps) {
-  const viewport = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [heightPx, setHeightPx] = useState(400);
+  const view = useVirtualWindow<HTMLDivElement>({ count, rowHeightPx });
   const atBottom = useRef(true);
 
   useEffect(() => {
-    const element = viewport.current;
-    if (!element) return;
-    const observer = new ResizeObserver(() => setHeightPx(element.clientHeight));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
-
-  useEffect(() => {
-    const element = viewport.current;
+    const element = view.element();
     if (element && followTail && atBottom.current) element.scrollTop = element.scrollHeight;
   }, [count, followTail]);
 
   useEffect(() => {
-    const element = viewport.current;
-    if (!element || scrollToIndex === undefined) return;
-    const top = scrollToIndex * rowHeightPx;
-    if (top < element.scrollTop) element.scrollTop = top;
-    else if (top + rowHeightPx > element.scrollTop + element.clientHeight) element.scrollTop = top + rowHeightPx - element.clientHeight;
+    if (scrollToIndex !== undefined) view.scrollIntoView(scrollToIndex);
   }, [scrollToIndex, rowHeightPx]);
 
-  const first = Math.max(0, Math.floor(scrollTop / rowHeightPx) - OVERSCAN_ROWS);
-  const last = Math.min(count, Math.ceil((scrollTop + heightPx) / rowHeightPx) + OVERSCAN_ROWS);
   const rows: ComponentChildren[] = [];
-  for (let i = first; i < last; i++) {
+  for (let i = view.first; i < view.last; i++) {
     rows.push(
       <div key={i} class="vrow" style={{ top: `${i * rowHeightPx}px`, height: `${rowHeightPx}px` }}>
         {renderRow(i)}
@@ -56,7 +106,7 @@ export function VirtualList({ count, rowHeightPx, renderRow, followTail, scrollT
   }
   return (
     <div
-      ref={viewport}
+      ref={view.ref}
       class="vlist"
       role="listbox"
       aria-label={label}
@@ -65,7 +115,7 @@ export function VirtualList({ count, rowHeightPx, renderRow, followTail, scrollT
       onScroll={(event) => {
         const element = event.currentTarget;
         atBottom.current = element.scrollTop + element.clientHeight >= element.scrollHeight - rowHeightPx;
-        setScrollTop(element.scrollTop);
+        view.onScroll(event);
       }}
     >
       <div class="vspacer" style={{ height: `${count * rowHeightPx}px` }}>

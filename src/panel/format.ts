@@ -34,8 +34,22 @@ export function oneLine(text: string, maxChars = 300): string {
   return head.replace(/\r?\n/g, '⏎');
 }
 
+/** A few thousand rows share a few frame URLs and endpoints: parse each once. */
+const shortUrls = new Map<string, string>();
+const SHORT_URLS_KEPT = 1000;
+
 /** host + path (+ query) of a URL, for narrow columns; the input when it is not a URL. */
 export function shortUrl(url: string): string {
+  let short = shortUrls.get(url);
+  if (short === undefined) {
+    if (shortUrls.size >= SHORT_URLS_KEPT) shortUrls.clear();
+    short = parseShortUrl(url);
+    shortUrls.set(url, short);
+  }
+  return short;
+}
+
+function parseShortUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.protocol === 'ws:' || parsed.protocol === 'wss:') return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search}`;

@@ -195,6 +195,15 @@ export const listRows = computed<ListRow[]>(() => {
   return rows;
 });
 
+/** Position in listRows of each shown connection, for scrolling the selection into view without a scan. */
+export const listRowIndex = computed(() => {
+  const byId = new Map<string, number>();
+  listRows.value.forEach((row, index) => {
+    if (row.kind === 'connection') byId.set(row.connection.id, index);
+  });
+  return byId;
+});
+
 export const selectedConnection = computed(() => {
   void revision.value;
   return connectionById(selectedConnectionId.value);
@@ -217,6 +226,35 @@ export const findingsByConnection = computed(() => {
     }
   }
   return byId;
+});
+
+/** What a chain's header row says about its shown connections: open, dropped, and the findings about them. */
+export interface ChainSummary {
+  open: number;
+  drops: number;
+  findings: Finding[];
+}
+
+/**
+ * Header summaries of the shown chains, by chain key: computed once per
+ * revision, filter or analysis, not on every render of a header row.
+ */
+export const chainSummaries = computed(() => {
+  const byConnection = findingsByConnection.value;
+  const byKey = new Map<string, ChainSummary>();
+  for (const chain of visibleChains.value) {
+    let open = 0;
+    let drops = 0;
+    const concerned = new Set<Finding>();
+    for (const connection of chain.connections) {
+      const close = connection.close;
+      if (!close) open++;
+      else if (close.code !== 1000 && close.initiator !== 'page') drops++;
+      for (const finding of byConnection.get(connection.id) ?? []) concerned.add(finding);
+    }
+    byKey.set(chain.key, { open, drops, findings: [...concerned] });
+  }
+  return byKey;
 });
 
 export function toggleChain(key: string): void {

@@ -4,9 +4,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // The toolbar's Clear talks to the background through the polyfill, which refuses to load outside an extension.
 vi.mock('webextension-polyfill', () => ({ default: { runtime: { connect: () => undefined } } }));
-import { ConnectionList } from '../../../src/panel/ConnectionList';
+import { ConnectionList, CONNECTION_ROW_PX } from '../../../src/panel/ConnectionList';
 import { Toolbar } from '../../../src/panel/Toolbar';
-import { findings, selectedConnectionId, stateFilter, urlFilter } from '../../../src/panel/store';
+import { connectionCounts, findings, selectedConnectionId, stateFilter, urlFilter } from '../../../src/panel/store';
+import { addConnection, closeAt, receive, send, session as emptyTestSession, T0 } from '../helpers/synth';
 import { byText, click, flush, key, load, mount, nginxLikeSession, type } from './fixtures';
 
 describe('ConnectionList', () => {
@@ -80,5 +81,48 @@ describe('ConnectionList', () => {
     expect(root.querySelectorAll('tr[data-connection-id]').length).toBe(2);
     expect(root.querySelector('tr.chain-row')?.getAttribute('aria-expanded')).toBe('false');
     flush(() => undefined);
+  });
+
+  it('renders only the rows in view of 2,000 connections, keeps the scrollbar whole, and scrolls the selection into view', () => {
+    const big = emptyTestSession();
+    for (let i = 0; i < 2000; i++) {
+      const c = addConnection(big, { url: `wss://api${i % 40}.example/socket?client=${i}`, createdAt: T0 + i * 1500 });
+      send(c, c.openedAt! + 10, 'hello');
+      receive(c, c.openedAt! + 20, 'world');
+      if (i < 1999) closeAt(c, c.openedAt! + 1000);
+    }
+    load(big);
+    const root = mount(<ConnectionList />);
+    const table = root.querySelector('table');
+    const rowCount = 2000 + 40; // connections and chain headers
+    expect(table?.getAttribute('aria-rowcount')).toBe(String(rowCount + 1));
+    const rendered = root.querySelectorAll('tr[data-connection-id], tr.chain-row');
+    expect(rendered.length).toBeGreaterThan(10);
+    expect(rendered.length).toBeLessThan(60);
+    const after = root.querySelector<HTMLElement>('tr.spacer-row');
+    expect(after?.getAttribute('aria-hidden')).toBe('true');
+    expect(after?.style.height).toBe(`${(rowCount - rendered.length) * CONNECTION_ROW_PX}px`);
+    expect(rendered[1].getAttribute('aria-rowindex')).toBe('3');
+
+    // End selects the last connection, scrolls to it, and its row is rendered once the list has scrolled.
+    const viewport = root.querySelector<HTMLElement>('.connections')!;
+    key(root.querySelector('tbody'), 'End');
+    expect(selectedConnectionId.value).toBe(big.connections[1999].id);
+    expect(viewport.scrollTop).toBeGreaterThan(40_000);
+    flush(() => viewport.dispatchEvent(new Event('scroll')));
+    const selected = root.querySelector('tr.connection-row.selected');
+    expect(selected?.getAttribute('data-connection-id')).toBe(big.connections[1999].id);
+    expect(selected?.getAttribute('aria-rowindex')).toBe(String(rowCount + 1));
+    expect(root.querySelectorAll('tr[data-connection-id], tr.chain-row').length).toBeLessThan(60);
+  });
+
+  it('counts each connection once, then only the messages appended since', () => {
+    const s = load(nginxLikeSession());
+    const live = s.connections.find((c) => c.url.endsWith('/echo?live'))!;
+    const first = connectionCounts(live);
+    expect(first).toMatchObject({ sent: 15, received: 15 });
+    expect(connectionCounts(live)).toBe(first);
+    receive(live, live.messages[live.messages.length - 1].time + 5, 'late');
+    expect(connectionCounts(live)).toMatchObject({ sent: 15, received: 16 });
   });
 });
