@@ -16,6 +16,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startBenchServer } from './lib/server.mjs';
 import { launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
+import { launchRaw } from './lib/raw.mjs';
 import { median, sleep } from './lib/stats.mjs';
 import { runPanelBench } from './panel.mjs';
 
@@ -51,11 +52,21 @@ async function main() {
   const server = await startBenchServer(join(import.meta.dirname, 'pages'));
   for (const w of WORKLOADS) if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
   log(`Chromium: ${CHROMIUM_PATH}; ${cpus().length} CPUs; ${RUNS} measured runs per browser and workload, alternating, after one warm-up pair.`);
+  const report = { startedAt: startedAt.toISOString(), machine: { cpus: cpus().length, node: process.version, chromium: execSync(`${CHROMIUM_PATH} --version 2>/dev/null`).toString().trim() }, runs: RUNS, workloads: {}, hook: {}, panel: undefined, targets: [] };
+  // The workloads run in browsers driven over a bare protocol connection that never attaches to their pages (lib/raw.mjs).
+  if (WORKLOADS.some((w) => wanted(w.name))) {
+    const rawWithout = await launchRaw({});
+    const rawWith = await launchRaw({ extensionDir: EXTENSION_DIR });
+    try {
+      for (const w of WORKLOADS) if (wanted(w.name)) report.workloads[w.name] = await runWorkload(server, rawWithout, rawWith, w);
+    } finally {
+      await rawWithout.quit();
+      await rawWith.quit();
+    }
+  }
   const without = await launch({});
   const withExt = await launch({ extensionDir: EXTENSION_DIR });
-  const report = { startedAt: startedAt.toISOString(), machine: { cpus: cpus().length, node: process.version, chromium: execSync(`${CHROMIUM_PATH} --version 2>/dev/null`).toString().trim() }, runs: RUNS, workloads: {}, hook: {}, panel: undefined, targets: [] };
   try {
-    for (const w of WORKLOADS) if (wanted(w.name)) report.workloads[w.name] = await runWorkload(server, without, withExt, w);
     if (wanted('hook')) report.hook = await measureHook(server, without, withExt);
     if (wanted('panel')) {
       try {
@@ -127,39 +138,35 @@ async function runWorkload(server, without, withExt, w) {
   return summary;
 }
 
-async function withMetrics(browser, page, body) {
+/** Opens the workload page (which runs by itself), waits for its report, and counts the browser's CPU meanwhile. */
+async function autorunPage(server, browser, url, runId) {
   const cpu0 = browser.cpuSeconds();
-  const result = await body();
+  const target = await browser.open(url);
+  const result = await server.waitReport(runId);
   await sleep(SETTLE_MS);
-  const cpu1 = browser.cpuSeconds();
-  return { result, cpuMs: (cpu1 - cpu0) * 1000 };
+  const cpuMs = (browser.cpuSeconds() - cpu0) * 1000;
+  return { target, result, cpuMs };
 }
 
 async function receiveRun(server, browser, w, runId) {
-  const page = await browser.context.newPage();
   const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
-  await page.goto(`${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=arraybuffer`);
-  await page.evaluate(() => window.ready);
-  const { result, cpuMs } = await withMetrics(browser, page, () => page.evaluate((n) => window.run(n), w.count));
+  const url = `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=arraybuffer&autorun=${w.count}`;
+  const { target, result, cpuMs } = await autorunPage(server, browser, url, runId);
   if (result.count !== w.count) throw new Error(`the page received ${result.count} of ${w.count} messages`);
-  await page.evaluate(() => window.finishSocket());
   // The page sent "go" and received count messages.
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
-  await page.close();
+  await browser.close(target);
   return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, cpuMs, recorded };
 }
 
 async function sendRun(server, browser, w, runId) {
-  const page = await browser.context.newPage();
   const socketUrl = `${server.wsOrigin}/sink?expect=${w.count}`;
-  await page.goto(`${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}`);
-  await page.evaluate(() => window.ready);
-  const { result, cpuMs } = await withMetrics(browser, page, () => page.evaluate(([n, size]) => window.run(n, size), [w.count, w.size]));
+  const url = `${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&autorun=${w.count}&size=${w.size}`;
+  const { target, result, cpuMs } = await autorunPage(server, browser, url, runId);
   if (result.count !== w.count) throw new Error(`the server received ${result.count} of ${w.count} messages`);
-  await page.evaluate(() => window.finishSocket());
   // The page sent count messages and received "got N".
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
-  await page.close();
+  await browser.close(target);
   return { pageMs: result.startToConfirmMs, loopMs: result.loopMs, cpuMs, recorded };
 }
 

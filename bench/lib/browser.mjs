@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Same as QUIET_FLAGS in test/e2e/support/chromium.ts. */
-const QUIET_FLAGS = [
+export const QUIET_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -51,7 +51,7 @@ export async function launch({ extensionDir, extraArgs = [] }) {
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-function browserCpuSeconds(userDataDir) {
+export function browserCpuSeconds(userDataDir) {
   const parents = new Map();
   const cpu = new Map();
   let root;
@@ -95,8 +95,13 @@ function readFileSafe(path) {
  * (same formula as sessionCost in src/core/caps.ts, MESSAGE_OVERHEAD_BYTES = 40). Runs in the service worker.
  */
 export async function storedSummary(browser, urlPart) {
+  if (browser.evaluateInServiceWorker) return browser.evaluateInServiceWorker(`(${summarizeStored})(${JSON.stringify(urlPart)})`);
   const worker = await browser.serviceWorker();
-  return worker.evaluate(async (part) => {
+  return worker.evaluate(summarizeStored, urlPart);
+}
+
+/** Runs inside the service worker (stringified for the bare protocol driver): no closure over this module. */
+const summarizeStored = async (part) => {
     const stored = await chrome.storage.session.get(null);
     const bytesInUse = await chrome.storage.session.getBytesInUse(null);
     let found;
@@ -132,5 +137,4 @@ export async function storedSummary(browser, urlPart) {
       if (session.pageUrl && session.pageUrl.includes(part)) found = { key, pageUrl: session.pageUrl, dropped: session.dropped, connections, cost, storedChars };
     }
     return { found, totalCost, bytesInUse };
-  }, urlPart);
-}
+  };

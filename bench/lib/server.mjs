@@ -44,7 +44,20 @@ function encodeFrames(count, size, binary) {
 }
 
 export async function startBenchServer(pagesDir) {
+  // POST /report?run=ID: a workload page's timings (see bench/pages/*.html), awaited by waitReport(ID).
+  const reports = new Map();
+  const waiters = new Map();
   const server = createServer(async (request, response) => {
+    if (request.method === 'POST' && request.url?.startsWith('/report?')) {
+      const run = new URL(request.url, 'http://x').searchParams.get('run');
+      let body = '';
+      for await (const chunk of request) body += chunk;
+      reports.set(run, JSON.parse(body));
+      waiters.get(run)?.();
+      response.writeHead(204, { 'access-control-allow-origin': '*' });
+      response.end();
+      return;
+    }
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(pagesDir, path));
@@ -70,6 +83,22 @@ export async function startBenchServer(pagesDir) {
   return {
     origin: `http://127.0.0.1:${port}`,
     wsOrigin: `ws://127.0.0.1:${port}`,
+    /** The report a page posts when its run is over. */
+    async waitReport(run, timeoutMs = 60_000) {
+      if (!reports.has(run)) {
+        await new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no report from the page of run ${run} within ${timeoutMs} ms`)), timeoutMs);
+          waiters.set(run, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      waiters.delete(run);
+      const report = reports.get(run);
+      reports.delete(run);
+      return report;
+    },
     /** Encodes a blast ahead of time, so the first run does not pay for it. */
     prepare: encodeFrames,
     async close() {

@@ -300,9 +300,10 @@ browser.runtime.onConnect.addListener((rawPort) => {
   }
 });
 
-// Settings changed elsewhere (another panel, or storage directly): take them.
-browser.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes.settings?.newValue) settings = { ...settings, ...(changes.settings.newValue as Partial<Settings>) };
+// Settings changed elsewhere (another panel, or storage directly): take them. Only the local
+// area's event: storage.onChanged would also deliver every persisted session (old and new, megabytes) back to us.
+browser.storage.local.onChanged.addListener((changes) => {
+  if (changes.settings?.newValue) settings = { ...settings, ...(changes.settings.newValue as Partial<Settings>) };
 });
 
 browser.tabs.onRemoved.addListener((tabId) => {

@@ -34,8 +34,8 @@ const UNRELAYED_MAX = 10000;
  * moment later, and counted the same way. Without it the hook would encode,
  * and every hop copy, megabytes a second only for the cap to throw them away.
  */
-const PREVIEW_BUDGET_CHARS = 2 << 20;
-const PREVIEW_REFILL_PER_MS = 1024;
+const PREVIEW_BUDGET_CHARS = 1 << 19;
+const PREVIEW_REFILL_PER_MS = 512;
 const PROBE_INTERVAL_MS = 1000;
 /** A probe timer firing this much later than due means the page's timers are being throttled. */
 const LATE_THRESHOLD_MS = 1000;
@@ -337,19 +337,25 @@ interface SocketState {
       return ws;
     },
   });
-  const wrappedSend = new Proxy(wsProto.send, {
-    apply(target, ws: WebSocket, args: unknown[]) {
-      const result = apply(target, ws, args);
+  // send() is the one wrapper on a hot path (pages send in tight loops), so it is a plain method,
+  // far cheaper to call than a Proxy trap. A method has no `prototype`, and keeps the native's
+  // name and length; toString is disguised below like the others.
+  const sendNative = uncurry(wsProto.send);
+  const readyState = uncurry(readyStateOf);
+  const wrappedSend = {
+    send(this: WebSocket, data: unknown) {
+      // No argument must stay no argument: the native then throws its TypeError.
+      const result = arguments.length ? sendNative(this, data) : sendNative(this);
       try {
-        const state = states.get(ws);
+        const state = states.get(this);
         // send() while CLOSING/CLOSED only grows bufferedAmount: nothing goes on the wire.
-        if (state && args.length && apply(readyStateOf, ws, []) === 1) pushMessage(state.id, DIR_SEND, args[0]);
+        if (state && readyState(this) === 1) pushMessage(state.id, DIR_SEND, data);
       } catch {
         /* never let the hook break the page */
       }
       return result;
     },
-  });
+  }.send;
   const wrappedClose = new Proxy(wsProto.close, {
     apply(target, ws: WebSocket, args: unknown[]) {
       let before = 3;

@@ -1,0 +1,89 @@
+// Chromium driven over a bare DevTools-protocol connection that never
+// attaches to the pages it opens. Playwright (and puppeteer) enable the
+// Network domain on every page, so each WebSocket frame becomes a protocol
+// event serialized by the browser process: measured here, that alone cost
+// about 2 CPU-seconds per 50k frames and kept both cores busy, which buried
+// the extension's own cost in noise. The workload pages report their timings
+// to the bench server instead (POST /report).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { CHROMIUM_PATH, QUIET_FLAGS, browserCpuSeconds } from './browser.mjs';
+import { sleep } from './stats.mjs';
+
+export async function launchRaw({ extensionDir } = {}) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'socketscope-bench-raw-'));
+  const args = [...QUIET_FLAGS, '--headless', `--user-data-dir=${userDataDir}`, '--remote-debugging-port=0'];
+  if (extensionDir) args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
+  args.push('about:blank');
+  const child = spawn(CHROMIUM_PATH, args, { stdio: 'ignore' });
+  const portFile = join(userDataDir, 'DevToolsActivePort');
+  for (let i = 0; i < 200 && !existsSync(portFile); i++) await sleep(50);
+  const [port, path] = readFileSync(portFile, 'utf8').trim().split('\n');
+  const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false, maxPayload: 512 * 1024 * 1024 });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  let nextId = 1;
+  const pending = new Map();
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    const waiter = message.id !== undefined && pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    if (message.error) waiter.reject(new Error(`${waiter.method}: ${message.error.message}`));
+    else waiter.resolve(message.result);
+  });
+  const send = (method, params = {}, sessionId) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject, method });
+      socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+    });
+
+  async function serviceWorkerTarget() {
+    for (let i = 0; i < 100; i++) {
+      const { targetInfos } = await send('Target.getTargets');
+      const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+      if (worker) return worker;
+      await sleep(100);
+    }
+    throw new Error('the extension\'s service worker did not start');
+  }
+  const extensionId = extensionDir ? new URL((await serviceWorkerTarget()).url).host : '';
+
+  return {
+    extensionId,
+    userDataDir,
+    cpuSeconds: () => browserCpuSeconds(userDataDir),
+    /** Opens a page without attaching to it. */
+    async open(url) {
+      const { targetId } = await send('Target.createTarget', { url });
+      return targetId;
+    },
+    close: async (targetId) => {
+      await send('Target.closeTarget', { targetId }).catch(() => {});
+    },
+    /** Evaluates an expression (awaiting its promise) in the extension's service worker. */
+    async evaluateInServiceWorker(expression) {
+      const { targetId } = await serviceWorkerTarget();
+      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      try {
+        const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
+        if (exceptionDetails) throw new Error(`service worker: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+        return result.value;
+      } finally {
+        await send('Target.detachFromTarget', { sessionId }).catch(() => {});
+      }
+    },
+    async quit() {
+      await send('Browser.close').catch(() => {});
+      socket.close();
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
