@@ -61,7 +61,8 @@ export function browserCpuSeconds(userDataDir) {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parents.set(name, fields[1]);
-      cpu.set(name, Number(fields[11]) + Number(fields[12]));
+      // utime + stime, plus cutime + cstime: the CPU of children already reaped (renderers of closed pages).
+      cpu.set(name, Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
       if (root === undefined && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(`--user-data-dir=${userDataDir}`)) {
         const parent = fields[1];
         // The browser process is the one whose parent is not itself a process of this browser.

@@ -34,8 +34,8 @@ const UNRELAYED_MAX = 10000;
  * moment later, and counted the same way. Without it the hook would encode,
  * and every hop copy, megabytes a second only for the cap to throw them away.
  */
-const PREVIEW_BUDGET_CHARS = 1 << 19;
-const PREVIEW_REFILL_PER_MS = 512;
+const PREVIEW_BUDGET_CHARS = 1 << 20;
+const PREVIEW_REFILL_PER_MS = 1024;
 const PROBE_INTERVAL_MS = 1000;
 /** A probe timer firing this much later than due means the page's timers are being throttled. */
 const LATE_THRESHOLD_MS = 1000;
@@ -60,16 +60,30 @@ interface SocketState {
   const extensionsOf = getter(wsProto, 'extensions');
   // Called once per message: an uncurried native (`dataOf(event)`) allocates no argument array, unlike Reflect.apply.
   const uncurry = (fn: (...args: never[]) => unknown) => apply(Function.prototype.bind, Function.prototype.call, [fn]) as (self: unknown, ...args: unknown[]) => unknown;
-  const dataOf = uncurry(getter(MessageEvent.prototype, 'data'));
-  const codeOf = getter(CloseEvent.prototype, 'code');
-  const reasonOf = getter(CloseEvent.prototype, 'reason');
-  const wasCleanOf = getter(CloseEvent.prototype, 'wasClean');
+  // Event and Blob natives are taken at the page's first socket instead: touching those
+  // interfaces makes the browser build them, which every page without a socket would pay
+  // for (measured: about a third of the hook's start-up). A page that redefines these
+  // getters before opening its first socket is the price, and an unlikely one.
+  let dataOf: (event: unknown) => unknown;
+  let codeOf: () => number;
+  let reasonOf: () => string;
+  let wasCleanOf: () => boolean;
+  let persistedOf: () => boolean;
+  let blobSizeOf: () => number;
+  let blobSlice: Blob['slice'];
+  let blobArrayBuffer: Blob['arrayBuffer'];
+  function takeEventNatives(): void {
+    dataOf = uncurry(getter(MessageEvent.prototype, 'data'));
+    codeOf = getter(CloseEvent.prototype, 'code');
+    reasonOf = getter(CloseEvent.prototype, 'reason');
+    wasCleanOf = getter(CloseEvent.prototype, 'wasClean');
+    persistedOf = getter(PageTransitionEvent.prototype, 'persisted');
+    blobSizeOf = getter(Blob.prototype, 'size');
+    blobSlice = Blob.prototype.slice;
+    blobArrayBuffer = Blob.prototype.arrayBuffer;
+  }
   const visibilityOf = getter(Document.prototype, 'visibilityState');
-  const persistedOf = getter(PageTransitionEvent.prototype, 'persisted');
   const byteLengthOf = getter(ArrayBuffer.prototype, 'byteLength');
-  const blobSizeOf = getter(Blob.prototype, 'size');
-  const blobSlice = Blob.prototype.slice;
-  const blobArrayBuffer = Blob.prototype.arrayBuffer;
   const isView = ArrayBuffer.isView;
   const promiseThen = Promise.prototype.then;
   const addListener = EventTarget.prototype.addEventListener;
@@ -315,6 +329,7 @@ interface SocketState {
     const protocols = typeof protocolsArg === 'string' ? [protocolsArg] : isArray(protocolsArg) ? protocolsArg.filter((p) => typeof p === 'string') : [];
     if (!anySocket) {
       anySocket = true;
+      takeEventNatives();
       watchPage();
     }
     pushRecord({ k: 'create', at: queuedMessages, id, time: stamp(), url: apply(urlOf, ws, []), protocols });

@@ -93,6 +93,30 @@ describe('the page hook (Chromium)', () => {
     expect(all.reduce((sum, b) => sum + b.droppedMessages, 0)).toBe(0);
   });
 
+  it('keeps recording every message of a flood, without previews past the preview budget', async () => {
+    const before = (await batches()).length;
+    await page.evaluate(async () => {
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/silent?flood');
+      await new Promise((resolve) => (ws.onopen = resolve));
+      // 40 × 64 KiB at once: 3.5 Mi characters of base64 previews, over the 1 Mi burst.
+      for (let i = 0; i < 40; i++) ws.send(new Uint8Array(65_536).fill(i));
+      ws.close();
+      await new Promise((resolve) => (ws.onclose = resolve));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    });
+    const fresh = (await batches()).slice(before);
+    const truncated = fresh.flatMap((b) => b.messages.truncated);
+    const sizes = fresh.flatMap((b) => b.messages.size);
+    expect(sizes).toEqual(Array.from({ length: 40 }, () => 65_536));
+    const withPreview = truncated.filter((t) => t === 0).length;
+    expect(withPreview).toBeGreaterThanOrEqual(10);
+    expect(withPreview).toBeLessThan(40);
+    // Past the budget: recorded, marked 2 (no preview), previews empty; the first ones keep theirs.
+    expect(truncated.slice(0, withPreview).every((t) => t === 0)).toBe(true);
+    expect(truncated.slice(withPreview).every((t) => t === 2)).toBe(true);
+    expect(fresh.flatMap((b) => b.messages.preview).slice(withPreview).every((p) => p === '')).toBe(true);
+  });
+
   it('does not record sends that never reach the wire (socket closing or closed)', async () => {
     const before = (await batches()).length;
     await page.evaluate(async () => {
