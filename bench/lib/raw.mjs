@@ -20,8 +20,14 @@ export async function launchRaw({ extensionDir } = {}) {
   args.push('about:blank');
   const child = spawn(CHROMIUM_PATH, args, { stdio: 'ignore' });
   const portFile = join(userDataDir, 'DevToolsActivePort');
-  for (let i = 0; i < 200 && !existsSync(portFile); i++) await sleep(50);
-  const [port, path] = readFileSync(portFile, 'utf8').trim().split('\n');
+  // The browser writes the port, then the path: wait for both lines.
+  let port;
+  let path;
+  for (let i = 0; i < 300 && !path; i++) {
+    if (existsSync(portFile)) [port, path] = readFileSync(portFile, 'utf8').trim().split('\n');
+    if (!path) await sleep(50);
+  }
+  if (!path) throw new Error(`Chromium did not open its DevTools port (${portFile})`);
   const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false, maxPayload: 512 * 1024 * 1024 });
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
