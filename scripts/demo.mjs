@@ -14,20 +14,20 @@
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), NGINX_PATH (default /usr/sbin/nginx).
 //
 // Plain ESM for node 20; uses only devDependencies already installed (ws, playwright-core).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { connect as netConnect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NGINX_PATH, startNginx } from './lib/nginx.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUTPUT_DIR = join(ROOT, 'demo-output');
 const EXTENSION_DIR = join(ROOT, 'dist', 'chrome');
 const CLI = join(ROOT, 'dist', 'cli', 'socketscope.mjs');
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const NGINX_PATH = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 const IDLE_TIMEOUT_MS = 3000;
 const RECONNECT_DELAY_MS = 1000;
 
@@ -173,99 +173,9 @@ async function startApp() {
 // WebSocket: when the upstream has said nothing for the timeout, it closes the
 // TCP connection without a WebSocket close frame, so the page sees 1006.
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise((resolve) => {
-      const socket = netConnect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
-}
-
-async function startNginx(upstreamPort) {
-  const prefix = mkdtempSync(join(tmpdir(), 'socketscope-demo-nginx-'));
-  mkdirSync(join(prefix, 'tmp'));
-  const port = await freePort();
-  const conf = join(prefix, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `# Written by SocketScope's demo (scripts/demo.mjs); deleted when it ends.
-master_process off;
-daemon off;
-worker_processes 1;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/tmp/body;
-  proxy_temp_path ${prefix}/tmp/proxy;
-  fastcgi_temp_path ${prefix}/tmp/fastcgi;
-  uwsgi_temp_path ${prefix}/tmp/uwsgi;
-  scgi_temp_path ${prefix}/tmp/scgi;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://127.0.0.1:${upstreamPort};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $host;
-      # The misconfiguration this demo is about: production default is 60 s; 3 s makes it visible quickly.
-      proxy_read_timeout ${IDLE_TIMEOUT_MS}ms;
-      proxy_send_timeout ${IDLE_TIMEOUT_MS}ms;
-    }
-  }
-}
-`,
-  );
-  const child = spawn(NGINX_PATH, ['-p', prefix, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    await Promise.race([
-      waitForPort(port, 5000),
-      exited.then(() => {
-        throw new Error(stderr.trim() || 'nginx exited at start');
-      }),
-    ]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    rmSync(prefix, { recursive: true, force: true });
-    throw error;
-  }
-  const version = spawnSync(NGINX_PATH, ['-v'], { encoding: 'utf8' }).stderr.trim().replace(/^nginx version: /, '');
-  return {
-    port,
-    label: `nginx (${version || NGINX_PATH}) with proxy_read_timeout ${IDLE_TIMEOUT_MS / 1000}s`,
-    async close() {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(prefix, { recursive: true, force: true });
-    },
-  };
+async function startNginxProxy(upstreamPort) {
+  const nginx = await startNginx(upstreamPort, { readTimeoutMs: IDLE_TIMEOUT_MS, writtenBy: "SocketScope's demo (scripts/demo.mjs)" });
+  return { ...nginx, label: `nginx (${nginx.version || NGINX_PATH}) with proxy_read_timeout ${IDLE_TIMEOUT_MS / 1000}s` };
 }
 
 async function startBuiltinProxy(upstreamPort, why) {
@@ -285,8 +195,9 @@ async function startBuiltinProxy(upstreamPort, why) {
       timer = setTimeout(cut, IDLE_TIMEOUT_MS);
     };
     pairs.add(cut);
-    // Like proxy_read_timeout: the clock is the upstream's silence.
+    // Like nginx's proxy_read_timeout on an upgraded connection: traffic either way resets the clock.
     upstream.on('data', arm);
+    client.on('data', arm);
     client.pipe(upstream);
     upstream.pipe(client);
     client.on('error', cut);
@@ -298,7 +209,7 @@ async function startBuiltinProxy(upstreamPort, why) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: server.address().port,
-    label: `SocketScope's built-in idle-timeout proxy (NOT nginx: ${why}); it cuts TCP after ${IDLE_TIMEOUT_MS / 1000} s of upstream silence, like nginx's proxy_read_timeout`,
+    label: `SocketScope's built-in idle-timeout proxy (NOT nginx: ${why}); it cuts TCP after ${IDLE_TIMEOUT_MS / 1000} s of silence, like nginx's proxy_read_timeout`,
     async close() {
       for (const cut of [...pairs]) cut();
       await new Promise((resolve) => server.close(() => resolve()));
@@ -399,7 +310,7 @@ async function main() {
   let why = forceBuiltinProxy ? '--builtin-proxy was given' : `${NGINX_PATH} is not installed (sudo apt-get install nginx)`;
   if (!forceBuiltinProxy && existsSync(NGINX_PATH)) {
     try {
-      proxy = await startNginx(app.port);
+      proxy = await startNginxProxy(app.port);
     } catch (error) {
       why = `nginx did not start: ${error.message}`;
       say(`${why}; using the built-in proxy instead.`);
