@@ -13,6 +13,7 @@ import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
 import { formatDuration as formatPeriod } from '../core/diagnosis';
 import { formatBytes, formatClock, formatDuration, oneLine } from './format';
+import { theme } from './theme';
 import {
   analysisRevision,
   chains,
@@ -152,6 +153,7 @@ export function Timeline() {
       void selectedMessage.value;
       void pointerTime.value;
       void findings.value;
+      void theme.value; // the canvas's colours come from the CSS variables of the theme
       if (frame) return;
       const schedule = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (cb: () => void) => setTimeout(cb, 16) as unknown as number;
       frame = schedule(() => {
@@ -159,13 +161,7 @@ export function Timeline() {
         if (canvas.current) draw(canvas.current, geometry(), pointerTime.peek());
       });
     });
-    const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
-    const redraw = () => canvas.current && draw(canvas.current, geometry(), pointerTime.peek());
-    media?.addEventListener?.('change', redraw);
-    return () => {
-      dispose();
-      media?.removeEventListener?.('change', redraw);
-    };
+    return dispose;
   }, []);
 
   const laneAt = (y: number): Lane | undefined => {

@@ -4,6 +4,7 @@ import { render } from 'preact';
 import browser from 'webextension-polyfill';
 import { App } from './App';
 import { watchTab } from './live';
+import { followTheme, type DevtoolsThemeSource } from './theme';
 import { link, linkError, now, session } from './store';
 
 function inspectedTabId(): number | undefined {
@@ -12,23 +13,7 @@ function inspectedTabId(): number | undefined {
   return browser.devtools?.inspectedWindow?.tabId;
 }
 
-/**
- * Inside DevTools, follow DevTools' own theme (themeName: 'default' or 'dark';
- * Firefox also reports changes). In a tab, no data-theme: the CSS follows
- * prefers-color-scheme.
- */
-function applyTheme(): void {
-  const panels = browser.devtools?.panels as
-    | (typeof browser.devtools.panels & { onThemeChanged?: { addListener(cb: (name: string) => void): void } })
-    | undefined;
-  const set = (name: string | undefined) => {
-    if (name) document.documentElement.dataset.theme = name === 'dark' ? 'dark' : 'light';
-  };
-  set(panels?.themeName);
-  panels?.onThemeChanged?.addListener(set);
-}
-
-applyTheme();
+followTheme(browser.devtools?.panels as DevtoolsThemeSource | undefined);
 const tabId = inspectedTabId();
 if (tabId === undefined) {
   link.value = 'offline';

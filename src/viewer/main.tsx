@@ -9,6 +9,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { App } from '../panel/App';
 import { link, linkError, replaceAnalyzedSession } from '../panel/store';
 import { setImportHandler } from '../panel/qa';
+import { followTheme } from '../panel/theme';
 import { importHarFile, type ImportedFile, type ImportProgress } from './importHar';
 
 type ViewerState =
@@ -203,4 +204,5 @@ function Viewer() {
 link.value = 'imported';
 // The panel toolbar's Import button opens files the viewer's way (progress, file bar).
 setImportHandler(openFile);
+followTheme();
 render(<Viewer />, document.getElementById('app')!);

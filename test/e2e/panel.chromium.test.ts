@@ -213,8 +213,8 @@ describe('the panel as a tab (Chromium, behind nginx)', () => {
     await rows.filter({ has: panel.locator('td.url', { hasText: '/burst' }) }).last().click();
     await panel.getByRole('option').first().click();
     await panel.emulateMedia({ colorScheme: 'dark' });
-    const background = await panel.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    expect(background).toBe('rgb(32, 33, 36)');
+    // The theme follows the media query's change event (src/panel/theme.ts).
+    await expect.poll(() => panel.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(32, 33, 36)');
     await panel.evaluate(() => document.querySelector('.diagnosis-body')?.scrollTo(0, 0));
     await panel.waitForTimeout(300); // the canvas redraws on the theme change
     await panel.screenshot({ path: join(SCREENSHOTS, 'panel-dark.png') });
