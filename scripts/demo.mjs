@@ -22,12 +22,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NGINX_PATH, startNginx } from './lib/nginx.mjs';
+import { CHROMIUM_PATH, QUIET_FLAGS } from './lib/chromium.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUTPUT_DIR = join(ROOT, 'demo-output');
 const EXTENSION_DIR = join(ROOT, 'dist', 'chrome');
 const CLI = join(ROOT, 'dist', 'cli', 'socketscope.mjs');
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IDLE_TIMEOUT_MS = 3000;
 const RECONNECT_DELAY_MS = 1000;
 
@@ -228,13 +228,7 @@ async function launchChromium() {
     viewport: headless ? { width: 1400, height: 860 } : null,
     acceptDownloads: true,
     args: [
-      '--no-first-run',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-features=Translate,OptimizationHints,MediaRouter',
+      ...QUIET_FLAGS,
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
       `--disable-extensions-except=${EXTENSION_DIR}`,
       `--load-extension=${EXTENSION_DIR}`,

@@ -8,19 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM_PATH, QUIET_FLAGS as SHARED_QUIET_FLAGS } from '../../scripts/lib/chromium.mjs';
 
-/** Same as QUIET_FLAGS in test/e2e/support/chromium.ts. */
-export const QUIET_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-features=Translate,OptimizationHints,MediaRouter',
-];
+export { CHROMIUM_PATH };
+
+/** Quiet and offline, as the tests and the demo launch it; the bench runs as root, hence no sandbox. */
+export const QUIET_FLAGS = ['--no-sandbox', ...SHARED_QUIET_FLAGS];
 
 export function requireChromium() {
   if (!existsSync(CHROMIUM_PATH)) {

@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import type { Session } from '../../../src/core/model';
 import { decodeStoredTab } from '../../../src/core/stored';
+import { CHROMIUM_PATH, QUIET_FLAGS as SHARED_QUIET_FLAGS } from '../../../scripts/lib/chromium.mjs';
+
+export { CHROMIUM_PATH };
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
 export const CHROME_EXTENSION_DIR = join(ROOT, 'dist', 'chrome');
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function requireFile(path: string, howToGetIt: string): void {
   if (!existsSync(path)) throw new Error(`${path} is missing: ${howToGetIt}`);
@@ -23,17 +25,8 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-/** Flags for a quiet, offline Chromium (this machine has no internet). */
-export const QUIET_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-features=Translate,OptimizationHints,MediaRouter',
-];
+/** Quiet and offline (scripts/lib/chromium.mjs); the tests run as root, hence no sandbox. */
+export const QUIET_FLAGS = ['--no-sandbox', ...SHARED_QUIET_FLAGS];
 
 export async function launchWithExtension(options: { withExtension?: boolean; extraArgs?: string[]; headless?: boolean } = {}): Promise<ExtensionBrowser> {
   const withExtension = options.withExtension ?? true;
