@@ -1,6 +1,13 @@
 // WebSocket close codes in plain words (RFC 6455 §7.4 and the IANA registry),
 // from shared/reference/close-codes.md.
 
+/** Close codes the analysis reasons about, by name (RFC 6455 §7.4.1, IANA). */
+export const CLOSE_NORMAL = 1000;
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_NO_STATUS = 1005;
+export const CLOSE_ABNORMAL = 1006;
+export const CLOSE_SERVICE_RESTART = 1012;
+
 export interface CloseCodeExplanation {
   name: string;
   meaning: string;

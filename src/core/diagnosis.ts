@@ -3,13 +3,15 @@
 // DESIGN.md (Diagnosis) and shared/reference/intermediaries.md.
 
 import { reconnectChains, type Chain } from './chains';
-import { explainCloseCode } from './closeCodes';
+import { CLOSE_GOING_AWAY, CLOSE_NORMAL, CLOSE_SERVICE_RESTART, explainCloseCode } from './closeCodes';
+import { connectionFacts, endedAt, handshakeOutcome, type ConnectionFacts, type SilenceBasis, type Silences } from './facts';
 import type { Finding, FindingKind, Suspect } from './finding';
-import { heartbeatStats, heartbeatTimes, median, medianAbsoluteDeviation, ROLE_PING, scanHeartbeats, type HeartbeatStats } from './heartbeat';
+import { formatDuration } from './format';
+import { heartbeatTimes, median, medianAbsoluteDeviation, ROLE_PING, scanHeartbeats, type HeartbeatScan, type HeartbeatStats } from './heartbeat';
 import { configurableSuspects, suspectsFor } from './intermediaries';
 import type { Connection, PageEvent, Session } from './model';
 
-type IdleBasis = 'received' | 'sent' | 'any';
+type IdleBasis = SilenceBasis;
 /** Tie-break order: nginx and most proxies count traffic either way, so 'any' is the likeliest reading. */
 const IDLE_BASES: readonly IdleBasis[] = ['any', 'received', 'sent'];
 
@@ -60,28 +62,41 @@ function repetitionConfidence(consistentCount: number, totalCount: number): numb
   return round2(Math.max(consistentCount >= 3 ? 0.7 : 0.3, base - 0.1 * disagreeing));
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < SECOND_MS) return `${Math.round(ms)} ms`;
-  if (ms < 10 * SECOND_MS) return `${Number((ms / SECOND_MS).toFixed(1))} s`;
-  if (ms < 5 * 60 * SECOND_MS) return `${Math.round(ms / SECOND_MS)} s`;
-  if (ms < 2 * 3600 * SECOND_MS) return `${Number((ms / 60_000).toFixed(1))} min`;
-  return `${Number((ms / 3_600_000).toFixed(1))} h`;
+/** The facts and heartbeat scans of a session's connections, computed once by src/core/analysis.ts. */
+export interface DiagnosisInput {
+  facts: ReadonlyMap<string, ConnectionFacts>;
+  scans: ReadonlyMap<string, HeartbeatScan>;
 }
 
-function closeTimeOf(connection: Connection): number | undefined {
-  return connection.close?.time ?? connection.closedAt;
+/** Facts and scans of the connections, looked up (from the analysis) or computed once (diagnose() called on its own). */
+interface Lookup {
+  factsOf(connection: Connection): ConnectionFacts;
+  scanOf(connection: Connection): HeartbeatScan;
 }
+
+function lookupFor(input: DiagnosisInput | undefined): Lookup {
+  const facts = new Map<Connection, ConnectionFacts>();
+  const scans = new Map<Connection, HeartbeatScan>();
+  const scanOf = (connection: Connection): HeartbeatScan => {
+    let scan = input?.scans.get(connection.id) ?? scans.get(connection);
+    if (!scan) scans.set(connection, (scan = scanHeartbeats(connection)));
+    return scan;
+  };
+  return {
+    scanOf,
+    factsOf(connection) {
+      let found = input?.facts.get(connection.id) ?? facts.get(connection);
+      if (!found) facts.set(connection, (found = connectionFacts(connection, scanOf(connection))));
+      return found;
+    },
+  };
+}
+
+const closeTimeOf = endedAt;
 
 /** Ended without a close frame, or uncleanly by the server: what an intermediary's timer produces. */
-function isAbnormalClose(connection: Connection): boolean {
-  const close = connection.close;
-  return !!close && connection.openedAt !== undefined && close.initiator !== 'page' && (close.code === 1006 || !close.wasClean);
-}
-
-function isHandshakeFailure(connection: Connection): boolean {
-  if (connection.openedAt !== undefined) return false;
-  if (connection.close?.initiator === 'page') return false; // the page gave up on a pending socket
-  return connection.errorAt !== undefined || connection.close !== undefined;
+function isAbnormalClose(lookup: Lookup, connection: Connection): boolean {
+  return lookup.factsOf(connection).severity === 'abnormal';
 }
 
 /** Page events are tab-wide (visibility, network) unless they name another frame. */
@@ -100,11 +115,11 @@ function closedByNavigation(connection: Connection, events: PageEvent[], closeTi
 }
 
 /** A normal close by the server, or the page leaving: nothing went wrong. */
-function isDeliberateClose(connection: Connection, events: PageEvent[]): boolean {
+function isDeliberateClose(lookup: Lookup, connection: Connection, events: PageEvent[]): boolean {
   const close = connection.close;
   if (!close) return false;
   if (close.initiator === 'page') return closedByNavigation(connection, events, close.time);
-  return close.initiator === 'server' && close.wasClean && close.code === 1000;
+  return lookup.factsOf(connection).severity === 'clean';
 }
 
 // ---- Silence and age at close ----
@@ -112,28 +127,21 @@ function isDeliberateClose(connection: Connection, events: PageEvent[]): boolean
 interface CloseFacts {
   connection: Connection;
   ageMs: number;
-  silenceMs: Record<IdleBasis, number>;
+  silenceMs: Silences;
   /** The longest silence the connection survived before its last message, per basis. */
-  longestSurvivedMs: Record<IdleBasis, number>;
+  longestSurvivedMs: Silences;
 }
 
-function closeFacts(connection: Connection): CloseFacts {
-  const openedAt = connection.openedAt ?? connection.createdAt;
-  const closeTime = closeTimeOf(connection) ?? openedAt;
-  const last: Record<IdleBasis, number> = { any: openedAt, received: openedAt, sent: openedAt };
-  const longestSurvivedMs: Record<IdleBasis, number> = { any: 0, received: 0, sent: 0 };
-  for (const message of connection.messages) {
-    const basis: IdleBasis = message.direction === 'receive' ? 'received' : 'sent';
-    longestSurvivedMs[basis] = Math.max(longestSurvivedMs[basis], message.time - last[basis]);
-    longestSurvivedMs.any = Math.max(longestSurvivedMs.any, message.time - last.any);
-    last[basis] = message.time;
-    last.any = message.time;
-  }
+const NO_SILENCE: Silences = { any: 0, received: 0, sent: 0 };
+
+/** The facts the timer verdicts read, for a connection that opened and ended. */
+function closeFacts(lookup: Lookup, connection: Connection): CloseFacts {
+  const facts = lookup.factsOf(connection);
   return {
     connection,
-    ageMs: closeTime - openedAt,
-    silenceMs: { any: closeTime - last.any, received: closeTime - last.received, sent: closeTime - last.sent },
-    longestSurvivedMs,
+    ageMs: facts.lifetimeMs ?? 0,
+    silenceMs: facts.silenceBeforeEndMs ?? NO_SILENCE,
+    longestSurvivedMs: facts.longestSurvivedSilenceMs,
   };
 }
 
@@ -184,11 +192,11 @@ function judgeTimer(facts: CloseFacts[]): TimerVerdict | undefined {
 }
 
 /** Chains first (one endpoint, one path through the proxies), then the leftovers of all chains together. */
-function timerVerdicts(chains: Chain[], excluded: Set<Connection>): TimerVerdict[] {
+function timerVerdicts(lookup: Lookup, chains: Chain[], excluded: Set<Connection>): TimerVerdict[] {
   const verdicts: TimerVerdict[] = [];
   const leftovers: CloseFacts[] = [];
   for (const chain of chains) {
-    const facts = chain.connections.filter((c) => isAbnormalClose(c) && !excluded.has(c)).map(closeFacts);
+    const facts = chain.connections.filter((c) => isAbnormalClose(lookup, c) && !excluded.has(c)).map((c) => closeFacts(lookup, c));
     const verdict = judgeTimer(facts);
     if (verdict) verdicts.push(verdict);
     else leftovers.push(...facts);
@@ -390,7 +398,7 @@ function hiddenSince(events: PageEvent[], connection: Connection, time: number):
   return since;
 }
 
-function throttleEvidence(connection: Connection, events: PageEvent[]): ThrottleEvidence | undefined {
+function throttleEvidence(lookup: Lookup, connection: Connection, events: PageEvent[]): ThrottleEvidence | undefined {
   const closeTime = closeTimeOf(connection);
   if (closeTime === undefined || connection.openedAt === undefined) return undefined;
   const hiddenFrom = hiddenSince(events, connection, closeTime);
@@ -398,7 +406,7 @@ function throttleEvidence(connection: Connection, events: PageEvent[]): Throttle
     (event) => concernsConnection(event, connection) && (event.lateMs ?? 0) >= MIN_TIMER_LATENESS_MS,
   );
   if (hiddenFrom !== undefined) {
-    const sentPings = heartbeatTimes(connection, scanHeartbeats(connection).roles, ROLE_PING, 'send');
+    const sentPings = heartbeatTimes(connection, lookup.scanOf(connection).roles, ROLE_PING, 'send');
     const visibleGapsMs: number[] = [];
     let longestHiddenGapMs = 0;
     for (let i = 1; i <= sentPings.length; i++) {
@@ -465,7 +473,7 @@ function minClusterSizeBeyondChance(count: number, spanMs: number): number {
 }
 
 function serverRestartFinding(closed: Connection[], offline: Set<Connection>): Finding | undefined {
-  const announced = closed.filter((c) => c.close?.initiator === 'server' && (c.close.code === 1001 || c.close.code === 1012));
+  const announced = closed.filter((c) => c.close?.initiator === 'server' && (c.close.code === CLOSE_GOING_AWAY || c.close.code === CLOSE_SERVICE_RESTART));
   // Connections opened at different times dying in the same second: the server or its network, not a per-connection timer.
   const candidates = closed
     .filter((c) => c.close && c.close.initiator !== 'page' && c.openedAt !== undefined && !offline.has(c))
@@ -510,8 +518,8 @@ function serverRestartFinding(closed: Connection[], offline: Set<Connection>): F
   };
 }
 
-function handshakeFailedFinding(chain: Chain): Finding | undefined {
-  const failed = chain.connections.filter(isHandshakeFailure);
+function handshakeFailedFinding(lookup: Lookup, chain: Chain): Finding | undefined {
+  const failed = chain.connections.filter((c) => lookup.factsOf(c).handshake === 'failed');
   if (failed.length === 0) return undefined;
   const someOpened = chain.connections.some((c) => c.openedAt !== undefined);
   return {
@@ -531,7 +539,7 @@ function handshakeFailedFinding(chain: Chain): Finding | undefined {
 
 // ---- Page behaviour: its own closes, its reconnect loop ----
 
-function clientCloseFinding(chain: Chain, events: PageEvent[]): Finding | undefined {
+function clientCloseFinding(lookup: Lookup, chain: Chain, events: PageEvent[]): Finding | undefined {
   const list = chain.connections;
   const watchdogCloses: CloseFacts[] = [];
   for (let i = 0; i < list.length - 1; i++) {
@@ -539,7 +547,7 @@ function clientCloseFinding(chain: Chain, events: PageEvent[]): Finding | undefi
     const closeTime = closeTimeOf(connection);
     if (connection.close?.initiator !== 'page' || closeTime === undefined || connection.openedAt === undefined) continue;
     const reopened = list[i + 1].createdAt >= closeTime - SECOND_MS && list[i + 1].createdAt - closeTime <= RECONNECT_WITHIN_MS;
-    if (reopened && !closedByNavigation(connection, events, closeTime)) watchdogCloses.push(closeFacts(connection));
+    if (reopened && !closedByNavigation(connection, events, closeTime)) watchdogCloses.push(closeFacts(lookup, connection));
   }
   if (watchdogCloses.length < 2) return undefined;
   const silenceFits = (['received', 'any'] as const)
@@ -548,10 +556,10 @@ function clientCloseFinding(chain: Chain, events: PageEvent[]): Finding | undefi
     .sort((a, b) => a.fit.spreadMs - b.fit.spreadMs);
   const watchdog = silenceFits[0];
   // Closing with 1000 and reopening without a common silence is usually deliberate (re-auth, switching rooms).
-  const unexplained = watchdogCloses.filter((fact) => fact.connection.close?.code !== 1000);
+  const unexplained = watchdogCloses.filter((fact) => fact.connection.close?.code !== CLOSE_NORMAL);
   if (!watchdog && unexplained.length < 3) return undefined;
   const first = watchdogCloses[0].connection.close;
-  const requestedCode = first?.requestedCode ?? first?.code ?? 1000;
+  const requestedCode = first?.requestedCode ?? first?.code ?? CLOSE_NORMAL;
   const requestedReason = first?.requestedReason ?? first?.reason;
   const call = `close(${requestedCode}${requestedReason ? `, "${requestedReason}"` : ''})`;
   const count = watchdogCloses.length;
@@ -621,8 +629,13 @@ function reconnectStormFinding(chain: Chain): Finding | undefined {
 
 // ---- Entry points ----
 
-/** Why the session's WebSockets dropped, most important first. Pure: the session is not changed. */
-export function diagnose(session: Session): Finding[] {
+/**
+ * Why the session's WebSockets dropped, most important first. Pure: the
+ * session is not changed. `input` carries the facts already computed by
+ * src/core/analysis.ts (analyzeSession); without it they are computed here.
+ */
+export function diagnose(session: Session, input?: DiagnosisInput): Finding[] {
+  const lookup = lookupFor(input);
   const chains = reconnectChains(session);
   const events = [...session.pageEvents].sort((a, b) => a.time - b.time);
   const closed = session.connections.filter((c) => closeTimeOf(c) !== undefined && c.openedAt !== undefined);
@@ -631,33 +644,33 @@ export function diagnose(session: Session): Finding[] {
     if (finding) findings.push(finding);
   };
 
-  const offline = offlineCloses(session, closed.filter(isAbnormalClose));
+  const offline = offlineCloses(session, closed.filter((c) => isAbnormalClose(lookup, c)));
   const offlineSet = new Set(offline);
   add(networkOfflineFinding(offline));
 
   const statsById = new Map<string, HeartbeatStats>();
-  for (const verdict of timerVerdicts(chains, offlineSet)) {
+  for (const verdict of timerVerdicts(lookup, chains, offlineSet)) {
     if (verdict.basis === undefined) {
       add(maxLifetimeFinding(verdict));
       continue;
     }
     const idle = idleTimeoutFinding({ ...verdict, basis: verdict.basis });
     add(idle);
-    for (const fact of verdict.fit.consistent) statsById.set(fact.connection.id, heartbeatStats(fact.connection));
+    for (const fact of verdict.fit.consistent) statsById.set(fact.connection.id, lookup.factsOf(fact.connection).heartbeat);
     add(heartbeatTooSlowFinding(idle, statsById));
   }
 
   const throttled = closed
-    .filter((c) => c.close && !offlineSet.has(c) && !isDeliberateClose(c, events))
-    .map((c) => throttleEvidence(c, events))
+    .filter((c) => c.close && !offlineSet.has(c) && !isDeliberateClose(lookup, c, events))
+    .map((c) => throttleEvidence(lookup, c, events))
     .filter((item): item is ThrottleEvidence => item !== undefined);
   add(tabThrottledFinding(throttled));
 
   add(serverRestartFinding(closed, offlineSet));
   for (const chain of chains) {
-    add(handshakeFailedFinding(chain));
+    add(handshakeFailedFinding(lookup, chain));
     add(reconnectStormFinding(chain));
-    add(clientCloseFinding(chain, events));
+    add(clientCloseFinding(lookup, chain, events));
   }
   return findings.sort((a, b) => b.confidence - a.confidence || KIND_RANK[a.kind] - KIND_RANK[b.kind]);
 }
@@ -665,13 +678,15 @@ export function diagnose(session: Session): Finding[] {
 /** One plain sentence on how a connection ended: initiator, code name and meaning. */
 export function explainClose(connection: Connection): string {
   const close = connection.close;
-  if (connection.openedAt === undefined && (close || connection.errorAt !== undefined)) {
-    if (close?.initiator === 'page') return 'The page closed the socket before the handshake finished.';
+  const handshake = handshakeOutcome(connection);
+  if (handshake === 'abandoned') return 'The page closed the socket before the handshake finished.';
+  if (handshake === 'failed') {
     return 'The handshake failed: the socket reported an error and closed without ever opening (refused upgrade, wrong path, unreachable server or a proxy not forwarding the upgrade).';
   }
-  if (!close) return connection.closedAt === undefined ? 'The connection is still open.' : 'The connection closed; no close details were recorded.';
+  const end = endedAt(connection);
+  if (!close) return end === undefined ? 'The connection is still open.' : 'The connection closed; no close details were recorded.';
   const { name, meaning } = explainCloseCode(close.code, close.reason);
-  const age = connection.openedAt !== undefined ? ` after ${formatDuration(close.time - connection.openedAt)}` : '';
+  const age = connection.openedAt !== undefined && end !== undefined ? ` after ${formatDuration(end - connection.openedAt)}` : '';
   switch (close.initiator) {
     case 'page': {
       const requested = close.requestedCode ?? close.code;

@@ -431,8 +431,11 @@ function rolesFromMarks(connection: Connection, roles: Uint8Array): boolean {
 
 /**
  * Recognises the heartbeats of one connection without changing it. Known
- * protocols first; else marks already present (by hand, or from an imported
- * file); else the most regular repeating small message.
+ * protocols first; else the most regular repeating small message; else marks
+ * already present (by hand, or from an imported file). The pattern comes
+ * before the marks so that scanning again a connection this module annotated
+ * gives the same answer (and recognises its new messages), whatever the order
+ * in which a caller annotates and measures.
  */
 export function scanHeartbeats(connection: Connection): HeartbeatScan {
   const roles = new Uint8Array(connection.messages.length);
@@ -440,22 +443,27 @@ export function scanHeartbeats(connection: Connection): HeartbeatScan {
   const declared = { declaredIntervalMs: state.declaredIntervalMs, declaredTimeoutMs: state.declaredTimeoutMs };
   const knownProtocol = mostFrequent(state.protocolCounts);
   if (knownProtocol) return { roles, protocol: knownProtocol, ...declared };
+  const pattern = scanPattern(connection, roles);
+  if (pattern) return { roles, protocol: pattern, ...declared };
   if (rolesFromMarks(connection, roles)) return { roles, protocol: 'marked', ...declared };
-  return { roles, protocol: scanPattern(connection, roles) ?? state.handshakeProtocol, ...declared };
+  return { roles, protocol: state.handshakeProtocol, ...declared };
 }
 
 const ROLE_NAMES: readonly (HeartbeatRole | undefined)[] = [undefined, 'ping', 'pong'];
 
+/** Sets `message.heartbeat` from a scan, IN PLACE. */
+export function applyHeartbeatRoles(connection: Connection, scan: HeartbeatScan): void {
+  const roles = scan.roles;
+  connection.messages.forEach((message, i) => {
+    const role = ROLE_NAMES[roles[i]];
+    if (role) message.heartbeat = role;
+    else if (message.heartbeat !== undefined) delete message.heartbeat;
+  });
+}
+
 /** Sets `message.heartbeat` on every message of the session, IN PLACE (fast, no copy), and returns the same session. */
 export function annotateHeartbeats(session: Session): Session {
-  for (const connection of session.connections) {
-    const { roles } = scanHeartbeats(connection);
-    connection.messages.forEach((message, i) => {
-      const role = ROLE_NAMES[roles[i]];
-      if (role) message.heartbeat = role;
-      else if (message.heartbeat !== undefined) delete message.heartbeat;
-    });
-  }
+  for (const connection of session.connections) applyHeartbeatRoles(connection, scanHeartbeats(connection));
   return session;
 }
 

@@ -6,4 +6,7 @@ export * from './intermediaries';
 export * from './chains';
 export * from './heartbeat';
 export * from './diagnosis';
+export * from './facts';
+export * from './analysis';
+export * from './format';
 export * from './har';

@@ -11,7 +11,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { Connection, PageEvent } from '../core/model';
 import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
-import { formatDuration as formatPeriod } from '../core/diagnosis';
+import { formatDuration as formatPeriod } from '../core/format';
 import { formatBytes, formatClock, formatDuration, oneLine } from './format';
 import { theme } from './theme';
 import {
