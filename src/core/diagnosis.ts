@@ -29,9 +29,24 @@ const NAVIGATION_NEAR_CLOSE_MS = 2 * SECOND_MS;
 const RECONNECT_WITHIN_MS = 60 * SECOND_MS;
 const TIMER_LATE_LOOKBACK_MS = 60 * SECOND_MS;
 const MIN_TIMER_LATENESS_MS = SECOND_MS;
+/** Gaps between the page's sends, while visible, needed to know its cadence. */
+const MIN_VISIBLE_GAPS = 3;
+/** A throttled gap is at least this much longer than the visible cadence (timer alignment and jitter are less). */
+const THROTTLE_MIN_EXTRA_MS = 500;
 const STORM_MIN_RECONNECTS = 4;
 const STORM_MAX_DELAY_MS = 5 * SECOND_MS;
-const STORM_MAX_LIFETIME_MS = 30 * SECOND_MS;
+/** A storm is connections that die within seconds of opening… */
+const STORM_MAX_LIFETIME_MS = 5 * SECOND_MS;
+/** …or that are replaced at once. */
+const STORM_NEAR_ZERO_DELAY_MS = 250;
+/** Findings that explain why connections die: a fixed reconnect delay beside one of them is a secondary remark. */
+const ROOT_CAUSES: ReadonlySet<FindingKind> = new Set(['idle-timeout', 'max-lifetime', 'heartbeat-too-slow', 'tab-throttled', 'network-offline', 'server-restart', 'client-close']);
+/** Share of a storm's dead connections a root cause must explain. */
+const STORM_EXPLAINED_SHARE = 0.8;
+/** Timers that a throttled tab sets off (the other side's reaction to a late heartbeat). */
+const THROTTLE_MECHANISMS: ReadonlySet<FindingKind> = new Set(['idle-timeout', 'max-lifetime', 'heartbeat-too-slow']);
+/** A secondary remark ranks below every root cause. */
+const SECONDARY_MAX_CONFIDENCE = 0.5;
 const MAX_LISTED_SUSPECTS = 5;
 
 const KIND_RANK: Readonly<Record<FindingKind, number>> = {
@@ -380,6 +395,9 @@ function networkOfflineFinding(connections: Connection[]): Finding | undefined {
   };
 }
 
+/** A finding about throttling, with whether the page's own traffic visibly fell behind (not only late timers). */
+type ThrottleFinding = Finding & { strongEvidence: boolean };
+
 interface ThrottleEvidence {
   connection: Connection;
   sentence: string;
@@ -398,31 +416,78 @@ function hiddenSince(events: PageEvent[], connection: Connection, time: number):
   return since;
 }
 
-function throttleEvidence(lookup: Lookup, connection: Connection, events: PageEvent[]): ThrottleEvidence | undefined {
+/** The times the page sent on this connection: its recognised pings, or (none recognised) everything it sent. */
+function sentBeats(lookup: Lookup, connection: Connection): number[] {
+  const pings = heartbeatTimes(connection, lookup.scanOf(connection).roles, ROLE_PING, 'send');
+  if (pings.length >= 2) return pings;
+  return connection.messages.filter((message) => message.direction === 'send').map((message) => message.time);
+}
+
+/** The spans [from, to] during which the tab was hidden or frozen, as seen from a connection's frame; in time order. */
+function hiddenSpans(events: PageEvent[], connection: Connection): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  let since: number | undefined;
+  for (const event of events) {
+    if (!concernsConnection(event, connection)) continue;
+    if (event.type === 'hidden' || event.type === 'freeze') since ??= event.time;
+    else if ((event.type === 'visible' || event.type === 'resume') && since !== undefined) {
+      spans.push([since, event.time]);
+      since = undefined;
+    }
+  }
+  if (since !== undefined) spans.push([since, Infinity]);
+  return spans;
+}
+
+/**
+ * The cadence at which the page sends while the tab is visible, over the
+ * whole chain: a connection opened while the tab was already hidden has no
+ * visible cadence of its own, but the same app's earlier connections do.
+ */
+function visibleCadenceMs(lookup: Lookup, chain: Chain, events: PageEvent[]): number | undefined {
+  const gapsMs: number[] = [];
+  for (const connection of chain.connections) {
+    const spans = hiddenSpans(events, connection);
+    const beats = sentBeats(lookup, connection);
+    let span = 0;
+    for (let i = 1; i < beats.length; i++) {
+      // Spans and beats are both in time order: one pass.
+      while (span < spans.length && spans[span][1] < beats[i - 1]) span++;
+      const overlapsHidden = span < spans.length && spans[span][0] <= beats[i];
+      if (!overlapsHidden) gapsMs.push(beats[i] - beats[i - 1]);
+    }
+  }
+  return gapsMs.length >= MIN_VISIBLE_GAPS ? median(gapsMs) : undefined;
+}
+
+/** A gap the throttled page left: well over its visible cadence (a 300 ms heartbeat aligned to 1 s, a 25 s one pushed to a minute). */
+function isThrottledGap(gapMs: number, cadenceMs: number): boolean {
+  return gapMs > Math.max(2 * cadenceMs, cadenceMs + THROTTLE_MIN_EXTRA_MS);
+}
+
+function throttleEvidence(lookup: Lookup, connection: Connection, events: PageEvent[], cadenceMs: number | undefined): ThrottleEvidence | undefined {
   const closeTime = closeTimeOf(connection);
   if (closeTime === undefined || connection.openedAt === undefined) return undefined;
   const hiddenFrom = hiddenSince(events, connection, closeTime);
   const lateTimers = eventsBetween(events, hiddenFrom ?? closeTime - TIMER_LATE_LOOKBACK_MS, closeTime, ['timer-late']).filter(
     (event) => concernsConnection(event, connection) && (event.lateMs ?? 0) >= MIN_TIMER_LATENESS_MS,
   );
-  if (hiddenFrom !== undefined) {
-    const sentPings = heartbeatTimes(connection, lookup.scanOf(connection).roles, ROLE_PING, 'send');
-    const visibleGapsMs: number[] = [];
+  if (hiddenFrom !== undefined && cadenceMs !== undefined) {
+    // The gaps that ended while hidden, counting from the open when the socket opened hidden, and the beat that never came before the close.
+    const beats = sentBeats(lookup, connection);
+    const starts = connection.openedAt >= hiddenFrom ? [connection.openedAt, ...beats] : beats;
     let longestHiddenGapMs = 0;
-    for (let i = 1; i <= sentPings.length; i++) {
-      const gapEnd = i < sentPings.length ? sentPings[i] : closeTime; // the beat that never came before the close counts too
-      const gapMs = gapEnd - sentPings[i - 1];
-      if (gapEnd <= hiddenFrom) visibleGapsMs.push(gapMs);
-      else longestHiddenGapMs = Math.max(longestHiddenGapMs, gapMs);
+    for (let i = 1; i <= starts.length; i++) {
+      const gapEnd = i < starts.length ? starts[i] : closeTime;
+      if (gapEnd > hiddenFrom) longestHiddenGapMs = Math.max(longestHiddenGapMs, gapEnd - starts[i - 1]);
     }
-    const intervalMs = visibleGapsMs.length ? median(visibleGapsMs) : undefined;
-    if (intervalMs !== undefined && longestHiddenGapMs > Math.max(2 * intervalMs, intervalMs + SECOND_MS)) {
+    if (starts.length && isThrottledGap(longestHiddenGapMs, cadenceMs)) {
       return {
         connection,
         lateHeartbeats: true,
         sentence:
-          `while the tab was hidden, the page's heartbeat (every ${formatDuration(intervalMs)} when visible) ` +
-          `went ${formatDuration(longestHiddenGapMs)} without firing`,
+          `while the tab was hidden, the page's own traffic (every ${formatDuration(cadenceMs)} when visible) ` +
+          `went ${formatDuration(longestHiddenGapMs)} without a message`,
       };
     }
   }
@@ -435,7 +500,7 @@ function throttleEvidence(lookup: Lookup, connection: Connection, events: PageEv
   };
 }
 
-function tabThrottledFinding(evidence: ThrottleEvidence[]): Finding | undefined {
+function tabThrottledFinding(evidence: ThrottleEvidence[]): ThrottleFinding | undefined {
   if (evidence.length === 0) return undefined;
   const strong = evidence.some((item) => item.lateHeartbeats);
   return {
@@ -446,9 +511,11 @@ function tabThrottledFinding(evidence: ThrottleEvidence[]): Finding | undefined 
       '(Chrome: to once a minute after 5 minutes hidden), so a heartbeat driven by the page arrives late and the server or a proxy gives up.',
     confidence: round2(Math.min(0.9, (strong ? 0.75 : 0.6) + 0.05 * (evidence.length - 1))),
     connections: evidence.map((item) => item.connection.id),
+    strongEvidence: strong,
     fix:
-      'Let the server send the heartbeat (the page only answers, which throttling does not delay much), ' +
-      'or allow a longer heartbeat timeout on the server (> 60 s), and reconnect on visibilitychange when the tab comes back.',
+      'Let the server send the heartbeat (the page only answers, which throttling does not delay much); ' +
+      "make the server's heartbeat timeout longer than a throttled interval (timers in hidden tabs fire once a second, and once a minute after 5 minutes hidden in Chrome), so > 60 s; " +
+      'reconnect and resync on visibilitychange when the tab comes back; or keep the heartbeat timer in a worker, whose timers are not throttled like the page\'s.',
   };
 }
 
@@ -595,7 +662,8 @@ function reconnectStormFinding(chain: Chain): Finding | undefined {
     const previous = list[i - 1];
     const closeTime = closeTimeOf(previous);
     const delayMs = closeTime === undefined ? Infinity : list[i].createdAt - closeTime;
-    const quick = closeTime !== undefined && closeTime - previous.createdAt <= STORM_MAX_LIFETIME_MS && delayMs >= 0 && delayMs <= STORM_MAX_DELAY_MS;
+    const diesQuickly = closeTime !== undefined && closeTime - previous.createdAt <= STORM_MAX_LIFETIME_MS;
+    const quick = (diesQuickly || delayMs <= STORM_NEAR_ZERO_DELAY_MS) && delayMs >= 0 && delayMs <= STORM_MAX_DELAY_MS;
     if (quick) {
       if (run.connections.length === 0) run.connections.push(previous);
       run.connections.push(list[i]);
@@ -660,11 +728,23 @@ export function diagnose(session: Session, input?: DiagnosisInput): Finding[] {
     add(heartbeatTooSlowFinding(idle, statsById));
   }
 
-  const throttled = closed
-    .filter((c) => c.close && !offlineSet.has(c) && !isDeliberateClose(lookup, c, events))
-    .map((c) => throttleEvidence(lookup, c, events))
-    .filter((item): item is ThrottleEvidence => item !== undefined);
-  add(tabThrottledFinding(throttled));
+  // Whoever closed (an application code from the server, 1006 from a proxy): only the page's own close() is excluded,
+  // and a normal 1000 from the server needs the stronger evidence of the page's own traffic falling behind.
+  const throttled: ThrottleEvidence[] = [];
+  for (const chain of chains) {
+    const cadenceMs = visibleCadenceMs(lookup, chain, events);
+    for (const connection of chain.connections) {
+      if (!connection.close || connection.close.initiator === 'page' || offlineSet.has(connection) || !closed.includes(connection)) continue;
+      const evidence = throttleEvidence(lookup, connection, events, cadenceMs);
+      if (evidence && (evidence.lateHeartbeats || !isDeliberateClose(lookup, connection, events))) throttled.push(evidence);
+    }
+  }
+  const throttledFinding = tabThrottledFinding(throttled);
+  if (throttledFinding) {
+    const { strongEvidence, ...finding } = throttledFinding;
+    add(finding);
+    if (strongEvidence) demoteTimersOfThrottledTab(findings, finding);
+  }
 
   add(serverRestartFinding(closed, offlineSet));
   for (const chain of chains) {
@@ -672,7 +752,48 @@ export function diagnose(session: Session, input?: DiagnosisInput): Finding[] {
     add(reconnectStormFinding(chain));
     add(clientCloseFinding(lookup, chain, events));
   }
-  return findings.sort((a, b) => b.confidence - a.confidence || KIND_RANK[a.kind] - KIND_RANK[b.kind]);
+  demoteExplainedStorms(findings);
+  return findings.sort(
+    (a, b) => Number(a.secondary ?? false) - Number(b.secondary ?? false) || b.confidence - a.confidence || KIND_RANK[a.kind] - KIND_RANK[b.kind],
+  );
+}
+
+/** Share of a finding's connections another finding must explain to make it secondary. */
+function explainedBy(finding: Finding, cause: Finding, share: number): boolean {
+  const ids = new Set(cause.connections);
+  return finding.connections.filter((id) => ids.has(id)).length >= finding.connections.length * share;
+}
+
+function makeSecondary(finding: Finding, sentence: string): void {
+  finding.secondary = true;
+  finding.confidence = Math.min(finding.confidence, SECONDARY_MAX_CONFIDENCE);
+  finding.title = `Secondary: ${finding.title.charAt(0).toLowerCase()}${finding.title.slice(1)}`;
+  finding.detail += ` ${sentence}`;
+}
+
+/**
+ * A server or proxy timer that fires because a hidden tab's heartbeat fell
+ * behind is the mechanism, not the cause: the same connections were fine
+ * while the tab was visible. The timer's finding stays (it says the timeout),
+ * ranked below the throttling.
+ */
+function demoteTimersOfThrottledTab(findings: Finding[], throttled: Finding): void {
+  for (const finding of findings) {
+    if (!THROTTLE_MECHANISMS.has(finding.kind) || !explainedBy(finding, throttled, STORM_EXPLAINED_SHARE)) continue;
+    makeSecondary(finding, "These closes came while the tab was hidden and the page's own heartbeat fell behind: the timer is how the other side reacts to the throttled page.");
+  }
+}
+
+/** A reconnect storm whose connections all die of a cause already found is a remark on that cause, not a second cause. */
+function demoteExplainedStorms(findings: Finding[]): void {
+  for (const storm of findings) {
+    if (storm.kind !== 'reconnect-storm') continue;
+    const died = storm.connections.slice(0, -1); // the last of the run may still be alive
+    const coveredBy = findings.find(
+      (finding) => ROOT_CAUSES.has(finding.kind) && !finding.secondary && explainedBy({ ...storm, connections: died }, finding, STORM_EXPLAINED_SHARE),
+    );
+    if (coveredBy) makeSecondary(storm, `These connections die of another cause found here (${coveredBy.title.toLowerCase()}); the fixed delay only makes it worse.`);
+  }
 }
 
 /** One plain sentence on how a connection ended: initiator, code name and meaning. */

@@ -37,4 +37,6 @@ export interface Finding {
   suspects?: Suspect[];
   /** What to do about it, concretely. */
   fix: string;
+  /** A remark on another finding's cause (a fixed reconnect delay beside an idle timeout), ranked below every root cause. */
+  secondary?: boolean;
 }

@@ -609,3 +609,112 @@ describe('diagnose', () => {
     expect(finished - started).toBeLessThan(3000);
   });
 });
+
+describe('tab-throttled: one of two tabs keeps dropping', () => {
+  const HEARTBEAT_MS = 300;
+  const SERVER_TIMEOUT_MS = 900;
+  const THROTTLED_MS = 1000;
+
+  /**
+   * A scaled-down STOMP-like app: the page sends a heartbeat every 300 ms, the
+   * server closes when it has heard nothing for 900 ms. Hidden at `hiddenAt`,
+   * the tab's timers fire once a second, so the server closes it again and
+   * again; the page reconnects after 200 ms.
+   */
+  function app(s: Session, options: { hiddenAt?: number; endAt: number; close: 'app-code' | 'tcp-drop' }): Connection[] {
+    const connections: Connection[] = [];
+    if (options.hiddenAt !== undefined) pageEvent(s, 'hidden', options.hiddenAt);
+    let createdAt = T0;
+    while (createdAt < options.endAt) {
+      const connection = addConnection(s, { url: URL, createdAt });
+      connections.push(connection);
+      const openedAt = connection.openedAt ?? createdAt;
+      let last = openedAt;
+      let closedAt: number | undefined;
+      for (;;) {
+        const hidden = options.hiddenAt !== undefined && last >= options.hiddenAt;
+        const next = hidden ? Math.ceil((last + HEARTBEAT_MS) / THROTTLED_MS) * THROTTLED_MS : last + HEARTBEAT_MS;
+        if (next - last > SERVER_TIMEOUT_MS) {
+          closedAt = last + SERVER_TIMEOUT_MS;
+          break;
+        }
+        if (next >= options.endAt) break;
+        send(connection, next, '\n');
+        last = next;
+      }
+      if (closedAt === undefined) break;
+      if (options.close === 'app-code') closeAt(connection, closedAt, 'server', 4008, 'heartbeat timeout');
+      else closeAt(connection, closedAt);
+      createdAt = closedAt + 200;
+    }
+    return connections;
+  }
+
+  for (const close of ['app-code', 'tcp-drop'] as const) {
+    it(`names the hidden tab's throttled heartbeat as the cause (${close === 'app-code' ? 'server closes with 4008' : 'TCP drop, 1006'})`, () => {
+      const hiddenTab = session();
+      const connections = app(hiddenTab, { hiddenAt: T0 + 10_000, endAt: T0 + 40_000, close });
+      expect(connections.length).toBeGreaterThan(5);
+      const findings = diagnose(hiddenTab);
+      expect(findings[0].kind).toBe('tab-throttled');
+      const throttled = only(findings, 'tab-throttled');
+      expect(throttled.detail).toMatch(/every 300 ms when visible/);
+      expect(throttled.connections.length).toBe(connections.filter((c) => c.close).length);
+      expect(throttled.fix).toMatch(/server send the heartbeat/);
+      expect(throttled.fix).toMatch(/visibilitychange/);
+      expect(throttled.fix).toMatch(/worker/);
+      // The quick reconnects are a remark on that cause, not a second cause of equal weight.
+      for (const finding of findings.filter((f) => f.kind === 'reconnect-storm')) {
+        expect(finding.secondary).toBe(true);
+        expect(finding.confidence).toBeLessThan(throttled.confidence);
+      }
+
+      const visibleTab = session();
+      app(visibleTab, { endAt: T0 + 40_000, close });
+      expect(diagnose(visibleTab)).toEqual([]);
+    });
+  }
+
+  it('does not blame throttling for the page closing its own socket while hidden', () => {
+    const s = session();
+    const connections = app(s, { hiddenAt: T0 + 10_000, endAt: T0 + 20_000, close: 'app-code' });
+    for (const connection of connections) if (connection.close) connection.close.initiator = 'page';
+    expect(kinds(diagnose(s))).not.toContain('tab-throttled');
+  });
+});
+
+describe('reconnect-storm beside a root cause', () => {
+  it('ranks a fixed reconnect delay below the idle timeout that kills the connections', () => {
+    const s = session();
+    let time = T0;
+    for (let i = 0; i < 8; i++) {
+      const connection = addConnection(s, { url: URL, createdAt: time });
+      const openedAt = connection.openedAt ?? time;
+      send(connection, openedAt + 100, 'hello');
+      closeAt(connection, openedAt + 100 + 3000);
+      time = openedAt + 3100 + 1000;
+    }
+    const findings = diagnose(s);
+    expect(findings[0].kind).toBe('idle-timeout');
+    const storm = findings.find((f) => f.kind === 'reconnect-storm');
+    if (storm) {
+      expect(storm.secondary).toBe(true);
+      expect(storm.confidence).toBeLessThanOrEqual(0.5);
+      expect(storm.detail).toMatch(/another cause/);
+    }
+  });
+
+  it('still reports a storm of connections that die at once, with no other cause', () => {
+    const s = session();
+    let time = T0;
+    for (let i = 0; i < 7; i++) {
+      const connection = addConnection(s, { url: URL, createdAt: time });
+      const openedAt = connection.openedAt ?? time;
+      closeAt(connection, openedAt + 200, 'server', 4401, 'unauthorized');
+      time = openedAt + 200 + 500;
+    }
+    const storm = only(diagnose(s), 'reconnect-storm');
+    expect(storm.secondary).toBeUndefined();
+    expect(storm.confidence).toBeGreaterThanOrEqual(0.7);
+  });
+});
