@@ -70,6 +70,10 @@ export async function launchRaw({ extensionDir } = {}) {
       const { targetId } = await send('Target.createTarget', { url });
       return targetId;
     },
+    /** Brings a tab to the front of its window: the other tabs of the window become hidden (their timers are throttled). */
+    activate: async (targetId) => {
+      await send('Target.activateTarget', { targetId });
+    },
     close: async (targetId) => {
       await send('Target.closeTarget', { targetId }).catch(() => {});
     },

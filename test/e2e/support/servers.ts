@@ -26,6 +26,8 @@ export interface TestServer {
  * - /reject: the handshake is refused with 403.
  * - /silent: accepts and never says anything.
  * - /burst?count=3&every=100: sends `count` messages `every` ms apart, then falls silent (echoes what it gets).
+ * - /watchdog?timeout=900&mode=code|drop: a server-side heartbeat timeout: when the page has sent nothing for
+ *   `timeout` ms, closes with 4008 (mode=code) or cuts TCP (mode=drop).
  * - /socket.io/: left to a socket.io server attached through `attach`.
  */
 export async function startServer(options: { host?: string; pagesDir?: string; attach?: (server: Server) => void } = {}): Promise<TestServer> {
@@ -89,6 +91,19 @@ function behave(ws: WebSocket, url: URL, socket: Socket): void {
       break;
     case '/silent':
       break;
+    case '/watchdog': {
+      const timeoutMs = Number(url.searchParams.get('timeout') ?? '900');
+      let lastHeardAt = Date.now();
+      ws.on('message', () => (lastHeardAt = Date.now()));
+      const timer = setInterval(() => {
+        if (Date.now() - lastHeardAt <= timeoutMs) return;
+        clearInterval(timer);
+        if (url.searchParams.get('mode') === 'drop') socket.destroy();
+        else ws.close(4008, 'heartbeat timeout');
+      }, 25);
+      ws.on('close', () => clearInterval(timer));
+      break;
+    }
     case '/burst': {
       const count = Number(url.searchParams.get('count') ?? '3');
       const every = Number(url.searchParams.get('every') ?? '100');
