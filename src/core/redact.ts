@@ -115,8 +115,8 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   const queryNames = new Set([...DEFAULT_QUERY_PARAMS.map(normalizeName), ...extra]);
   const jsonKeys = new Set([...DEFAULT_JSON_KEYS.map(normalizeName), ...extra]);
   // Names are matched by words, see src/core/secretNames.ts (auth_key, SecretAccessKey, sid; not keyboard).
-  const isSecretParam = (rawName: string): boolean => isSecretName(safeDecode(rawName), queryNames);
-  const isSecretKey = (key: string): boolean => isSecretName(key, jsonKeys);
+  const isSecretParam = cached((rawName: string): boolean => isSecretName(safeDecode(rawName), queryNames));
+  const isSecretKey = cached((key: string): boolean => isSecretName(key, jsonKeys));
 
   const url = (input: string): string => {
     if (!input) return input;
@@ -154,6 +154,20 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   const payload = (input: string): string => payloadAt(input, 0);
 
   return { text, url, payload };
+}
+
+/** Payloads repeat the same few names: remember the answers (a bounded number of them). */
+function cached(test: (name: string) => boolean): (name: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (name) => {
+    let answer = answers.get(name);
+    if (answer === undefined) {
+      answer = test(name);
+      if (answers.size >= 10_000) answers.clear();
+      answers.set(name, answer);
+    }
+    return answer;
+  };
 }
 
 /** A copy of the session with secrets replaced; `redacted` is set. The input is not changed. */
