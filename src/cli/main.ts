@@ -13,6 +13,7 @@ import type { Finding } from '../core/finding';
 import { fromHar, type HarImport } from '../core/har';
 import { annotateHeartbeats, heartbeatStats, type HeartbeatStats } from '../core/heartbeat';
 import type { CloseInitiator, Connection, Session } from '../core/model';
+import { jsonForTerminal, lineWriter, textLines } from './escape';
 
 export interface CliIo {
   /** Receives whole lines, each ending with '\n'. */
@@ -53,25 +54,27 @@ class CliError extends Error {}
  * node and the script path). Returns the exit code; never throws, never prints
  * a stack.
  */
-export async function main(args: string[], io: CliIo): Promise<number> {
+export async function main(args: string[], sink: CliIo): Promise<number> {
+  // Every line printed goes through here, escaped: the file's strings cannot drive the terminal (src/cli/escape.ts).
+  const io = lineWriter(sink);
   const parsed = parseArgs(args);
   if (parsed.kind === 'help') {
-    io.stdout(USAGE);
+    io.stdout(textLines(USAGE));
     return 0;
   }
   if (parsed.kind === 'usage-error') {
-    io.stderr(`socketscope: ${parsed.message}\n\n${USAGE}`);
+    io.stderr([`socketscope: ${parsed.message}`, '', ...textLines(USAGE)]);
     return 2;
   }
   try {
     const imported = await loadHar(parsed.file);
     const report = analyze(imported);
-    if (parsed.json) io.stdout(JSON.stringify({ file: parsed.file, ...report }, null, 2) + '\n');
+    if (parsed.json) io.stdout(textLines(jsonForTerminal({ file: parsed.file, ...report })));
     else io.stdout(formatReport(parsed.file, imported.session, report));
     return 0;
   } catch (error) {
-    if (error instanceof CliError) io.stderr(`socketscope: ${error.message}\n`);
-    else io.stderr(`socketscope: internal error while analysing ${parsed.file}: ${errorText(error)}\n`);
+    if (error instanceof CliError) io.stderr([`socketscope: ${error.message}`]);
+    else io.stderr([`socketscope: internal error while analysing ${parsed.file}: ${errorText(error)}`]);
     return 1;
   }
 }
@@ -373,7 +376,8 @@ const SOURCE_LABELS: Record<HarImport['source'], string> = {
   'chrome-har': 'HAR from Chrome DevTools (or another tool)',
 };
 
-export function formatReport(file: string, session: Session, report: AnalysisReport): string {
+/** The report's lines, unescaped: main writes them through lineWriter. */
+export function formatReport(file: string, session: Session, report: AnalysisReport): string[] {
   const lines: string[] = [];
   lines.push(`SocketScope analysis of ${file}`);
   const about = [SOURCE_LABELS[report.source]];
@@ -422,7 +426,7 @@ export function formatReport(file: string, session: Session, report: AnalysisRep
     lines.push('');
     lines.push('No cause found: the connections look healthy, or the recording is too short to tell.');
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 function formatFinding(finding: Finding, indent: string): string[] {

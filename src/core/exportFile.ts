@@ -104,8 +104,9 @@ export function buildExport(session: Session, options: ExportOptions, now = new 
 export function redactionComment(options: RedactOptions): string {
   const extra = options.keys?.length ? ` and the keys ${options.keys.join(', ')}` : '';
   return (
-    `Redacted by SocketScope: credential-like URL parameters, Authorization-like JSON keys${extra}, ` +
-    `Bearer/Basic credentials and JWTs in text payloads were replaced by ${REDACTED_MARKER}. Binary payloads were kept as they were.`
+    `Redacted by SocketScope: credential-like URL and form parameters, secret-named JSON keys${extra} (also in JSON inside JSON strings), ` +
+    `header-like lines (Authorization, Cookie, STOMP login/passcode), sub-protocol credentials, Bearer/Basic credentials and JWTs ` +
+    `were replaced by ${REDACTED_MARKER}. Binary payloads, and secrets in free text without a recognisable name, were kept as they were.`
   );
 }
 

@@ -5,6 +5,8 @@
 // References: socket.io-protocol v5, engine.io-protocol v4, the SockJS
 // protocol (sockjs-protocol 0.3.3), STOMP 1.2, SignalR HubProtocol (JSON).
 
+import { parseJsonBounded, tooDeepNotice, type BoundedParse } from './jsonDepth';
+
 export type FrameProtocol = 'Engine.IO' | 'Socket.IO' | 'SockJS' | 'STOMP' | 'SignalR';
 
 export interface DecodedField {
@@ -53,12 +55,9 @@ const ENGINE_IO_URL = /[?&]EIO=\d|\/(socket|engine)\.io\//;
 /** A Socket.IO packet inside an Engine.IO message, recognisable without a hint. */
 const SOCKET_IO_SHAPE = /^4[0-6](\d+-)?(\/[^,]*,)?\d*(\[|\{|$)/;
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
+/** JSON.parse up to MAX_JSON_DEPTH levels: deeper payloads stay text (summaries and trees recurse). */
+function parseJson(text: string): BoundedParse {
+  return parseJsonBounded(text);
 }
 
 function jsonOrText(text: string): unknown {
@@ -68,7 +67,13 @@ function jsonOrText(text: string): unknown {
 }
 
 function brief(value: unknown, maxChars = 80): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Parsed values are depth-bounded; this is for anything else (a cycle, a BigInt).
+    text = '…';
+  }
   return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
 }
 
@@ -99,7 +104,9 @@ export function decodeSocketIo(packet: string): DecodedFrame | undefined {
     at += ack.length;
   }
   const rest = packet.slice(at);
-  const data = jsonOrText(rest);
+  const parsed = rest ? parseJson(rest) : undefined;
+  const data = parsed === undefined ? undefined : parsed.ok ? parsed.value : rest;
+  if (parsed && !parsed.ok && parsed.tooDeep !== undefined) fields.push({ name: 'payload', value: tooDeepNotice(parsed.tooDeep) });
   let summary: string = type;
   if ((type === 'EVENT' || type === 'BINARY_EVENT') && Array.isArray(data)) {
     summary = `${type} "${String(data[0])}"${data.length > 1 ? ` ${brief(data.slice(1))}` : ''}`;

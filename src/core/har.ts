@@ -27,6 +27,7 @@ import type {
   Session,
 } from './model';
 import type { Finding, FindingKind, Suspect } from './finding';
+import { csvCell } from './csvCell';
 
 /** Version of our `_socketscope` extras. Bump when a reader of the previous version would misread a file. */
 export const SOCKETSCOPE_HAR_VERSION = 1;
@@ -462,10 +463,9 @@ export function messagesToCsv(session: Session): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-const CSV_NEEDS_QUOTES = /[",\r\n]/;
-
+/** A text cell: RFC 4180 quoting and formula-injection neutralisation (src/core/csvCell.ts). */
 export function csvField(value: string): string {
-  return CSV_NEEDS_QUOTES.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
+  return csvCell(value);
 }
 
 // ---------------------------------------------------------------------------

@@ -7,21 +7,32 @@
 // stays byte-identical (a JSON payload is edited at the value's exact span,
 // never re-serialized, so its spacing, key order and number spelling survive).
 //
-// What is replaced (see docs/qa.md):
-//  - URL query and fragment parameters whose name looks like a credential
-//    (token, access_token, auth, key, apikey, password, secret, session, sig,
-//    signature, jwt, code, ... and any name ending in token/secret/password/
-//    signature/apikey), and the password of `user:password@host`;
-//  - in text payloads: the values of Authorization-like JSON keys and of the
-//    keys the user lists, at any depth (the whole value, even an object);
-//    `Bearer …` / `Basic …` credentials and JWTs anywhere; `Authorization:`-like
-//    header lines (STOMP, plain-text protocols);
-//  - the same URL and credential patterns in close reasons, page event details,
-//    notes and the findings' text.
+// What is replaced (see docs/qa.md and README's "Redact secrets"):
+//  - parameters whose name is a secret (src/core/secretNames.ts: token,
+//    secret, password/pass/pwd, auth, session/sid, key, csrf, otp, bearer,
+//    signature, credential... matched by words, so not `keyboard`, `monkey`),
+//    in URL queries and fragments, and as `name=value` at the start of a text,
+//    of a line or after a space (form-encoded payloads); the password of
+//    `user:password@host`;
+//  - in text payloads: the values of secret-named JSON keys and of the keys the
+//    user lists, at any depth (the whole value, even an object), also in JSON
+//    held by a JSON string (Action Cable's `identifier`, STOMP inside SockJS),
+//    3 strings deep; `Name: value` lines with a secret name (Authorization,
+//    Cookie, Set-Cookie, passcode) and STOMP CONNECT's `login`;
+//    `Bearer …` / `Basic …` credentials and JWTs anywhere;
+//  - sub-protocol credentials (`['access_token', token]`, k8s's
+//    `base64url.bearer.authorization.k8s.io.<token>`, a bare long token, a JWT)
+//    in the requested protocols and the negotiated one (the HAR's
+//    Sec-WebSocket-Protocol header);
+//  - the same rules in close reasons, page URLs, frame URLs, page event
+//    details, notes, the session name and the findings' text.
 // Binary payloads are kept as they are: their format is unknown.
 
 import type { Connection, Message, Session } from './model';
 import type { Finding } from './finding';
+import { isSecretName, normalizeName } from './secretNames';
+
+export { normalizeName };
 
 export const REDACTED_MARKER = '[REDACTED]';
 
@@ -89,16 +100,9 @@ export const DEFAULT_JSON_KEYS: readonly string[] = [
   'private_key',
 ];
 
-/** Any name ending like this is a credential too (accessToken, db_password, x-amz-signature, googleApiKey). */
-const SECRET_SUFFIXES = ['token', 'secret', 'password', 'signature', 'apikey'];
-
-/** Lower case, without '-', '_' and '.': `X-Api-Key`, `x_api_key` and `xApiKey` are the same name. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]/g, '');
-}
 
 export interface Redactor {
-  /** Redacts URLs, credentials and header-like lines in free text (not JSON-aware). */
+  /** Redacts free text (close reasons, notes, names, event details): URLs, `name=value`, `"key": value` pairs, header-like lines, credentials. */
   text(text: string): string;
   /** Redacts a URL (query, fragment, userinfo password). */
   url(url: string): string;
@@ -110,18 +114,11 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   const extra = (options.keys ?? []).map((key) => normalizeName(key.trim())).filter((key) => key.length > 0);
   const queryNames = new Set([...DEFAULT_QUERY_PARAMS.map(normalizeName), ...extra]);
   const jsonKeys = new Set([...DEFAULT_JSON_KEYS.map(normalizeName), ...extra]);
-  const bySuffix = (name: string): boolean => SECRET_SUFFIXES.some((suffix) => name.endsWith(suffix));
-  const isSecretParam = (rawName: string): boolean => {
-    const name = normalizeName(safeDecode(rawName));
-    return queryNames.has(name) || bySuffix(name);
-  };
-  const isSecretKey = (key: string): boolean => {
-    const name = normalizeName(key);
-    return jsonKeys.has(name) || bySuffix(name);
-  };
-  const headerLine = headerLinePattern(jsonKeys);
+  // Names are matched by words, see src/core/secretNames.ts (auth_key, SecretAccessKey, sid; not keyboard).
+  const isSecretParam = cached((rawName: string): boolean => isSecretName(safeDecode(rawName), queryNames));
+  const isSecretKey = cached((key: string): boolean => isSecretName(key, jsonKeys));
 
-  const text = (input: string): string => {
+  const url = (input: string): string => {
     if (!input) return input;
     let out = input.replace(URL_PARAM, (match: string, lead: string, name: string) =>
       isSecretParam(name) ? `${lead}${name}=${REDACTED_MARKER}` : match,
@@ -132,14 +129,45 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     return out;
   };
 
-  const payload = (input: string): string => {
-    if (!input) return input;
-    const json = redactJson(input, isSecretKey) ?? redactLooseJson(input, isSecretKey);
-    // Plain-text protocols (STOMP's CONNECT, IRC-like lines) carry credentials as `Name: value` lines.
-    return text(json.replace(headerLine, (_match, head: string) => head + REDACTED_MARKER));
+  /** Everything but JSON: header-like lines, STOMP CONNECT's login, `name=value` after a start, line or space, then the URL rules. */
+  const plain = (input: string): string => {
+    // Plain-text protocols (STOMP, HTTP-like text frames) carry credentials as `Name: value` lines.
+    let out = input.replace(HEADER_LINE, (match: string, head: string, name: string) => (isSecretKey(name) ? head + REDACTED_MARKER : match));
+    // STOMP's CONNECT names the user in `login`; elsewhere `login` is just a word.
+    if (STOMP_CONNECT.test(out)) out = out.replace(STOMP_LOGIN, `$1${REDACTED_MARKER}`);
+    // Form-encoded payloads and free text: `token=…&a=1`, `… sid=…` (after `?`/`&` the URL rule below applies).
+    out = out.replace(LEADING_PARAM, (match: string, lead: string, name: string) =>
+      isSecretParam(name) ? `${lead}${name}=${REDACTED_MARKER}` : match,
+    );
+    return url(out);
   };
 
-  return { text, url: text, payload };
+  const text = (input: string): string => (input ? plain(redactLooseJson(input, isSecretKey)) : input);
+
+  /** `level` counts JSON strings opened so far: text inside a JSON string is redacted as a payload of its own, to MAX_STRING_NESTING. */
+  const payloadAt = (input: string, level: number): string => {
+    if (!input) return input;
+    const nested = level < MAX_STRING_NESTING ? (inner: string) => payloadAt(inner, level + 1) : undefined;
+    const json = redactJson(input, isSecretKey, nested);
+    return json !== undefined ? plain(json) : text(input);
+  };
+  const payload = (input: string): string => payloadAt(input, 0);
+
+  return { text, url, payload };
+}
+
+/** Payloads repeat the same few names: remember the answers (a bounded number of them). */
+function cached(test: (name: string) => boolean): (name: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (name) => {
+    let answer = answers.get(name);
+    if (answer === undefined) {
+      answer = test(name);
+      if (answers.size >= 10_000) answers.clear();
+      answers.set(name, answer);
+    }
+    return answer;
+  };
 }
 
 /** A copy of the session with secrets replaced; `redacted` is set. The input is not changed. */
@@ -169,9 +197,14 @@ function redactConnection(connection: Connection, redactor: Redactor): Connectio
     ...connection,
     url: redactor.url(connection.url),
     frameUrl: redactor.url(connection.frameUrl),
-    protocols: [...connection.protocols],
+    protocols: connection.protocols.map((protocol, i) => redactProtocol(protocol, connection.protocols[i - 1], redactor)),
     messages: connection.messages.map((message) => redactMessage(message, redactor)),
   };
+  if (connection.protocol !== undefined) {
+    // The server echoes one of the requested entries: redact it as that entry was.
+    const at = connection.protocols.indexOf(connection.protocol);
+    copy.protocol = at >= 0 ? copy.protocols[at] : redactProtocol(connection.protocol, undefined, redactor);
+  }
   if (connection.closeRequestedReason !== undefined) copy.closeRequestedReason = redactor.text(connection.closeRequestedReason);
   if (connection.close) {
     copy.close = { ...connection.close, reason: redactor.text(connection.close.reason) };
@@ -198,6 +231,35 @@ export function redactFindings(findings: Finding[], options: RedactOptions = {})
   }));
 }
 
+/** Token characters a sub-protocol's credential is made of (RFC 6455 sub-protocols are RFC 7230 tokens). */
+const PROTOCOL_CREDENTIAL = /^(.*?[.:_~-])?([A-Za-z0-9+/=_~-]{16,})$/;
+/** Words in a sub-protocol entry that say the rest (or the next entry) is a credential. */
+const PROTOCOL_MARKER = /(?:^|[.:_~-])(?:access[._-]?token|token|bearer|authorization|auth|jwt|apikey|api[._-]?key|secret|key)(?:$|[.:_~-])/i;
+
+/**
+ * One requested sub-protocol. Sockets that cannot send headers often
+ * authenticate with a sub-protocol: `['access_token', token]`,
+ * `['Bearer', token]`, `base64url.bearer.authorization.k8s.io.<token>`, or the
+ * bare token. Redacted: an entry after a marker entry (access_token, Bearer,
+ * token, Authorization...), the credential tail of an entry with a marker
+ * word, JWTs, and any entry of 32 or more token characters mixing letters and
+ * digits (no protocol name looks like that).
+ */
+function redactProtocol(protocol: string, previous: string | undefined, redactor: Redactor): string {
+  // A marker entry is a short name (access_token, Bearer), not an entry carrying its own credential.
+  const marker = previous !== undefined && /^[A-Za-z_.-]{1,40}$/.test(previous) && isSecretName(previous);
+  if (marker && !PROTOCOL_MARKER.test(`.${protocol}.`)) {
+    return REDACTED_MARKER;
+  }
+  const tail = PROTOCOL_CREDENTIAL.exec(protocol);
+  if (tail) {
+    const [, head = '', credential] = tail;
+    if (head && PROTOCOL_MARKER.test(head)) return head + REDACTED_MARKER;
+    if (credential.length >= 32 && /\d/.test(credential) && /[A-Za-z]/.test(credential) && !head) return REDACTED_MARKER;
+  }
+  return redactor.url(protocol);
+}
+
 // ---------------------------------------------------------------------------
 // Patterns
 
@@ -210,21 +272,13 @@ const AUTH_SCHEME_CREDENTIAL = /\b(Bearer|bearer|BEARER|Basic|Digest|Negotiate)\
 /** A JSON Web Token: three base64url parts, the first two starting with '{"' encoded. */
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
-/** `Authorization: ...` / `passcode:...` lines; the value runs to the end of the line. */
-function headerLinePattern(names: Set<string>): RegExp {
-  // Header names are matched normalized, so accept any spelling and check in the replacer... a RegExp
-  // cannot normalize: list the usual spellings of every name instead.
-  const spellings = new Set<string>();
-  for (const name of names) {
-    spellings.add(escapeRegExp(name));
-  }
-  for (const name of DEFAULT_JSON_KEYS) spellings.add(escapeRegExp(name));
-  return new RegExp(`^([ \\t]*(?:${[...spellings].join('|')})[ \\t]*:[ \\t]*)(?!\\[REDACTED\\])(\\S[^\\r\\n]*)$`, 'gim');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+/** `Authorization: ...` / `passcode:...` / `Cookie: ...` lines (the name is checked in the replacer); the value runs to the end of the line. */
+const HEADER_LINE = /^([ \t]*([A-Za-z][A-Za-z0-9_.-]*)[ \t]*:[ \t]*)(?!\[REDACTED\])(\S[^\r\n]*)$/gm;
+/** A STOMP CONNECT (or STOMP) frame. */
+const STOMP_CONNECT = /^(?:CONNECT|STOMP)\r?\n/;
+const STOMP_LOGIN = /^(login[ \t]*:[ \t]*)(?!\[REDACTED\])(\S[^\r\n]*)$/gm;
+/** `name=value` at the start of the text, of a line, or after a space (form-encoded payloads, free text). */
+const LEADING_PARAM = /(^|[\s])([A-Za-z_][^=&#;?\s"'<>\\/:]*)=(?!\[REDACTED\])([^&#;\s"'<>\\]+)/g;
 
 function safeDecode(text: string): string {
   try {
@@ -240,20 +294,30 @@ function safeDecode(text: string): string {
 interface Span {
   start: number;
   end: number;
+  /** The JSON text to put there; the marker when absent. */
+  replacement?: string;
 }
 
 const MAX_DEPTH = 256;
+/**
+ * JSON strings holding a payload of their own (Action Cable's `identifier`,
+ * `{"data":"{\"token\":…}"}`, STOMP inside SockJS's `a["CONNECT\n…"]`) are
+ * redacted inside, this many strings deep.
+ */
+const MAX_STRING_NESTING = 3;
+/** A string worth decoding: it holds JSON, lines, or starts like `name=value`. */
+const NESTED_PAYLOAD = /[{[]|\\[nr]|^"[A-Za-z_][^"=&\s]*=/;
 
 /**
  * Redacts the values of secret keys in a JSON text, or in a JSON text behind a
  * short non-JSON prefix (Socket.IO's `42["event",{...}]`). Returns undefined
  * when the text is not JSON.
  */
-function redactJson(text: string, isSecretKey: (key: string) => boolean): string | undefined {
+function redactJson(text: string, isSecretKey: (key: string) => boolean, nested?: (inner: string) => string): string | undefined {
   const first = firstJsonStart(text);
   if (first < 0) return undefined;
   const spans: Span[] = [];
-  const scanner = new JsonScanner(text, first, isSecretKey, spans);
+  const scanner = new JsonScanner(text, first, isSecretKey, spans, nested);
   try {
     scanner.value(0);
     scanner.whitespace();
@@ -264,8 +328,10 @@ function redactJson(text: string, isSecretKey: (key: string) => boolean): string
   return applySpans(text, spans);
 }
 
-/** Where a JSON value may start: the whole text, or after a prefix of digits (Socket.IO / Engine.IO packet types). */
+/** Where a JSON value may start: the whole text, after a prefix of digits (Socket.IO / Engine.IO packet types), or after SockJS's `a`. */
 function firstJsonStart(text: string): number {
+  // SockJS: `a[...]` (messages) and `c[...]` (close).
+  if ((text[0] === 'a' || text[0] === 'c') && text[1] === '[') return 1;
   let i = 0;
   while (i < text.length && i < 32 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
   const c = text[i];
@@ -279,7 +345,7 @@ function applySpans(text: string, spans: Span[]): string {
   let out = '';
   let at = 0;
   for (const span of spans) {
-    out += text.slice(at, span.start) + JSON.stringify(REDACTED_MARKER);
+    out += text.slice(at, span.start) + (span.replacement ?? JSON.stringify(REDACTED_MARKER));
     at = span.end;
   }
   return out + text.slice(at);
@@ -292,6 +358,7 @@ class JsonScanner {
     start: number,
     private readonly isSecretKey: (key: string) => boolean,
     private readonly spans: Span[],
+    private readonly nested?: (inner: string) => string,
   ) {
     this.at = start;
   }
@@ -311,7 +378,7 @@ class JsonScanner {
     const c = this.text[this.at];
     if (c === '{') this.object(depth);
     else if (c === '[') this.array(depth);
-    else if (c === '"') this.string();
+    else if (c === '"') this.stringValue();
     else this.literal();
   }
 
@@ -333,8 +400,13 @@ class JsonScanner {
       this.at++;
       this.whitespace();
       const valueStart = this.at;
+      const mark = this.spans.length;
       this.value(depth + 1);
-      if (this.isSecretKey(key)) this.spans.push({ start: valueStart, end: this.at });
+      if (this.isSecretKey(key)) {
+        // The whole value goes: drop what was redacted inside it.
+        this.spans.length = mark;
+        this.spans.push({ start: valueStart, end: this.at });
+      }
       this.whitespace();
       const next = this.text[this.at++];
       if (next === '}') return;
@@ -356,6 +428,18 @@ class JsonScanner {
       if (next === ']') return;
       if (next !== ',') throw new Error('comma expected');
     }
+  }
+
+  /** A string value: when it holds a payload of its own, that payload is redacted too. */
+  stringValue(): void {
+    const start = this.at;
+    this.string();
+    if (!this.nested || this.at - start < 4) return;
+    const raw = this.text.slice(start, this.at);
+    if (!NESTED_PAYLOAD.test(raw)) return;
+    const inner = JSON.parse(raw) as string;
+    const redacted = this.nested(inner);
+    if (redacted !== inner) this.spans.push({ start, end: this.at, replacement: JSON.stringify(redacted) });
   }
 
   string(): void {

@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import type { Connection, Message } from '../core/model';
 import { decodeFrame, type DecodedFrame } from '../core/frames';
 import { base64ToBytes } from '../core/har';
+import { jsonTextDepth, MAX_JSON_DEPTH, tooDeepNotice } from '../core/jsonDepth';
 import { formatBytes, formatClock, formatOffset } from './format';
 import { analysisRevision, selectedConnection, selectedMessage } from './store';
 
@@ -35,6 +36,8 @@ interface Views {
   json?: unknown;
   bytes?: () => Uint8Array;
   frame?: DecodedFrame;
+  /** The payload's nesting when it is too deep for a tree (then there is no JSON view). */
+  tooDeep?: number;
 }
 
 function viewsOf(message: Message, connection: Connection): Views {
@@ -44,14 +47,18 @@ function viewsOf(message: Message, connection: Connection): Views {
   const text = message.preview;
   const views: Views = { text, bytes: () => new TextEncoder().encode(text) };
   const trimmed = text.trim();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+  const jsonLike = trimmed.startsWith('{') || trimmed.startsWith('[');
+  views.frame = decodeFrame(text, { url: connection.url, protocol: connection.protocol });
+  // Deep nesting overflows anything recursive (the tree, Copy's JSON.stringify): over the limit, text only.
+  const depth = jsonLike || views.frame ? jsonTextDepth(text) : 0;
+  if (depth > MAX_JSON_DEPTH) views.tooDeep = depth;
+  else if (jsonLike) {
     try {
       views.json = JSON.parse(trimmed);
     } catch {
       /* not JSON (or truncated) */
     }
   }
-  views.frame = decodeFrame(text, { url: connection.url, protocol: connection.protocol });
   return views;
 }
 
@@ -95,6 +102,7 @@ function MessageDetailBody({ message, connection }: { message: Message; connecti
         {message.evicted ? <span class="warn"> · preview evicted by the memory cap</span> : null}
       </div>
       <div class="detail-body">
+        {views.tooDeep !== undefined && view !== 'hex' && <p class="note json-too-deep">{tooDeepNotice(views.tooDeep)}</p>}
         {view === 'text' && <pre class="payload">{message.preview}</pre>}
         {view === 'json' && (
           <div class="json-tree" role="tree" aria-label="JSON">
@@ -218,6 +226,15 @@ export function JsonNode({ name, value, depth }: { name: string | undefined; val
   const [open, setOpen] = useState(depth < 2);
   const [limit, setLimit] = useState(JSON_MAX_CHILDREN);
   const label = name === undefined ? null : <span class="json-key">{name}: </span>;
+  if (depth >= MAX_JSON_DEPTH && value !== null && typeof value === 'object') {
+    // Values reach here depth-bounded; a guard all the same, as the tree recurses.
+    return (
+      <div class="json-leaf" role="treeitem">
+        {label}
+        <span class="json-preview">… (deeper than {MAX_JSON_DEPTH} levels)</span>
+      </div>
+    );
+  }
   if (value === null || typeof value !== 'object') {
     return (
       <div class="json-leaf" role="treeitem">

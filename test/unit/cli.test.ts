@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { main, USAGE } from '../../src/cli/main';
+import { escapeTerminal, jsonForTerminal } from '../../src/cli/escape';
+import { toHar } from '../../src/core/har';
+import type { Session } from '../../src/core/model';
 
 const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -152,5 +155,97 @@ describe('usage', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(`socketscope: ${message}\n\n${USAGE}`);
+  });
+});
+
+describe('terminal safety (control characters from the file)', () => {
+  const OSC = '\x1b]0;pwned\x07';
+  const FORGED = '\r\nFINDING: fake';
+  const BIDI = '\u202egnp.exe\u2028';
+
+  function craftedHar(): string {
+    const T0 = 1_762_164_900_000;
+    const url = `wss://evil.test/live${OSC}${FORGED}`;
+    const session: Session = {
+      id: 's',
+      name: `name${OSC}${FORGED}`,
+      pageUrl: `https://evil.test/${BIDI}${OSC}`,
+      startedAt: T0,
+      endedAt: T0 + 60_000,
+      connections: [0, 1, 2].map((i) => ({
+        id: `c${i}${OSC}`,
+        frameUrl: 'https://evil.test/',
+        url,
+        protocols: [],
+        createdAt: T0 + i * 10_000,
+        openedAt: T0 + i * 10_000 + 5,
+        closedAt: T0 + i * 10_000 + 3005,
+        close: { time: T0 + i * 10_000 + 3005, code: 4000, reason: `reason${OSC}${FORGED}\x9b31m${BIDI}\x7f`, wasClean: true, initiator: 'server' as const },
+        messages: [],
+      })),
+      pageEvents: [],
+      notes: [],
+      dropped: { messages: 0, previews: 0, rejected: 0 },
+    };
+    return JSON.stringify(toHar(session));
+  }
+
+  /** Nothing a terminal would act on: C0 except the line ends, DEL, C1, separators, bidi controls. */
+  const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+  it('escapes ESC/OSC/BEL, CR/LF, C1, DEL and bidi controls in the text report, so no line can be forged', async () => {
+    const file = join(dir, 'crafted.har');
+    writeFileSync(file, craftedHar());
+    const { code, stdout, stderr } = await run('analyze', file);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(UNSAFE);
+    expect(stdout).toContain('\\x1b]0;pwned\\x07');
+    expect(stdout).toContain('\\r\\nFINDING: fake');
+    // The forged text never starts a line of its own.
+    expect(stdout.split('\n').filter((line) => line.startsWith('FINDING'))).toEqual([]);
+    expect(stdout).toContain('\\u202egnp.exe\\u2028');
+  });
+
+  it('keeps --json parseable and free of raw separators and bidi controls, with the same values', async () => {
+    const file = join(dir, 'crafted.har');
+    writeFileSync(file, craftedHar());
+    const { code, stdout } = await run('analyze', '--json', file);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(UNSAFE);
+    const report = JSON.parse(stdout) as { connections: Array<{ url: string; close: { reason: string } }> };
+    expect(report.connections[0].close.reason).toBe(`reason${OSC}${FORGED}\x9b31m${BIDI}\x7f`);
+  });
+
+  it('does not echo raw file bytes in a parse error', async () => {
+    const file = join(dir, 'escape-bytes.har');
+    writeFileSync(file, `\x1b]0;pwned\x07\r\nFINDING: fake \u202e`);
+    const { code, stderr } = await run('analyze', file);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/is not valid JSON/);
+    expect(stderr).not.toMatch(UNSAFE);
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(stderr.endsWith('\n')).toBe(true);
+  });
+});
+
+describe('escapeTerminal', () => {
+  it.each([
+    ['\x1b[31mred', '\\x1b[31mred'],
+    ['a\r\nb', 'a\\r\\nb'],
+    ['tab\there', 'tab\\there'],
+    ['\x00\x7f\x85\x9b', '\\x00\\x7f\\x85\\x9b'],
+    ['\u2028\u2029', '\\u2028\\u2029'],
+    ['\u202a\u202e\u2066\u2069\u200f\u061c', '\\u202a\\u202e\\u2066\\u2069\\u200f\\u061c'],
+    ['plain é 日本 C:\\path', 'plain é 日本 C:\\path'],
+  ])('%j -> %j', (input, expected) => {
+    expect(escapeTerminal(input)).toBe(expected);
+  });
+
+  it('jsonForTerminal keeps the value', () => {
+    const value = { s: '\x1b\u2028\u202e\x7f\x85' };
+    const json = jsonForTerminal(value);
+    expect(json).not.toMatch(/[\u007f-\u009f\u2028\u202e]/);
+    expect(JSON.parse(json)).toEqual(value);
   });
 });

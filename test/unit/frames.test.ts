@@ -1,5 +1,6 @@
 // Decoding of library framings inside WebSocket messages (src/core/frames).
 import { describe, expect, it } from 'vitest';
+import { jsonTextDepth, MAX_JSON_DEPTH, parseJsonBounded, tooDeepNotice } from '../../src/core/jsonDepth';
 import { decodeFrame } from '../../src/core/frames';
 
 const EIO = { url: 'wss://chat.example/socket.io/?EIO=4&transport=websocket' };
@@ -66,5 +67,66 @@ describe('decodeFrame', () => {
     }
     expect(decodeFrame('hello', {})).toBeUndefined();
     expect(decodeFrame('{"type":"ping"}', {})).toBeUndefined();
+  });
+});
+
+describe('deeply nested JSON', () => {
+  const deepArray = '['.repeat(100_000) + ']'.repeat(100_000);
+  const deepObject = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+  const engineIo = { url: 'wss://h.test/socket.io/?EIO=4&transport=websocket' };
+
+  it.each([
+    ['Socket.IO event with a deep array argument', `42["ev",${deepArray}]`, engineIo],
+    ['Socket.IO event with 5000 nested objects', `42["ev",${deepObject}]`, engineIo],
+    ['Socket.IO packet that is only a deep array', `42${deepArray}`, engineIo],
+    ['Socket.IO ack with a deep payload', `431${deepArray}`, engineIo],
+    ['Socket.IO connect with a deep payload', `40${deepObject}`, engineIo],
+    ['Engine.IO message', `4x${deepArray}`, engineIo],
+    ['SockJS array', `a["${'['.repeat(5000)}"]`, {}],
+    ['SockJS array with a deep value', `a[${deepArray}]`, {}],
+    ['SignalR record', `{"type":1,"target":"t","arguments":${deepArray}}\u001e`, {}],
+    ['STOMP body', `MESSAGE\ndestination:/q\n\n${deepObject}\u0000`, { protocol: 'v12.stomp' }],
+  ])('%s: does not throw, keeps the payload as text', (_name, text, hints) => {
+    const frame = decodeFrame(text, hints);
+    if (frame?.data !== undefined) {
+      // Never a value too deep to stringify: the raw text instead.
+      expect(() => JSON.stringify(frame.data)).not.toThrow();
+    }
+    expect(frame === undefined || frame.summary.length < 200).toBe(true);
+  });
+
+  it('still decodes moderately nested payloads as JSON', () => {
+    const nested = '['.repeat(150) + '1' + ']'.repeat(150);
+    const frame = decodeFrame(`42["ev",${nested}]`, engineIo)!;
+    expect(frame.summary).toMatch(/^EVENT "ev" \[\[\[/);
+    expect(Array.isArray((frame.data as unknown[])[1])).toBe(true);
+  });
+
+  it('says how deep a too-deep Socket.IO payload is', () => {
+    const frame = decodeFrame(`42["ev",${deepArray}]`, engineIo)!;
+    expect(frame.protocol).toBe('Socket.IO');
+    expect(frame.data).toBe(`["ev",${deepArray}]`);
+    expect(frame.fields).toContainEqual({ name: 'payload', value: tooDeepNotice(100_001) });
+  });
+});
+
+describe('jsonTextDepth / parseJsonBounded', () => {
+  it.each([
+    ['1', 0],
+    ['[]', 1],
+    ['{"a":[1,{"b":2}]}', 3],
+    ['["[[[[", "\\"[["]', 1],
+    ['42["ev",{"x":[1]}]', 3],
+    ['[[[', 3],
+    [']]][', 1],
+  ])('%j is %i deep', (text, depth) => {
+    expect(jsonTextDepth(text)).toBe(depth);
+  });
+
+  it('refuses texts deeper than the limit, and parses the rest', () => {
+    expect(parseJsonBounded('['.repeat(201) + ']'.repeat(201))).toEqual({ ok: false, tooDeep: 201 });
+    expect(parseJsonBounded('['.repeat(200) + ']'.repeat(200)).ok).toBe(true);
+    expect(parseJsonBounded('{"a":')).toEqual({ ok: false });
+    expect(MAX_JSON_DEPTH).toBe(200);
   });
 });

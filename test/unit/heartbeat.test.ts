@@ -308,3 +308,21 @@ describe('SockJS detection from the URL', () => {
     expect(rolesOf([['send', '["\\n"]']], { url: 'wss://app.example/ws/websocket' }).roles).toEqual([undefined]);
   });
 });
+
+describe('deeply nested JSON', () => {
+  it('never throws on deep payloads that mention a heartbeat word, short or long', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const deepObject = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const frames: Frame[] = [
+      ['send', `{"type":"ping","d":${deep(480)}}`],
+      ['receive', `{"type":"pong","d":${deepObject(160)}}`],
+      ['receive', `a["{\\"type\\":\\"ping\\",\\"d\\":${deep(200)}}"]`],
+      ['receive', `["1","2","phoenix","heartbeat",${deep(400)}]`],
+      ['receive', `{"event":"pusher:connection_established","data":"{\\"activity_timeout\\":120,\\"d\\":${deep(300)}}"}`],
+      ['send', `{"type":"ping","d":${deep(100_000)}}`],
+      ['send', `{"type":"ping","d":${deepObject(5000)}}`],
+    ];
+    expect(() => rolesOf(frames)).not.toThrow();
+    expect(rolesOf(frames).roles.slice(0, 2)).toEqual(['ping', 'pong']);
+  });
+});

@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
 // The message detail: text, JSON tree, hex dump, decoded frames, never HTML.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MessageDetail, hexDump } from '../../../src/panel/MessageDetail';
 import { selectConnection } from '../../../src/panel/store';
 import { byText, click, flush, load, mount, nginxLikeSession } from './fixtures';
 import type { Session } from '../../../src/core/model';
+import { addConnection, receive } from '../helpers/synth';
 
 let s: Session;
 const connection = (suffix: string) => s.connections.find((c) => c.url.endsWith(suffix))!;
@@ -65,5 +66,59 @@ describe('MessageDetail', () => {
 
   it('formats hex dumps with offsets and printable characters', () => {
     expect(hexDump(new Uint8Array([0x41, 0x00, 0x7f]))).toBe(`00000000  41 00 7f ${' '.repeat(3 * 13 + 1)} A..`);
+  });
+
+  describe('deeply nested JSON', () => {
+    const deepArray = '['.repeat(100_000) + ']'.repeat(100_000);
+    const deepObject = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    let writeText: ReturnType<typeof vi.fn>;
+
+    beforeEach(() => {
+      const deep = addConnection(s, { url: 'ws://127.0.0.1:8080/socket.io/?EIO=4&transport=websocket&deep', createdAt: s.startedAt + 30 });
+      receive(deep, deep.openedAt! + 10, deepArray);
+      receive(deep, deep.openedAt! + 20, `42["ev",${deepObject}]`);
+      receive(deep, deep.openedAt! + 30, '['.repeat(150) + '1' + ']'.repeat(150));
+      s = load(s);
+      writeText = vi.fn(async () => {});
+      Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    });
+    afterEach(() => {
+      Reflect.deleteProperty(navigator, 'clipboard');
+    });
+
+    it('shows the text and a "too deep" notice for 100000 nested arrays, and Copy copies the text', async () => {
+      flush(() => selectConnection(connection('&deep').id, 0));
+      const root = mount(<MessageDetail />);
+      const detail = root.querySelector('[aria-label="Message detail"]')!;
+      expect(detail.querySelector('.json-too-deep')?.textContent).toBe('Too deep to show as a tree (100000 levels; the limit is 200); showing the text.');
+      expect(detail.querySelector('[role=tab][aria-selected=true]')?.textContent).toBe('Text');
+      expect([...detail.querySelectorAll('[role=tab]')].map((tab) => tab.textContent)).not.toContain('JSON');
+      expect(detail.querySelector('pre.payload')?.textContent).toBe(deepArray);
+      click(byText(detail, 'button', 'Copy'));
+      await Promise.resolve();
+      expect(writeText).toHaveBeenCalledWith(deepArray);
+    });
+
+    it('shows a deep Socket.IO event as a frame with the notice, and its text on the Text tab', () => {
+      flush(() => selectConnection(connection('&deep').id, 1));
+      const root = mount(<MessageDetail />);
+      const detail = root.querySelector('[aria-label="Message detail"]')!;
+      expect(detail.querySelector('[role=tab][aria-selected=true]')?.textContent).toBe('Socket.IO');
+      expect(detail.querySelector('.json-too-deep')?.textContent).toMatch(/^Too deep to show as a tree \(5001 levels/);
+      expect(detail.querySelector('[aria-label="Decoded frame"]')?.textContent).toContain('EVENT');
+      click(byText(detail, '[role=tab]', 'Text'));
+      expect(detail.querySelector('pre.payload')?.textContent).toBe(`42["ev",${deepObject}]`);
+    });
+
+    it('still shows 150 levels as a tree, and copies it as JSON', async () => {
+      flush(() => selectConnection(connection('&deep').id, 2));
+      const root = mount(<MessageDetail />);
+      const detail = root.querySelector('[aria-label="Message detail"]')!;
+      expect(detail.querySelector('.json-too-deep')).toBeNull();
+      expect(detail.querySelector('[role=tab][aria-selected=true]')?.textContent).toBe('JSON');
+      click(byText(detail, 'button', 'Copy'));
+      await Promise.resolve();
+      expect(JSON.parse(writeText.mock.calls[0][0] as string)).toEqual(JSON.parse('['.repeat(150) + '1' + ']'.repeat(150)));
+    });
   });
 });
