@@ -4,7 +4,7 @@
 import { batch, signal } from '@preact/signals';
 import type { Note } from '../core/model';
 import { buildExport, withRecording, type ExportFormat } from '../core/exportFile';
-import { importHarFile, type ImportProgress } from '../viewer/importHar';
+import { importHarFile, type ImportProgress } from './importHar';
 import { download } from './download';
 import { link, linkError, replaceAnalyzedSession, revision, session } from './store';
 import { send, unwatch } from './live';

@@ -113,7 +113,7 @@ function analysisKey(connection: Connection): string {
 
 /**
  * Shows a session that was already annotated and diagnosed elsewhere (a file
- * imported in a worker, src/viewer/importHar.ts): the findings are taken as
+ * imported in a worker, src/panel/importHar.ts): the findings are taken as
  * they are, and no analysis runs on this thread until the session changes.
  */
 export function replaceAnalyzedSession(next: Session, analyzedFindings: Finding[]): void {

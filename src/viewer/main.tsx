@@ -1,8 +1,10 @@
 // The standalone viewer: opens a .har file (SocketScope's or Chrome DevTools'
 // own) without DevTools and without a live tab, and shows it with the panel's
 // own views (timeline, messages, diagnosis). Files are parsed in a worker
-// with progress (./importHar.ts), so a 100 MB file does not freeze the page.
-// Drop a file anywhere on the page, or use "Open a file…".
+// with progress (src/panel/importHar.ts, shared with the panel's Import), so
+// a 100 MB file does not freeze the page. Drop a file anywhere on the page,
+// or use "Open a file…". Arrows go one way: the viewer imports the panel,
+// never the reverse.
 import { render } from 'preact';
 import { signal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
@@ -10,7 +12,8 @@ import { App } from '../panel/App';
 import { link, linkError, replaceAnalyzedSession } from '../panel/store';
 import { setImportHandler } from '../panel/qa';
 import { followTheme } from '../panel/theme';
-import { importHarFile, type ImportedFile, type ImportProgress } from './importHar';
+import { importHarFile, type ImportedFile, type ImportProgress } from '../panel/importHar';
+import type {} from './protocol'; // window.socketscopeViewer
 
 type ViewerState =
   | { kind: 'empty' }

@@ -4,7 +4,7 @@
 import { fromHar } from '../core/har';
 import { annotateHeartbeats } from '../core/heartbeat';
 import { diagnose } from '../core/diagnosis';
-import type { FromImportWorker, ToImportWorker } from './protocol';
+import type { FromImportWorker, ToImportWorker } from './importProtocol';
 
 /** Characters of previews per `messages` slice: keeps each clone on the page's side to a few ms. */
 const SLICE_CHARS = 2 * 1024 * 1024;

@@ -3,7 +3,7 @@
 // slices it receives, one task each. Used by the viewer and the panel's Import.
 import type { Finding } from '../core/finding';
 import type { Session } from '../core/model';
-import type { FromImportWorker, ImportPhase, ImportTimings, ToImportWorker } from './protocol';
+import type { FromImportWorker, ImportPhase, ImportTimings, ToImportWorker } from './importProtocol';
 
 export interface ImportedFile {
   fileName: string;
