@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import type { Connection, Message } from '../core/model';
 import { decodeFrame, type DecodedFrame } from '../core/frames';
 import { base64ToBytes } from '../core/har';
-import { formatBytes, formatClock, formatOffset } from './format';
+import { formatBytes, formatClock, formatOffset } from '../core/format';
 import { analysisRevision, selectedConnection, selectedMessage } from './store';
 
 export type DetailView = 'text' | 'json' | 'hex' | 'frames';

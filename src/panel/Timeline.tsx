@@ -11,8 +11,9 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { Connection, PageEvent } from '../core/model';
 import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
-import { formatDuration as formatPeriod } from '../core/format';
-import { formatBytes, formatClock, formatDuration, oneLine } from './format';
+import { closeSeverity, endedAt, isDrop } from '../core/facts';
+import { formatBytes, formatClock, formatDuration as formatPeriod, formatMeasured as formatDuration } from '../core/format';
+import { oneLine } from './format';
 import { theme } from './theme';
 import {
   analysisRevision,
@@ -390,8 +391,9 @@ function Legend() {
 function connectionLines(connection: Connection, time: number): string[] {
   const lines = [connection.url];
   const opened = connection.openedAt;
+  const end = endedAt(connection);
   if (opened === undefined) lines.push(connection.errorAt !== undefined ? 'Handshake failed (error before open)' : 'Connecting…');
-  else lines.push(`Opened ${formatClock(opened)} · ${connection.close ? `lived ${formatDuration(connection.close.time - opened)}` : `open for ${formatDuration(Date.now() - opened)}`}`);
+  else lines.push(`Opened ${formatClock(opened)} · ${end !== undefined ? `lived ${formatDuration(end - opened)}` : `open for ${formatDuration(Date.now() - opened)}`}`);
   const close = connection.close;
   if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${close.initiator === 'abnormal' ? 'nobody (no close frame)' : `the ${close.initiator}`} at ${formatClock(close.time)}`);
   const messages = connection.messages;
@@ -404,7 +406,7 @@ function connectionLines(connection: Connection, time: number): string[] {
     }
     previous = message.time;
   }
-  if (previous !== undefined && close && close.time - previous >= MIN_SILENCE_MS && time <= close.time) lines.push(`Silence of ${formatDuration(close.time - previous)} before the close`);
+  if (previous !== undefined && close && end !== undefined && end - previous >= MIN_SILENCE_MS && time <= end) lines.push(`Silence of ${formatDuration(end - previous)} before the close`);
   return lines;
 }
 
@@ -623,7 +625,8 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
     ctx.clip();
     // Bars from open to close.
     for (const connection of lane.connections) {
-      const end = connection.closedAt ?? connection.close?.time ?? nowMs;
+      const ended = endedAt(connection);
+      const end = ended ?? nowMs;
       const x0 = toX(connection.openedAt ?? connection.createdAt);
       const x1 = toX(end);
       if (x1 < LABEL_PX || x0 > width) continue;
@@ -632,7 +635,7 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
         ctx.fillStyle = colors.bad;
         ctx.fillRect(toX(connection.createdAt), mid - 1, Math.max(2, x1 - toX(connection.createdAt)), 2);
       } else {
-        ctx.fillStyle = connection.close ? colors.bar : colors.barOpen;
+        ctx.fillStyle = ended === undefined ? colors.barOpen : colors.bar;
         ctx.globalAlpha = isSelected ? 0.9 : 0.55;
         ctx.fillRect(x0, mid - BAR_PX / 2, Math.max(1, x1 - x0), BAR_PX);
         ctx.globalAlpha = 1;
@@ -688,9 +691,9 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
       const connection = lane.connections[k];
       const close = connection.close;
       if (!close) continue;
-      const x = toX(close.time);
+      const x = toX(endedAt(connection) ?? close.time);
       if (x < LABEL_PX - 40 || x > width + 4) continue;
-      const abnormal = close.initiator === 'abnormal' || (close.code !== 1000 && close.code !== 1001);
+      const abnormal = isDrop(closeSeverity(connection));
       ctx.strokeStyle = abnormal ? colors.bad : colors.dim;
       ctx.lineWidth = 2;
       ctx.beginPath();

@@ -1,9 +1,9 @@
 // Parses a HAR file off the page's thread: reads it in chunks (progress),
-// JSON.parse, fromHar, heartbeat recognition and the diagnosis, then sends the
-// session back in slices (see ./protocol.ts).
+// JSON.parse, fromHar and the session's one analysis (analyzeSession:
+// heartbeats, facts, findings), then sends the session back in slices (see
+// ./importProtocol.ts).
 import { fromHar } from '../core/har';
-import { annotateHeartbeats } from '../core/heartbeat';
-import { diagnose } from '../core/diagnosis';
+import { analyzeSession } from '../core/analysis';
 import type { FromImportWorker, ToImportWorker } from './importProtocol';
 
 /** Characters of previews per `messages` slice: keeps each clone on the page's side to a few ms. */
@@ -55,8 +55,9 @@ async function importFile(file: Blob): Promise<void> {
 
   post({ kind: 'progress', phase: 'analysing', done: 0, total: 1 });
   const analyseStarted = performance.now();
-  const session = annotateHeartbeats(imported.session);
-  const findings = diagnose(session);
+  const session = imported.session;
+  // The chains are left out: they hold the connections, which the page rebuilds from the slices.
+  const { facts, findings } = analyzeSession(session);
   const analyseMs = performance.now() - analyseStarted;
 
   let messageCount = 0;
@@ -65,6 +66,7 @@ async function importFile(file: Blob): Promise<void> {
   post({
     kind: 'head',
     session: { ...session, connections: session.connections.map((connection) => ({ ...connection, messages: [] })) },
+    facts,
     findings,
     savedFindings: imported.findings,
     source: imported.source,

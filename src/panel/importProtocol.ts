@@ -2,6 +2,7 @@
 // worker (./import.worker.ts). The session comes back in pieces (the
 // skeleton, then messages in slices) so that no single structured clone
 // arrives as one long task on the page's thread, whatever the file's size.
+import type { ConnectionFacts } from '../core/facts';
 import type { Finding } from '../core/finding';
 import type { Message, Session } from '../core/model';
 
@@ -12,7 +13,7 @@ export type ToImportWorker = { kind: 'import'; file: Blob; fileName: string };
 export type FromImportWorker =
   | { kind: 'progress'; phase: ImportPhase; done: number; total: number }
   /** The session with every connection's `messages` empty; they follow in `messages` slices. */
-  | { kind: 'head'; session: Session; findings: Finding[]; savedFindings?: Finding[]; source: 'socketscope-har' | 'chrome-har'; warnings: string[]; messageCount: number }
+  | { kind: 'head'; session: Session; facts: Map<string, ConnectionFacts>; findings: Finding[]; savedFindings?: Finding[]; source: 'socketscope-har' | 'chrome-har'; warnings: string[]; messageCount: number }
   | { kind: 'messages'; connection: number; messages: Message[] }
   | { kind: 'done'; timings: ImportTimings }
   | { kind: 'error'; message: string };

@@ -102,7 +102,7 @@ export async function importIntoPanel(file: File): Promise<void> {
     batch(() => {
       recording.value = undefined;
       linkError.value = undefined;
-      replaceAnalyzedSession(imported.session, imported.findings);
+      replaceAnalyzedSession(imported.session, imported);
       link.value = 'imported';
     });
   } catch (error) {

@@ -37,7 +37,7 @@ async function openFile(file: File): Promise<void> {
     link.value = 'imported';
     linkError.value = undefined;
     // Annotated and diagnosed in the worker already: nothing heavy runs on this thread.
-    replaceAnalyzedSession(imported.session, imported.findings);
+    replaceAnalyzedSession(imported.session, imported);
     loaded.value = imported;
     state.value = { kind: 'loaded', file: imported };
     document.title = `${file.name} · SocketScope viewer`;
