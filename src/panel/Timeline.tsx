@@ -14,7 +14,7 @@ import type { Connection, PageEvent } from '../core/model';
 import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
 import { endedAt } from '../core/facts';
-import { formatBytes, formatClock, formatDuration as formatPeriod, formatMeasured as formatDuration } from '../core/format';
+import { formatBytes, formatClock, formatDuration, formatMeasured } from '../core/format';
 import { oneLine } from './format';
 import { theme, type Theme } from './theme';
 import { analysis, analysisRevision, chains, findings, now, revision, selectConnection, selectedConnectionId, selectedMessage, session } from './store';
@@ -349,7 +349,7 @@ export function Timeline() {
 }
 
 function periodLegend(finding: Finding): string {
-  const period = formatPeriod(finding.periodMs ?? 0);
+  const period = formatDuration(finding.periodMs ?? 0);
   const what = finding.kind === 'idle-timeout' ? `${period} silence before each drop` : `cut at age ${period}`;
   const names = (finding.suspects ?? []).map((s) => s.name.replace(/ \(.*\)$/, ''));
   if (!names.length) return what;
@@ -374,20 +374,20 @@ function connectionLines(connection: Connection, time: number): string[] {
   const opened = connection.openedAt;
   const end = endedAt(connection);
   if (opened === undefined) lines.push(connection.errorAt !== undefined ? 'Handshake failed (error before open)' : 'Connecting…');
-  else lines.push(`Opened ${formatClock(opened)} · ${end !== undefined ? `lived ${formatDuration(end - opened)}` : `open for ${formatDuration(Date.now() - opened)}`}`);
+  else lines.push(`Opened ${formatClock(opened)} · ${end !== undefined ? `lived ${formatMeasured(end - opened)}` : `open for ${formatMeasured(Date.now() - opened)}`}`);
   const close = connection.close;
-  if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${close.initiator === 'abnormal' ? 'nobody (no close frame)' : `the ${close.initiator}`} at ${formatClock(close.time)}`);
+  if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${close.initiator === 'abnormal' ? 'nobody (no close frame)' : `the ${close.initiator}`} at ${formatClock(end ?? close.time)}`);
   const messages = connection.messages;
   let previous: number | undefined = opened;
   for (const message of messages) {
     if (message.time > time) {
-      if (previous !== undefined && message.time - previous >= MIN_SILENCE_MS) lines.push(`Silence of ${formatDuration(message.time - previous)} here`);
+      if (previous !== undefined && message.time - previous >= MIN_SILENCE_MS) lines.push(`Silence of ${formatMeasured(message.time - previous)} here`);
       previous = undefined;
       break;
     }
     previous = message.time;
   }
-  if (previous !== undefined && close && end !== undefined && end - previous >= MIN_SILENCE_MS && time <= end) lines.push(`Silence of ${formatDuration(end - previous)} before the close`);
+  if (previous !== undefined && close && end !== undefined && end - previous >= MIN_SILENCE_MS && time <= end) lines.push(`Silence of ${formatMeasured(end - previous)} before the close`);
   return lines;
 }
 
@@ -405,7 +405,7 @@ const PAGE_EVENT_WORDS: Record<PageEvent['type'], string> = {
 };
 
 function pageEventLine(event: PageEvent): string {
-  return `${PAGE_EVENT_WORDS[event.type]} at ${formatClock(event.time)}${event.detail ? ` · ${event.detail}` : ''}${event.lateMs ? ` · ${formatDuration(event.lateMs)} late` : ''}`;
+  return `${PAGE_EVENT_WORDS[event.type]} at ${formatClock(event.time)}${event.detail ? ` · ${event.detail}` : ''}${event.lateMs ? ` · ${formatMeasured(event.lateMs)} late` : ''}`;
 }
 
 function pageEventNear(events: PageEvent[], time: number, toleranceMs: number): PageEvent | undefined {

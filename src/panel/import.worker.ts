@@ -4,6 +4,7 @@
 // ./importProtocol.ts).
 import { fromHar } from '../core/har';
 import { analyzeSession } from '../core/analysis';
+import { errorText } from '../core/format';
 import type { FromImportWorker, ToImportWorker } from './importProtocol';
 
 /** Characters of previews per `messages` slice: keeps each clone on the page's side to a few ms. */
@@ -15,7 +16,7 @@ const post = (message: FromImportWorker): void => (self as unknown as Worker).po
 self.onmessage = (event: MessageEvent<ToImportWorker>) => {
   if (event.data?.kind !== 'import') return;
   void importFile(event.data.file).catch((error: unknown) => {
-    post({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+    post({ kind: 'error', message: errorText(error) });
   });
 };
 
@@ -46,7 +47,7 @@ async function importFile(file: Blob): Promise<void> {
   try {
     json = JSON.parse(parts.join(''));
   } catch (error) {
-    throw new Error(`This file is not a HAR log: it is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+    throw new Error(`This file is not a HAR log: it is not valid JSON (${errorText(error)}).`);
   }
   parts.length = 0;
   const imported = fromHar(json);

@@ -4,6 +4,7 @@
 import { batch, signal } from '@preact/signals';
 import type { Note } from '../core/model';
 import { buildExport, withRecording, type ExportFormat } from '../core/exportFile';
+import { errorText } from '../core/format';
 import { importHarFile, type ImportProgress } from './importHar';
 import { download } from './download';
 import { link, linkError, replaceAnalyzedSession, revision, session } from './store';
@@ -106,7 +107,7 @@ export async function importIntoPanel(file: File): Promise<void> {
       link.value = 'imported';
     });
   } catch (error) {
-    importError.value = `Could not open ${file.name}: ${error instanceof Error ? error.message : String(error)}`;
+    importError.value = `Could not open ${file.name}: ${errorText(error)}`;
   } finally {
     importProgress.value = undefined;
   }

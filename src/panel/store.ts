@@ -18,6 +18,7 @@ import { applyDelta, type SessionDelta } from '../core/delta';
 import { reconnectChains, type Chain } from '../core/chains';
 import { createAnalyzer, type SessionAnalysis } from '../core/analysis';
 import { closeSeverity, connectionState, isDrop, type ConnectionFacts } from '../core/facts';
+import { errorText } from '../core/format';
 import type { Finding } from '../core/finding';
 import type { Settings } from '../protocol/messages';
 
@@ -274,7 +275,7 @@ export const messageMatcher = computed<{ test?: (text: string) => boolean; error
       const pattern = new RegExp(text, 'i');
       return { test: (value) => pattern.test(value) };
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      return { error: errorText(error) };
     }
   }
   const needle = text.toLowerCase();

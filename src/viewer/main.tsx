@@ -12,6 +12,7 @@ import { App } from '../panel/App';
 import { link, linkError, replaceAnalyzedSession } from '../panel/store';
 import { setImportHandler } from '../panel/qa';
 import { followTheme } from '../panel/theme';
+import { errorText, formatMeasured } from '../core/format';
 import { importHarFile, type ImportedFile, type ImportProgress } from '../panel/importHar';
 import type {} from './protocol'; // window.socketscopeViewer
 
@@ -53,7 +54,7 @@ async function openFile(file: File): Promise<void> {
       },
     };
   } catch (error) {
-    state.value = { kind: 'failed', fileName: file.name, message: error instanceof Error ? error.message : String(error) };
+    state.value = { kind: 'failed', fileName: file.name, message: errorText(error) };
   }
 }
 
@@ -131,7 +132,7 @@ function FileBar({ file }: { file: ImportedFile }) {
           {what}
           {session.name ? ` · “${session.name}”` : ''}
           {session.pageUrl ? ` · ${session.pageUrl}` : ''} · {range}
-          {session.redacted ? ' · redacted' : ''} · loaded in {(timings.totalMs / 1000).toFixed(1)} s
+          {session.redacted ? ' · redacted' : ''} · loaded in {formatMeasured(timings.totalMs)}
         </span>
         {state.value.kind === 'loading' && <span>{state.value.progress?.label ?? 'Opening…'}</span>}
         {state.value.kind === 'failed' && <span class="import-error">{state.value.message}</span>}
