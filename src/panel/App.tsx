@@ -20,7 +20,7 @@ import { Timeline } from './Timeline';
 import { clearRecords, Toolbar } from './Toolbar';
 import { installShortcuts } from './keyboard';
 import { analysisMs, link, linkError, revision, session } from './store';
-import { formatDuration } from './format';
+import { formatMeasured } from '../core/format';
 import { CHROME_HAR_WARNING } from '../core/har';
 
 /** Pane shares in percent; module state so they survive re-renders and view changes. */
@@ -112,7 +112,7 @@ function StatusBar() {
     <div class="statusbar" role="status">
       <span>{summary.value}</span>
       <span class="status-dim" title="Time the last heartbeat recognition and diagnosis took (they run at most twice a second)">
-        {link.value === 'imported' ? 'Imported file · ' : ''}analysis {formatDuration(analysisMs.value)}
+        {link.value === 'imported' ? 'Imported file · ' : ''}analysis {formatMeasured(analysisMs.value)}
       </span>
     </div>
   );

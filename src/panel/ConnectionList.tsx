@@ -9,13 +9,14 @@ import type { Chain } from '../core/chains';
 import type { Connection } from '../core/model';
 import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
-import { connectionState, formatBytes, formatDuration, shortUrl } from './format';
+import { closeSeverity, connectionAgeMs, connectionState, isDrop, messageCounts } from '../core/facts';
+import { formatBytes, formatMeasured } from '../core/format';
+import { shortUrl } from './format';
 import { useVirtualWindow } from './VirtualList';
 import {
   chainSummaries,
   clearFilters,
   collapsedChains,
-  connectionCounts,
   findingsByConnection,
   listRowIndex,
   listRows,
@@ -196,12 +197,12 @@ interface ConnectionRowProps {
 }
 
 function ConnectionRow({ connection, selected, findings, rowIndex }: ConnectionRowProps) {
-  const counts = connectionCounts(connection);
+  // Read on every delta from core's per-connection facts (the analysis' own definitions), not at the analysis' pace.
+  const counts = messageCounts(connection);
   const state = connectionState(connection);
-  const start = connection.openedAt ?? connection.createdAt;
-  const ageMs = (connection.closedAt ?? now.value) - start;
+  const ageMs = connectionAgeMs(connection, now.value);
   const close = connection.close;
-  const bad = close && (close.code !== 1000 || close.initiator === 'abnormal');
+  const bad = isDrop(closeSeverity(connection));
   return (
     <tr
       class={`connection-row${stripe(rowIndex)}${selected ? ' selected' : ''}`}
@@ -221,7 +222,7 @@ function ConnectionRow({ connection, selected, findings, rowIndex }: ConnectionR
         <span class="state-dot" aria-hidden="true" />
         {state}
       </td>
-      <td class="num">{formatDuration(Math.max(0, ageMs))}</td>
+      <td class="num">{formatMeasured(Math.max(0, ageMs))}</td>
       <td class="num">
         {counts.sent} / {counts.received}
       </td>

@@ -10,9 +10,9 @@ import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
 import { endpointKey } from '../core/chains';
 import { explainClose } from '../core/diagnosis';
-import { formatDuration } from '../core/format';
-import { formatClock } from './format';
-import { connectionById, findings, revision, selectConnection, selectedConnection, session } from './store';
+import { isDrop, type ConnectionFacts } from '../core/facts';
+import { formatClock, formatDuration } from '../core/format';
+import { connectionById, factsOf, findings, revision, selectConnection, selectedConnection, session } from './store';
 import { focusTimeline } from './timelineModel';
 
 const BASIS_WORDS: Record<NonNullable<Finding['basis']>, string> = {
@@ -21,32 +21,15 @@ const BASIS_WORDS: Record<NonNullable<Finding['basis']>, string> = {
   sent: 'silence from the page (nothing sent)',
 };
 
-export function lastMessageBefore(connection: Connection, time: number, direction?: 'send' | 'receive'): number | undefined {
-  const messages = connection.messages;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i];
-    if (message.time <= time && (!direction || message.direction === direction)) return message.time;
-  }
-  return undefined;
-}
-
-/** The silence before a connection's close that a finding's basis counts. */
-export function silenceBeforeClose(connection: Connection, basis: Finding['basis'] = 'any'): number | undefined {
-  const close = connection.close;
-  if (!close) return undefined;
-  const direction = basis === 'received' ? 'receive' : basis === 'sent' ? 'send' : undefined;
-  const last = lastMessageBefore(connection, close.time, direction) ?? connection.openedAt;
-  return last === undefined ? undefined : close.time - last;
-}
-
-/** Median time between consecutive closes within each reconnect chain of the finding: how often the drops come. */
+/** Median time between consecutive ends within each reconnect chain of the finding: how often the drops come. */
 export function dropIntervalMs(finding: Finding): number | undefined {
   const byChain = new Map<string, number[]>();
   for (const id of finding.connections) {
     const connection = connectionById(id);
-    if (!connection?.close) continue;
+    const end = factsOf(id)?.endedAt;
+    if (!connection?.close || end === undefined) continue;
     const key = endpointKey(connection.url);
-    byChain.set(key, [...(byChain.get(key) ?? []), connection.close.time]);
+    byChain.set(key, [...(byChain.get(key) ?? []), end]);
   }
   const gaps: number[] = [];
   for (const times of byChain.values()) {
@@ -222,23 +205,32 @@ function Why({ text }: { text: string }) {
   );
 }
 
+interface EvidenceItem {
+  connection: Connection;
+  facts: ConnectionFacts;
+  /** When it ended, else when it was created. */
+  at: number;
+}
+
 function Evidence({ finding }: { finding: Finding }) {
-  const endOf = (c: Connection) => c.close?.time ?? c.closedAt ?? c.createdAt;
-  const connections = finding.connections
-    .map((id) => connectionById(id))
-    .filter((c): c is Connection => c !== undefined)
-    .sort((a, b) => endOf(a) - endOf(b));
-  if (!connections.length) return null;
-  const shown = connections.slice(0, 12);
+  // The facts of the analysis that made the finding: the evidence and the finding agree on every end and silence.
+  const items: EvidenceItem[] = [];
+  for (const id of finding.connections) {
+    const connection = connectionById(id);
+    const facts = factsOf(id);
+    if (connection && facts) items.push({ connection, facts, at: facts.endedAt ?? connection.createdAt });
+  }
+  items.sort((a, b) => a.at - b.at);
+  if (!items.length) return null;
+  const shown = items.slice(0, 12);
   return (
     <div class="evidence">
       <div class="section-label">Evidence</div>
       <ul>
-        {shown.map((connection) => {
+        {shown.map(({ connection, facts, at }) => {
           const close = connection.close;
-          const age = close && connection.openedAt !== undefined ? close.time - connection.openedAt : undefined;
-          const silence = silenceBeforeClose(connection, finding.basis);
-          const at = close?.time ?? connection.closedAt ?? connection.createdAt;
+          const age = close && facts.handshake === 'opened' ? facts.lifetimeMs : undefined;
+          const silence = close ? facts.silenceBeforeEndMs?.[finding.basis ?? 'any'] : undefined;
           const spanMs = finding.periodMs ?? Math.max(1000, age ?? 1000);
           return (
             <li key={connection.id}>
@@ -255,7 +247,7 @@ function Evidence({ finding }: { finding: Finding }) {
               </button>{' '}
               {close ? (
                 <>
-                  <span class={close.code === 1000 ? 'code-ok' : 'close-bad'}>{close.code}</span>
+                  <span class={isDrop(facts.severity) ? 'close-bad' : 'code-ok'}>{close.code}</span>
                   {age !== undefined ? ` after ${formatDuration(age)}` : ''}
                   {silence !== undefined && close.initiator === 'abnormal' ? `, silent ${formatDuration(silence)}` : ''}
                   {close.initiator === 'page' ? ', closed by the page' : close.initiator === 'server' ? ', closed by the server' : ''}
@@ -268,7 +260,7 @@ function Evidence({ finding }: { finding: Finding }) {
             </li>
           );
         })}
-        {connections.length > shown.length && <li class="note">… and {connections.length - shown.length} more</li>}
+        {items.length > shown.length && <li class="note">… and {items.length - shown.length} more</li>}
       </ul>
     </div>
   );

@@ -7,7 +7,7 @@ import type { Connection, Message } from '../core/model';
 import { decodeFrame, type DecodedFrame } from '../core/frames';
 import { base64ToBytes } from '../core/har';
 import { jsonTextDepth, MAX_JSON_DEPTH, tooDeepNotice } from '../core/jsonDepth';
-import { formatBytes, formatClock, formatOffset } from './format';
+import { formatBytes, formatClock, formatOffset } from '../core/format';
 import { analysisRevision, selectedConnection, selectedMessage } from './store';
 
 export type DetailView = 'text' | 'json' | 'hex' | 'frames';

@@ -4,8 +4,10 @@
 import type { Connection, Message } from '../core/model';
 import { explainClose } from '../core/diagnosis';
 import { explainCloseCode } from '../core/closeCodes';
+import { closeSeverity, isDrop } from '../core/facts';
 import { VirtualList } from './VirtualList';
-import { formatBytes, formatClock, formatOffset, oneLine, shortUrl } from './format';
+import { formatBytes, formatClock, formatOffset } from '../core/format';
+import { oneLine, shortUrl } from './format';
 import { MESSAGE_FILTER_ID } from './keyboard';
 import {
   analysisRevision,
@@ -51,6 +53,7 @@ export function MessagesPane() {
 export function ConnectionSummary({ connection }: { connection: Connection }) {
   void revision.value;
   const close = connection.close;
+  const bad = isDrop(closeSeverity(connection));
   const explained = close ? explainCloseCode(close.code, close.reason) : undefined;
   const by = close ? (close.initiator === 'page' ? 'the page' : close.initiator === 'server' ? 'the server' : 'nobody (abnormal: no close frame)') : '';
   return (
@@ -64,9 +67,9 @@ export function ConnectionSummary({ connection }: { connection: Connection }) {
         {connection.extensions ? <span> · {connection.extensions}</span> : null}
         {connection.droppedMessages ? <span class="warn"> · {connection.droppedMessages} oldest messages dropped (memory cap)</span> : null}
       </div>
-      {connection.errorAt !== undefined && connection.openedAt === undefined && <div class="close-bad">{explainClose(connection)}</div>}
+      {connection.errorAt !== undefined && connection.openedAt === undefined && <div class={bad ? 'close-bad' : ''}>{explainClose(connection)}</div>}
       {close && explained && connection.openedAt !== undefined && (
-        <div class={`close-info${close.code === 1000 && close.initiator !== 'abnormal' ? '' : ' close-bad'}`} aria-label="Close" title={explainClose(connection)}>
+        <div class={`close-info${bad ? ' close-bad' : ''}`} aria-label="Close" title={explainClose(connection)}>
           Closed {close.code} {explained.name} by {by}
           {close.reason ? ` · reason "${close.reason}"` : ''} · wasClean {String(close.wasClean)}
           {close.requestedCode !== undefined ? ` · page asked for ${close.requestedCode}` : ''} — {explained.meaning}

@@ -3,7 +3,7 @@
 // and Import (a file picker, or a file dropped on the panel).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { formatClock } from './format';
+import { formatClock } from '../core/format';
 import { send } from './live';
 import { link, session } from './store';
 import {

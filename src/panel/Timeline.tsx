@@ -4,50 +4,37 @@
 // heartbeats in their own colours, gaps of silence hatched, closes marked
 // with their code and initiator, page events as bands and markers, and the
 // period a finding reports bracketed under the axis. Drawn on a canvas with
-// one rectangle per pixel column; zoom with the wheel or + / -, pan by
-// dragging or with the arrow keys, 0 to fit; click a tick to select it.
+// one rectangle per pixel column: the store and the analysis become a plain
+// scene (./timelineScene.ts), painted one layer at a time (./timelinePaint.ts).
+// Zoom with the wheel or + / -, pan by dragging or with the arrow keys, 0 to
+// fit; click a tick to select it.
 import { effect, useComputed, useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Connection, PageEvent } from '../core/model';
 import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
-import { formatDuration as formatPeriod } from '../core/format';
-import { formatBytes, formatClock, formatDuration, oneLine } from './format';
-import { theme } from './theme';
+import { endedAt } from '../core/facts';
+import { formatBytes, formatClock, formatDuration, formatMeasured } from '../core/format';
+import { oneLine } from './format';
+import { theme, type Theme } from './theme';
+import { analysis, analysisRevision, chains, findings, now, revision, selectConnection, selectedConnectionId, selectedMessage, session } from './store';
+import { buildLanes, fitRange, hitTest, panRange, timelineScope, timelineView, zoomRange, type Lane, type TimeRange, type TimelineScope } from './timelineModel';
 import {
-  analysisRevision,
-  chains,
-  findings,
-  now,
-  revision,
-  selectConnection,
-  selectedConnectionId,
-  selectedMessage,
-  session,
-} from './store';
-import {
-  aggregateLane,
-  buildLanes,
-  fitRange,
-  hitTest,
-  panRange,
-  tickStepMs,
-  timelineScope,
-  timelineView,
-  zoomRange,
-  type Lane,
-  type TimeRange,
-  type TimelineScope,
-} from './timelineModel';
+  AXIS_PX,
+  LABEL_PX,
+  LANE_PX,
+  MIN_SILENCE_MS,
+  PERIOD_PX,
+  buildTimelineScene,
+  lanesTopPx,
+  periodicFinding,
+  readPalette,
+  type TimelinePalette,
+  type TimelineScene,
+} from './timelineScene';
+import { paintTimeline } from './timelinePaint';
 
-export const LABEL_PX = 150;
-export const AXIS_PX = 20;
-export const PERIOD_PX = 18;
-export const LANE_PX = 30;
-const BAR_PX = 6;
-const TICK_MAX_PX = 10;
-const MIN_SILENCE_PX = 12;
-const MIN_SILENCE_MS = 1000;
+export { AXIS_PX, LABEL_PX, LANE_PX, PERIOD_PX };
 const HIT_PX = 5;
 
 interface Geometry {
@@ -71,37 +58,6 @@ const SCOPES: { value: TimelineScope; label: string; title: string }[] = [
   { value: 'connection', label: 'Connection', title: 'Only the selected connection' },
 ];
 
-/** The finding whose repeating period is marked on the axis. */
-function periodicFinding(list: Finding[]): Finding | undefined {
-  return list.find((f) => f.periodMs !== undefined && (f.kind === 'idle-timeout' || f.kind === 'max-lifetime'));
-}
-
-function cssColors(element: Element) {
-  const style = getComputedStyle(element);
-  const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-  return {
-    bg: read('--bg', '#fff'),
-    bgAlt: read('--bg-alt', '#f3f3f3'),
-    selected: read('--bg-selected', '#cfe8fc'),
-    fg: read('--fg', '#1f1f1f'),
-    dim: read('--fg-dim', '#5f6368'),
-    border: read('--border', '#d0d0d0'),
-    grid: read('--grid', '#ececec'),
-    send: read('--send', '#1a73e8'),
-    receive: read('--receive', '#188038'),
-    ping: read('--ping', '#9334e6'),
-    pong: read('--pong', '#e37400'),
-    bad: read('--bad', '#c5221f'),
-    warn: read('--warn', '#b06000'),
-    accent: read('--accent', '#117a8b'),
-    bar: read('--bar', '#9aa0a6'),
-    barOpen: read('--bar-open', '#34a853'),
-    hidden: read('--band-hidden', 'rgba(128,128,128,0.14)'),
-    offline: read('--band-offline', 'rgba(217,48,37,0.14)'),
-    period: read('--period', 'rgba(227,116,0,0.25)'),
-  };
-}
-
 export function Timeline() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const wrapper = useRef<HTMLDivElement>(null);
@@ -120,15 +76,41 @@ export function Timeline() {
   });
 
   const geometry = (): Geometry => {
-    const periodFinding = periodicFinding(findings.peek());
+    const current = findings.peek();
     return {
       lanes: lanes.peek(),
       view: view.peek(),
       widthPx: size.peek().width,
       heightPx: size.peek().height,
-      periodFinding,
-      lanesTop: AXIS_PX + (periodFinding ? PERIOD_PX : 0),
+      periodFinding: periodicFinding(current),
+      lanesTop: lanesTopPx(current),
     };
+  };
+
+  // The canvas's colours: panel.css's variables, read again only when the theme changes.
+  const palette = useRef<{ theme: Theme; palette: TimelinePalette } | undefined>(undefined);
+  const paletteOf = (element: Element): TimelinePalette => {
+    const current = theme.peek();
+    if (palette.current?.theme !== current) palette.current = { theme: current, palette: readPalette(getComputedStyle(element)) };
+    return palette.current.palette;
+  };
+
+  /** Everything drawn, from the store and the analysis, as plain data. */
+  const scene = (element: Element): TimelineScene => {
+    const g = geometry();
+    return buildTimelineScene({
+      session: session.peek(),
+      lanes: g.lanes,
+      view: g.view,
+      widthPx: g.widthPx,
+      heightPx: g.heightPx,
+      analysis: analysis.peek(),
+      selectedConnectionId: selectedConnectionId.peek(),
+      selectedMessage: selectedMessage.peek(),
+      pointerTime: pointerTime.peek(),
+      nowMs: Date.now(),
+      palette: paletteOf(element),
+    });
   };
 
   // Size: follow the wrapper.
@@ -152,13 +134,13 @@ export function Timeline() {
       void selectedConnectionId.value;
       void selectedMessage.value;
       void pointerTime.value;
-      void findings.value;
+      void analysis.value;
       void theme.value; // the canvas's colours come from the CSS variables of the theme
       if (frame) return;
       const schedule = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (cb: () => void) => setTimeout(cb, 16) as unknown as number;
       frame = schedule(() => {
         frame = 0;
-        if (canvas.current) draw(canvas.current, geometry(), pointerTime.peek());
+        if (canvas.current) draw(canvas.current, scene(canvas.current));
       });
     });
     return dispose;
@@ -367,7 +349,7 @@ export function Timeline() {
 }
 
 function periodLegend(finding: Finding): string {
-  const period = formatPeriod(finding.periodMs ?? 0);
+  const period = formatDuration(finding.periodMs ?? 0);
   const what = finding.kind === 'idle-timeout' ? `${period} silence before each drop` : `cut at age ${period}`;
   const names = (finding.suspects ?? []).map((s) => s.name.replace(/ \(.*\)$/, ''));
   if (!names.length) return what;
@@ -390,21 +372,22 @@ function Legend() {
 function connectionLines(connection: Connection, time: number): string[] {
   const lines = [connection.url];
   const opened = connection.openedAt;
+  const end = endedAt(connection);
   if (opened === undefined) lines.push(connection.errorAt !== undefined ? 'Handshake failed (error before open)' : 'Connecting…');
-  else lines.push(`Opened ${formatClock(opened)} · ${connection.close ? `lived ${formatDuration(connection.close.time - opened)}` : `open for ${formatDuration(Date.now() - opened)}`}`);
+  else lines.push(`Opened ${formatClock(opened)} · ${end !== undefined ? `lived ${formatMeasured(end - opened)}` : `open for ${formatMeasured(Date.now() - opened)}`}`);
   const close = connection.close;
-  if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${close.initiator === 'abnormal' ? 'nobody (no close frame)' : `the ${close.initiator}`} at ${formatClock(close.time)}`);
+  if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${close.initiator === 'abnormal' ? 'nobody (no close frame)' : `the ${close.initiator}`} at ${formatClock(end ?? close.time)}`);
   const messages = connection.messages;
   let previous: number | undefined = opened;
   for (const message of messages) {
     if (message.time > time) {
-      if (previous !== undefined && message.time - previous >= MIN_SILENCE_MS) lines.push(`Silence of ${formatDuration(message.time - previous)} here`);
+      if (previous !== undefined && message.time - previous >= MIN_SILENCE_MS) lines.push(`Silence of ${formatMeasured(message.time - previous)} here`);
       previous = undefined;
       break;
     }
     previous = message.time;
   }
-  if (previous !== undefined && close && close.time - previous >= MIN_SILENCE_MS && time <= close.time) lines.push(`Silence of ${formatDuration(close.time - previous)} before the close`);
+  if (previous !== undefined && close && end !== undefined && end - previous >= MIN_SILENCE_MS && time <= end) lines.push(`Silence of ${formatMeasured(end - previous)} before the close`);
   return lines;
 }
 
@@ -422,7 +405,7 @@ const PAGE_EVENT_WORDS: Record<PageEvent['type'], string> = {
 };
 
 function pageEventLine(event: PageEvent): string {
-  return `${PAGE_EVENT_WORDS[event.type]} at ${formatClock(event.time)}${event.detail ? ` · ${event.detail}` : ''}${event.lateMs ? ` · ${formatDuration(event.lateMs)} late` : ''}`;
+  return `${PAGE_EVENT_WORDS[event.type]} at ${formatClock(event.time)}${event.detail ? ` · ${event.detail}` : ''}${event.lateMs ? ` · ${formatMeasured(event.lateMs)} late` : ''}`;
 }
 
 function pageEventNear(events: PageEvent[], time: number, toleranceMs: number): PageEvent | undefined {
@@ -431,30 +414,12 @@ function pageEventNear(events: PageEvent[], time: number, toleranceMs: number): 
   return best;
 }
 
-/** Bands between a start event and its end event (hidden → visible, offline → online, freeze → resume). */
-function bands(events: PageEvent[], startType: PageEvent['type'], endType: PageEvent['type'], end: number): [number, number][] {
-  const result: [number, number][] = [];
-  let from: number | undefined;
-  for (const event of [...events].sort((a, b) => a.time - b.time)) {
-    if (event.frameId !== undefined && event.frameId !== 0) continue;
-    if (event.type === startType && from === undefined) from = event.time;
-    else if (event.type === endType && from !== undefined) {
-      result.push([from, event.time]);
-      from = undefined;
-    }
-  }
-  if (from !== undefined) result.push([from, end]);
-  return result;
-}
-
-// ---- drawing ----
-
-function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | undefined): void {
+/** Sizes the canvas for the device's pixels and paints the scene. */
+function draw(canvas: HTMLCanvasElement, scene: TimelineScene): void {
   const ctx = canvas.getContext?.('2d');
   if (!ctx) return;
   const dpr = globalThis.devicePixelRatio || 1;
-  const width = g.widthPx;
-  const height = Math.max(g.heightPx, g.lanesTop + g.lanes.length * LANE_PX);
+  const { widthPx: width, heightPx: height } = scene;
   if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
     canvas.width = Math.round(width * dpr);
     canvas.height = Math.round(height * dpr);
@@ -462,355 +427,5 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
     canvas.style.height = `${height}px`;
   }
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  const colors = cssColors(canvas);
-  const plotWidth = Math.max(1, width - LABEL_PX);
-  const { view } = g;
-  const pxPerMs = plotWidth / (view.end - view.start);
-  const toX = (time: number) => LABEL_PX + (time - view.start) * pxPerMs;
-  const current = session.peek();
-  const nowMs = Date.now();
-
-  ctx.fillStyle = colors.bg;
-  ctx.fillRect(0, 0, width, height);
-  ctx.font = FONT;
-  // measureText is slow next to everything else here, and the same few labels
-  // ("1000 page", lane names) come back for every close and every draw.
-  const textWidth = (text: string) => measuredWidth(ctx, text);
-  ctx.textBaseline = 'middle';
-
-  // Lane backgrounds and the selected lane.
-  const selectedId = selectedConnectionId.peek();
-  g.lanes.forEach((lane, i) => {
-    const top = g.lanesTop + i * LANE_PX;
-    if (lane.connections.some((c) => c.id === selectedId)) {
-      ctx.fillStyle = colors.selected;
-      ctx.globalAlpha = 0.45;
-      ctx.fillRect(0, top, width, LANE_PX);
-      ctx.globalAlpha = 1;
-    } else if (i % 2 === 1) {
-      ctx.fillStyle = colors.bgAlt;
-      ctx.globalAlpha = 0.5;
-      ctx.fillRect(0, top, width, LANE_PX);
-      ctx.globalAlpha = 1;
-    }
-  });
-
-  // Grid and axis labels.
-  const step = tickStepMs(view, plotWidth);
-  const origin = firstCreatedAt(current.connections) ?? current.startedAt;
-  ctx.fillStyle = colors.bgAlt;
-  ctx.fillRect(0, 0, width, AXIS_PX);
-  ctx.strokeStyle = colors.grid;
-  ctx.lineWidth = 1;
-  ctx.fillStyle = colors.dim;
-  ctx.textAlign = 'left';
-  const firstTick = Math.ceil((view.start - origin) / step) * step + origin;
-  for (let t = firstTick; t <= view.end; t += step) {
-    const x = Math.round(toX(t)) + 0.5;
-    if (x < LABEL_PX) continue;
-    ctx.beginPath();
-    ctx.moveTo(x, AXIS_PX - 5);
-    ctx.lineTo(x, height);
-    ctx.stroke();
-    ctx.fillText(formatAxis(t - origin, step), x + 3, AXIS_PX / 2);
-  }
-  ctx.fillText(`from ${formatClock(origin)}`, 6, AXIS_PX / 2);
-  ctx.strokeStyle = colors.border;
-  ctx.beginPath();
-  ctx.moveTo(0, AXIS_PX - 0.5);
-  ctx.lineTo(width, AXIS_PX - 0.5);
-  ctx.stroke();
-
-  // Page events: bands over the lanes, markers for instants.
-  const lanesBottom = g.lanesTop + g.lanes.length * LANE_PX;
-  const band = (ranges: [number, number][], color: string) => {
-    ctx.fillStyle = color;
-    for (const [from, to] of ranges) {
-      const x0 = Math.max(LABEL_PX, toX(from));
-      const x1 = Math.min(width, toX(to));
-      if (x1 > x0) ctx.fillRect(x0, AXIS_PX, Math.max(1, x1 - x0), lanesBottom - AXIS_PX);
-    }
-  };
-  band(bands(current.pageEvents, 'hidden', 'visible', nowMs), colors.hidden);
-  band(bands(current.pageEvents, 'freeze', 'resume', nowMs), colors.hidden);
-  band(bands(current.pageEvents, 'offline', 'online', nowMs), colors.offline);
-  for (const event of current.pageEvents) {
-    if (event.type !== 'navigation' && event.type !== 'timer-late') continue;
-    const x = Math.round(toX(event.time)) + 0.5;
-    if (x < LABEL_PX || x > width) continue;
-    ctx.strokeStyle = event.type === 'navigation' ? colors.accent : colors.warn;
-    ctx.setLineDash([3, 3]);
-    ctx.beginPath();
-    ctx.moveTo(x, AXIS_PX);
-    ctx.lineTo(x, lanesBottom);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.fillStyle = ctx.strokeStyle;
-    if (event.type === 'navigation') ctx.fillText('nav', x + 2, AXIS_PX + 6);
-  }
-  for (const note of current.notes) {
-    const x = toX(note.time);
-    if (x < LABEL_PX || x > width) continue;
-    ctx.fillStyle = colors.accent;
-    ctx.beginPath();
-    ctx.moveTo(x, AXIS_PX - 10);
-    ctx.lineTo(x + 7, AXIS_PX - 6);
-    ctx.lineTo(x, AXIS_PX - 2);
-    ctx.fill();
-    ctx.fillRect(Math.round(x), AXIS_PX - 10, 1, lanesBottom - AXIS_PX + 10);
-  }
-
-  // The period a finding reports, bracketed under the axis at each of its drops.
-  if (g.periodFinding?.periodMs) {
-    const finding = g.periodFinding;
-    const periodMs = g.periodFinding.periodMs;
-    const top = AXIS_PX;
-    ctx.fillStyle = colors.bgAlt;
-    ctx.fillRect(0, top, width, PERIOD_PX);
-    ctx.fillStyle = colors.warn;
-    ctx.textAlign = 'left';
-    ctx.fillText(finding.kind === 'idle-timeout' ? 'silence → drop' : 'age → drop', 6, top + PERIOD_PX / 2);
-    const ids = new Set(finding.connections);
-    let labelEnd = -Infinity;
-    const closes = current.connections.filter((c) => ids.has(c.id) && c.close).sort((a, b) => a.close!.time - b.close!.time);
-    for (const connection of closes) {
-      if (!ids.has(connection.id) || !connection.close) continue;
-      const end = connection.close.time;
-      const start = finding.kind === 'max-lifetime' ? (connection.openedAt ?? end - periodMs) : end - periodMs;
-      const x0 = Math.max(LABEL_PX, toX(start));
-      const x1 = Math.min(width, toX(end));
-      if (x1 < LABEL_PX || x0 > width) continue;
-      ctx.fillStyle = colors.period;
-      ctx.fillRect(x0, top + 3, Math.max(1, x1 - x0), PERIOD_PX - 6);
-      ctx.strokeStyle = colors.warn;
-      ctx.beginPath();
-      ctx.moveTo(x0 + 0.5, top + 3);
-      ctx.lineTo(x0 + 0.5, top + PERIOD_PX - 3);
-      ctx.moveTo(x1 - 0.5, top + 3);
-      ctx.lineTo(x1 - 0.5, top + PERIOD_PX - 3);
-      ctx.stroke();
-      const label = formatPeriod(periodMs);
-      const labelWidth = textWidth(label);
-      if (x1 - x0 > labelWidth + 6 && (x0 + x1) / 2 - labelWidth / 2 > labelEnd + 4) {
-        ctx.fillStyle = colors.fg;
-        ctx.textAlign = 'center';
-        ctx.fillText(label, (x0 + x1) / 2, top + PERIOD_PX / 2);
-        ctx.textAlign = 'left';
-        labelEnd = (x0 + x1) / 2 + labelWidth / 2;
-      }
-    }
-    ctx.strokeStyle = colors.border;
-    ctx.beginPath();
-    ctx.moveTo(0, top + PERIOD_PX - 0.5);
-    ctx.lineTo(width, top + PERIOD_PX - 0.5);
-    ctx.stroke();
-  }
-
-  // Lanes.
-  const minSilenceMs = Math.max(MIN_SILENCE_MS, MIN_SILENCE_PX / pxPerMs);
-  const selected = selectedMessage.peek();
-  g.lanes.forEach((lane, i) => {
-    const top = g.lanesTop + i * LANE_PX;
-    const mid = top + LANE_PX / 2;
-    // Label.
-    ctx.fillStyle = colors.fg;
-    ctx.textAlign = 'left';
-    ctx.fillText(ellipsize(ctx, textWidth, lane.label, LABEL_PX - 12), 6, mid);
-
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(LABEL_PX, top, plotWidth, LANE_PX);
-    ctx.clip();
-    // Bars from open to close.
-    for (const connection of lane.connections) {
-      const end = connection.closedAt ?? connection.close?.time ?? nowMs;
-      const x0 = toX(connection.openedAt ?? connection.createdAt);
-      const x1 = toX(end);
-      if (x1 < LABEL_PX || x0 > width) continue;
-      const isSelected = connection.id === selectedId;
-      if (connection.openedAt === undefined) {
-        ctx.fillStyle = colors.bad;
-        ctx.fillRect(toX(connection.createdAt), mid - 1, Math.max(2, x1 - toX(connection.createdAt)), 2);
-      } else {
-        ctx.fillStyle = connection.close ? colors.bar : colors.barOpen;
-        ctx.globalAlpha = isSelected ? 0.9 : 0.55;
-        ctx.fillRect(x0, mid - BAR_PX / 2, Math.max(1, x1 - x0), BAR_PX);
-        ctx.globalAlpha = 1;
-        // Connecting (created → open) as a thin line.
-        const xc = toX(connection.createdAt);
-        if (x0 - xc >= 1) {
-          ctx.fillStyle = colors.bar;
-          ctx.fillRect(xc, mid - 0.5, x0 - xc, 1);
-        }
-      }
-      if (isSelected) {
-        ctx.strokeStyle = colors.accent;
-        ctx.lineWidth = 1;
-        ctx.strokeRect(Math.max(LABEL_PX, x0) - 0.5, mid - BAR_PX / 2 - 0.5, Math.max(1, Math.min(width, x1) - Math.max(LABEL_PX, x0)) + 1, BAR_PX + 1);
-      }
-    }
-    // Ticks and silences.
-    const bins = aggregateLane(lane, view, plotWidth, minSilenceMs, nowMs);
-    ctx.fillStyle = hatch(ctx, colors.dim);
-    for (let k = 0; k < bins.silences.length; k += 2) {
-      const x0 = LABEL_PX + bins.silences[k];
-      const x1 = LABEL_PX + bins.silences[k + 1];
-      if (x1 - x0 >= 1) ctx.fillRect(x0, mid - BAR_PX / 2, x1 - x0, BAR_PX);
-    }
-    const tickHeight = (count: number) => Math.min(TICK_MAX_PX, 3 + Math.log2(count) * 2);
-    for (let column = 0; column < bins.send.length; column++) {
-      const x = LABEL_PX + column;
-      if (bins.send[column]) {
-        ctx.fillStyle = colors.send;
-        const h = tickHeight(bins.send[column]);
-        ctx.fillRect(x, mid - BAR_PX / 2 - h, 1, h);
-      }
-      if (bins.receive[column]) {
-        ctx.fillStyle = colors.receive;
-        ctx.fillRect(x, mid + BAR_PX / 2, 1, tickHeight(bins.receive[column]));
-      }
-      const beats = bins.ping[column] + bins.pong[column];
-      if (beats) {
-        // Heartbeats: a small diamond on the side of their direction, coloured by role.
-        ctx.fillStyle = bins.ping[column] >= bins.pong[column] ? colors.ping : colors.pong;
-        const above = bins.heartbeatSend[column] * 2 >= beats;
-        const y = above ? mid - BAR_PX / 2 - 5 : mid + BAR_PX / 2 + 5;
-        ctx.beginPath();
-        ctx.moveTo(x + 0.5, y - 3.5);
-        ctx.lineTo(x + 3.5, y);
-        ctx.lineTo(x + 0.5, y + 3.5);
-        ctx.lineTo(x - 2.5, y);
-        ctx.fill();
-      }
-    }
-    // Closes: a marker with the code and who closed.
-    for (let k = 0; k < lane.connections.length; k++) {
-      const connection = lane.connections[k];
-      const close = connection.close;
-      if (!close) continue;
-      const x = toX(close.time);
-      if (x < LABEL_PX - 40 || x > width + 4) continue;
-      const abnormal = close.initiator === 'abnormal' || (close.code !== 1000 && close.code !== 1001);
-      ctx.strokeStyle = abnormal ? colors.bad : colors.dim;
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.moveTo(x, top + 4);
-      ctx.lineTo(x, top + LANE_PX - 4);
-      ctx.stroke();
-      ctx.lineWidth = 1;
-      const who = close.initiator === 'abnormal' ? '✕' : close.initiator === 'page' ? 'page' : 'server';
-      const label = `${close.code} ${who}`;
-      const next = lane.connections[k + 1];
-      const room = (next ? toX(next.createdAt) : width) - x;
-      if (room > textWidth(label) + 6) {
-        ctx.fillStyle = abnormal ? colors.bad : colors.dim;
-        ctx.textAlign = 'left';
-        ctx.fillText(label, x + 3, top + 7);
-      }
-    }
-    // The selected message.
-    if (selected && lane.connections.some((c) => c.id === selectedId)) {
-      const x = Math.round(toX(selected.time)) + 0.5;
-      ctx.strokeStyle = colors.accent;
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.moveTo(x, top + 1);
-      ctx.lineTo(x, top + LANE_PX - 1);
-      ctx.stroke();
-      ctx.lineWidth = 1;
-    }
-    ctx.restore();
-  });
-
-  // Label gutter border and the pointer's time.
-  ctx.strokeStyle = colors.border;
-  ctx.beginPath();
-  ctx.moveTo(LABEL_PX - 0.5, 0);
-  ctx.lineTo(LABEL_PX - 0.5, height);
-  ctx.stroke();
-  if (pointerTime !== undefined) {
-    const x = Math.round(toX(pointerTime)) + 0.5;
-    ctx.strokeStyle = colors.dim;
-    ctx.globalAlpha = 0.6;
-    ctx.beginPath();
-    ctx.moveTo(x, AXIS_PX);
-    ctx.lineTo(x, lanesBottom);
-    ctx.stroke();
-    ctx.globalAlpha = 1;
-  }
-}
-
-function formatAxis(offsetMs: number, stepMs: number): string {
-  if (stepMs < 1000) return `${(offsetMs / 1000).toFixed(stepMs < 10 ? 3 : stepMs < 100 ? 2 : 1)} s`;
-  if (stepMs < 60_000) return `${Math.round(offsetMs / 1000)} s`;
-  const minutes = Math.floor(offsetMs / 60_000);
-  const seconds = Math.round((offsetMs % 60_000) / 1000);
-  return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
-}
-
-const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-
-/** Widths of texts drawn in FONT, per context; bounded, as labels carry times and codes. */
-const widthCache = new WeakMap<CanvasRenderingContext2D, Map<string, number>>();
-const WIDTH_CACHE_SIZE = 2000;
-function measuredWidth(ctx: CanvasRenderingContext2D, text: string): number {
-  let widths = widthCache.get(ctx);
-  if (!widths) widthCache.set(ctx, (widths = new Map()));
-  let width = widths.get(text);
-  if (width === undefined) {
-    if (widths.size >= WIDTH_CACHE_SIZE) widths.clear();
-    width = ctx.measureText(text).width;
-    widths.set(text, width);
-  }
-  return width;
-}
-
-function firstCreatedAt(connections: Connection[]): number | undefined {
-  let first: number | undefined;
-  for (const connection of connections) if (first === undefined || connection.createdAt < first) first = connection.createdAt;
-  return first;
-}
-
-/** Lane labels shortened from the left, remembered: the binary search measures up to a dozen texts. */
-const ellipsized = new Map<string, string>();
-function ellipsize(ctx: CanvasRenderingContext2D, width: (text: string) => number, text: string, maxPx: number): string {
-  const key = `${maxPx}\u0000${text}`;
-  const cached = ellipsized.get(key);
-  if (cached !== undefined) return cached;
-  let result = text;
-  if (width(text) > maxPx) {
-    let low = 0;
-    let high = text.length;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (ctx.measureText(`…${text.slice(text.length - mid)}`).width <= maxPx) low = mid;
-      else high = mid - 1;
-    }
-    result = `…${text.slice(text.length - low)}`;
-  }
-  if (ellipsized.size >= WIDTH_CACHE_SIZE) ellipsized.clear();
-  ellipsized.set(key, result);
-  return result;
-}
-
-const hatchCache = new WeakMap<CanvasRenderingContext2D, { color: string; pattern: CanvasPattern | string }>();
-function hatch(ctx: CanvasRenderingContext2D, color: string): CanvasPattern | string {
-  const cached = hatchCache.get(ctx);
-  if (cached?.color === color) return cached.pattern;
-  const tile = document.createElement('canvas');
-  tile.width = 6;
-  tile.height = 6;
-  const t = tile.getContext('2d');
-  let pattern: CanvasPattern | string = color;
-  if (t) {
-    t.strokeStyle = color;
-    t.globalAlpha = 0.7;
-    t.beginPath();
-    t.moveTo(0, 6);
-    t.lineTo(6, 0);
-    t.stroke();
-    pattern = ctx.createPattern(tile, 'repeat') ?? color;
-  }
-  hatchCache.set(ctx, { color, pattern });
-  return pattern;
+  paintTimeline(ctx, scene);
 }

@@ -4,8 +4,9 @@
 import { batch, signal } from '@preact/signals';
 import type { Note } from '../core/model';
 import { buildExport, withRecording, type ExportFormat } from '../core/exportFile';
-import { importHarFile, type ImportProgress } from '../viewer/importHar';
-import { download } from './exporting';
+import { errorText } from '../core/format';
+import { importHarFile, type ImportProgress } from './importHar';
+import { download } from './download';
 import { link, linkError, replaceAnalyzedSession, revision, session } from './store';
 import { send, unwatch } from './live';
 import { recording } from './recordingState';
@@ -102,11 +103,11 @@ export async function importIntoPanel(file: File): Promise<void> {
     batch(() => {
       recording.value = undefined;
       linkError.value = undefined;
-      replaceAnalyzedSession(imported.session, imported.findings);
+      replaceAnalyzedSession(imported.session, imported);
       link.value = 'imported';
     });
   } catch (error) {
-    importError.value = `Could not open ${file.name}: ${error instanceof Error ? error.message : String(error)}`;
+    importError.value = `Could not open ${file.name}: ${errorText(error)}`;
   } finally {
     importProgress.value = undefined;
   }

@@ -2,20 +2,25 @@
 // as one mutable object and a `revision` signal says when it changed; every
 // derived view is a `computed` of the revision, never stored twice.
 //
-// Heartbeat annotation and the diagnosis are the expensive derivations: they
-// run at most every ANALYSIS_INTERVAL_MS, off the render path (on idle), and
-// bump `analysisRevision` when done. Views that show heartbeat roles or
-// findings depend on that revision, not on every delta.
+// The store holds ONE analysis of the session (src/core/analysis.ts: every
+// connection's facts, the heartbeats, the findings). It is the expensive
+// derivation: it runs at most every ANALYSIS_INTERVAL_MS, off the render path
+// (on idle), and bumps `analysisRevision` when done. Views that show heartbeat
+// roles, findings or facts only the analysis knows (silences, lifetimes)
+// depend on that revision, not on every delta. What a row shows on every delta
+// (state, age, severity, counts) is read from core's per-connection functions
+// (src/core/facts.ts), the same definitions the analysis uses, so a row never
+// lags its own close by up to half a second.
 import { batch, computed, signal } from '@preact/signals';
 import type { Connection, Direction, Session } from '../core/model';
 import { emptySession } from '../core/model';
 import { applyDelta, type SessionDelta } from '../core/delta';
 import { reconnectChains, type Chain } from '../core/chains';
-import { annotateHeartbeats } from '../core/heartbeat';
-import { diagnose } from '../core/diagnosis';
+import { createAnalyzer, type SessionAnalysis } from '../core/analysis';
+import { closeSeverity, connectionState, isDrop, type ConnectionFacts } from '../core/facts';
+import { errorText } from '../core/format';
 import type { Finding } from '../core/finding';
 import type { Settings } from '../protocol/messages';
-import { connectionState } from './format';
 
 export type LinkState = 'connecting' | 'live' | 'offline' | 'imported';
 
@@ -45,8 +50,18 @@ export const messageFilterIsRegex = signal(false);
 export const hideHeartbeats = signal(false);
 
 // ---- analysis (throttled) ----
-export const findings = signal<Finding[]>([]);
+const EMPTY_ANALYSIS: SessionAnalysis = { chains: [], facts: new Map(), findings: [] };
+/** The last analysis of the session. */
+export const analysis = signal<SessionAnalysis>(EMPTY_ANALYSIS);
+export const findings = computed<Finding[]>(() => analysis.value.findings);
 export const analysisRevision = signal(0);
+/** Remembers each connection's facts between runs: a live session only rescans the connections that changed. */
+let analyzer = createAnalyzer();
+
+/** The last analysis' facts about a connection; undefined until the analysis has seen it. */
+export function factsOf(id: string): ConnectionFacts | undefined {
+  return analysis.peek().facts.get(id);
+}
 
 /** Wall clock for ages of open connections; ticks once a second while something is open. */
 export const now = signal(Date.now());
@@ -60,14 +75,14 @@ export function connectionById(id: string | undefined): Connection | undefined {
 /** Replaces the whole session: a snapshot from the background, or an imported file (then set `link` to 'imported'). */
 export function replaceSession(next: Session): void {
   connectionIndex = new Map(next.connections.map((c) => [c.id, c]));
-  analyzedLengths = new WeakMap();
+  analyzer = createAnalyzer();
   batch(() => {
     session.value = next;
     if (selectedConnectionId.value && !connectionIndex.has(selectedConnectionId.value)) {
       selectedConnectionId.value = undefined;
       selectedMessageIndex.value = undefined;
     }
-    if (!next.connections.length) findings.value = [];
+    if (!next.connections.length) analysis.value = EMPTY_ANALYSIS;
     revision.value++;
   });
   scheduleAnalysis();
@@ -90,8 +105,6 @@ export function selectConnection(id: string | undefined, messageIndex?: number):
 export const ANALYSIS_INTERVAL_MS = 500;
 let analysisTimer: ReturnType<typeof setTimeout> | undefined;
 let lastAnalysisAt = -Infinity;
-/** Message count (and drops) of each connection when it was last annotated: unchanged connections are skipped. */
-let analyzedLengths = new WeakMap<Connection, string>();
 /** Time the last analysis took, for the status bar's curious reader and the tests. */
 export const analysisMs = signal(0);
 
@@ -107,55 +120,43 @@ export function scheduleAnalysis(): void {
   analysisTimer = setTimeout(() => whenIdle(runAnalysis), waitMs);
 }
 
-function analysisKey(connection: Connection): string {
-  return `${connection.messages.length}/${connection.droppedMessages ?? 0}/${connection.evictedPreviews ?? 0}`;
-}
-
 /**
- * Shows a session that was already annotated and diagnosed elsewhere (a file
- * imported in a worker, src/viewer/importHar.ts): the findings are taken as
- * they are, and no analysis runs on this thread until the session changes.
+ * Shows a session that was already analysed elsewhere (a file imported in a
+ * worker, src/panel/importHar.ts): its facts and findings are taken as they
+ * are, and no analysis runs on this thread until the session changes.
  */
-export function replaceAnalyzedSession(next: Session, analyzedFindings: Finding[]): void {
+export function replaceAnalyzedSession(next: Session, analysed: Pick<SessionAnalysis, 'facts' | 'findings'>): void {
   replaceSession(next);
   if (analysisTimer !== undefined) clearTimeout(analysisTimer);
   analysisTimer = undefined;
-  for (const connection of next.connections) analyzedLengths.set(connection, analysisKey(connection));
   batch(() => {
-    findings.value = analyzedFindings;
+    analysis.value = { chains: reconnectChains(next), facts: analysed.facts, findings: analysed.findings };
     analysisMs.value = 0;
     analysisRevision.value++;
   });
 }
 
-/** Annotates heartbeats (in place, only connections that changed) and diagnoses the session. */
+/** Analyses the session (heartbeat roles annotated in place, only on the connections that changed). */
 export function runAnalysis(): void {
   if (analysisTimer !== undefined) clearTimeout(analysisTimer);
   analysisTimer = undefined;
   const started = performance.now();
   lastAnalysisAt = started;
-  const current = session.peek();
-  const changed = current.connections.filter((connection) => {
-    const key = analysisKey(connection);
-    if (analyzedLengths.get(connection) === key) return false;
-    analyzedLengths.set(connection, key);
-    return true;
-  });
-  if (changed.length) annotateHeartbeats({ ...current, connections: changed });
-  let next: Finding[] = [];
+  let next = EMPTY_ANALYSIS;
   try {
-    next = diagnose(current);
+    next = analyzer.analyze(session.peek());
   } catch (error) {
-    console.error('SocketScope: diagnosis failed', error);
+    console.error('SocketScope: analysis failed', error);
   }
   batch(() => {
-    findings.value = next;
+    analysis.value = next;
     analysisMs.value = performance.now() - started;
     analysisRevision.value++;
   });
 }
 
 // ---- derived views ----
+/** The reconnect chains on every delta (a new socket shows in the list at once), not at the analysis' pace. */
 export const chains = computed<Chain[]>(() => {
   void revision.value;
   return reconnectChains(session.value);
@@ -228,7 +229,7 @@ export const findingsByConnection = computed(() => {
   return byId;
 });
 
-/** What a chain's header row says about its shown connections: open, dropped, and the findings about them. */
+/** What a chain's header row says about its shown connections: open (not ended), drops (core's isDrop of the close severity), and the findings about them. */
 export interface ChainSummary {
   open: number;
   drops: number;
@@ -247,9 +248,9 @@ export const chainSummaries = computed(() => {
     let drops = 0;
     const concerned = new Set<Finding>();
     for (const connection of chain.connections) {
-      const close = connection.close;
-      if (!close) open++;
-      else if (close.code !== 1000 && close.initiator !== 'page') drops++;
+      const severity = closeSeverity(connection);
+      if (severity === 'open') open++;
+      else if (isDrop(severity)) drops++;
       for (const finding of byConnection.get(connection.id) ?? []) concerned.add(finding);
     }
     byKey.set(chain.key, { open, drops, findings: [...concerned] });
@@ -264,41 +265,6 @@ export function toggleChain(key: string): void {
   collapsedChains.value = next;
 }
 
-// ---- per-connection counts, kept incrementally (messages only append; an eviction cut resets) ----
-export interface ConnectionCounts {
-  sent: number;
-  received: number;
-  sentBytes: number;
-  receivedBytes: number;
-}
-interface CountsMemo extends ConnectionCounts {
-  counted: number;
-  dropped: number;
-}
-const countsMemo = new WeakMap<Connection, CountsMemo>();
-
-export function connectionCounts(connection: Connection): ConnectionCounts {
-  const dropped = connection.droppedMessages ?? 0;
-  let memo = countsMemo.get(connection);
-  if (!memo || memo.dropped !== dropped || memo.counted > connection.messages.length) {
-    memo = { sent: 0, received: 0, sentBytes: 0, receivedBytes: 0, counted: 0, dropped };
-    countsMemo.set(connection, memo);
-  }
-  const messages = connection.messages;
-  for (let i = memo.counted; i < messages.length; i++) {
-    const message = messages[i];
-    if (message.direction === 'send') {
-      memo.sent++;
-      memo.sentBytes += message.size;
-    } else {
-      memo.received++;
-      memo.receivedBytes += message.size;
-    }
-  }
-  memo.counted = messages.length;
-  return memo;
-}
-
 // ---- the selected connection's messages, filtered ----
 /** Compiles the message filter; an invalid regex is reported, not thrown. */
 export const messageMatcher = computed<{ test?: (text: string) => boolean; error?: string }>(() => {
@@ -309,7 +275,7 @@ export const messageMatcher = computed<{ test?: (text: string) => boolean; error
       const pattern = new RegExp(text, 'i');
       return { test: (value) => pattern.test(value) };
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      return { error: errorText(error) };
     }
   }
   const needle = text.toLowerCase();

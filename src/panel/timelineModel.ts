@@ -5,6 +5,7 @@
 import { signal } from '@preact/signals';
 import type { Chain } from '../core/chains';
 import type { Connection, Message, Session } from '../core/model';
+import { endedAt } from '../core/facts';
 
 export interface TimeRange {
   start: number;
@@ -34,7 +35,7 @@ export interface Lane {
 }
 
 function endOf(connection: Connection, now: number): number {
-  return connection.closedAt ?? connection.close?.time ?? now;
+  return endedAt(connection) ?? now;
 }
 
 function pathOf(key: string): string {
@@ -183,7 +184,7 @@ export function aggregateLane(lane: Lane, view: TimeRange, widthPx: number, minS
         if (message.direction === 'send') bins.heartbeatSend[column]++;
       } else (message.direction === 'send' ? bins.send : bins.receive)[column]++;
     }
-    if (previous !== Infinity && connection.close) addSilence(previous, connection.close.time);
+    if (previous !== Infinity && connection.close) addSilence(previous, end);
   }
   return bins;
 }

@@ -1,8 +1,10 @@
 // The standalone viewer: opens a .har file (SocketScope's or Chrome DevTools'
 // own) without DevTools and without a live tab, and shows it with the panel's
 // own views (timeline, messages, diagnosis). Files are parsed in a worker
-// with progress (./importHar.ts), so a 100 MB file does not freeze the page.
-// Drop a file anywhere on the page, or use "Open a file…".
+// with progress (src/panel/importHar.ts, shared with the panel's Import), so
+// a 100 MB file does not freeze the page. Drop a file anywhere on the page,
+// or use "Open a file…". Arrows go one way: the viewer imports the panel,
+// never the reverse.
 import { render } from 'preact';
 import { signal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
@@ -10,7 +12,9 @@ import { App } from '../panel/App';
 import { link, linkError, replaceAnalyzedSession } from '../panel/store';
 import { setImportHandler } from '../panel/qa';
 import { followTheme } from '../panel/theme';
-import { importHarFile, type ImportedFile, type ImportProgress } from './importHar';
+import { errorText, formatMeasured } from '../core/format';
+import { importHarFile, type ImportedFile, type ImportProgress } from '../panel/importHar';
+import type {} from './protocol'; // window.socketscopeViewer
 
 type ViewerState =
   | { kind: 'empty' }
@@ -34,7 +38,7 @@ async function openFile(file: File): Promise<void> {
     link.value = 'imported';
     linkError.value = undefined;
     // Annotated and diagnosed in the worker already: nothing heavy runs on this thread.
-    replaceAnalyzedSession(imported.session, imported.findings);
+    replaceAnalyzedSession(imported.session, imported);
     loaded.value = imported;
     state.value = { kind: 'loaded', file: imported };
     document.title = `${file.name} · SocketScope viewer`;
@@ -50,7 +54,7 @@ async function openFile(file: File): Promise<void> {
       },
     };
   } catch (error) {
-    state.value = { kind: 'failed', fileName: file.name, message: error instanceof Error ? error.message : String(error) };
+    state.value = { kind: 'failed', fileName: file.name, message: errorText(error) };
   }
 }
 
@@ -128,7 +132,7 @@ function FileBar({ file }: { file: ImportedFile }) {
           {what}
           {session.name ? ` · “${session.name}”` : ''}
           {session.pageUrl ? ` · ${session.pageUrl}` : ''} · {range}
-          {session.redacted ? ' · redacted' : ''} · loaded in {(timings.totalMs / 1000).toFixed(1)} s
+          {session.redacted ? ' · redacted' : ''} · loaded in {formatMeasured(timings.totalMs)}
         </span>
         {state.value.kind === 'loading' && <span>{state.value.progress?.label ?? 'Opening…'}</span>}
         {state.value.kind === 'failed' && <span class="import-error">{state.value.message}</span>}

@@ -6,7 +6,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('webextension-polyfill', () => ({ default: { runtime: { connect: () => undefined } } }));
 import { ConnectionList, CONNECTION_ROW_PX } from '../../../src/panel/ConnectionList';
 import { Toolbar } from '../../../src/panel/Toolbar';
-import { connectionCounts, findings, selectedConnectionId, stateFilter, urlFilter } from '../../../src/panel/store';
+import { findings, selectedConnectionId, stateFilter, urlFilter } from '../../../src/panel/store';
+import { messageCounts } from '../../../src/core/facts';
 import { addConnection, closeAt, receive, send, session as emptyTestSession, T0 } from '../helpers/synth';
 import { byText, click, flush, key, load, mount, nginxLikeSession, type } from './fixtures';
 
@@ -119,10 +120,10 @@ describe('ConnectionList', () => {
   it('counts each connection once, then only the messages appended since', () => {
     const s = load(nginxLikeSession());
     const live = s.connections.find((c) => c.url.endsWith('/echo?live'))!;
-    const first = connectionCounts(live);
+    const first = messageCounts(live);
     expect(first).toMatchObject({ sent: 15, received: 15 });
-    expect(connectionCounts(live)).toBe(first);
+    expect(messageCounts(live)).toEqual(first);
     receive(live, live.messages[live.messages.length - 1].time + 5, 'late');
-    expect(connectionCounts(live)).toMatchObject({ sent: 15, received: 16 });
+    expect(messageCounts(live)).toMatchObject({ sent: 15, received: 16 });
   });
 });

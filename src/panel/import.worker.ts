@@ -1,10 +1,11 @@
 // Parses a HAR file off the page's thread: reads it in chunks (progress),
-// JSON.parse, fromHar, heartbeat recognition and the diagnosis, then sends the
-// session back in slices (see ./protocol.ts).
+// JSON.parse, fromHar and the session's one analysis (analyzeSession:
+// heartbeats, facts, findings), then sends the session back in slices (see
+// ./importProtocol.ts).
 import { fromHar } from '../core/har';
-import { annotateHeartbeats } from '../core/heartbeat';
-import { diagnose } from '../core/diagnosis';
-import type { FromImportWorker, ToImportWorker } from './protocol';
+import { analyzeSession } from '../core/analysis';
+import { errorText } from '../core/format';
+import type { FromImportWorker, ToImportWorker } from './importProtocol';
 
 /** Characters of previews per `messages` slice: keeps each clone on the page's side to a few ms. */
 const SLICE_CHARS = 2 * 1024 * 1024;
@@ -15,7 +16,7 @@ const post = (message: FromImportWorker): void => (self as unknown as Worker).po
 self.onmessage = (event: MessageEvent<ToImportWorker>) => {
   if (event.data?.kind !== 'import') return;
   void importFile(event.data.file).catch((error: unknown) => {
-    post({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+    post({ kind: 'error', message: errorText(error) });
   });
 };
 
@@ -46,7 +47,7 @@ async function importFile(file: Blob): Promise<void> {
   try {
     json = JSON.parse(parts.join(''));
   } catch (error) {
-    throw new Error(`This file is not a HAR log: it is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+    throw new Error(`This file is not a HAR log: it is not valid JSON (${errorText(error)}).`);
   }
   parts.length = 0;
   const imported = fromHar(json);
@@ -55,8 +56,9 @@ async function importFile(file: Blob): Promise<void> {
 
   post({ kind: 'progress', phase: 'analysing', done: 0, total: 1 });
   const analyseStarted = performance.now();
-  const session = annotateHeartbeats(imported.session);
-  const findings = diagnose(session);
+  const session = imported.session;
+  // The chains are left out: they hold the connections, which the page rebuilds from the slices.
+  const { facts, findings } = analyzeSession(session);
   const analyseMs = performance.now() - analyseStarted;
 
   let messageCount = 0;
@@ -65,6 +67,7 @@ async function importFile(file: Blob): Promise<void> {
   post({
     kind: 'head',
     session: { ...session, connections: session.connections.map((connection) => ({ ...connection, messages: [] })) },
+    facts,
     findings,
     savedFindings: imported.findings,
     source: imported.source,

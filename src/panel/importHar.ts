@@ -1,13 +1,16 @@
 // Opens a HAR file (SocketScope's or Chrome DevTools' own) without freezing
 // the page: the work happens in ./import.worker.ts; this side only appends the
 // slices it receives, one task each. Used by the viewer and the panel's Import.
+import type { ConnectionFacts } from '../core/facts';
 import type { Finding } from '../core/finding';
 import type { Session } from '../core/model';
-import type { FromImportWorker, ImportPhase, ImportTimings, ToImportWorker } from './protocol';
+import type { FromImportWorker, ImportPhase, ImportTimings, ToImportWorker } from './importProtocol';
 
 export interface ImportedFile {
   fileName: string;
   session: Session;
+  /** The analysis' facts about each connection, by id (computed in the worker). */
+  facts: Map<string, ConnectionFacts>;
   /** Recomputed from the imported session (what the panel shows). */
   findings: Finding[];
   /** Saved in the file at export time (SocketScope files only). */
@@ -68,6 +71,7 @@ export function importHarFile(file: File, onProgress: (progress: ImportProgress)
           finish(undefined, {
             fileName: file.name,
             session: head.session,
+            facts: head.facts,
             findings: head.findings,
             savedFindings: head.savedFindings,
             source: head.source,
