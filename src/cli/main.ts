@@ -6,12 +6,13 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 
-import { endpointKey, reconnectChains } from '../core/chains';
+import { analyzeSession } from '../core/analysis';
+import { endpointKey } from '../core/chains';
 import { explainCloseCode } from '../core/closeCodes';
-import { diagnose } from '../core/diagnosis';
+import type { ConnectionFacts } from '../core/facts';
 import type { Finding } from '../core/finding';
+import { errorText, formatBytes, formatMeasured } from '../core/format';
 import { fromHar, type HarImport } from '../core/har';
-import { annotateHeartbeats, heartbeatStats, type HeartbeatStats } from '../core/heartbeat';
 import type { CloseInitiator, Connection, Session } from '../core/model';
 
 export interface CliIo {
@@ -228,19 +229,14 @@ export interface AnalysisReport {
 
 export function analyze(imported: HarImport): AnalysisReport {
   const session = imported.session;
-  // Statistics first: they scan the messages as the file has them. Annotating
-  // first would make the later scan see only our own marks and report the
-  // protocol as 'marked' instead of its name.
-  const heartbeats = new Map<Connection, HeartbeatStats>();
-  for (const connection of session.connections) heartbeats.set(connection, heartbeatStats(connection));
   // Fresh recognition (in place), so files from older versions and Chrome's HAR get heartbeat roles too.
-  annotateHeartbeats(session);
-  const findings: Finding[] = diagnose(session);
+  const { chains, facts, findings } = analyzeSession(session);
 
   const connectionSummaries: ConnectionSummary[] = [];
   const endpoints: EndpointSummary[] = [];
-  for (const chain of reconnectChains(session)) {
-    const summaries = chain.connections.map((connection) => summarizeConnection(connection, heartbeats.get(connection)));
+  for (const chain of chains) {
+    const chainFacts = chain.connections.map((connection) => factsOf(facts, connection));
+    const summaries = chain.connections.map((connection, i) => summarizeConnection(connection, chainFacts[i]));
     for (const summary of summaries) connectionSummaries.push(summary);
     const ids = new Set(chain.connections.map((connection) => connection.id));
     endpoints.push({
@@ -250,7 +246,7 @@ export function analyze(imported: HarImport): AnalysisReport {
       lifetimes: rangeOf(summaries.map((s) => s.lifetimeMs)),
       idleBeforeClose: rangeOf(summaries.map((s) => s.idleBeforeCloseMs)),
       closes: closeSummaries(chain.connections),
-      closesUnknown: chain.connections.filter((c) => c.closedAt !== undefined && !c.close && c.openedAt !== undefined).length,
+      closesUnknown: chainFacts.filter((f) => f.severity === 'unknown').length,
       stillOpen: summaries.filter((s) => s.stillOpen).length,
       handshakeFailures: summaries.filter((s) => s.handshakeFailed).length,
       heartbeat: chainHeartbeat(summaries),
@@ -269,38 +265,28 @@ export function analyze(imported: HarImport): AnalysisReport {
   };
 }
 
-function summarizeConnection(connection: Connection, stats: HeartbeatStats | undefined): ConnectionSummary {
-  let messagesSent = 0;
-  let messagesReceived = 0;
-  let bytesSent = 0;
-  let bytesReceived = 0;
-  for (const message of connection.messages) {
-    if (message.direction === 'send') {
-      messagesSent++;
-      bytesSent += message.size;
-    } else {
-      messagesReceived++;
-      bytesReceived += message.size;
-    }
-  }
+function factsOf(facts: Map<string, ConnectionFacts>, connection: Connection): ConnectionFacts {
+  const found = facts.get(connection.id);
+  // analyzeSession gives every connection of the session its facts; a miss is a bug in core, not in the file.
+  if (!found) throw new Error(`no analysis for connection ${connection.id}`);
+  return found;
+}
+
+function summarizeConnection(connection: Connection, facts: ConnectionFacts): ConnectionSummary {
   const summary: ConnectionSummary = {
     id: connection.id,
     url: connection.url,
     endpoint: endpointKey(connection.url),
     createdAt: new Date(connection.createdAt).toISOString(),
-    handshakeFailed: connection.openedAt === undefined && (connection.closedAt !== undefined || connection.errorAt !== undefined),
-    stillOpen: connection.closedAt === undefined && connection.errorAt === undefined,
-    messagesSent,
-    messagesReceived,
-    bytesSent,
-    bytesReceived,
+    handshakeFailed: facts.handshake === 'failed',
+    stillOpen: facts.state !== 'closed' && facts.state !== 'failed',
+    messagesSent: facts.counts.sent,
+    messagesReceived: facts.counts.received,
+    bytesSent: facts.counts.sentBytes,
+    bytesReceived: facts.counts.receivedBytes,
   };
-  if (connection.closedAt !== undefined) {
-    summary.lifetimeMs = roundMs(connection.closedAt - (connection.openedAt ?? connection.createdAt));
-    const lastMessage = connection.messages[connection.messages.length - 1];
-    const lastActivity = lastMessage?.time ?? connection.openedAt;
-    if (lastActivity !== undefined && connection.openedAt !== undefined) summary.idleBeforeCloseMs = roundMs(connection.closedAt - lastActivity);
-  }
+  if (facts.lifetimeMs !== undefined) summary.lifetimeMs = roundMs(facts.lifetimeMs);
+  if (facts.silenceBeforeEndMs !== undefined) summary.idleBeforeCloseMs = roundMs(facts.silenceBeforeEndMs.any);
   if (connection.close) {
     summary.close = {
       code: connection.close.code,
@@ -310,7 +296,8 @@ function summarizeConnection(connection: Connection, stats: HeartbeatStats | und
       initiator: connection.close.initiator,
     };
   }
-  if (stats && (stats.intervalMs !== undefined || (stats.protocol !== undefined && stats.direction !== undefined))) {
+  const stats = facts.heartbeat;
+  if (stats.intervalMs !== undefined || (stats.protocol !== undefined && stats.direction !== undefined)) {
     const intervalMs = stats.intervalMs ?? stats.declaredIntervalMs;
     summary.heartbeat = {
       protocol: stats.protocol,
@@ -432,13 +419,13 @@ function formatFinding(finding: Finding, indent: string): string[] {
   const more = `${indent}  `;
   lines.push(`${more}${finding.detail}`);
   const facts: string[] = [];
-  if (finding.periodMs !== undefined) facts.push(`period ${formatDuration(finding.periodMs)}`);
+  if (finding.periodMs !== undefined) facts.push(`period ${formatMeasured(finding.periodMs)}`);
   if (finding.basis) facts.push(`silence counted on ${finding.basis === 'any' ? 'both directions' : `${finding.basis} messages`}`);
   if (facts.length > 0) lines.push(`${more}${capitalize(facts.join(', '))}`);
   if (finding.suspects && finding.suspects.length > 0) {
     lines.push(`${more}Suspects:`);
     for (const suspect of finding.suspects) {
-      lines.push(`${more}  - ${suspect.name}: ${suspect.knob} (default ${formatDuration(suspect.defaultMs)})`);
+      lines.push(`${more}  - ${suspect.name}: ${suspect.knob} (default ${formatMeasured(suspect.defaultMs)})`);
     }
   }
   lines.push(`${more}Fix: ${finding.fix}`);
@@ -457,7 +444,7 @@ function formatInitiators(initiators: CloseSummary['initiators']): string {
 function formatHeartbeat(heartbeat: EndpointSummary['heartbeat']): string {
   if (!heartbeat) return 'none recognised';
   const parts = [heartbeat.protocol ?? 'recognised'];
-  if (heartbeat.intervalMs !== undefined) parts.push(`every ${formatDuration(heartbeat.intervalMs)}`);
+  if (heartbeat.intervalMs !== undefined) parts.push(`every ${formatMeasured(heartbeat.intervalMs)}`);
   if (heartbeat.direction === 'send') parts.push('sent by the page');
   else if (heartbeat.direction === 'receive') parts.push('sent by the server');
   else if (heartbeat.direction === 'both') parts.push('both directions');
@@ -465,40 +452,10 @@ function formatHeartbeat(heartbeat: EndpointSummary['heartbeat']): string {
 }
 
 function formatRange(range: RangeSummary): string {
-  if (range.minMs === range.maxMs) return formatDuration(range.minMs);
-  return `min ${formatDuration(range.minMs)}, median ${formatDuration(range.medianMs)}, max ${formatDuration(range.maxMs)}`;
-}
-
-/** Durations with enough digits to see whether closes repeat at the same value (3.00 s vs 3.01 s). */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return 'unknown';
-  const sign = ms < 0 ? '-' : '';
-  const absMs = Math.abs(ms);
-  if (absMs < 1000) return `${sign}${Math.round(absMs)} ms`;
-  const seconds = absMs / 1000;
-  if (seconds < 10) return `${sign}${seconds.toFixed(2)} s`;
-  if (seconds < 120) return `${sign}${seconds.toFixed(1)} s`;
-  const totalSeconds = Math.round(seconds);
-  const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 120) {
-    const rest = totalSeconds - minutes * 60;
-    return `${sign}${minutes} min${rest ? ` ${rest} s` : ''}`;
-  }
-  const hours = Math.floor(minutes / 60);
-  const restMinutes = minutes - hours * 60;
-  return `${sign}${hours} h${restMinutes ? ` ${restMinutes} min` : ''}`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
+  if (range.minMs === range.maxMs) return formatMeasured(range.minMs);
+  return `min ${formatMeasured(range.minMs)}, median ${formatMeasured(range.medianMs)}, max ${formatMeasured(range.maxMs)}`;
 }
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
