@@ -13,7 +13,9 @@ import {
   sessionToJson,
   toHar,
   utf8ByteLength,
+  type HarLog,
 } from '../../src/core/har';
+import { buildExport } from '../../src/core/exportFile';
 import type { Finding } from '../../src/core/finding';
 import type { Connection, Message, Session } from '../../src/core/model';
 import { buildNginxIdleSession } from '../fixtures/nginxIdleSession';
@@ -174,6 +176,14 @@ describe('toHar', () => {
     expect(open.time).toBeCloseTo(session.endedAt! - (T0 + 5000), 6);
 
     expect(har.log._socketscope).toMatchObject({ version: 1, sessionId: 'session-rich', heartbeatsIncluded: true });
+  });
+
+  it("names SocketScope and package.json's version as the creator by default (a build-time define, not a literal)", () => {
+    const packageJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    expect(packageJson.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(toHar(richSession()).log.creator).toEqual({ name: 'SocketScope', version: packageJson.version });
+    const file = buildExport(richSession(), { format: 'har' });
+    expect((JSON.parse(file.text) as HarLog).log.creator.version).toBe(packageJson.version);
   });
 
   it('can leave heartbeats out, remembering it in the file', () => {

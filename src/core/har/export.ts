@@ -17,7 +17,7 @@ import {
   type ToHarOptions,
 } from './types';
 
-const DEFAULT_CREATOR: HarCreator = { name: 'SocketScope', version: '0.1.0' };
+const DEFAULT_CREATOR: HarCreator = { name: 'SocketScope', version: __VERSION__ };
 
 export function toHar(session: Session, options: ToHarOptions = {}): HarLog {
   const includeHeartbeats = options.includeHeartbeats ?? true;

@@ -13,7 +13,11 @@
 import type { CloseInitiator, Direction, DropCounts, HeartbeatRole, Note, Opcode, PageEvent, Session } from '../model';
 import type { Finding } from '../finding';
 
-/** Version of our `_socketscope` extras. Bump when a reader of the previous version would misread a file. */
+/**
+ * Version of the format of our `_socketscope` extras (`log._socketscope.version`), not of the program:
+ * a number, bumped when a reader of the previous version would misread a file; the import recognises our
+ * files by it and warns about newer ones. The program's version (package.json) is `log.creator.version`.
+ */
 export const SOCKETSCOPE_HAR_VERSION = 1;
 /** We always write one page; Chrome links entries to it through `pageref`. */
 export const HAR_PAGE_ID = 'page_1';
