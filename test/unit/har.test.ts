@@ -16,8 +16,18 @@ import {
   type HarLog,
 } from '../../src/core/har';
 import { buildExport } from '../../src/core/exportFile';
-import type { Finding } from '../../src/core/finding';
-import type { Connection, Message, Session } from '../../src/core/model';
+import { SILENCE_BASES } from '../../src/core/facts';
+import { FINDING_KINDS, type Finding } from '../../src/core/finding';
+import {
+  CLOSE_INITIATORS,
+  DIRECTIONS,
+  HEARTBEAT_ROLES,
+  OPCODES,
+  PAGE_EVENT_TYPES,
+  type Connection,
+  type Message,
+  type Session,
+} from '../../src/core/model';
 import { buildNginxIdleSession } from '../fixtures/nginxIdleSession';
 
 const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -224,6 +234,27 @@ describe('round trip toHar → JSON → fromHar', () => {
     expect(imported.warnings).toEqual([]);
     expect(imported.session).toEqual({ ...session, source: 'socketscope-har' });
     expect(imported.findings).toEqual([sampleFinding]);
+  });
+
+  it('keeps every finding kind, basis, page event type, close initiator, heartbeat role and opcode (the import checks the same lists as the types)', () => {
+    const findings: Finding[] = FINDING_KINDS.flatMap((kind) =>
+      SILENCE_BASES.map((basis) => ({ ...sampleFinding, kind, basis, title: `${kind} (${basis})` })),
+    );
+    const session = richSession();
+    session.pageEvents = PAGE_EVENT_TYPES.map((type, i) => ({ type, time: T0 + i }));
+    session.connections = CLOSE_INITIATORS.map((initiator, i) => ({
+      ...session.connections[1],
+      id: `close-${initiator}`,
+      close: { ...session.connections[1].close!, initiator },
+      messages: OPCODES.flatMap((opcode) =>
+        HEARTBEAT_ROLES.map((heartbeat) => ({ ...textMessage(0, DIRECTIONS[i % 2], T0 + 110, 'AAAA'), opcode, heartbeat })),
+      ).map((message, index) => ({ ...message, index })),
+    }));
+    const imported = roundTrip(session, { findings });
+    expect(imported.warnings).toEqual([]);
+    expect(imported.findings).toEqual(findings);
+    expect(imported.findings!.map((f) => f.kind)).toEqual(FINDING_KINDS.flatMap((kind) => SILENCE_BASES.map(() => kind)));
+    expect(imported.session).toEqual({ ...session, source: 'socketscope-har' });
   });
 
   it('keeps binary payloads byte for byte', () => {

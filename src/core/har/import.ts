@@ -3,22 +3,24 @@
 // nothing is trusted, every field is narrowed.
 
 import { base64ByteLength, utf8ByteLength } from '../bytes';
-import type { Finding, FindingKind, Suspect } from '../finding';
+import { SILENCE_BASES } from '../facts';
+import { FINDING_KINDS, type Finding, type Suspect } from '../finding';
 import { errorText } from '../format';
 import { isObject, type JsonObject } from '../json';
-import type {
-  CloseInfo,
-  CloseInitiator,
-  Connection,
-  Direction,
-  DropCounts,
-  HeartbeatRole,
-  Message,
-  Note,
-  Opcode,
-  PageEvent,
-  PageEventType,
-  Session,
+import {
+  CLOSE_INITIATORS,
+  DIRECTIONS,
+  HEARTBEAT_ROLES,
+  OPCODES,
+  PAGE_EVENT_TYPES,
+  type CloseInfo,
+  type Connection,
+  type DropCounts,
+  type Message,
+  type Note,
+  type Opcode,
+  type PageEvent,
+  type Session,
 } from '../model';
 import { SOCKETSCOPE_HAR_VERSION, type HarImport } from './types';
 
@@ -44,45 +46,9 @@ function epochMsFromIso(value: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-function isDirection(value: unknown): value is Direction {
-  return value === 'send' || value === 'receive';
-}
-
-function isOpcode(value: unknown): value is Opcode {
-  return value === 1 || value === 2;
-}
-
-function isHeartbeatRole(value: unknown): value is HeartbeatRole {
-  return value === 'ping' || value === 'pong';
-}
-
-const CLOSE_INITIATORS: readonly CloseInitiator[] = ['page', 'server', 'abnormal'];
-const PAGE_EVENT_TYPES: readonly PageEventType[] = [
-  'hidden',
-  'visible',
-  'online',
-  'offline',
-  'freeze',
-  'resume',
-  'pagehide',
-  'pageshow',
-  'navigation',
-  'timer-late',
-];
-const FINDING_KINDS: readonly FindingKind[] = [
-  'idle-timeout',
-  'max-lifetime',
-  'heartbeat-too-slow',
-  'tab-throttled',
-  'network-offline',
-  'server-restart',
-  'client-close',
-  'handshake-failed',
-  'reconnect-storm',
-];
-
-function oneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
-  return typeof value === 'string' && (allowed as readonly string[]).includes(value);
+/** `value` is one of the `as const` list its type is derived from (model.ts, finding.ts, facts.ts). */
+function oneOf<T extends string | number>(allowed: readonly T[], value: unknown): value is T {
+  return (allowed as readonly unknown[]).includes(value);
 }
 
 export const CHROME_HAR_WARNING =
@@ -272,7 +238,7 @@ function socketScopeEntryToConnection(
   let nextIndex = 0;
   for (let position = 0; position < rawMessages.length; position++) {
     const raw = rawMessages[position];
-    if (!isObject(raw) || !isDirection(raw.type) || !isOpcode(raw.opcode)) {
+    if (!isObject(raw) || !oneOf(DIRECTIONS, raw.type) || !oneOf(OPCODES, raw.opcode)) {
       counters.skippedMessages++;
       continue;
     }
@@ -296,7 +262,7 @@ function socketScopeEntryToConnection(
     };
     if (evicted.has(position)) message.evicted = true;
     const role = heartbeats[position];
-    if (isHeartbeatRole(role)) message.heartbeat = role;
+    if (oneOf(HEARTBEAT_ROLES, role)) message.heartbeat = role;
     messages.push(message);
   }
 
@@ -390,7 +356,7 @@ function chromeEntryToConnection(
       errorFrameAt ??= seconds * 1000;
       continue;
     }
-    if (!isDirection(raw.type) || !isOpcode(raw.opcode) || seconds === undefined) {
+    if (!oneOf(DIRECTIONS, raw.type) || !oneOf(OPCODES, raw.opcode) || seconds === undefined) {
       counters.skippedMessages++;
       continue;
     }
@@ -567,7 +533,7 @@ function readFinding(raw: unknown): Finding | undefined {
   };
   const periodMs = finiteNumber(raw.periodMs);
   if (periodMs !== undefined) finding.periodMs = periodMs;
-  if (raw.basis === 'received' || raw.basis === 'sent' || raw.basis === 'any') finding.basis = raw.basis;
+  if (oneOf(SILENCE_BASES, raw.basis)) finding.basis = raw.basis;
   if (Array.isArray(raw.suspects)) {
     const suspects: Suspect[] = [];
     for (const suspect of raw.suspects) {
