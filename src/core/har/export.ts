@@ -5,6 +5,7 @@ import type { CloseInfo, Connection, HeartbeatRole, Session } from '../model';
 import { isoDateForFile } from '../format';
 import {
   HAR_PAGE_ID,
+  HTTP_SWITCHING_PROTOCOLS,
   SOCKETSCOPE_HAR_VERSION,
   type HarCloseInfo,
   type HarCreator,
@@ -157,7 +158,7 @@ function connectionToEntry(
       bodySize: 0,
     },
     response: {
-      status: opened ? 101 : 0,
+      status: opened ? HTTP_SWITCHING_PROTOCOLS : 0,
       statusText: opened ? 'Switching Protocols' : '',
       httpVersion: opened ? 'HTTP/1.1' : '',
       headers: responseHeaders,

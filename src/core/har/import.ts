@@ -3,6 +3,7 @@
 // nothing is trusted, every field is narrowed.
 
 import { base64ByteLength, utf8ByteLength } from '../bytes';
+import { CLOSE_ABNORMAL } from '../closeCodes';
 import { SILENCE_BASES } from '../facts';
 import { FINDING_KINDS, type Finding, type Suspect } from '../finding';
 import { errorText } from '../format';
@@ -22,7 +23,7 @@ import {
   type PageEvent,
   type Session,
 } from '../model';
-import { SOCKETSCOPE_HAR_VERSION, type HarImport } from './types';
+import { HTTP_SWITCHING_PROTOCOLS, SOCKETSCOPE_HAR_VERSION, type HarImport } from './types';
 
 function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -322,7 +323,7 @@ function readClose(value: unknown, closedAt: number | undefined): CloseInfo | un
     code,
     reason: optionalString(value.reason) ?? '',
     // 1006 is by definition unclean; trust the file only when it says a boolean.
-    wasClean: typeof value.wasClean === 'boolean' ? value.wasClean : code !== 1006,
+    wasClean: typeof value.wasClean === 'boolean' ? value.wasClean : code !== CLOSE_ABNORMAL,
     initiator: value.initiator,
   };
   const requestedCode = nonNegativeInteger(value.requestedCode);
@@ -396,7 +397,7 @@ function chromeEntryToConnection(
   if (extensions !== undefined) connection.extensions = extensions;
 
   // Chrome writes status 101 once the handshake succeeded; anything else (0, 4xx, 5xx) means it failed.
-  if (status === 101 || (status === undefined && messages.length > 0)) {
+  if (status === HTTP_SWITCHING_PROTOCOLS || (status === undefined && messages.length > 0)) {
     const handshakeMs = handshakeDuration(entry.timings);
     let openedAt = createdAt + handshakeMs;
     if (firstMessageAt !== undefined) openedAt = Math.min(openedAt, firstMessageAt);

@@ -19,6 +19,8 @@ import type { Finding } from '../finding';
  * files by it and warns about newer ones. The program's version (package.json) is `log.creator.version`.
  */
 export const SOCKETSCOPE_HAR_VERSION = 1;
+/** HTTP 101 Switching Protocols: the entry's status when the handshake succeeded (Chrome's convention too). */
+export const HTTP_SWITCHING_PROTOCOLS = 101;
 /** We always write one page; Chrome links entries to it through `pageref`. */
 export const HAR_PAGE_ID = 'page_1';
 
