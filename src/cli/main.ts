@@ -43,7 +43,8 @@ Options:
 
 Exit codes:
   0  the report was printed (whether or not it found problems)
-  1  the file is missing, unreadable, not a HAR, or has no WebSocket entries
+  1  the file is missing, unreadable, not a HAR, has no WebSocket entries,
+     or holds a time outside the range of dates
   2  wrong usage
 `;
 
@@ -127,11 +128,64 @@ async function loadHar(path: string): Promise<HarImport> {
     );
   }
   const json = await readJson(path);
+  let imported: HarImport;
   try {
-    return fromHar(json);
+    imported = fromHar(json);
   } catch (error) {
     throw new CliError(`${path}: ${errorText(error)}`);
   }
+  const badTime = outOfRangeTime(imported.session);
+  if (badTime) {
+    throw new CliError(
+      `${path}: ${badTime.where}${badTime.field} is ${badTime.value} ms, outside the range of JavaScript dates ` +
+        '(±8.64e15 ms around 1970): the file is damaged or was edited. Fix or remove that value.',
+    );
+  }
+  return imported;
+}
+
+/** ECMAScript's Date range: ±100,000,000 days around the epoch (ECMA-262 §21.4.1.22, TimeClip). */
+export const MAX_DATE_MS = 8.64e15;
+
+export interface OutOfRangeTime {
+  /** '' for the session, else 'connection "ID": ' (and the message's position). */
+  where: string;
+  /** The field as the session model (and our HAR extras) names it. */
+  field: string;
+  value: number;
+}
+
+/**
+ * The first time in the session that no Date can hold. The import keeps any
+ * finite number; a time beyond the Date range would make every duration
+ * around it meaningless, so the CLI refuses the file and names the value
+ * rather than printing nonsense (or, before, "internal error").
+ */
+export function outOfRangeTime(session: Session): OutOfRangeTime | undefined {
+  const bad = (value: number | undefined): value is number => value !== undefined && !(Math.abs(value) <= MAX_DATE_MS);
+  const sessionTimes: Array<[string, number | undefined]> = [
+    ['startedAt', session.startedAt],
+    ['endedAt', session.endedAt],
+  ];
+  for (const [field, value] of sessionTimes) if (bad(value)) return { where: 'session ', field, value };
+  for (const connection of session.connections) {
+    const where = `connection "${connection.id}": `;
+    const times: Array<[string, number | undefined]> = [
+      ['createdAt', connection.createdAt],
+      ['openedAt', connection.openedAt],
+      ['closedAt', connection.closedAt],
+      ['closeRequestedAt', connection.closeRequestedAt],
+      ['errorAt', connection.errorAt],
+      ['close.time', connection.close?.time],
+    ];
+    for (const [field, value] of times) if (bad(value)) return { where, field, value };
+    for (const message of connection.messages) {
+      if (bad(message.time)) return { where: `${where}message ${message.index} `, field: 'time', value: message.time };
+    }
+  }
+  for (const event of session.pageEvents) if (bad(event.time)) return { where: `page event "${event.type}" `, field: 'time', value: event.time };
+  for (const note of session.notes) if (bad(note.time)) return { where: `note "${note.id}" `, field: 'time', value: note.time };
+  return undefined;
 }
 
 /** Parses the file; the text lives only inside this function so it can be collected as soon as it is parsed. */

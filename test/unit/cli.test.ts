@@ -1,10 +1,11 @@
-import { copyFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { analyze, formatReport, main, USAGE } from '../../src/cli/main';
+import { analyze, formatReport, main, MAX_DATE_MS, outOfRangeTime, USAGE } from '../../src/cli/main';
+import type { HarLog } from '../../src/core/har';
 import type { Session } from '../../src/core/model';
 import { addConnection, closeAt, send, session, T0 } from './helpers/synth';
 
@@ -189,6 +190,39 @@ describe('the summary reads the one analysis (src/core/facts.ts)', () => {
 });
 
 describe('limits', () => {
+  it('refuses a time outside the Date range with one line naming the field and value (was "internal error")', async () => {
+    const har = JSON.parse(readFileSync(nginxHar, 'utf8')) as HarLog;
+    har.log.entries[1]._socketscope.createdAt = 1e20;
+    const badConnection = join(dir, 'bad-created.har');
+    writeFileSync(badConnection, JSON.stringify(har));
+    expect(await run('analyze', badConnection)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `socketscope: ${badConnection}: connection "doc1-2": createdAt is 100000000000000000000 ms, outside the range of JavaScript dates ` +
+        '(±8.64e15 ms around 1970): the file is damaged or was edited. Fix or remove that value.\n',
+    });
+
+    const again = JSON.parse(readFileSync(nginxHar, 'utf8')) as HarLog;
+    again.log.entries[0]._socketscope.timesMs[2] = -9e15;
+    const badMessage = join(dir, 'bad-message.har');
+    writeFileSync(badMessage, JSON.stringify(again));
+    const result = await run('analyze', '--json', badMessage);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^socketscope: .*bad-message\.har: connection "doc1-1": message \d+ time is -9000000000000000 ms, outside the range of JavaScript dates/);
+  });
+
+  it('accepts the extreme times a Date can still hold', () => {
+    const s = session();
+    s.startedAt = -MAX_DATE_MS;
+    addConnection(s, { createdAt: MAX_DATE_MS - 100 });
+    expect(outOfRangeTime(s)).toBeUndefined();
+    s.connections[0].closedAt = MAX_DATE_MS + 1;
+    expect(outOfRangeTime(s)).toEqual({ where: `connection "${s.connections[0].id}": `, field: 'closedAt', value: MAX_DATE_MS + 1 });
+    s.connections[0].closedAt = NaN;
+    expect(outOfRangeTime(s)?.field).toBe('closedAt');
+  });
+
   it('refuses a file larger than a string can hold, with sizes written as everywhere else (one decimal)', async () => {
     // A sparse file: its size is what stat() says, without writing 600 MB.
     const huge = join(dir, 'huge.har');
