@@ -4,8 +4,11 @@
 
 import { builtinModules } from 'node:module';
 import { defineConfig } from 'vite';
+import packageJson from './package.json' with { type: 'json' };
 
 export default defineConfig({
+  // The version written into exports (src/env.d.ts), as in vite.config.ts.
+  define: { __VERSION__: JSON.stringify(packageJson.version) },
   // The extension's public/ assets have no business in the CLI bundle.
   publicDir: false,
   build: {

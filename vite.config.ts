@@ -29,6 +29,7 @@ function manifestFor(browser: Browser): ManifestV3Export {
 export default defineConfig(({ mode }) => {
   const browser: Browser = mode === 'firefox' ? 'firefox' : 'chrome';
   return {
+    // The version written into exports (src/env.d.ts), as in vite.cli.config.ts and vitest.config.ts.
     define: { __VERSION__: JSON.stringify(packageJson.version) },
     plugins: [
       crx({

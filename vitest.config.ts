@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
+import packageJson from './package.json' with { type: 'json' };
+
+// The same build-time constants as vite.config.ts and vite.cli.config.ts, so code under test sees them.
+const define = { __VERSION__: JSON.stringify(packageJson.version) };
 
 export default defineConfig({
   test: {
     projects: [
       {
+        define,
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
@@ -11,6 +16,7 @@ export default defineConfig({
         },
       },
       {
+        define,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

@@ -4,14 +4,16 @@
 // unchanged; this file only reads the file, and prints.
 
 import { constants as bufferConstants } from 'node:buffer';
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 
-import { endpointKey, reconnectChains } from '../core/chains';
+import { analyzeSession } from '../core/analysis';
+import { endpointKey } from '../core/chains';
 import { explainCloseCode } from '../core/closeCodes';
-import { diagnose } from '../core/diagnosis';
+import type { ConnectionFacts } from '../core/facts';
 import type { Finding } from '../core/finding';
+import { errorText, formatBytes, formatMeasured } from '../core/format';
 import { fromHar, type HarImport } from '../core/har';
-import { annotateHeartbeats, heartbeatStats, type HeartbeatStats } from '../core/heartbeat';
 import type { CloseInitiator, Connection, Session } from '../core/model';
 import { jsonForTerminal, lineWriter, textLines } from './escape';
 
@@ -26,8 +28,8 @@ export interface CliIo {
  * JSON.parse, and V8 caps a string at about 512 MiB (2^29 - 24 UTF-16 units;
  * node exposes it as buffer.constants.MAX_STRING_LENGTH). UTF-8 never decodes
  * to more units than bytes, so a file at or under the cap always fits. Memory
- * is the other limit: a 100 MB HAR needs about 0.5-1 GB of heap once parsed,
- * within node's default heap on a 64-bit machine.
+ * is the other limit: the peak is about 2.7x the file size (4x when the text
+ * has characters beyond Latin-1), e.g. 1.9 GB for a 490 MB HAR (docs/cli.md).
  */
 export const MAX_FILE_BYTES = bufferConstants.MAX_STRING_LENGTH;
 
@@ -43,7 +45,8 @@ Options:
 
 Exit codes:
   0  the report was printed (whether or not it found problems)
-  1  the file is missing, unreadable, not a HAR, or has no WebSocket entries
+  1  the file is missing, unreadable, not a HAR, has no WebSocket entries,
+     or holds a time outside the range of dates
   2  wrong usage
 `;
 
@@ -129,24 +132,79 @@ async function loadHar(path: string): Promise<HarImport> {
     );
   }
   const json = await readJson(path);
+  let imported: HarImport;
   try {
-    return fromHar(json);
+    imported = fromHar(json);
   } catch (error) {
     throw new CliError(`${path}: ${errorText(error)}`);
   }
+  const badTime = outOfRangeTime(imported.session);
+  if (badTime) {
+    throw new CliError(
+      `${path}: ${badTime.where}${badTime.field} is ${badTime.value} ms, outside the range of JavaScript dates ` +
+        '(±8.64e15 ms around 1970): the file is damaged or was edited. Fix or remove that value.',
+    );
+  }
+  return imported;
+}
+
+/** ECMAScript's Date range: ±100,000,000 days around the epoch (ECMA-262 §21.4.1.22, TimeClip). */
+export const MAX_DATE_MS = 8.64e15;
+
+export interface OutOfRangeTime {
+  /** '' for the session, else 'connection "ID": ' (and the message's position). */
+  where: string;
+  /** The field as the session model (and our HAR extras) names it. */
+  field: string;
+  value: number;
+}
+
+/**
+ * The first time in the session that no Date can hold. The import keeps any
+ * finite number; a time beyond the Date range would make every duration
+ * around it meaningless, so the CLI refuses the file and names the value
+ * rather than printing nonsense (or, before, "internal error").
+ */
+export function outOfRangeTime(session: Session): OutOfRangeTime | undefined {
+  const bad = (value: number | undefined): value is number => value !== undefined && !(Math.abs(value) <= MAX_DATE_MS);
+  const sessionTimes: Array<[string, number | undefined]> = [
+    ['startedAt', session.startedAt],
+    ['endedAt', session.endedAt],
+  ];
+  for (const [field, value] of sessionTimes) if (bad(value)) return { where: 'session ', field, value };
+  for (const connection of session.connections) {
+    const where = `connection "${connection.id}": `;
+    const times: Array<[string, number | undefined]> = [
+      ['createdAt', connection.createdAt],
+      ['openedAt', connection.openedAt],
+      ['closedAt', connection.closedAt],
+      ['closeRequestedAt', connection.closeRequestedAt],
+      ['errorAt', connection.errorAt],
+      ['close.time', connection.close?.time],
+    ];
+    for (const [field, value] of times) if (bad(value)) return { where, field, value };
+    for (const message of connection.messages) {
+      if (bad(message.time)) return { where: `${where}message ${message.index} `, field: 'time', value: message.time };
+    }
+  }
+  for (const event of session.pageEvents) if (bad(event.time)) return { where: `page event "${event.type}" `, field: 'time', value: event.time };
+  for (const note of session.notes) if (bad(note.time)) return { where: `note "${note.id}" `, field: 'time', value: note.time };
+  return undefined;
 }
 
 /** Parses the file; the text lives only inside this function so it can be collected as soon as it is parsed. */
 async function readJson(path: string): Promise<unknown> {
   let text: string;
   try {
-    const bytes = await readFile(path);
-    // Windows tools write a UTF-8 byte order mark, which JSON.parse rejects; skip it while decoding (no copy).
-    const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-    text = bytes.toString('utf8', start);
+    // Synchronous on purpose: node decodes the file straight into one string, with no Buffer of the whole file
+    // left for the garbage collector beside the text (measured on a 100 MB HAR: 100-130 MB less at the peak than
+    // readFile() + toString(), and than the asynchronous readFile(path, 'utf8')). The CLI has nothing else to do meanwhile.
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
   }
+  // Windows tools write a UTF-8 byte order mark, which JSON.parse rejects; skip it (a slice: no copy).
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -231,19 +289,14 @@ export interface AnalysisReport {
 
 export function analyze(imported: HarImport): AnalysisReport {
   const session = imported.session;
-  // Statistics first: they scan the messages as the file has them. Annotating
-  // first would make the later scan see only our own marks and report the
-  // protocol as 'marked' instead of its name.
-  const heartbeats = new Map<Connection, HeartbeatStats>();
-  for (const connection of session.connections) heartbeats.set(connection, heartbeatStats(connection));
   // Fresh recognition (in place), so files from older versions and Chrome's HAR get heartbeat roles too.
-  annotateHeartbeats(session);
-  const findings: Finding[] = diagnose(session);
+  const { chains, facts, findings } = analyzeSession(session);
 
   const connectionSummaries: ConnectionSummary[] = [];
   const endpoints: EndpointSummary[] = [];
-  for (const chain of reconnectChains(session)) {
-    const summaries = chain.connections.map((connection) => summarizeConnection(connection, heartbeats.get(connection)));
+  for (const chain of chains) {
+    const chainFacts = chain.connections.map((connection) => factsOf(facts, connection));
+    const summaries = chain.connections.map((connection, i) => summarizeConnection(connection, chainFacts[i]));
     for (const summary of summaries) connectionSummaries.push(summary);
     const ids = new Set(chain.connections.map((connection) => connection.id));
     endpoints.push({
@@ -253,7 +306,7 @@ export function analyze(imported: HarImport): AnalysisReport {
       lifetimes: rangeOf(summaries.map((s) => s.lifetimeMs)),
       idleBeforeClose: rangeOf(summaries.map((s) => s.idleBeforeCloseMs)),
       closes: closeSummaries(chain.connections),
-      closesUnknown: chain.connections.filter((c) => c.closedAt !== undefined && !c.close && c.openedAt !== undefined).length,
+      closesUnknown: chainFacts.filter((f) => f.severity === 'unknown').length,
       stillOpen: summaries.filter((s) => s.stillOpen).length,
       handshakeFailures: summaries.filter((s) => s.handshakeFailed).length,
       heartbeat: chainHeartbeat(summaries),
@@ -272,38 +325,28 @@ export function analyze(imported: HarImport): AnalysisReport {
   };
 }
 
-function summarizeConnection(connection: Connection, stats: HeartbeatStats | undefined): ConnectionSummary {
-  let messagesSent = 0;
-  let messagesReceived = 0;
-  let bytesSent = 0;
-  let bytesReceived = 0;
-  for (const message of connection.messages) {
-    if (message.direction === 'send') {
-      messagesSent++;
-      bytesSent += message.size;
-    } else {
-      messagesReceived++;
-      bytesReceived += message.size;
-    }
-  }
+function factsOf(facts: Map<string, ConnectionFacts>, connection: Connection): ConnectionFacts {
+  const found = facts.get(connection.id);
+  // analyzeSession gives every connection of the session its facts; a miss is a bug in core, not in the file.
+  if (!found) throw new Error(`no analysis for connection ${connection.id}`);
+  return found;
+}
+
+function summarizeConnection(connection: Connection, facts: ConnectionFacts): ConnectionSummary {
   const summary: ConnectionSummary = {
     id: connection.id,
     url: connection.url,
     endpoint: endpointKey(connection.url),
     createdAt: new Date(connection.createdAt).toISOString(),
-    handshakeFailed: connection.openedAt === undefined && (connection.closedAt !== undefined || connection.errorAt !== undefined),
-    stillOpen: connection.closedAt === undefined && connection.errorAt === undefined,
-    messagesSent,
-    messagesReceived,
-    bytesSent,
-    bytesReceived,
+    handshakeFailed: facts.handshake === 'failed',
+    stillOpen: facts.state !== 'closed' && facts.state !== 'failed',
+    messagesSent: facts.counts.sent,
+    messagesReceived: facts.counts.received,
+    bytesSent: facts.counts.sentBytes,
+    bytesReceived: facts.counts.receivedBytes,
   };
-  if (connection.closedAt !== undefined) {
-    summary.lifetimeMs = roundMs(connection.closedAt - (connection.openedAt ?? connection.createdAt));
-    const lastMessage = connection.messages[connection.messages.length - 1];
-    const lastActivity = lastMessage?.time ?? connection.openedAt;
-    if (lastActivity !== undefined && connection.openedAt !== undefined) summary.idleBeforeCloseMs = roundMs(connection.closedAt - lastActivity);
-  }
+  if (facts.lifetimeMs !== undefined) summary.lifetimeMs = roundMs(facts.lifetimeMs);
+  if (facts.silenceBeforeEndMs !== undefined) summary.idleBeforeCloseMs = roundMs(facts.silenceBeforeEndMs.any);
   if (connection.close) {
     summary.close = {
       code: connection.close.code,
@@ -313,7 +356,8 @@ function summarizeConnection(connection: Connection, stats: HeartbeatStats | und
       initiator: connection.close.initiator,
     };
   }
-  if (stats && (stats.intervalMs !== undefined || (stats.protocol !== undefined && stats.direction !== undefined))) {
+  const stats = facts.heartbeat;
+  if (stats.intervalMs !== undefined || (stats.protocol !== undefined && stats.direction !== undefined)) {
     const intervalMs = stats.intervalMs ?? stats.declaredIntervalMs;
     summary.heartbeat = {
       protocol: stats.protocol,
@@ -436,13 +480,13 @@ function formatFinding(finding: Finding, indent: string): string[] {
   const more = `${indent}  `;
   lines.push(`${more}${finding.detail}`);
   const facts: string[] = [];
-  if (finding.periodMs !== undefined) facts.push(`period ${formatDuration(finding.periodMs)}`);
+  if (finding.periodMs !== undefined) facts.push(`period ${formatMeasured(finding.periodMs)}`);
   if (finding.basis) facts.push(`silence counted on ${finding.basis === 'any' ? 'both directions' : `${finding.basis} messages`}`);
   if (facts.length > 0) lines.push(`${more}${capitalize(facts.join(', '))}`);
   if (finding.suspects && finding.suspects.length > 0) {
     lines.push(`${more}Suspects:`);
     for (const suspect of finding.suspects) {
-      lines.push(`${more}  - ${suspect.name}: ${suspect.knob} (default ${formatDuration(suspect.defaultMs)})`);
+      lines.push(`${more}  - ${suspect.name}: ${suspect.knob} (default ${formatMeasured(suspect.defaultMs)})`);
     }
   }
   lines.push(`${more}Fix: ${finding.fix}`);
@@ -461,7 +505,7 @@ function formatInitiators(initiators: CloseSummary['initiators']): string {
 function formatHeartbeat(heartbeat: EndpointSummary['heartbeat']): string {
   if (!heartbeat) return 'none recognised';
   const parts = [heartbeat.protocol ?? 'recognised'];
-  if (heartbeat.intervalMs !== undefined) parts.push(`every ${formatDuration(heartbeat.intervalMs)}`);
+  if (heartbeat.intervalMs !== undefined) parts.push(`every ${formatMeasured(heartbeat.intervalMs)}`);
   if (heartbeat.direction === 'send') parts.push('sent by the page');
   else if (heartbeat.direction === 'receive') parts.push('sent by the server');
   else if (heartbeat.direction === 'both') parts.push('both directions');
@@ -469,40 +513,10 @@ function formatHeartbeat(heartbeat: EndpointSummary['heartbeat']): string {
 }
 
 function formatRange(range: RangeSummary): string {
-  if (range.minMs === range.maxMs) return formatDuration(range.minMs);
-  return `min ${formatDuration(range.minMs)}, median ${formatDuration(range.medianMs)}, max ${formatDuration(range.maxMs)}`;
-}
-
-/** Durations with enough digits to see whether closes repeat at the same value (3.00 s vs 3.01 s). */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return 'unknown';
-  const sign = ms < 0 ? '-' : '';
-  const absMs = Math.abs(ms);
-  if (absMs < 1000) return `${sign}${Math.round(absMs)} ms`;
-  const seconds = absMs / 1000;
-  if (seconds < 10) return `${sign}${seconds.toFixed(2)} s`;
-  if (seconds < 120) return `${sign}${seconds.toFixed(1)} s`;
-  const totalSeconds = Math.round(seconds);
-  const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 120) {
-    const rest = totalSeconds - minutes * 60;
-    return `${sign}${minutes} min${rest ? ` ${rest} s` : ''}`;
-  }
-  const hours = Math.floor(minutes / 60);
-  const restMinutes = minutes - hours * 60;
-  return `${sign}${hours} h${restMinutes ? ` ${restMinutes} min` : ''}`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
+  if (range.minMs === range.maxMs) return formatMeasured(range.minMs);
+  return `min ${formatMeasured(range.minMs)}, median ${formatMeasured(range.medianMs)}, max ${formatMeasured(range.maxMs)}`;
 }
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,9 +3,8 @@
 // viewer and the tests build exactly the same bytes.
 import type { Session } from './model';
 import type { Finding } from './finding';
+import { analyzeSession } from './analysis';
 import { messagesToCsv, sessionToJson, toHar, type HarCreator, type HarLog } from './har';
-import { annotateHeartbeats } from './heartbeat';
-import { diagnose } from './diagnosis';
 import { redactFindings, redactSession, REDACTED_MARKER, type RedactOptions } from './redact';
 
 export type ExportFormat = 'har' | 'json' | 'csv';
@@ -48,9 +47,18 @@ export function sliceSession(session: Session, range: { from?: number; to?: numb
   };
 }
 
-/** Findings for the exported part of the session (heartbeats recognised first, as the panel and CLI do). */
+/** Findings for the exported part of the session (its analysis annotates heartbeat roles in place, as the panel and CLI do). */
 export function findingsFor(session: Session, range: { from?: number; to?: number } = {}): Finding[] {
-  return diagnose(annotateHeartbeats(sliceSession(session, range)));
+  return analyzeSession(sliceSession(session, range)).findings;
+}
+
+/**
+ * The range's own copy of its messages: its analysis annotates heartbeat
+ * roles in place, and the roles written into the file must stay those of the
+ * whole session.
+ */
+function detachedMessages(slice: Session): Session {
+  return { ...slice, connections: slice.connections.map((c) => ({ ...c, messages: c.messages.map((m) => ({ ...m })) })) };
 }
 
 export function exportFileName(session: Session, extension: string, options: { redacted?: boolean; now?: Date } = {}): string {
@@ -67,15 +75,16 @@ export function exportFileName(session: Session, extension: string, options: { r
 
 export function buildExport(session: Session, options: ExportOptions, now = new Date()): ExportFile {
   const includeHeartbeats = options.includeHeartbeats ?? true;
-  // Heartbeat roles are needed to leave heartbeats out and for the diagnosis; annotate a copy of the message
-  // objects only when they lack roles would be cheaper, but annotateHeartbeats is in place and idempotent.
-  const annotated = annotateHeartbeats(session);
+  // The analysis annotates heartbeat roles in place (needed to leave heartbeats out); the findings are those
+  // of the exported range, analysed after the whole so that it sees the whole session's roles as marks.
+  const whole = analyzeSession(session);
   const range = { from: options.from, to: options.to };
-  let findings = options.findings ?? diagnose(sliceSession(annotated, range));
+  const sliced = sliceSession(session, range);
+  let findings = options.findings ?? (sliced === session ? whole.findings : analyzeSession(detachedMessages(sliced)).findings);
   const redactOptions = options.redact === false || options.redact === undefined ? undefined : options.redact;
-  let exported = annotated;
+  let exported = session;
   if (redactOptions) {
-    exported = redactSession(annotated, redactOptions);
+    exported = redactSession(session, redactOptions);
     findings = redactFindings(findings, redactOptions);
   }
   const fileName = (extension: string) => exportFileName(exported, extension, { redacted: redactOptions !== undefined, now });

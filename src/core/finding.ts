@@ -1,15 +1,18 @@
 // The output of the diagnosis (src/core/diagnosis): one Finding per cause found.
 
-export type FindingKind =
-  | 'idle-timeout'
-  | 'max-lifetime'
-  | 'heartbeat-too-slow'
-  | 'tab-throttled'
-  | 'network-offline'
-  | 'server-restart'
-  | 'client-close'
-  | 'handshake-failed'
-  | 'reconnect-storm';
+/** Every kind the diagnosis can report; the HAR import accepts exactly these. */
+export const FINDING_KINDS = [
+  'idle-timeout',
+  'max-lifetime',
+  'heartbeat-too-slow',
+  'tab-throttled',
+  'network-offline',
+  'server-restart',
+  'client-close',
+  'handshake-failed',
+  'reconnect-storm',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface Suspect {
   /** e.g. 'nginx', 'AWS ALB', 'GCP external HTTP(S) load balancer'. */

@@ -77,3 +77,10 @@ export function formatIsoTime(epochMs: number): string {
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** ISO 8601 in UTC for a file's date fields, which must hold a date: a time outside what a Date can hold is written as the epoch. */
+export function isoDateForFile(epochMs: number): string {
+  const date = new Date(epochMs);
+  // toISOString() throws on an invalid date; one bad time must not abort a whole export.
+  return Number.isFinite(date.getTime()) ? date.toISOString() : new Date(0).toISOString();
+}

@@ -5,6 +5,7 @@
 // JSON.parse only on small messages that mention a heartbeat word.
 
 import type { Connection, Direction, HeartbeatRole, Message, Session } from './model';
+import { isObject, type JsonObject } from './json';
 
 export interface HeartbeatStats {
   protocol?: string;
@@ -60,18 +61,12 @@ interface ScanState {
   handshakeProtocol?: string;
 }
 
-type JsonObject = Record<string, unknown>;
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     return undefined;
   }
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function found(state: ScanState, protocol: string, role: RoleCode): RoleCode {

@@ -4,7 +4,8 @@
 // rest of the batch.
 import type { CloseInitiator, Connection, Message, PageEvent, PageEventType, Session } from './model';
 import type { ConnectionPatch, SessionDelta } from './delta';
-import { DIR_SEND, PROTOCOL_VERSION, type MessageColumns, type PageBatch, type PageRecord } from '../protocol/page';
+import { DIR_SEND, PROTOCOL_VERSION } from './wire';
+import type { MessageColumns, PageBatch, PageRecord } from '../protocol/page';
 
 /** A batch string larger than this is refused whole (the hook flushes at 1 Mi characters). */
 export const MAX_BATCH_CHARS = 32 * 1024 * 1024;

@@ -4,14 +4,22 @@
 //
 // Times are epoch milliseconds as floats (performance.timeOrigin +
 // performance.now() in the page), sizes are bytes.
-import type { PageContextType } from '../protocol/page';
+//
+// Each closed set of values is an `as const` list with its type derived from
+// it, so that readers of untrusted input (the HAR import) check against the
+// same list the type has: a new value cannot be dropped silently.
+import { PAGE_CONTEXT_TYPES } from './wire';
 
-export type Direction = 'send' | 'receive';
+export const DIRECTIONS = ['send', 'receive'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 /** WebSocket opcodes visible to a page: 1 = text, 2 = binary. */
-export type Opcode = 1 | 2;
+export const OPCODES = [1, 2] as const;
+export type Opcode = (typeof OPCODES)[number];
 /** Who started the close: the page called close(), a close frame came from the server first, or the TCP connection ended without a close frame (1006). */
-export type CloseInitiator = 'page' | 'server' | 'abnormal';
-export type HeartbeatRole = 'ping' | 'pong';
+export const CLOSE_INITIATORS = ['page', 'server', 'abnormal'] as const;
+export type CloseInitiator = (typeof CLOSE_INITIATORS)[number];
+export const HEARTBEAT_ROLES = ['ping', 'pong'] as const;
+export type HeartbeatRole = (typeof HEARTBEAT_ROLES)[number];
 
 export interface Message {
   /** Position within its connection, counting from 0, including messages dropped by caps. */
@@ -74,8 +82,9 @@ export interface Connection {
   evictedPreviews?: number;
 }
 
-/** What the page reports (see src/protocol/page.ts), plus the navigations the background sees. */
-export type PageEventType = PageContextType | 'navigation';
+/** What the page reports (src/core/wire.ts), plus the navigations the background sees. */
+export const PAGE_EVENT_TYPES = [...PAGE_CONTEXT_TYPES, 'navigation'] as const;
+export type PageEventType = (typeof PAGE_EVENT_TYPES)[number];
 
 export interface PageEvent {
   type: PageEventType;

@@ -10,6 +10,19 @@ export { PROTOCOL_VERSION } from './page';
 export const PORT_RELAY = 'socketscope-relay';
 export const PORT_PANEL = 'socketscope-panel';
 
+/**
+ * Delay before a relay reconnects its Port after the background went away
+ * (the service worker stopped or restarted). Short: batches wait, unacknowledged.
+ */
+export const RELAY_RECONNECT_DELAY_MS = 50;
+/** Delay before a panel reconnects its Port after the background went away; it shows "offline" meanwhile. */
+export const PANEL_RECONNECT_DELAY_MS = 200;
+
+/** Longest recording name, in UTF-16 units: the popup's and panel's fields stop there, the background cuts there. */
+export const RECORDING_NAME_MAX_CHARS = 120;
+/** Longest note text, in UTF-16 units: the popup's and panel's fields stop there, the background cuts there. */
+export const NOTE_MAX_CHARS = 2000;
+
 export type RelayToBackground =
   | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; webdriver: boolean }
   /** `json` is a PageBatch as the hook wrote it; the background parses and validates it off the page's thread. */

@@ -9,7 +9,19 @@
 // never sees them; a nonce exchanged at start (before any page script runs)
 // lets the relay refuse batches forged by the page.
 
-export const PROTOCOL_VERSION = 1;
+import type { PageContextType } from '../core/wire';
+
+// The encoding's constants live in core (core imports no protocol constants); the hook takes them from here.
+export {
+  DIR_RECEIVE,
+  DIR_SEND,
+  PAGE_CONTEXT_TYPES,
+  PREVIEW_COMPLETE,
+  PREVIEW_NONE,
+  PREVIEW_TRUNCATED,
+  PROTOCOL_VERSION,
+  type PageContextType,
+} from '../core/wire';
 
 /** Hook → relay: `detail` = nonce (handshake). Dispatched at start and again on READY. */
 export const EVENT_HELLO = '__socketscope_hello';
@@ -17,21 +29,6 @@ export const EVENT_HELLO = '__socketscope_hello';
 export const EVENT_READY = '__socketscope_ready';
 /** Hook → relay: `detail` = nonce + JSON of a PageBatch. */
 export const EVENT_BATCH = '__socketscope_batch';
-
-/** Direction codes in the compact message columns. */
-export const DIR_SEND = 0;
-export const DIR_RECEIVE = 1;
-
-export type PageContextType =
-  | 'hidden'
-  | 'visible'
-  | 'online'
-  | 'offline'
-  | 'freeze'
-  | 'resume'
-  | 'pagehide'
-  | 'pageshow'
-  | 'timer-late';
 
 /** Lifecycle records: rare, so plain objects. `at` = how many messages of the same batch were recorded before this one, to keep order. */
 export type PageRecord =
@@ -58,7 +55,7 @@ export interface MessageColumns {
   size: number[];
   /** Text, or base64 for binary; bounded by the preview cap. */
   preview: string[];
-  /** 1 when the preview is shorter than the payload; 2 when there is no preview: the hook's preview budget was spent (counted like an eviction by the memory cap). */
+  /** PREVIEW_COMPLETE, PREVIEW_TRUNCATED (shorter than the payload) or PREVIEW_NONE (the hook's preview budget was spent: counted like an eviction by the memory cap). */
   truncated: number[];
 }
 

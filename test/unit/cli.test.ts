@@ -1,13 +1,14 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { main, USAGE } from '../../src/cli/main';
+import { analyze, formatReport, main, MAX_DATE_MS, outOfRangeTime, USAGE } from '../../src/cli/main';
 import { escapeTerminal, jsonForTerminal } from '../../src/cli/escape';
-import { toHar } from '../../src/core/har';
+import { toHar, type HarLog } from '../../src/core/har';
 import type { Session } from '../../src/core/model';
+import { addConnection, closeAt, send, session, T0 } from './helpers/synth';
 
 const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -133,6 +134,109 @@ describe('socketscope analyze', () => {
     writeFileSync(withBom, '\uFEFF' + JSON.stringify({ log: { entries: [] } }));
     // It parses (the BOM is skipped); the complaint is about the content, not the JSON.
     expect((await run('analyze', withBom)).stderr).toMatch(/No WebSocket entries/);
+  });
+});
+
+describe('the summary reads the one analysis (src/core/facts.ts)', () => {
+  // Where the CLI's own definitions disagreed with the facts, the facts win; each case below used to read differently.
+  const report = (s: Session) => analyze({ session: s, source: 'socketscope-har', warnings: [] });
+
+  it('a page giving up on a pending handshake is neither a failed handshake nor still open', () => {
+    const s = session();
+    const c = addConnection(s, { createdAt: T0, openDelayMs: null });
+    closeAt(c, T0 + 30, 'page', 1000);
+    const [summary] = report(s).connections;
+    expect(summary).toMatchObject({ handshakeFailed: false, stillOpen: false });
+    expect(report(s).endpoints[0]).toMatchObject({ handshakeFailures: 0, stillOpen: 0 });
+  });
+
+  it('an opened socket with an error event but no close event yet is still open (the CLI said closed)', () => {
+    const s = session();
+    const c = addConnection(s, { createdAt: T0 });
+    send(c, T0 + 100, 'hi');
+    c.errorAt = T0 + 5000;
+    const result = report(s);
+    expect(result.connections[0]).toMatchObject({ stillOpen: true, handshakeFailed: false });
+    expect(result.connections[0].lifetimeMs).toBeUndefined();
+    expect(formatReport('x.har', s, result).join('\n')).toContain('Closes:      1 still open');
+  });
+
+  it('a close record without a close event time ends the connection at the close time (the CLI said still open)', () => {
+    const s = session();
+    const c = addConnection(s, { createdAt: T0 });
+    send(c, T0 + 1050, 'last');
+    closeAt(c, T0 + 9050, 'server', 1001);
+    delete c.closedAt;
+    const result = report(s);
+    expect(result.connections[0]).toMatchObject({ stillOpen: false, lifetimeMs: 9000, idleBeforeCloseMs: 8000 });
+    expect(result.endpoints[0].stillOpen).toBe(0);
+  });
+
+  it('a failed handshake that only reported an error has a lifetime from creation to the error', () => {
+    const s = session();
+    const c = addConnection(s, { createdAt: T0, openDelayMs: null });
+    c.errorAt = T0 + 70;
+    const result = report(s);
+    expect(result.connections[0]).toMatchObject({ handshakeFailed: true, stillOpen: false, lifetimeMs: 70 });
+    expect(result.connections[0].idleBeforeCloseMs).toBeUndefined();
+    expect(formatReport('x.har', s, result).join('\n')).toContain('Lifetimes:   70 ms');
+  });
+
+  it('counts "closed, code unknown" from the close severity', () => {
+    const s = session();
+    const c = addConnection(s, { createdAt: T0 });
+    c.closedAt = T0 + 3000;
+    expect(report(s).endpoints[0].closesUnknown).toBe(1);
+  });
+});
+
+describe('limits', () => {
+  it('refuses a time outside the Date range with one line naming the field and value (was "internal error")', async () => {
+    const har = JSON.parse(readFileSync(nginxHar, 'utf8')) as HarLog;
+    har.log.entries[1]._socketscope.createdAt = 1e20;
+    const badConnection = join(dir, 'bad-created.har');
+    writeFileSync(badConnection, JSON.stringify(har));
+    expect(await run('analyze', badConnection)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `socketscope: ${badConnection}: connection "doc1-2": createdAt is 100000000000000000000 ms, outside the range of JavaScript dates ` +
+        '(±8.64e15 ms around 1970): the file is damaged or was edited. Fix or remove that value.\n',
+    });
+
+    const again = JSON.parse(readFileSync(nginxHar, 'utf8')) as HarLog;
+    again.log.entries[0]._socketscope.timesMs[2] = -9e15;
+    const badMessage = join(dir, 'bad-message.har');
+    writeFileSync(badMessage, JSON.stringify(again));
+    const result = await run('analyze', '--json', badMessage);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^socketscope: .*bad-message\.har: connection "doc1-1": message \d+ time is -9000000000000000 ms, outside the range of JavaScript dates/);
+  });
+
+  it('accepts the extreme times a Date can still hold', () => {
+    const s = session();
+    s.startedAt = -MAX_DATE_MS;
+    addConnection(s, { createdAt: MAX_DATE_MS - 100 });
+    expect(outOfRangeTime(s)).toBeUndefined();
+    s.connections[0].closedAt = MAX_DATE_MS + 1;
+    expect(outOfRangeTime(s)).toEqual({ where: `connection "${s.connections[0].id}": `, field: 'closedAt', value: MAX_DATE_MS + 1 });
+    s.connections[0].closedAt = NaN;
+    expect(outOfRangeTime(s)?.field).toBe('closedAt');
+  });
+
+  it('refuses a file larger than a string can hold, with sizes written as everywhere else (one decimal)', async () => {
+    // A sparse file: its size is what stat() says, without writing 600 MB.
+    const huge = join(dir, 'huge.har');
+    writeFileSync(huge, '');
+    truncateSync(huge, 600 * 1024 * 1024);
+    const { code, stderr } = await run('analyze', huge);
+    expect(code).toBe(1);
+    // The CLI's own formatBytes wrote "600 MiB" / "512 MiB"; core/format's is the one definition.
+    expect(stderr).toBe(
+      `socketscope: ${huge} is too large (600.0 MiB; the limit is 512.0 MiB, the largest text node can parse at once). ` +
+        'Export a shorter time range, or leave heartbeats out of the export.\n',
+    );
+    rmSync(huge);
   });
 });
 

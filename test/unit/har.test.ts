@@ -13,9 +13,21 @@ import {
   sessionToJson,
   toHar,
   utf8ByteLength,
+  type HarLog,
 } from '../../src/core/har';
-import type { Finding } from '../../src/core/finding';
-import type { Connection, Message, Session } from '../../src/core/model';
+import { buildExport } from '../../src/core/exportFile';
+import { SILENCE_BASES } from '../../src/core/facts';
+import { FINDING_KINDS, type Finding } from '../../src/core/finding';
+import {
+  CLOSE_INITIATORS,
+  DIRECTIONS,
+  HEARTBEAT_ROLES,
+  OPCODES,
+  PAGE_EVENT_TYPES,
+  type Connection,
+  type Message,
+  type Session,
+} from '../../src/core/model';
 import { buildNginxIdleSession } from '../fixtures/nginxIdleSession';
 
 const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -176,6 +188,14 @@ describe('toHar', () => {
     expect(har.log._socketscope).toMatchObject({ version: 1, sessionId: 'session-rich', heartbeatsIncluded: true });
   });
 
+  it("names SocketScope and package.json's version as the creator by default (a build-time define, not a literal)", () => {
+    const packageJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    expect(packageJson.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(toHar(richSession()).log.creator).toEqual({ name: 'SocketScope', version: packageJson.version });
+    const file = buildExport(richSession(), { format: 'har' });
+    expect((JSON.parse(file.text) as HarLog).log.creator.version).toBe(packageJson.version);
+  });
+
   it('can leave heartbeats out, remembering it in the file', () => {
     const har = toHar(richSession(), { includeHeartbeats: false });
     const chat = har.log.entries[0];
@@ -214,6 +234,27 @@ describe('round trip toHar → JSON → fromHar', () => {
     expect(imported.warnings).toEqual([]);
     expect(imported.session).toEqual({ ...session, source: 'socketscope-har' });
     expect(imported.findings).toEqual([sampleFinding]);
+  });
+
+  it('keeps every finding kind, basis, page event type, close initiator, heartbeat role and opcode (the import checks the same lists as the types)', () => {
+    const findings: Finding[] = FINDING_KINDS.flatMap((kind) =>
+      SILENCE_BASES.map((basis) => ({ ...sampleFinding, kind, basis, title: `${kind} (${basis})` })),
+    );
+    const session = richSession();
+    session.pageEvents = PAGE_EVENT_TYPES.map((type, i) => ({ type, time: T0 + i }));
+    session.connections = CLOSE_INITIATORS.map((initiator, i) => ({
+      ...session.connections[1],
+      id: `close-${initiator}`,
+      close: { ...session.connections[1].close!, initiator },
+      messages: OPCODES.flatMap((opcode) =>
+        HEARTBEAT_ROLES.map((heartbeat) => ({ ...textMessage(0, DIRECTIONS[i % 2], T0 + 110, 'AAAA'), opcode, heartbeat })),
+      ).map((message, index) => ({ ...message, index })),
+    }));
+    const imported = roundTrip(session, { findings });
+    expect(imported.warnings).toEqual([]);
+    expect(imported.findings).toEqual(findings);
+    expect(imported.findings!.map((f) => f.kind)).toEqual(FINDING_KINDS.flatMap((kind) => SILENCE_BASES.map(() => kind)));
+    expect(imported.session).toEqual({ ...session, source: 'socketscope-har' });
   });
 
   it('keeps binary payloads byte for byte', () => {

@@ -124,3 +124,31 @@ describe('Chrome DevTools HAR exports', () => {
     expect(again.session.connections).toEqual(first.session.connections);
   });
 });
+
+describe('heartbeat roles in a range export', () => {
+  it("writes the whole session's roles, though the range alone would recognise another pattern", () => {
+    // 'a' beats for 20 s, 'b' from 15 s to 25 s: the whole session's heartbeat is 'a' (more of them);
+    // the range [19.5 s, 25 s] alone holds one 'a' and six 'b'.
+    const t0 = NGINX_IDLE_START_MS;
+    const session: Session = { id: 's', startedAt: t0, connections: [], pageEvents: [], notes: [], dropped: { messages: 0, previews: 0, rejected: 0 } };
+    const times = [
+      ...Array.from({ length: 20 }, (_, i) => ({ time: t0 + 1000 * (i + 1), preview: 'a' })),
+      ...Array.from({ length: 11 }, (_, i) => ({ time: t0 + 15_000 + 1000 * i + 500, preview: 'b' })),
+    ].sort((x, y) => x.time - y.time);
+    session.connections.push({
+      id: 'c1',
+      frameUrl: '',
+      url: 'wss://x.test/',
+      protocols: [],
+      createdAt: t0,
+      openedAt: t0 + 10,
+      messages: times.map(({ time, preview }, index) => ({ index, direction: 'send', time, opcode: 1, size: 1, preview, truncated: false })),
+    });
+    const file = buildExport(session, { format: 'har', from: t0 + 19_500, to: t0 + 25_000 });
+    const entry = (JSON.parse(file.text) as HarLog).log.entries[0];
+    const roles = entry._webSocketMessages.map((message, position) => `${message.data}:${entry._socketscope.heartbeats[position] ?? '-'}`);
+    expect(roles).toEqual(['b:-', 'a:ping', 'b:-', 'b:-', 'b:-', 'b:-', 'b:-']);
+    // The session keeps its own roles too.
+    expect(session.connections[0].messages.filter((m) => m.heartbeat).map((m) => m.preview)).toEqual(Array(20).fill('a'));
+  });
+});

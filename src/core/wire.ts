@@ -1,0 +1,25 @@
+// The compact encoding of what the page's hook records (src/page/hook.ts),
+// shared by the protocol that carries it (src/protocol/page.ts re-exports
+// these) and the core that reads it (src/core/ingest.ts) and models it
+// (src/core/model.ts). Here rather than in protocol/ so that dependencies go
+// one way: core imports no protocol constants. Plain numbers and strings: the
+// bundler inlines them into the hook, which stays dependency-free at runtime.
+
+/** Version of the page batch format (hop 1); the relay and the background refuse other versions. */
+export const PROTOCOL_VERSION = 1;
+
+/** Direction codes in the compact message columns (`MessageColumns.dir`). */
+export const DIR_SEND = 0;
+export const DIR_RECEIVE = 1;
+
+/** Preview codes in the compact message columns (`MessageColumns.truncated`). */
+/** The preview is the whole payload. */
+export const PREVIEW_COMPLETE = 0;
+/** The preview is shorter than the payload (the preview cap). */
+export const PREVIEW_TRUNCATED = 1;
+/** No preview: the hook's preview budget was spent (counted like an eviction by the memory cap). */
+export const PREVIEW_NONE = 2;
+
+/** What the page itself reports about its context (lifecycle, network, timers). */
+export const PAGE_CONTEXT_TYPES = ['hidden', 'visible', 'online', 'offline', 'freeze', 'resume', 'pagehide', 'pageshow', 'timer-late'] as const;
+export type PageContextType = (typeof PAGE_CONTEXT_TYPES)[number];
