@@ -7,7 +7,7 @@ import { useComputed } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import type { Connection } from '../core/model';
 import type { Finding } from '../core/finding';
-import { explainCloseCode } from '../core/closeCodes';
+import { CLOSE_NORMAL, explainCloseCode } from '../core/closeCodes';
 import { endpointKey } from '../core/chains';
 import { explainClose } from '../core/diagnosis';
 import { isDrop, type ConnectionFacts } from '../core/facts';
@@ -102,7 +102,7 @@ export function DiagnosisPane() {
                 return (
                   <div key={code} class="code-entry">
                     <dt>
-                      <span class={`code${code === 1000 ? ' code-ok' : ''}`}>{code}</span> {explained.name}
+                      <span class={`code${code === CLOSE_NORMAL ? ' code-ok' : ''}`}>{code}</span> {explained.name}
                       <span class="count"> ×{count}</span>
                       <span class="note"> · by {[...initiators].map((x) => (x === 'abnormal' ? 'nobody (no close frame)' : `the ${x}`)).join(', ')}</span>
                     </dt>

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { formatClock } from '../core/format';
+import { NOTE_MAX_CHARS, RECORDING_NAME_MAX_CHARS } from '../protocol/messages';
 import { send } from './live';
 import { link, session } from './store';
 import {
@@ -172,7 +173,7 @@ function RecordForm({ onStart }: { onStart: (name: string) => void }) {
       >
         <label class="qa-field">
           Session name
-          <input ref={field} type="text" value={name} maxLength={120} placeholder="e.g. Checkout flow, build 412" onInput={(event) => setName(event.currentTarget.value)} />
+          <input ref={field} type="text" value={name} maxLength={RECORDING_NAME_MAX_CHARS} placeholder="e.g. Checkout flow, build 412" onInput={(event) => setName(event.currentTarget.value)} />
         </label>
         <p class="qa-hint">Marks the start now; Stop marks the end. Nothing is cleared: capture is always on.</p>
         <button type="submit" class="tool-button qa-primary">
@@ -202,7 +203,7 @@ function NoteForm({ onAdd }: { onAdd: (text: string, time: number) => void }) {
           <textarea
             ref={field}
             value={text}
-            maxLength={2000}
+            maxLength={NOTE_MAX_CHARS}
             rows={2}
             placeholder="What did you do or see? (Enter to add)"
             onInput={(event) => setText(event.currentTarget.value)}

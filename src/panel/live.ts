@@ -3,7 +3,7 @@
 // closes: reconnect and take a fresh snapshot (the background restored it
 // from storage.session).
 import browser from 'webextension-polyfill';
-import { PORT_PANEL, PROTOCOL_VERSION, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
+import { PANEL_RECONNECT_DELAY_MS, PORT_PANEL, PROTOCOL_VERSION, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
 import { applySessionDelta, link, linkError, replaceSession, settings } from './store';
 import { recording } from './recordingState';
 
@@ -49,7 +49,7 @@ function connect(): void {
     if (port !== current) return;
     port = undefined;
     link.value = 'offline';
-    setTimeout(connect, 200);
+    setTimeout(connect, PANEL_RECONNECT_DELAY_MS);
   });
   current.postMessage({ kind: 'subscribe', v: PROTOCOL_VERSION, tabId });
 }

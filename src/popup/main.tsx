@@ -8,7 +8,7 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
-import type { PopupToBackground, RecordingStatus } from '../protocol/messages';
+import { NOTE_MAX_CHARS, RECORDING_NAME_MAX_CHARS, type PopupToBackground, type RecordingStatus } from '../protocol/messages';
 
 async function currentTabId(): Promise<number | undefined> {
   const fromQuery = new URLSearchParams(location.search).get('tabId');
@@ -113,7 +113,7 @@ function Popup({ tabId }: { tabId: number }) {
             aria-label="Session name"
             placeholder="Session name (optional)"
             value={name}
-            maxLength={120}
+            maxLength={RECORDING_NAME_MAX_CHARS}
             onInput={(event) => setName(event.currentTarget.value)}
             onKeyDown={(event) => {
               if (event.key === 'Enter') void run({ kind: 'record-start', tabId, name });
@@ -130,7 +130,7 @@ function Popup({ tabId }: { tabId: number }) {
           aria-label="Note"
           placeholder="Add a note to the timeline… (Enter)"
           value={note}
-          maxLength={2000}
+          maxLength={NOTE_MAX_CHARS}
           onInput={(event) => {
             // The note is placed when the tester started writing it, not when they finished.
             if (noteStartedAt === undefined) setNoteStartedAt(Date.now());
