@@ -292,6 +292,9 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     broadcast,
   });
 
+  const isOwnPage = (sender: PortSender | undefined): boolean =>
+    sender?.id === api.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(api.runtime.getURL(''));
+
   api.runtime.onConnect.addListener((rawPort) => {
     if (rawPort.name === PORT_RELAY) {
       const port = rawPort as unknown as RelayPort;
@@ -301,6 +304,11 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
         for (const state of tabs.values()) state.acks.delete(port);
       });
     } else if (rawPort.name === PORT_PANEL) {
+      // Sessions (every tab's traffic) and commands: for our own pages only (panel, viewer), never a content script or another extension.
+      if (!isOwnPage(rawPort.sender)) {
+        rawPort.disconnect();
+        return;
+      }
       const port = rawPort as unknown as PanelPort;
       port.onMessage.addListener((message) => void ready.then(() => onPanelMessage(port, message)));
       port.onDisconnect.addListener(() => {
