@@ -8,7 +8,8 @@ import type { Connection, Session } from '../core/model';
 import { emptySession } from '../core/model';
 import { applyDelta, type SessionDelta } from '../core/delta';
 import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, chooseEvictionCut, sessionCost } from '../core/caps';
-import { batchToDelta, parseBatch } from '../core/ingest';
+import { RefusedBatch, batchToDelta, parseBatch } from '../core/ingest';
+import { MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
 import { decodeStoredTab, encodeStoredTab } from '../core/stored';
 import { initRecordings } from './recording';
 import {
@@ -31,6 +32,8 @@ interface DocumentState {
   frameUrl: string;
   /** Highest batch seq applied: resent batches at or below it are duplicates. */
   lastSeq: number;
+  /** The document's performance.timeOrigin (from the relay's hello): its records cannot be older. */
+  timeOrigin?: number;
 }
 
 /** What is persisted per tab. */
@@ -217,19 +220,22 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     const state = tabState(tabId);
     if (message.kind === 'hello') {
       if (typeof message.docId !== 'string' || state.docs[message.docId]) return;
-      const frameUrl = typeof message.frameUrl === 'string' ? message.frameUrl : (sender.url ?? '');
-      state.docs[message.docId] = { frameId: sender.frameId, frameUrl, lastSeq: 0 };
+      const frameUrl = (typeof message.frameUrl === 'string' ? message.frameUrl : (sender.url ?? '')).slice(0, MAX_URL_CHARS);
+      const bounds = timeBounds(clock.now());
+      const time = isPlausibleTime(message.time, bounds) ? message.time : clock.now();
+      const timeOrigin = isPlausibleTime(message.timeOrigin, bounds) ? message.timeOrigin : undefined;
+      state.docs[message.docId] = { frameId: sender.frameId, frameUrl, lastSeq: 0, timeOrigin };
       if (message.top && sender.frameId === 0) {
         recordings.onNavigation(tabId);
         if (message.webdriver && frameUrl.endsWith(AUTOMATION_OPEN_PANEL)) openPanelTab(tabId);
         // A recording keeps its session across navigations even with preserve log off.
         if (!settings.preserveLog && !recordings.isRecording(tabId) && state.session.connections.length) {
           resetTab(tabId);
-          tabState(tabId).docs[message.docId] = { frameId: 0, frameUrl, lastSeq: 0 };
+          tabState(tabId).docs[message.docId] = { frameId: 0, frameUrl, lastSeq: 0, timeOrigin };
           commit(tabId, tabState(tabId), { pageUrl: frameUrl });
         } else {
           const hadHistory = state.session.pageUrl !== undefined;
-          commit(tabId, state, { pageUrl: frameUrl, pageEvents: hadHistory ? [{ type: 'navigation', time: message.time, detail: frameUrl, frameId: 0 }] : [] });
+          commit(tabId, state, { pageUrl: frameUrl, pageEvents: hadHistory ? [{ type: 'navigation', time, detail: frameUrl, frameId: 0 }] : [] });
         }
       }
       return;
@@ -247,9 +253,11 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     doc.lastSeq = message.seq;
     let delta: SessionDelta;
     try {
-      delta = batchToDelta(parseBatch(message.json), { docId: message.docId, frameId: doc.frameId, frameUrl: doc.frameUrl }, state.session, state.index);
-    } catch {
-      delta = { dropped: { rejected: 1 } };
+      const context = { docId: message.docId, frameId: doc.frameId, frameUrl: doc.frameUrl, timeBounds: timeBounds(clock.now(), doc.timeOrigin) };
+      delta = batchToDelta(parseBatch(message.json), context, state.session, state.index);
+    } catch (error) {
+      // Refused whole (unparsable, or too many records): counted, and acknowledged like any batch.
+      delta = { dropped: { rejected: error instanceof RefusedBatch ? error.records : 1 } };
     }
     if (message.lostBatches > 0) delta.dropped = { ...delta.dropped, lostBatches: message.lostBatches };
     commit(tabId, state, delta);

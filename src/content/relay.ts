@@ -14,6 +14,7 @@ startRelay({
   top: window === window.top,
   href: () => location.href,
   now: () => performance.timeOrigin + performance.now(),
+  timeOrigin: performance.timeOrigin,
   webdriver: navigator.webdriver === true,
   connect: (name) => chrome.runtime.connect({ name }) as RelayPort,
   setTimeout: (callback, ms) => setTimeout(callback, ms),

@@ -27,6 +27,8 @@ export interface RelayDeps {
   href(): string;
   /** performance.timeOrigin + performance.now(). */
   now(): number;
+  /** performance.timeOrigin: when the document started (the hook's records cannot be older). */
+  timeOrigin: number;
   webdriver: boolean;
   /** Opens a Port to the background (chrome.runtime.connect); throws when the extension is gone. */
   connect(name: string): RelayPort;
@@ -45,7 +47,7 @@ export function startRelay(deps: RelayDeps): void {
   let alive = true;
 
   function hello(): RelayToBackground {
-    return { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: deps.href(), top, time: deps.now(), webdriver: deps.webdriver };
+    return { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: deps.href(), top, time: deps.now(), timeOrigin: deps.timeOrigin, webdriver: deps.webdriver };
   }
 
   function connect(): RelayPort | undefined {

@@ -11,7 +11,8 @@ export const PORT_RELAY = 'socketscope-relay';
 export const PORT_PANEL = 'socketscope-panel';
 
 export type RelayToBackground =
-  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; webdriver: boolean }
+  /** `time`: now in the document; `timeOrigin`: its performance.timeOrigin (records before it are implausible). */
+  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; timeOrigin?: number; webdriver: boolean }
   /** `json` is a PageBatch as the hook wrote it; the background parses and validates it off the page's thread. */
   | { kind: 'batch'; docId: string; seq: number; json: string; lostBatches: number };
 

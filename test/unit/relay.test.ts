@@ -19,6 +19,7 @@ function relay(options: { top?: boolean; failConnect?: boolean } = {}) {
     top: options.top ?? true,
     href: () => 'https://app.example/',
     now: () => clock.now(),
+    timeOrigin: clock.now() - 1000,
     webdriver: false,
     connect: (name) => {
       if (options.failConnect) throw new Error('Extension context invalidated.');

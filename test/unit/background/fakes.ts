@@ -210,8 +210,9 @@ export class RelayEnd {
   send(message: RelayToBackground): void {
     this.port.postMessage(message);
   }
-  hello(docId: string, options: { top?: boolean; frameUrl?: string; time?: number } = {}): void {
-    this.send({ kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: options.frameUrl ?? 'https://app.example/', top: options.top ?? true, time: options.time ?? 1_790_000_000_000, webdriver: false });
+  hello(docId: string, options: { top?: boolean; frameUrl?: string; time?: number; timeOrigin?: number } = {}): void {
+    const time = options.time ?? 1_790_000_000_000;
+    this.send({ kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: options.frameUrl ?? 'https://app.example/', top: options.top ?? true, time, timeOrigin: options.timeOrigin ?? time - 1000, webdriver: false });
   }
   batch(docId: string, batch: PageBatch, lostBatches = 0): void {
     this.send({ kind: 'batch', docId, seq: batch.seq, json: JSON.stringify(batch), lostBatches });
