@@ -449,6 +449,9 @@ function bands(events: PageEvent[], startType: PageEvent['type'], endType: PageE
 
 // ---- drawing ----
 
+/** Grid lines drawn at most (a tick every 90 px needs far fewer). */
+const MAX_TICKS = 1000;
+
 function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | undefined): void {
   const ctx = canvas.getContext?.('2d');
   if (!ctx) return;
@@ -505,7 +508,10 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, pointerTime: number | unde
   ctx.fillStyle = colors.dim;
   ctx.textAlign = 'left';
   const firstTick = Math.ceil((view.start - origin) / step) * step + origin;
-  for (let t = firstTick; t <= view.end; t += step) {
+  // Finite by construction: at huge times (1e19 ms) `t += step` would not change t.
+  const tickCount = step > 0 ? Math.min(MAX_TICKS, Math.floor((view.end - firstTick) / step) + 1) : 0;
+  for (let i = 0; i < tickCount; i++) {
+    const t = firstTick + i * step;
     const x = Math.round(toX(t)) + 0.5;
     if (x < LABEL_PX) continue;
     ctx.beginPath();
