@@ -7,9 +7,9 @@ import { realClock } from './api';
 import type { Connection, Session } from '../core/model';
 import { emptySession } from '../core/model';
 import { applyDelta, type SessionDelta } from '../core/delta';
-import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, chooseEvictionCut, sessionCost } from '../core/caps';
+import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
 import { RefusedBatch, batchToDelta, parseBatch } from '../core/ingest';
-import { MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
+import { MAX_PAGE_EVENTS_PER_TAB, MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
 import { decodeStoredTab, encodeStoredTab } from '../core/stored';
 import { initRecordings } from './recording';
 import {
@@ -47,6 +47,8 @@ interface TabState extends StoredTab {
   cost: number;
   /** Acks to send once the tab is persisted: per relay port, per document, highest seq. */
   acks: Map<RelayPort, Map<string, number>>;
+  /** Writes of this tab that failed in a row (quota): after the second, the caps evict to make room. */
+  failures: number;
 }
 
 const STORAGE_PREFIX = 'tab:';
@@ -59,6 +61,10 @@ const PERSIST_DELAY_MS = 150;
 const BUSY_PERSIST_INTERVAL_MS = 1000;
 /** After an eviction the session is brought down to this share of its cap, so evictions stay rare (each one sorts the tab's messages by time). */
 const EVICT_TO = 0.75;
+/** A failed write is retried after this long; its batches stay unacknowledged meanwhile. */
+const RETRY_DELAY_MS = 1000;
+/** When a tab still cannot be stored, the largest tab gives up this share of its estimated size (counted) before the next try. */
+const QUOTA_RELIEF_SHARE = 0.25;
 
 /**
  * Registers the background's listeners on `api` (the real `browser` in
@@ -76,7 +82,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
 
   function newTab(tabId: number, session?: Session): TabState {
     const fresh = session ?? { ...emptySession(`tab-${tabId}-${clock.now()}`, clock.now()), tabId, source: 'live' as const };
-    return { session: fresh, docs: {}, index: new Map(fresh.connections.map((c) => [c.id, c])), cost: sessionCost(fresh), acks: new Map() };
+    return { session: fresh, docs: {}, index: new Map(fresh.connections.map((c) => [c.id, c])), cost: sessionCost(fresh), acks: new Map(), failures: 0 };
   }
 
   function tabState(tabId: number): TabState {
@@ -105,33 +111,52 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     persistTimer = clock.setTimeout(persist, Math.max(PERSIST_DELAY_MS, lastPersistAt + BUSY_PERSIST_INTERVAL_MS - clock.now()));
   }
 
+  /**
+   * Writes every dirty tab, each in its own storage.session.set: one tab that
+   * cannot be stored does not keep the others from being stored. A tab's
+   * batches are acknowledged only once its write succeeded; when it fails they
+   * stay unacknowledged (the relays keep them), the tab is retried, and from
+   * the second failure in a row the caps evict (counted) to make room.
+   */
   async function persist(): Promise<void> {
     persistTimer = undefined;
     persisting = true;
     lastPersistAt = clock.now();
     const ids = [...dirty];
     dirty.clear();
-    // One JSON string per tab (src/core/stored.ts): counted by its length against the quota, and far cheaper to store than the object.
-    const items: Record<string, string> = {};
-    const acks: [RelayPort, Map<string, number>][] = [];
-    for (const tabId of ids) {
+    let failed = false;
+    // Each write's string and acks are taken synchronously, before any of the writes is awaited.
+    const writes = ids.map(async (tabId) => {
       const state = tabs.get(tabId);
-      if (!state) continue;
-      items[STORAGE_PREFIX + tabId] = encodeStoredTab(state.session, state.docs);
-      acks.push(...state.acks);
+      if (!state) return;
+      const key = STORAGE_PREFIX + tabId;
+      // One JSON string per tab (src/core/stored.ts): counted by its length against the quota, and far cheaper to store than the object.
+      const value = encodeStoredTab(state.session, state.docs);
+      const acks = state.acks;
       state.acks = new Map();
-    }
-    try {
-      await api.storage.session.set(items);
-    } catch (error) {
-      // Quota: the records are still in memory and shown; only a restart of the worker could lose them.
-      console.warn('SocketScope: could not persist sessions', error);
-    } finally {
-      persisting = false;
-      if (dirty.size) {
-        persistTimer = clock.setTimeout(persist, Math.max(PERSIST_DELAY_MS, lastPersistAt + BUSY_PERSIST_INTERVAL_MS - clock.now()));
+      try {
+        await api.storage.session.set({ [key]: value });
+      } catch (error) {
+        failed = true;
+        writeFailed(tabId, acks, error);
+        return;
       }
+      if (!tabs.has(tabId)) {
+        void api.storage.session.remove(key); // the tab closed during the write
+        return;
+      }
+      state.failures = 0;
+      sendAcks(acks);
+    });
+    await Promise.all(writes);
+    persisting = false;
+    if (dirty.size) {
+      const delay = failed ? RETRY_DELAY_MS : Math.max(PERSIST_DELAY_MS, lastPersistAt + BUSY_PERSIST_INTERVAL_MS - clock.now());
+      persistTimer = clock.setTimeout(persist, delay);
     }
+  }
+
+  function sendAcks(acks: Map<RelayPort, Map<string, number>>): void {
     for (const [port, docs] of acks) {
       for (const [docId, seq] of docs) {
         try {
@@ -141,6 +166,37 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
         }
       }
     }
+  }
+
+  function writeFailed(tabId: number, acks: Map<RelayPort, Map<string, number>>, error: unknown): void {
+    const state = tabs.get(tabId);
+    if (!state) return; // closed meanwhile: nothing to keep
+    console.warn('SocketScope: could not persist a tab; its batches stay unacknowledged', error);
+    // Owed again, after the next successful write.
+    for (const [port, docs] of acks) {
+      const owed = state.acks.get(port) ?? new Map<string, number>();
+      state.acks.set(port, owed);
+      for (const [docId, seq] of docs) owed.set(docId, Math.max(owed.get(docId) ?? 0, seq));
+    }
+    state.failures++;
+    if (state.failures >= 2) relieveStorage();
+    dirty.add(tabId);
+  }
+
+  /** The estimate said it fits, the storage disagrees: the largest tab gives up a share of its records, counted in that tab. */
+  function relieveStorage(): void {
+    const largest = largestTab();
+    if (!largest) return;
+    const [tabId, state] = largest;
+    const delta: SessionDelta = {};
+    evict(tabId, state, delta, Math.max(1, state.cost * QUOTA_RELIEF_SHARE));
+    if (delta.evict) broadcast(tabId, { kind: 'delta', tabId, delta });
+  }
+
+  function largestTab(): [number, TabState] | undefined {
+    let largest: [number, TabState] | undefined;
+    for (const entry of tabs) if (!largest || entry[1].cost > largest[1].cost) largest = entry;
+    return largest;
   }
 
   function broadcast(tabId: number, message: BackgroundToPanel): void {
@@ -159,33 +215,56 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
 
   /** Applies a delta to a tab, enforces the caps (adding the eviction to the same delta), sends it to panels. */
   function commit(tabId: number, state: TabState, delta: SessionDelta): void {
-    for (const patch of delta.connections ?? []) if (!state.index.has(patch.id)) state.cost += 256 + (patch.url?.length ?? 0);
-    for (const group of delta.messages ?? []) for (const message of group.messages) state.cost += MESSAGE_OVERHEAD_BYTES + message.preview.length;
+    // The estimated cost of everything the delta adds (src/core/caps.ts): connection metadata, messages, page events, notes.
+    const patched = new Set((delta.connections ?? []).map((patch) => patch.id));
+    let cost = -(state.session.pageUrl?.length ?? 0);
+    for (const id of patched) {
+      const existing = state.index.get(id);
+      if (existing) cost -= connectionMetaCost(existing);
+    }
     applyDelta(state.session, delta, state.index);
+    cost += state.session.pageUrl?.length ?? 0;
+    for (const id of patched) {
+      const connection = state.index.get(id);
+      if (connection) cost += connectionMetaCost(connection);
+    }
+    for (const group of delta.messages ?? []) for (const message of group.messages) cost += MESSAGE_OVERHEAD_BYTES + message.preview.length;
+    for (const event of delta.pageEvents ?? []) cost += pageEventCost(event);
+    for (const note of delta.notes ?? []) cost += noteCost(note);
+    state.cost += cost;
+    // Page events are capped by count too: the oldest go, counted.
+    const excessEvents = state.session.pageEvents.length - MAX_PAGE_EVENTS_PER_TAB;
+    if (excessEvents > 0) {
+      for (let i = 0; i < excessEvents; i++) state.cost -= pageEventCost(state.session.pageEvents[i]);
+      applyEviction(state.session, { pageEvents: excessEvents }, state.index);
+      delta.evict = { pageEvents: excessEvents };
+    }
     if (state.cost > settings.caps.maxTabBytes) evict(tabId, state, delta, state.cost - settings.caps.maxTabBytes * EVICT_TO);
     broadcast(tabId, { kind: 'delta', tabId, delta });
     schedulePersist(tabId);
     enforceTotalCap();
   }
 
+  /** Evicts from a tab (counted in it), adding the cut to `delta` (merged with a cut already there) for the panels. */
   function evict(tabId: number, state: TabState, delta: SessionDelta, bytesToFree: number): void {
     const cut = chooseEvictionCut(state.session, bytesToFree);
     if (!cut) return;
-    applyDelta(state.session, { evict: cut }, state.index);
-    delta.evict = cut;
+    applyEviction(state.session, cut, state.index);
+    // Applied after the earlier cut on the same copy: the panels apply both at once, which removes the same page events.
+    delta.evict = delta.evict ? { ...cut, pageEvents: (delta.evict.pageEvents ?? 0) + (cut.pageEvents ?? 0) || undefined } : cut;
     state.cost = sessionCost(state.session);
     schedulePersist(tabId);
   }
 
-  /** All tabs together must fit storage.session: evict from the largest tab until they do. */
+  /** All tabs together must fit storage.session: evict from the largest tab, counted in it, until they do. */
   function enforceTotalCap(): void {
     let total = 0;
     for (const state of tabs.values()) total += state.cost;
     while (total > settings.caps.maxTotalBytes) {
-      const [tabId, largest] = [...tabs].reduce((a, b) => (b[1].cost > a[1].cost ? b : a));
+      const [tabId, largest] = largestTab()!;
       const before = largest.cost;
       const delta: SessionDelta = {};
-      evict(tabId, largest, delta, total - settings.caps.maxTotalBytes * EVICT_TO);
+      evict(tabId, largest, delta, Math.min(before, total - settings.caps.maxTotalBytes * EVICT_TO));
       if (delta.evict) broadcast(tabId, { kind: 'delta', tabId, delta });
       if (largest.cost >= before) break;
       total -= before - largest.cost;
