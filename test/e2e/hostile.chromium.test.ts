@@ -4,7 +4,8 @@
 // that opens many sockets with 60 KB URLs next to a quiet victim tab.
 import { describe, expect, it } from 'vitest';
 import { useServerAndChromium } from './support/setup';
-import { openPanel, waitForSession } from './support/chromium';
+import { openPanel, storedSessions, waitForSession } from './support/chromium';
+import { MAX_PAGE_EVENTS_PER_TAB } from '../../src/core/limits';
 import type { Session } from '../../src/core/model';
 
 const env = useServerAndChromium();
@@ -86,5 +87,31 @@ describe('hostile pages (Chromium)', () => {
     expect(after.dropped).toEqual({ messages: 0, previews: 0, rejected: 0 });
     await attacker.close();
     await victim.close();
+  });
+
+  it('keeps a page flooding synthetic page events to the per-tab cap, counting the rest, and stays responsive', async () => {
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/blank.html`);
+    const FLOOD = 30_000;
+    await page.evaluate(async (count) => {
+      // Page-context listeners start with the page's first socket.
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?flood');
+      await new Promise((resolve) => (ws.onopen = resolve));
+      for (let i = 0; i < count; i++) {
+        dispatchEvent(new Event(i % 2 ? 'online' : 'offline'));
+        if (i % 5000 === 4999) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const after = new WebSocket(location.origin.replace('http', 'ws') + '/echo?after-flood');
+      after.onopen = () => after.close();
+    }, FLOOD);
+    const { session } = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?after-flood') && c.close), 'the socket after the flood', 30_000);
+    const flooded = session.pageEvents.filter((e) => e.type === 'online' || e.type === 'offline').length;
+    expect(session.pageEvents.length).toBeLessThanOrEqual(MAX_PAGE_EVENTS_PER_TAB);
+    // Every synthetic event is either kept, dropped by the cap, or refused, all counted; or the hook ignored untrusted events altogether.
+    if (flooded > 0) expect(flooded + (session.dropped.droppedPageEvents ?? 0) + session.dropped.rejected).toBeGreaterThanOrEqual(FLOOD);
+    const began = Date.now();
+    await storedSessions(env.browser);
+    expect(Date.now() - began).toBeLessThan(2000);
+    await page.close();
   });
 });
