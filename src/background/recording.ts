@@ -7,13 +7,13 @@
 // timeline. Recordings are persisted in storage.session, so they survive the
 // service worker stopping and DevTools closing.
 import type { BackgroundApi, Clock, PortSender } from './api';
+import { MAX_NOTE_CHARS } from '../core/limits';
 import type { Note, Session } from '../core/model';
 import type { BackgroundToPanel, PopupToBackground, Recording, RecordingCommand, RecordingStatus } from '../protocol/messages';
 
 const STORAGE_KEY = 'recordings';
 const BADGE_TEXT = 'REC';
 const BADGE_COLOR = '#d93025';
-const MAX_NOTE_CHARS = 2000;
 const MAX_NAME_CHARS = 120;
 /** A note's time may be when the tester started typing, but not from another day. */
 const MAX_NOTE_BACKDATE_MS = 30 * 60_000;

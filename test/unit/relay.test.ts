@@ -32,7 +32,7 @@ function relay(options: { top?: boolean; failConnect?: boolean } = {}) {
   });
   const page = {
     hello: () => target.dispatchEvent(new CustomEvent(EVENT_HELLO, { detail: NONCE })),
-    batch: (seq: number, nonce = NONCE) => target.dispatchEvent(new CustomEvent(EVENT_BATCH, { detail: `${nonce}{"v":1,"seq":${seq},"records":[],"messages":{}}` })),
+    batch: (seq: number, nonce = NONCE, padding = '') => target.dispatchEvent(new CustomEvent(EVENT_BATCH, { detail: `${nonce}{"v":1,"seq":${seq},"records":[],"messages":{},"pad":"${padding}"}` })),
   };
   const received = (port: FakePort) => port.received as RelayToBackground[];
   const ack = (port: FakePort, seq: number) => port.postMessage({ kind: 'ack', docId: 'doc1', seq });
@@ -84,5 +84,32 @@ describe('relay', () => {
     const r = relay({ failConnect: true });
     r.page.hello();
     expect(() => r.page.batch(1)).not.toThrow();
+  });
+
+  it('sends its document time origin in the hello', async () => {
+    const r = relay();
+    await settle();
+    const hello = r.received(r.ports[0])[0];
+    expect(hello.kind === 'hello' && hello.timeOrigin).toBe(r.clock.now() - 1000);
+  });
+
+  it('bounds what it keeps unacknowledged: the oldest batches go, counted in the next batch', async () => {
+    const r = relay();
+    r.page.hello();
+    const mib = 'x'.repeat(1024 * 1024);
+    for (let seq = 1; seq <= 20; seq++) r.page.batch(seq, NONCE, mib); // the background never acknowledges
+    await settle();
+    r.ports[0].disconnect();
+    await r.clock.advance(100);
+    // The drop the last batch caused is reported with the next one.
+    r.page.batch(21);
+    await settle();
+    const resent = r.received(r.ports[1]).filter((m) => m.kind === 'batch');
+    const kept = resent.length - 1;
+    expect(kept).toBeLessThan(20);
+    expect(kept).toBeGreaterThanOrEqual(15);
+    expect(resent.at(-1)!.kind === 'batch' && resent.at(-1)!.seq).toBe(21);
+    const lost = resent.reduce((sum, m) => sum + (m.kind === 'batch' ? m.lostBatches : 0), 0);
+    expect(lost).toBe(20 - kept);
   });
 });
