@@ -49,6 +49,16 @@ interface TabState extends StoredTab {
   acks: Map<RelayPort, Map<string, number>>;
   /** Writes of this tab that failed in a row (quota): after the second, the caps evict to make room. */
   failures: number;
+  /** Length of the string last written (or tried) for this tab: its real size, where `cost` is an estimate. */
+  storedChars: number;
+}
+
+/** What a document's entry costs once stored (it is persisted with the session, for the duplicate check). */
+const DOC_OVERHEAD_BYTES = 64;
+function docsCost(docs: Record<string, DocumentState>): number {
+  let bytes = 0;
+  for (const [docId, doc] of Object.entries(docs)) bytes += DOC_OVERHEAD_BYTES + docId.length + doc.frameUrl.length;
+  return bytes;
 }
 
 const STORAGE_PREFIX = 'tab:';
@@ -82,7 +92,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
 
   function newTab(tabId: number, session?: Session): TabState {
     const fresh = session ?? { ...emptySession(`tab-${tabId}-${clock.now()}`, clock.now()), tabId, source: 'live' as const };
-    return { session: fresh, docs: {}, index: new Map(fresh.connections.map((c) => [c.id, c])), cost: sessionCost(fresh), acks: new Map(), failures: 0 };
+    return { session: fresh, docs: {}, index: new Map(fresh.connections.map((c) => [c.id, c])), cost: sessionCost(fresh), acks: new Map(), failures: 0, storedChars: 0 };
   }
 
   function tabState(tabId: number): TabState {
@@ -101,6 +111,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       const storedTab = decodeStoredTab<StoredTab['docs']>(value);
       const state = newTab(tabId, storedTab.session);
       state.docs = storedTab.docs;
+      state.cost += docsCost(state.docs);
       tabs.set(tabId, state);
     }
   })().catch((error: unknown) => console.error('SocketScope: could not restore sessions', error));
@@ -132,6 +143,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       const key = STORAGE_PREFIX + tabId;
       // One JSON string per tab (src/core/stored.ts): counted by its length against the quota, and far cheaper to store than the object.
       const value = encodeStoredTab(state.session, state.docs);
+      state.storedChars = value.length;
       const acks = state.acks;
       state.acks = new Map();
       try {
@@ -185,7 +197,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
 
   /** The estimate said it fits, the storage disagrees: the largest tab gives up a share of its records, counted in that tab. */
   function relieveStorage(): void {
-    const largest = largestTab();
+    const largest = largestTab(true);
     if (!largest) return;
     const [tabId, state] = largest;
     const delta: SessionDelta = {};
@@ -193,9 +205,11 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     if (delta.evict) broadcast(tabId, { kind: 'delta', tabId, delta });
   }
 
-  function largestTab(): [number, TabState] | undefined {
+  /** The largest tab by its estimated cost, or (`measured`) by the larger of its estimate and the size of its last write. */
+  function largestTab(measured = false): [number, TabState] | undefined {
     let largest: [number, TabState] | undefined;
-    for (const entry of tabs) if (!largest || entry[1].cost > largest[1].cost) largest = entry;
+    const size = (state: TabState) => (measured ? Math.max(state.cost, state.storedChars) : state.cost);
+    for (const entry of tabs) if (!largest || size(entry[1]) > size(largest[1])) largest = entry;
     return largest;
   }
 
@@ -252,7 +266,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     applyEviction(state.session, cut, state.index);
     // Applied after the earlier cut on the same copy: the panels apply both at once, which removes the same page events.
     delta.evict = delta.evict ? { ...cut, pageEvents: (delta.evict.pageEvents ?? 0) + (cut.pageEvents ?? 0) || undefined } : cut;
-    state.cost = sessionCost(state.session);
+    state.cost = sessionCost(state.session) + docsCost(state.docs);
     schedulePersist(tabId);
   }
 
@@ -275,6 +289,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     const old = tabs.get(tabId);
     const state = newTab(tabId);
     if (old) state.docs = old.docs;
+    state.cost += docsCost(state.docs);
     tabs.set(tabId, state);
     schedulePersist(tabId);
     broadcast(tabId, snapshot(tabId));
@@ -304,6 +319,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       const time = isPlausibleTime(message.time, bounds) ? message.time : clock.now();
       const timeOrigin = isPlausibleTime(message.timeOrigin, bounds) ? message.timeOrigin : undefined;
       state.docs[message.docId] = { frameId: sender.frameId, frameUrl, lastSeq: 0, timeOrigin };
+      state.cost += DOC_OVERHEAD_BYTES + message.docId.length + frameUrl.length;
       if (message.top && sender.frameId === 0) {
         recordings.onNavigation(tabId);
         if (message.webdriver && frameUrl.endsWith(AUTOMATION_OPEN_PANEL)) openPanelTab(tabId);

@@ -130,3 +130,43 @@ describe('background: page events', () => {
     expect(relay.acked('d1')).toBe(1);
   });
 });
+
+describe('background: documents are stored too', () => {
+  it('counts each document\'s frame URL in the tab\'s cost, so the tab pays for its own frames', async () => {
+    const h = new Harness();
+    const panel = h.panel();
+    panel.send({ kind: 'settings', settings: { caps: { maxTabBytes: 1_000_000, maxTotalBytes: 8_000_000 } } });
+    const top = h.relay(1);
+    top.hello('top');
+    const previews: [number, number, number, number, number, string][] = Array.from({ length: 5 }, (_, i) => [1, 1, T0 + 5 + i, 1, 80_000, String(i).repeat(80_000)]);
+    top.batch('top', pageBatch(1, [create(1)], previews));
+    await h.flush();
+    // 10 frames with 60 KB URLs: 600 KB of document entries; with the 400 KB of previews, over the tab's cap.
+    for (let i = 0; i < 10; i++) h.relay(1, i + 1, 'https://app.example/frame').hello(`frame${i}`, { top: false, frameUrl: `https://app.example/frame?${'f'.repeat(60_000)}${i}` });
+    top.batch('top', pageBatch(2, [], [[1, 1, T0 + 60, 1, 10, 'new']]));
+    await h.flush();
+    const stored = h.stored(1)!;
+    expect(stored.dropped.previews).toBe(4);
+    expect(stored.connections[0].messages.map((m) => m.preview.length)).toEqual([0, 0, 0, 0, 80_000, 3]);
+  });
+
+  it('when storage still refuses a write, the tab that is really the largest gives up records, not a smaller victim', async () => {
+    const h = new Harness({ sessionQuota: 2_000_000 });
+    const victim = h.relay(2);
+    victim.hello('v');
+    const previews: [number, number, number, number, number, string][] = Array.from({ length: 10 }, (_, i) => [1, 1, T0 + 10 + i, 1, 80_000, String(i).repeat(80_000)]);
+    victim.batch('v', pageBatch(1, [create(1)], previews));
+    await h.flush();
+    expect(victim.acked('v')).toBe(1);
+    // A tab whose frames' URLs alone are 1.8 MB: the estimate says 4 MiB fits, the storage (2 MB here) does not.
+    const top = h.relay(1);
+    top.hello('top');
+    for (let i = 0; i < 30; i++) h.relay(1, i + 1).hello(`frame${i}`, { top: false, frameUrl: `https://evil.example/?${'f'.repeat(60_000)}${i}` });
+    top.batch('top', pageBatch(1, [create(1)]));
+    victim.batch('v', pageBatch(2, [], [[1, 1, T0 + 100, 1, 3, 'new']]));
+    await h.flush(20_000);
+    expect(h.stored(2)!.dropped).toEqual({ messages: 0, previews: 0, rejected: 0 });
+    expect(victim.acked('v')).toBe(2);
+  });
+});
+
