@@ -103,6 +103,23 @@ describe('background: tab close', () => {
   });
 });
 
+describe('background: tab close during a write', () => {
+  it('removes what a write that was under way when the tab closed stored', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1');
+    relay.batch('d1', pageBatch(1, [create(1)]));
+    let open!: () => void;
+    h.browser.session.gate = new Promise<void>((resolve) => (open = resolve));
+    await h.flush(); // the write started and waits
+    h.browser.onRemoved.emit(1);
+    await h.flush();
+    open();
+    await h.flush();
+    expect(h.browser.session.data.has('tab:1')).toBe(false);
+  });
+});
+
 describe('background: navigations', () => {
   it('keeps records across navigations with a marker when preserve log is on, and clears them when off', async () => {
     const h = new Harness();

@@ -36,8 +36,11 @@ export class FakeStorage implements StorageArea {
     for (const [key, value] of this.data) if (keys === null || key === keys) out[key] = structuredClone(value);
     return out;
   }
+  /** When set, each write waits for it (a slow storage). */
+  gate?: Promise<void>;
   async set(items: Record<string, unknown>): Promise<void> {
     this.sets++;
+    if (this.gate) await this.gate;
     if (this.failNextSets > 0) {
       this.failNextSets--;
       throw new Error('Session storage quota bytes exceeded. Values were not stored.');
