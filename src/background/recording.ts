@@ -6,19 +6,22 @@
 // with "preserve log" off, and notes (text markers) land on the session's
 // timeline. Recordings are persisted in storage.session, so they survive the
 // service worker stopping and DevTools closing.
-import browser, { type Runtime, type Tabs } from 'webextension-polyfill';
+import type { BackgroundApi, Clock, PortSender } from './api';
+import { MAX_NOTE_CHARS } from '../core/limits';
 import type { Note, Session } from '../core/model';
 import type { BackgroundToPanel, PopupToBackground, Recording, RecordingCommand, RecordingStatus } from '../protocol/messages';
 
 const STORAGE_KEY = 'recordings';
 const BADGE_TEXT = 'REC';
 const BADGE_COLOR = '#d93025';
-const MAX_NOTE_CHARS = 2000;
 const MAX_NAME_CHARS = 120;
 /** A note's time may be when the tester started typing, but not from another day. */
 const MAX_NOTE_BACKDATE_MS = 30 * 60_000;
 
 export interface RecordingHost {
+  /** The extension API (the real `browser`, or the tests' fakes). */
+  api: BackgroundApi;
+  clock: Clock;
   /** Resolves once the background restored its tabs. */
   ready: Promise<void>;
   session(tabId: number): Session | undefined;
@@ -37,20 +40,21 @@ export interface Recordings {
 }
 
 export function initRecordings(host: RecordingHost): Recordings {
+  const { api, clock } = host;
   const byTab = new Map<number, Recording>();
 
   const restored = (async () => {
-    const stored = await browser.storage.session.get(STORAGE_KEY);
+    const stored = await api.storage.session.get(STORAGE_KEY);
     const saved = stored[STORAGE_KEY] as Record<string, Recording> | undefined;
     for (const [tabId, recording] of Object.entries(saved ?? {})) {
       byTab.set(Number(tabId), recording);
-      void showBadge(Number(tabId), recording);
+      void showBadge(api, Number(tabId), recording);
     }
   })().catch((error: unknown) => console.error('SocketScope: could not restore recordings', error));
   const ready = Promise.all([host.ready, restored]);
 
   const persist = (): void => {
-    void browser.storage.session.set({ [STORAGE_KEY]: Object.fromEntries(byTab) }).catch((error: unknown) => console.warn('SocketScope: could not persist recordings', error));
+    void api.storage.session.set({ [STORAGE_KEY]: Object.fromEntries(byTab) }).catch((error: unknown) => console.warn('SocketScope: could not persist recordings', error));
   };
 
   const isRecording = (tabId: number): boolean => {
@@ -75,13 +79,13 @@ export function initRecordings(host: RecordingHost): Recordings {
   const changed = (tabId: number): void => {
     persist();
     host.broadcast(tabId, message(tabId));
-    void showBadge(tabId, byTab.get(tabId));
+    void showBadge(api, tabId, byTab.get(tabId));
   };
 
   const handle = async (command: RecordingCommand): Promise<RecordingStatus> => {
     await ready;
     const { tabId } = command;
-    const now = Date.now();
+    const now = clock.now();
     switch (command.kind) {
       case 'record-start': {
         if (isRecording(tabId)) break; // Record twice is one recording
@@ -109,9 +113,9 @@ export function initRecordings(host: RecordingHost): Recordings {
   };
 
   // The popup talks in one-shot messages: it lives only while open.
-  browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
+  api.runtime.onMessage.addListener((raw: unknown, sender: PortSender) => {
     // Only our own pages (popup, viewer, panel) — never a content script, which a page could drive.
-    if (sender.id !== browser.runtime.id || !sender.url?.startsWith(browser.runtime.getURL(''))) return undefined;
+    if (sender.id !== api.runtime.id || !sender.url?.startsWith(api.runtime.getURL(''))) return undefined;
     const request = raw as PopupToBackground;
     if (!request || typeof request !== 'object' || typeof request.tabId !== 'number') return undefined;
     if (request.kind === 'recording-status') return ready.then(() => status(request.tabId));
@@ -121,10 +125,10 @@ export function initRecordings(host: RecordingHost): Recordings {
 
   // Keyboard: "add-marker" drops a note at this instant without opening anything
   // (the popup's shortcut, _execute_action, opens the note field for text).
-  browser.commands?.onCommand.addListener((command: string, tab?: Tabs.Tab) => {
+  api.commands?.onCommand.addListener((command: string, tab?: { id?: number }) => {
     if (command !== 'add-marker') return;
     void (async () => {
-      const tabId = tab?.id ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id;
+      const tabId = tab?.id ?? (await api.tabs.query({ active: true, currentWindow: true }))[0]?.id;
       if (tabId === undefined || tabId < 0) return;
       await handle({ kind: 'note-add', tabId, text: 'Marker (keyboard)' });
     })();
@@ -136,7 +140,7 @@ export function initRecordings(host: RecordingHost): Recordings {
     message,
     onNavigation(tabId) {
       const recording = byTab.get(tabId);
-      if (recording) void showBadge(tabId, recording);
+      if (recording) void showBadge(api, tabId, recording);
     },
     forget(tabId) {
       if (byTab.delete(tabId)) persist();
@@ -158,12 +162,12 @@ function cleanName(name: string | undefined, pageUrl: string | undefined, now: n
   return `${host ? host + ' ' : ''}${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-async function showBadge(tabId: number, recording: Recording | undefined): Promise<void> {
+async function showBadge(api: BackgroundApi, tabId: number, recording: Recording | undefined): Promise<void> {
   const active = recording !== undefined && recording.endedAt === undefined;
   try {
-    await browser.action.setBadgeText({ tabId, text: active ? BADGE_TEXT : '' });
-    if (active) await browser.action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOR });
-    await browser.action.setTitle({ tabId, title: active ? `SocketScope — recording “${recording.name}”` : 'SocketScope' });
+    await api.action.setBadgeText({ tabId, text: active ? BADGE_TEXT : '' });
+    if (active) await api.action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOR });
+    await api.action.setTitle({ tabId, title: active ? `SocketScope — recording “${recording.name}”` : 'SocketScope' });
   } catch {
     /* the tab is gone */
   }

@@ -5,7 +5,7 @@
 //
 // An eviction is described by a time cut, not by a list of messages, so the
 // background and each panel apply exactly the same eviction to their copies.
-import type { Session } from './model';
+import type { Connection, Note, PageEvent, Session } from './model';
 
 export interface Caps {
   /** Per tab, estimated bytes. */
@@ -22,19 +22,61 @@ export const DEFAULT_CAPS: Caps = { maxTabBytes: 4 * 1024 * 1024, maxTotalBytes:
  * metadata per message besides its preview.
  */
 export const MESSAGE_OVERHEAD_BYTES = 40;
+/** A connection's fixed fields (ids, times, close, counters) once stored, besides its strings. */
+export const CONNECTION_OVERHEAD_BYTES = 256;
+/** A page event's or a note's fixed fields once stored, besides its strings. */
+export const PAGE_EVENT_OVERHEAD_BYTES = 64;
+export const NOTE_OVERHEAD_BYTES = 64;
 
-/** Messages with time ≤ previewsUpTo lose their preview; with time ≤ messagesUpTo are dropped. */
+/**
+ * An eviction. Applied in this order: previews, messages (by time), the
+ * oldest `pageEvents` page events, then whole `connections` (by id).
+ * Infinity ("every message") reaches a panel through Chrome's ports (JSON) as
+ * null, which applyEviction reads as Infinity again.
+ */
 export interface EvictionCut {
+  /** Messages with time ≤ previewsUpTo lose their preview. */
   previewsUpTo?: number;
+  /** Messages with time ≤ messagesUpTo are dropped. */
   messagesUpTo?: number;
+  /** How many of the session's first (oldest) page events are dropped. */
+  pageEvents?: number;
+  /** Connections dropped whole. */
+  connections?: string[];
 }
 
-export function sessionCost(session: Session): number {
+/** "Every message": Infinity, which Chrome's ports (JSON) carry as null, read back as everything by applyEviction. */
+const EVERYTHING = Infinity;
+
+/** Everything of a connection but its messages: its strings and fixed fields. */
+export function connectionMetaCost(connection: Connection): number {
+  let bytes = CONNECTION_OVERHEAD_BYTES + connection.id.length + connection.url.length + connection.frameUrl.length;
+  for (const protocol of connection.protocols) bytes += protocol.length + 3;
+  bytes += (connection.protocol?.length ?? 0) + (connection.extensions?.length ?? 0) + (connection.closeRequestedReason?.length ?? 0);
+  if (connection.close) bytes += connection.close.reason.length + (connection.close.requestedReason?.length ?? 0);
+  return bytes;
+}
+
+export function messagesCost(connection: Connection): number {
   let bytes = 0;
-  for (const connection of session.connections) {
-    bytes += 256 + connection.url.length;
-    for (const message of connection.messages) bytes += MESSAGE_OVERHEAD_BYTES + message.preview.length;
-  }
+  for (const message of connection.messages) bytes += MESSAGE_OVERHEAD_BYTES + message.preview.length;
+  return bytes;
+}
+
+export function pageEventCost(event: PageEvent): number {
+  return PAGE_EVENT_OVERHEAD_BYTES + (event.detail?.length ?? 0) + (event.frameUrl?.length ?? 0);
+}
+
+export function noteCost(note: Note): number {
+  return NOTE_OVERHEAD_BYTES + note.id.length + note.text.length;
+}
+
+/** The estimated stored size of everything in a session. */
+export function sessionCost(session: Session): number {
+  let bytes = (session.pageUrl?.length ?? 0) + (session.name?.length ?? 0);
+  for (const connection of session.connections) bytes += connectionMetaCost(connection) + messagesCost(connection);
+  for (const event of session.pageEvents) bytes += pageEventCost(event);
+  for (const note of session.notes) bytes += noteCost(note);
   return bytes;
 }
 
@@ -64,7 +106,12 @@ function byTime(session: Session, keep: (previewLength: number) => boolean): { t
   return { times: sortedTimes, previewBytes: sortedBytes };
 }
 
-/** The cut that frees at least `bytesToFree`, oldest first; undefined when nothing needs to go. */
+/**
+ * The cut that frees at least `bytesToFree`, oldest first; undefined when
+ * nothing needs to go. Previews go first, then whole messages, then page
+ * events, and only when all that is not enough whole connections: closed ones
+ * first (earliest closed first), then open ones (earliest created first).
+ */
 export function chooseEvictionCut(session: Session, bytesToFree: number): EvictionCut | undefined {
   if (bytesToFree <= 0) return undefined;
   // Previews first, oldest first: already evicted (empty) previews free nothing, so they are left out of the sort.
@@ -76,18 +123,38 @@ export function chooseEvictionCut(session: Session, bytesToFree: number): Evicti
   }
   // Previews alone are not enough: drop whole messages, oldest first.
   const all = byTime(session, () => true);
-  const cut: EvictionCut = { previewsUpTo: Infinity };
+  const cut: EvictionCut = { previewsUpTo: EVERYTHING };
   for (let k = 0; k < all.times.length; k++) {
     freed += MESSAGE_OVERHEAD_BYTES;
     if (freed >= bytesToFree) return { ...cut, messagesUpTo: all.times[k] };
   }
-  return { ...cut, messagesUpTo: Infinity };
+  if (all.times.length) cut.messagesUpTo = EVERYTHING;
+  // Then page events, oldest first.
+  for (let k = 0; k < session.pageEvents.length; k++) {
+    freed += pageEventCost(session.pageEvents[k]);
+    cut.pageEvents = k + 1;
+    if (freed >= bytesToFree) return cut;
+  }
+  // Then whole connections: closed first (earliest closed first), then open (earliest created first).
+  const closedAt = (c: Connection) => c.closedAt ?? c.close?.time;
+  const closed = session.connections.filter((c) => closedAt(c) !== undefined).sort((a, b) => closedAt(a)! - closedAt(b)!);
+  const open = session.connections.filter((c) => closedAt(c) === undefined).sort((a, b) => a.createdAt - b.createdAt);
+  const ids: string[] = [];
+  for (const connection of [...closed, ...open]) {
+    freed += connectionMetaCost(connection);
+    ids.push(connection.id);
+    if (freed >= bytesToFree) break;
+  }
+  if (ids.length) cut.connections = ids;
+  return cut;
 }
 
-/** Applies a cut and counts what went, on the session and on each connection. */
-export function applyEviction(session: Session, cut: EvictionCut): { previews: number; messages: number } {
-  const previewsUpTo = cut.previewsUpTo ?? -Infinity;
-  const messagesUpTo = cut.messagesUpTo ?? -Infinity;
+/** Applies a cut and counts what went, on the session and on each connection; `index` (id → connection) loses the dropped connections. */
+export function applyEviction(session: Session, cut: EvictionCut, index?: Map<string, Connection>): { previews: number; messages: number; pageEvents?: number; connections?: number } {
+  // A cut that went through JSON has null where a value was not finite: null means everything.
+  const bound = (value: number | null | undefined) => (value === null ? Infinity : (value ?? -Infinity));
+  const previewsUpTo = bound(cut.previewsUpTo);
+  const messagesUpTo = bound(cut.messagesUpTo);
   let previews = 0;
   let messages = 0;
   for (const connection of session.connections) {
@@ -108,7 +175,25 @@ export function applyEviction(session: Session, cut: EvictionCut): { previews: n
       messages += dropped;
     }
   }
+  const pageEvents = Math.min(session.pageEvents.length, Math.max(0, Math.floor(cut.pageEvents ?? 0)));
+  if (pageEvents) session.pageEvents.splice(0, pageEvents);
+  let connections = 0;
+  if (cut.connections?.length) {
+    const gone = new Set(cut.connections);
+    session.connections = session.connections.filter((connection) => {
+      if (!gone.has(connection.id)) return true;
+      connections++;
+      messages += connection.messages.length; // its remaining messages go with it
+      index?.delete(connection.id);
+      return false;
+    });
+  }
   session.dropped.previews += previews;
   session.dropped.messages += messages;
-  return { previews, messages };
+  if (pageEvents) session.dropped.droppedPageEvents = (session.dropped.droppedPageEvents ?? 0) + pageEvents;
+  if (connections) session.dropped.droppedConnections = (session.dropped.droppedConnections ?? 0) + connections;
+  const result: { previews: number; messages: number; pageEvents?: number; connections?: number } = { previews, messages };
+  if (pageEvents) result.pageEvents = pageEvents;
+  if (connections) result.connections = connections;
+  return result;
 }

@@ -44,7 +44,9 @@ export function applyDelta(session: Session, delta: SessionDelta, index?: Map<st
     session.dropped.previews += delta.dropped.previews ?? 0;
     session.dropped.rejected += delta.dropped.rejected ?? 0;
     if (delta.dropped.lostBatches) session.dropped.lostBatches = (session.dropped.lostBatches ?? 0) + delta.dropped.lostBatches;
+    if (delta.dropped.droppedConnections) session.dropped.droppedConnections = (session.dropped.droppedConnections ?? 0) + delta.dropped.droppedConnections;
+    if (delta.dropped.droppedPageEvents) session.dropped.droppedPageEvents = (session.dropped.droppedPageEvents ?? 0) + delta.dropped.droppedPageEvents;
   }
   if (delta.pageUrl) session.pageUrl = delta.pageUrl;
-  if (delta.evict) applyEviction(session, delta.evict);
+  if (delta.evict) applyEviction(session, delta.evict, byId);
 }

@@ -7,14 +7,36 @@ import type { ConnectionPatch, SessionDelta } from './delta';
 import { DIR_SEND, PROTOCOL_VERSION } from './wire';
 import type { MessageColumns, PageBatch, PageRecord } from '../protocol/page';
 
-/** A batch string larger than this is refused whole (the hook flushes at 1 Mi characters). */
-export const MAX_BATCH_CHARS = 32 * 1024 * 1024;
-/** base64 of a 64 KiB preview is 87,384 characters. */
-export const MAX_PREVIEW_CHARS = 90_000;
-const MAX_URL_CHARS = 65_536;
-const MAX_SHORT_CHARS = 4096;
-const MAX_PROTOCOLS = 64;
-const MAX_MESSAGES_PER_BATCH = 100_000;
+import {
+  MAX_BATCH_CHARS,
+  MAX_CLOSE_CODE,
+  MAX_DETAIL_CHARS,
+  MAX_LATE_MS,
+  MAX_MESSAGE_BYTES,
+  MAX_MESSAGES_PER_BATCH,
+  MAX_PREVIEW_CHARS,
+  MAX_PROTOCOLS,
+  MAX_REASON_CHARS,
+  MAX_RECORDS_PER_BATCH,
+  MAX_SHORT_CHARS,
+  MAX_URL_CHARS,
+  MIN_TIME_MS,
+  MAX_FUTURE_MS,
+  isPlausibleTime,
+  type TimeBounds,
+} from './limits';
+
+export { MAX_BATCH_CHARS, MAX_PREVIEW_CHARS };
+
+/** A batch refused whole; `records` is how many records and messages it carried (counted as rejected). */
+export class RefusedBatch extends Error {
+  constructor(
+    message: string,
+    readonly records = 1,
+  ) {
+    super(message);
+  }
+}
 
 const PAGE_EVENT_TYPES: ReadonlySet<string> = new Set<PageEventType>(['hidden', 'visible', 'online', 'offline', 'freeze', 'resume', 'pagehide', 'pageshow', 'timer-late']);
 
@@ -23,11 +45,14 @@ export interface DocumentContext {
   docId: string;
   frameId?: number;
   frameUrl: string;
+  /** Plausible times for this document's records (src/core/limits.ts timeBounds); default: 2000-01-01 to now + 1 day. */
+  timeBounds?: TimeBounds;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isCountUpTo = (value: unknown, max: number): value is number => isCount(value) && value <= max;
+const isCloseCode = (value: unknown): value is number => isCountUpTo(value, MAX_CLOSE_CODE);
 const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
 
 /** Parses and checks the envelope. Throws with a reason when the batch is unusable as a whole. */
@@ -38,6 +63,10 @@ export function parseBatch(json: string): PageBatch {
   if (!isCount(value.seq) || !Array.isArray(value.records) || !isRecord(value.messages) || !isCount(value.droppedMessages)) {
     throw new Error('malformed batch');
   }
+  if (value.records.length > MAX_RECORDS_PER_BATCH) {
+    const messages = Array.isArray(value.messages.id) ? value.messages.id.length : 0;
+    throw new RefusedBatch(`too many records in one batch (${value.records.length})`, value.records.length + messages);
+  }
   const columns = value.messages;
   const names: (keyof MessageColumns)[] = ['id', 'dir', 'time', 'opcode', 'size', 'preview', 'truncated'];
   const length = Array.isArray(columns.id) ? columns.id.length : -1;
@@ -47,10 +76,10 @@ export function parseBatch(json: string): PageBatch {
   return value as unknown as PageBatch;
 }
 
-function validRecord(record: unknown): record is PageRecord {
+function validRecord(record: unknown, isTime: (value: unknown) => value is number): record is PageRecord {
   if (!isRecord(record) || !isTime(record.time)) return false;
   if (record.k === 'page') {
-    return typeof record.type === 'string' && PAGE_EVENT_TYPES.has(record.type) && (record.detail === undefined || isText(record.detail, MAX_SHORT_CHARS)) && (record.lateMs === undefined || isCount(record.lateMs));
+    return typeof record.type === 'string' && PAGE_EVENT_TYPES.has(record.type) && (record.detail === undefined || isText(record.detail, MAX_DETAIL_CHARS)) && (record.lateMs === undefined || isCountUpTo(record.lateMs, MAX_LATE_MS));
   }
   if (!isCount(record.id)) return false;
   switch (record.k) {
@@ -61,9 +90,9 @@ function validRecord(record: unknown): record is PageRecord {
     case 'error':
       return true;
     case 'closing':
-      return (record.code === undefined || isCount(record.code)) && (record.reason === undefined || isText(record.reason, MAX_SHORT_CHARS));
+      return (record.code === undefined || isCloseCode(record.code)) && (record.reason === undefined || isText(record.reason, MAX_REASON_CHARS));
     case 'close':
-      return isCount(record.code) && isText(record.reason, MAX_SHORT_CHARS) && typeof record.wasClean === 'boolean';
+      return isCloseCode(record.code) && isText(record.reason, MAX_REASON_CHARS) && typeof record.wasClean === 'boolean';
     default:
       return false;
   }
@@ -75,6 +104,8 @@ function validRecord(record: unknown): record is PageRecord {
  * connection ids to the session's connections.
  */
 export function batchToDelta(batch: PageBatch, context: DocumentContext, session: Session, index: Map<string, Connection>): SessionDelta {
+  const bounds = context.timeBounds ?? { min: MIN_TIME_MS, max: Date.now() + MAX_FUTURE_MS };
+  const isTime = (value: unknown): value is number => isPlausibleTime(value, bounds);
   const patches = new Map<string, ConnectionPatch>();
   const pageEvents: PageEvent[] = [];
   let rejected = 0;
@@ -89,7 +120,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
     patches.get(id)?.[key] ?? (index.get(id) as ConnectionPatch | undefined)?.[key];
 
   for (const record of batch.records) {
-    if (!validRecord(record)) {
+    if (!validRecord(record, isTime)) {
       rejected++;
       continue;
     }
@@ -168,7 +199,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
     const preview = previews[i];
     const opcode = opcodes[i];
     const dir = dirs[i];
-    if (!target || !isTime(time) || !isCount(size) || !isText(preview, MAX_PREVIEW_CHARS) || (opcode !== 1 && opcode !== 2) || (dir !== 0 && dir !== 1)) {
+    if (!target || !isTime(time) || !isCountUpTo(size, MAX_MESSAGE_BYTES) || !isText(preview, MAX_PREVIEW_CHARS) || (opcode !== 1 && opcode !== 2) || (dir !== 0 && dir !== 1)) {
       rejected++;
       continue;
     }

@@ -112,6 +112,10 @@ export interface DropCounts {
   rejected: number;
   /** Whole batches lost between the page and the background (the background was unreachable for too long). */
   lostBatches?: number;
+  /** Whole connections dropped by caps (closed first, oldest first); their remaining messages are counted in `messages` too. */
+  droppedConnections?: number;
+  /** Page events dropped (oldest first): beyond the per-tab count cap, or by the memory cap. */
+  droppedPageEvents?: number;
 }
 
 export interface Session {

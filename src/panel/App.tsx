@@ -105,6 +105,8 @@ function StatusBar() {
       dropped.previews && `${dropped.previews} previews evicted`,
       dropped.rejected && `${dropped.rejected} records refused`,
       dropped.lostBatches && `${dropped.lostBatches} batches lost`,
+      dropped.droppedConnections && `${dropped.droppedConnections} connections dropped`,
+      dropped.droppedPageEvents && `${dropped.droppedPageEvents} page events dropped`,
     ].filter(Boolean);
     return `${current.connections.length} connections (${open} open) · ${messages.toLocaleString('en-US')} messages${lost.length ? ` · ${lost.join(' · ')} (memory cap)` : ''}`;
   });

@@ -24,7 +24,8 @@ export const RECORDING_NAME_MAX_CHARS = 120;
 export const NOTE_MAX_CHARS = 2000;
 
 export type RelayToBackground =
-  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; webdriver: boolean }
+  /** `time`: now in the document; `timeOrigin`: its performance.timeOrigin (records before it are implausible). */
+  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; timeOrigin?: number; webdriver: boolean }
   /** `json` is a PageBatch as the hook wrote it; the background parses and validates it off the page's thread. */
   | { kind: 'batch'; docId: string; seq: number; json: string; lostBatches: number };
 

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // The timeline's model (lanes, per-pixel aggregation, silences, hit testing,
 // zoom) and its component shell (canvas, controls, period legend).
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Timeline } from '../../../src/panel/Timeline';
 import { chains, selectConnection } from '../../../src/panel/store';
 import {
@@ -16,6 +16,7 @@ import {
   zoomRange,
 } from '../../../src/panel/timelineModel';
 import { byText, click, flush, load, mount, nginxLikeSession } from './fixtures';
+import { addConnection, closeAt, receive, session as emptyTestSession } from '../helpers/synth';
 import type { Session } from '../../../src/core/model';
 
 let s: Session;
@@ -114,5 +115,60 @@ describe('Timeline component', () => {
     expect(timelineView.value).toBeDefined();
     click(byText(root, 'button.segment', 'Fit'));
     expect(timelineView.value).toBeUndefined();
+  });
+});
+
+// A session whose times are near 1e19 ms (a page that redefined toJSON, or a
+// HAR file) must draw in bounded time: at such magnitudes adding a tick step
+// of a few hundred ms to a time changes nothing, so a `t += step` loop never
+// ends. The canvas context is a fake that counts calls, and throws past a
+// bound, so a runaway loop fails the test instead of hanging it.
+const MAX_CALLS = 200_000;
+let calls = 0;
+const realGetContext = HTMLCanvasElement.prototype.getContext;
+const realRaf = globalThis.requestAnimationFrame;
+
+function fakeContext(): CanvasRenderingContext2D {
+  const target = { canvas: undefined as unknown, measureText: () => ({ width: 10 }) };
+  return new Proxy(target, {
+    get(object, key) {
+      if (key in object) return object[key as keyof typeof object];
+      return () => {
+        if (++calls > MAX_CALLS) throw new Error(`timeline drawing did not end (${calls} canvas calls)`);
+      };
+    },
+    set: () => true,
+  }) as unknown as CanvasRenderingContext2D;
+}
+
+describe('timeline with implausible times', () => {
+  beforeEach(() => {
+    calls = 0;
+    HTMLCanvasElement.prototype.getContext = function () {
+      return fakeContext();
+    } as unknown as typeof HTMLCanvasElement.prototype.getContext;
+    // Draw at once (the component draws in an animation frame).
+    globalThis.requestAnimationFrame = (callback: FrameRequestCallback) => {
+      callback(0);
+      return 0;
+    };
+  });
+  afterEach(() => {
+    HTMLCanvasElement.prototype.getContext = realGetContext;
+    globalThis.requestAnimationFrame = realRaf;
+  });
+
+  it('draws a session with times near 1e19 ms in a bounded number of steps', { timeout: 10_000 }, () => {
+    const s = emptyTestSession();
+    const c = addConnection(s, { url: 'wss://x/huge', createdAt: 1e19 });
+    receive(c, 1e19 + 1000, 'x');
+    closeAt(c, 1e19 + 3000);
+    load(s);
+    const began = performance.now();
+    const root = mount(<Timeline />);
+    expect(root.querySelector('canvas')).not.toBeNull();
+    expect(calls).toBeGreaterThan(0); // it did draw
+    expect(calls).toBeLessThan(MAX_CALLS);
+    expect(performance.now() - began).toBeLessThan(5000);
   });
 });

@@ -1,0 +1,438 @@
+// Background (Chrome: MV3 service worker; Firefox: event page). Keeps one
+// session per tab, fed by the relays of all its frames, bounded by the caps,
+// persisted to storage.session so that a stopped service worker loses
+// nothing, and streamed to every panel that watches the tab.
+import type { BackgroundApi, Clock, PortSender } from './api';
+import { realClock } from './api';
+import type { Connection, Session } from '../core/model';
+import { emptySession } from '../core/model';
+import { applyDelta, type SessionDelta } from '../core/delta';
+import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
+import { RefusedBatch, batchToDelta, parseBatch } from '../core/ingest';
+import { MAX_PAGE_EVENTS_PER_TAB, MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
+import { decodeStoredTab, encodeStoredTab } from '../core/stored';
+import { initRecordings } from './recording';
+import {
+  PORT_PANEL,
+  PORT_RELAY,
+  PROTOCOL_VERSION,
+  type BackgroundToPanel,
+  type BackgroundToRelay,
+  type PanelToBackground,
+  type RelayToBackground,
+  type Settings,
+  type TypedPort,
+} from '../protocol/messages';
+
+type RelayPort = TypedPort<BackgroundToRelay, RelayToBackground>;
+type PanelPort = TypedPort<BackgroundToPanel, PanelToBackground>;
+
+interface DocumentState {
+  frameId?: number;
+  frameUrl: string;
+  /** Highest batch seq applied: resent batches at or below it are duplicates. */
+  lastSeq: number;
+  /** The document's performance.timeOrigin (from the relay's hello): its records cannot be older. */
+  timeOrigin?: number;
+}
+
+/** What is persisted per tab. */
+interface StoredTab {
+  session: Session;
+  docs: Record<string, DocumentState>;
+}
+
+interface TabState extends StoredTab {
+  index: Map<string, Connection>;
+  cost: number;
+  /** Acks to send once the tab is persisted: per relay port, per document, highest seq. */
+  acks: Map<RelayPort, Map<string, number>>;
+  /** Writes of this tab that failed in a row (quota): after the second, the caps evict to make room. */
+  failures: number;
+  /** Length of the string last written (or tried) for this tab: its real size, where `cost` is an estimate. */
+  storedChars: number;
+}
+
+/** What a document's entry costs once stored (it is persisted with the session, for the duplicate check). */
+const DOC_OVERHEAD_BYTES = 64;
+function docsCost(docs: Record<string, DocumentState>): number {
+  let bytes = 0;
+  for (const [docId, doc] of Object.entries(docs)) bytes += DOC_OVERHEAD_BYTES + docId.length + doc.frameUrl.length;
+  return bytes;
+}
+
+const STORAGE_PREFIX = 'tab:';
+const PERSIST_DELAY_MS = 150;
+/**
+ * Each persist serializes whole sessions (a full tab is ~4 MiB of JSON): under
+ * sustained traffic, persist at most this often. Acks wait for the persist, and
+ * the relays keep every unacknowledged batch meanwhile.
+ */
+const BUSY_PERSIST_INTERVAL_MS = 1000;
+/** After an eviction the session is brought down to this share of its cap, so evictions stay rare (each one sorts the tab's messages by time). */
+const EVICT_TO = 0.75;
+/** A failed write is retried after this long; its batches stay unacknowledged meanwhile. */
+const RETRY_DELAY_MS = 1000;
+/** When a tab still cannot be stored, the largest tab gives up this share of its estimated size (counted) before the next try. */
+const QUOTA_RELIEF_SHARE = 0.25;
+
+/**
+ * Registers the background's listeners on `api` (the real `browser` in
+ * index.ts, fakes in the unit tests) and restores the persisted tabs.
+ * Returns `ready`, which resolves once they are restored.
+ */
+export function startBackground(api: BackgroundApi, clock: Clock = realClock): { ready: Promise<void> } {
+  const tabs = new Map<number, TabState>();
+  const panels = new Map<number, Set<PanelPort>>();
+  let settings: Settings = { preserveLog: true, caps: DEFAULT_CAPS };
+  const dirty = new Set<number>();
+  let persistTimer: unknown;
+  let persisting = false;
+  let lastPersistAt = 0;
+
+  function newTab(tabId: number, session?: Session): TabState {
+    const fresh = session ?? { ...emptySession(`tab-${tabId}-${clock.now()}`, clock.now()), tabId, source: 'live' as const };
+    return { session: fresh, docs: {}, index: new Map(fresh.connections.map((c) => [c.id, c])), cost: sessionCost(fresh), acks: new Map(), failures: 0, storedChars: 0 };
+  }
+
+  function tabState(tabId: number): TabState {
+    let state = tabs.get(tabId);
+    if (!state) tabs.set(tabId, (state = newTab(tabId)));
+    return state;
+  }
+
+  // ---- restore after a service worker restart: every event waits for it ----
+  const ready: Promise<void> = (async () => {
+    const [stored, local] = await Promise.all([api.storage.session.get(null), api.storage.local.get('settings')]);
+    if (local.settings) settings = { ...settings, ...(local.settings as Partial<Settings>) };
+    for (const [key, value] of Object.entries(stored)) {
+      if (!key.startsWith(STORAGE_PREFIX)) continue;
+      const tabId = Number(key.slice(STORAGE_PREFIX.length));
+      const storedTab = decodeStoredTab<StoredTab['docs']>(value);
+      const state = newTab(tabId, storedTab.session);
+      state.docs = storedTab.docs;
+      state.cost += docsCost(state.docs);
+      tabs.set(tabId, state);
+    }
+  })().catch((error: unknown) => console.error('SocketScope: could not restore sessions', error));
+
+  function schedulePersist(tabId: number): void {
+    dirty.add(tabId);
+    if (persistTimer !== undefined || persisting) return;
+    persistTimer = clock.setTimeout(persist, Math.max(PERSIST_DELAY_MS, lastPersistAt + BUSY_PERSIST_INTERVAL_MS - clock.now()));
+  }
+
+  /**
+   * Writes every dirty tab, each in its own storage.session.set: one tab that
+   * cannot be stored does not keep the others from being stored. A tab's
+   * batches are acknowledged only once its write succeeded; when it fails they
+   * stay unacknowledged (the relays keep them), the tab is retried, and from
+   * the second failure in a row the caps evict (counted) to make room.
+   */
+  async function persist(): Promise<void> {
+    persistTimer = undefined;
+    persisting = true;
+    lastPersistAt = clock.now();
+    const ids = [...dirty];
+    dirty.clear();
+    let failed = false;
+    // Each write's string and acks are taken synchronously, before any of the writes is awaited.
+    const writes = ids.map(async (tabId) => {
+      const state = tabs.get(tabId);
+      if (!state) return;
+      const key = STORAGE_PREFIX + tabId;
+      // One JSON string per tab (src/core/stored.ts): counted by its length against the quota, and far cheaper to store than the object.
+      const value = encodeStoredTab(state.session, state.docs);
+      state.storedChars = value.length;
+      const acks = state.acks;
+      state.acks = new Map();
+      try {
+        await api.storage.session.set({ [key]: value });
+      } catch (error) {
+        failed = true;
+        writeFailed(tabId, acks, error);
+        return;
+      }
+      if (!tabs.has(tabId)) {
+        void api.storage.session.remove(key); // the tab closed during the write
+        return;
+      }
+      state.failures = 0;
+      sendAcks(acks);
+    });
+    await Promise.all(writes);
+    persisting = false;
+    if (dirty.size) {
+      const delay = failed ? RETRY_DELAY_MS : Math.max(PERSIST_DELAY_MS, lastPersistAt + BUSY_PERSIST_INTERVAL_MS - clock.now());
+      persistTimer = clock.setTimeout(persist, delay);
+    }
+  }
+
+  function sendAcks(acks: Map<RelayPort, Map<string, number>>): void {
+    for (const [port, docs] of acks) {
+      for (const [docId, seq] of docs) {
+        try {
+          port.postMessage({ kind: 'ack', docId, seq });
+        } catch {
+          /* the frame is gone */
+        }
+      }
+    }
+  }
+
+  function writeFailed(tabId: number, acks: Map<RelayPort, Map<string, number>>, error: unknown): void {
+    const state = tabs.get(tabId);
+    if (!state) return; // closed meanwhile: nothing to keep
+    console.warn('SocketScope: could not persist a tab; its batches stay unacknowledged', error);
+    // Owed again, after the next successful write.
+    for (const [port, docs] of acks) {
+      const owed = state.acks.get(port) ?? new Map<string, number>();
+      state.acks.set(port, owed);
+      for (const [docId, seq] of docs) owed.set(docId, Math.max(owed.get(docId) ?? 0, seq));
+    }
+    state.failures++;
+    if (state.failures >= 2) relieveStorage();
+    dirty.add(tabId);
+  }
+
+  /** The estimate said it fits, the storage disagrees: the largest tab gives up a share of its records, counted in that tab. */
+  function relieveStorage(): void {
+    const largest = largestTab(true);
+    if (!largest) return;
+    const [tabId, state] = largest;
+    const delta: SessionDelta = {};
+    evict(tabId, state, delta, Math.max(1, state.cost * QUOTA_RELIEF_SHARE));
+    if (delta.evict) broadcast(tabId, { kind: 'delta', tabId, delta });
+  }
+
+  /** The largest tab by its estimated cost, or (`measured`) by the larger of its estimate and the size of its last write. */
+  function largestTab(measured = false): [number, TabState] | undefined {
+    let largest: [number, TabState] | undefined;
+    const size = (state: TabState) => (measured ? Math.max(state.cost, state.storedChars) : state.cost);
+    for (const entry of tabs) if (!largest || size(entry[1]) > size(largest[1])) largest = entry;
+    return largest;
+  }
+
+  function broadcast(tabId: number, message: BackgroundToPanel): void {
+    for (const port of panels.get(tabId) ?? []) {
+      try {
+        port.postMessage(message);
+      } catch {
+        panels.get(tabId)?.delete(port);
+      }
+    }
+  }
+
+  function snapshot(tabId: number): BackgroundToPanel {
+    return { kind: 'snapshot', v: PROTOCOL_VERSION, tabId, session: tabState(tabId).session, settings };
+  }
+
+  /** Applies a delta to a tab, enforces the caps (adding the eviction to the same delta), sends it to panels. */
+  function commit(tabId: number, state: TabState, delta: SessionDelta): void {
+    // The estimated cost of everything the delta adds (src/core/caps.ts): connection metadata, messages, page events, notes.
+    const patched = new Set((delta.connections ?? []).map((patch) => patch.id));
+    let cost = -(state.session.pageUrl?.length ?? 0);
+    for (const id of patched) {
+      const existing = state.index.get(id);
+      if (existing) cost -= connectionMetaCost(existing);
+    }
+    applyDelta(state.session, delta, state.index);
+    cost += state.session.pageUrl?.length ?? 0;
+    for (const id of patched) {
+      const connection = state.index.get(id);
+      if (connection) cost += connectionMetaCost(connection);
+    }
+    for (const group of delta.messages ?? []) for (const message of group.messages) cost += MESSAGE_OVERHEAD_BYTES + message.preview.length;
+    for (const event of delta.pageEvents ?? []) cost += pageEventCost(event);
+    for (const note of delta.notes ?? []) cost += noteCost(note);
+    state.cost += cost;
+    // Page events are capped by count too: the oldest go, counted.
+    const excessEvents = state.session.pageEvents.length - MAX_PAGE_EVENTS_PER_TAB;
+    if (excessEvents > 0) {
+      for (let i = 0; i < excessEvents; i++) state.cost -= pageEventCost(state.session.pageEvents[i]);
+      applyEviction(state.session, { pageEvents: excessEvents }, state.index);
+      delta.evict = { pageEvents: excessEvents };
+    }
+    if (state.cost > settings.caps.maxTabBytes) evict(tabId, state, delta, state.cost - settings.caps.maxTabBytes * EVICT_TO);
+    broadcast(tabId, { kind: 'delta', tabId, delta });
+    schedulePersist(tabId);
+    enforceTotalCap();
+  }
+
+  /** Evicts from a tab (counted in it), adding the cut to `delta` (merged with a cut already there) for the panels. */
+  function evict(tabId: number, state: TabState, delta: SessionDelta, bytesToFree: number): void {
+    const cut = chooseEvictionCut(state.session, bytesToFree);
+    if (!cut) return;
+    applyEviction(state.session, cut, state.index);
+    // Applied after the earlier cut on the same copy: the panels apply both at once, which removes the same page events.
+    delta.evict = delta.evict ? { ...cut, pageEvents: (delta.evict.pageEvents ?? 0) + (cut.pageEvents ?? 0) || undefined } : cut;
+    state.cost = sessionCost(state.session) + docsCost(state.docs);
+    schedulePersist(tabId);
+  }
+
+  /** All tabs together must fit storage.session: evict from the largest tab, counted in it, until they do. */
+  function enforceTotalCap(): void {
+    let total = 0;
+    for (const state of tabs.values()) total += state.cost;
+    while (total > settings.caps.maxTotalBytes) {
+      const [tabId, largest] = largestTab()!;
+      const before = largest.cost;
+      const delta: SessionDelta = {};
+      evict(tabId, largest, delta, Math.min(before, total - settings.caps.maxTotalBytes * EVICT_TO));
+      if (delta.evict) broadcast(tabId, { kind: 'delta', tabId, delta });
+      if (largest.cost >= before) break;
+      total -= before - largest.cost;
+    }
+  }
+
+  function resetTab(tabId: number): void {
+    const old = tabs.get(tabId);
+    const state = newTab(tabId);
+    if (old) state.docs = old.docs;
+    state.cost += docsCost(state.docs);
+    tabs.set(tabId, state);
+    schedulePersist(tabId);
+    broadcast(tabId, snapshot(tabId));
+  }
+
+  /**
+   * Automation only (navigator.webdriver): a page whose URL ends with this hash
+   * makes the extension open its panel in a tab for that page. WebDriver BiDi
+   * cannot navigate to moz-extension:// URLs, so this is how the Firefox tests
+   * reach the panel. A browser that is not driven by WebDriver ignores it.
+   */
+  const AUTOMATION_OPEN_PANEL = '#socketscope-open-panel';
+
+  function openPanelTab(tabId: number): void {
+    void api.tabs.create({ url: api.runtime.getURL(`src/panel/index.html?tabId=${tabId}`) });
+  }
+
+  // ---- relays ----
+  function onRelayMessage(port: RelayPort, sender: PortSender, message: RelayToBackground): void {
+    const tabId = sender.tab?.id;
+    if (tabId === undefined || tabId < 0) return;
+    const state = tabState(tabId);
+    if (message.kind === 'hello') {
+      if (typeof message.docId !== 'string' || state.docs[message.docId]) return;
+      const frameUrl = (typeof message.frameUrl === 'string' ? message.frameUrl : (sender.url ?? '')).slice(0, MAX_URL_CHARS);
+      const bounds = timeBounds(clock.now());
+      const time = isPlausibleTime(message.time, bounds) ? message.time : clock.now();
+      const timeOrigin = isPlausibleTime(message.timeOrigin, bounds) ? message.timeOrigin : undefined;
+      state.docs[message.docId] = { frameId: sender.frameId, frameUrl, lastSeq: 0, timeOrigin };
+      state.cost += DOC_OVERHEAD_BYTES + message.docId.length + frameUrl.length;
+      if (message.top && sender.frameId === 0) {
+        recordings.onNavigation(tabId);
+        if (message.webdriver && frameUrl.endsWith(AUTOMATION_OPEN_PANEL)) openPanelTab(tabId);
+        // A recording keeps its session across navigations even with preserve log off.
+        if (!settings.preserveLog && !recordings.isRecording(tabId) && state.session.connections.length) {
+          resetTab(tabId);
+          tabState(tabId).docs[message.docId] = { frameId: 0, frameUrl, lastSeq: 0, timeOrigin };
+          commit(tabId, tabState(tabId), { pageUrl: frameUrl });
+        } else {
+          const hadHistory = state.session.pageUrl !== undefined;
+          commit(tabId, state, { pageUrl: frameUrl, pageEvents: hadHistory ? [{ type: 'navigation', time, detail: frameUrl, frameId: 0 }] : [] });
+        }
+      }
+      return;
+    }
+    if (message.kind !== 'batch') return;
+    const doc = state.docs[message.docId];
+    if (!doc) return;
+    const acks = state.acks.get(port) ?? new Map<string, number>();
+    state.acks.set(port, acks);
+    acks.set(message.docId, Math.max(acks.get(message.docId) ?? 0, message.seq));
+    if (message.seq <= doc.lastSeq) {
+      schedulePersist(tabId); // a resent duplicate: only the ack is owed
+      return;
+    }
+    doc.lastSeq = message.seq;
+    let delta: SessionDelta;
+    try {
+      const context = { docId: message.docId, frameId: doc.frameId, frameUrl: doc.frameUrl, timeBounds: timeBounds(clock.now(), doc.timeOrigin) };
+      delta = batchToDelta(parseBatch(message.json), context, state.session, state.index);
+    } catch (error) {
+      // Refused whole (unparsable, or too many records): counted, and acknowledged like any batch.
+      delta = { dropped: { rejected: error instanceof RefusedBatch ? error.records : 1 } };
+    }
+    if (message.lostBatches > 0) delta.dropped = { ...delta.dropped, lostBatches: message.lostBatches };
+    commit(tabId, state, delta);
+  }
+
+  // ---- panels ----
+  function onPanelMessage(port: PanelPort, message: PanelToBackground): void {
+    switch (message.kind) {
+      case 'subscribe': {
+        for (const set of panels.values()) set.delete(port);
+        const set = panels.get(message.tabId) ?? new Set<PanelPort>();
+        panels.set(message.tabId, set);
+        set.add(port);
+        port.postMessage(snapshot(message.tabId));
+        port.postMessage(recordings.message(message.tabId));
+        break;
+      }
+      case 'clear':
+        resetTab(message.tabId);
+        break;
+      case 'settings':
+        settings = { ...settings, ...message.settings };
+        void api.storage.local.set({ settings });
+        break;
+      case 'record-start':
+      case 'record-stop':
+      case 'note-add':
+        void recordings.handle(message);
+        break;
+    }
+  }
+
+  // ---- recording (QA sessions: name, start/stop, notes, badge); never gates capture ----
+  const recordings = initRecordings({
+    api,
+    clock,
+    ready,
+    session: (tabId) => tabs.get(tabId)?.session,
+    addNotes: (tabId, notes) => commit(tabId, tabState(tabId), { notes }),
+    broadcast,
+  });
+
+  const isOwnPage = (sender: PortSender | undefined): boolean =>
+    sender?.id === api.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(api.runtime.getURL(''));
+
+  api.runtime.onConnect.addListener((rawPort) => {
+    if (rawPort.name === PORT_RELAY) {
+      const port = rawPort as unknown as RelayPort;
+      const sender = rawPort.sender ?? {};
+      port.onMessage.addListener((message) => void ready.then(() => onRelayMessage(port, sender, message)));
+      port.onDisconnect.addListener(() => {
+        for (const state of tabs.values()) state.acks.delete(port);
+      });
+    } else if (rawPort.name === PORT_PANEL) {
+      // Sessions (every tab's traffic) and commands: for our own pages only (panel, viewer), never a content script or another extension.
+      if (!isOwnPage(rawPort.sender)) {
+        rawPort.disconnect();
+        return;
+      }
+      const port = rawPort as unknown as PanelPort;
+      port.onMessage.addListener((message) => void ready.then(() => onPanelMessage(port, message)));
+      port.onDisconnect.addListener(() => {
+        for (const set of panels.values()) set.delete(port);
+      });
+    }
+  });
+
+  // Settings changed elsewhere (another panel, or storage directly): take them. Only the local
+  // area's event: storage.onChanged would also deliver every persisted session (old and new, megabytes) back to us.
+  api.storage.local.onChanged.addListener((changes) => {
+    if (changes.settings?.newValue) settings = { ...settings, ...(changes.settings.newValue as Partial<Settings>) };
+  });
+
+  api.tabs.onRemoved.addListener((tabId) => {
+    void ready.then(() => {
+      tabs.delete(tabId);
+      dirty.delete(tabId);
+      recordings.forget(tabId);
+      void api.storage.session.remove(STORAGE_PREFIX + tabId);
+    });
+  });
+  return { ready };
+}

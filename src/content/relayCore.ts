@@ -1,0 +1,128 @@
+// Isolated-world relay: runs at document_start in every frame, as a
+// standalone script (not loaded through an async import(), which would miss
+// the first events). It takes the hook's batches off the page, and forwards
+// them to the background through a Port. It holds each batch until the
+// background says it was stored, so a service worker that stops and restarts
+// loses nothing: on reconnect, unacknowledged batches are sent again (the
+// background drops duplicates by seq).
+//
+// The logic is `startRelay(deps)`, which takes what it uses of the page
+// (window's events, location, clock) and of the extension (a function that
+// opens a Port) and registers its listeners; relay.ts is the entry that calls
+// it with the real ones, the unit tests with fakes.
+import { EVENT_BATCH, EVENT_HELLO, EVENT_READY, PROTOCOL_VERSION } from '../protocol/page';
+import { PORT_RELAY, type BackgroundToRelay, type RelayToBackground, type TypedPort } from '../protocol/messages';
+
+/** Unacknowledged batches kept for resending; beyond this the oldest go (and are counted). */
+const MAX_PENDING_CHARS = 16 * 1024 * 1024;
+
+export type RelayPort = TypedPort<RelayToBackground, BackgroundToRelay>;
+type BatchMessage = Extract<RelayToBackground, { kind: 'batch' }>;
+
+export interface RelayDeps {
+  /** The window: the hook's events arrive on it, READY is dispatched on it. */
+  target: EventTarget;
+  top: boolean;
+  /** The document's URL (read at each hello). */
+  href(): string;
+  /** performance.timeOrigin + performance.now(). */
+  now(): number;
+  /** performance.timeOrigin: when the document started (the hook's records cannot be older). */
+  timeOrigin: number;
+  webdriver: boolean;
+  /** Opens a Port to the background (chrome.runtime.connect); throws when the extension is gone. */
+  connect(name: string): RelayPort;
+  setTimeout(callback: () => void, ms: number): unknown;
+  /** A random document id. */
+  docId: string;
+}
+
+export function startRelay(deps: RelayDeps): void {
+  const { target, top, docId } = deps;
+  let nonce: string | undefined;
+  let port: RelayPort | undefined;
+  const pending: BatchMessage[] = [];
+  let pendingChars = 0;
+  let lostBatches = 0;
+  let alive = true;
+
+  function hello(): RelayToBackground {
+    return { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: deps.href(), top, time: deps.now(), timeOrigin: deps.timeOrigin, webdriver: deps.webdriver };
+  }
+
+  function connect(): RelayPort | undefined {
+    if (port || !alive) return port;
+    try {
+      port = deps.connect(PORT_RELAY);
+    } catch {
+      // The extension was reloaded or removed: this document's relay is orphaned for good.
+      alive = false;
+      return undefined;
+    }
+    const current = port;
+    current.onMessage.addListener((message) => {
+      if (message.kind !== 'ack' || message.docId !== docId) return;
+      while (pending.length && pending[0].seq <= message.seq) pendingChars -= pending.shift()!.json.length;
+    });
+    current.onDisconnect.addListener(() => {
+      if (port !== current) return;
+      port = undefined;
+      // The service worker stopped (or restarted): reconnect now if anything is unacknowledged.
+      if (pending.length) deps.setTimeout(connect, 50);
+    });
+    current.postMessage(hello());
+    // Everything not yet acknowledged, in order: the background drops a seq at or below the last it applied.
+    for (const message of pending) current.postMessage(message);
+    return current;
+  }
+
+  function forward(seq: number, json: string): void {
+    const message: BatchMessage = { kind: 'batch', docId, seq, json, lostBatches };
+    lostBatches = 0;
+    pending.push(message);
+    pendingChars += json.length;
+    while (pendingChars > MAX_PENDING_CHARS && pending.length > 1) {
+      pendingChars -= pending.shift()!.json.length;
+      lostBatches++;
+    }
+    try {
+      if (port) port.postMessage(message);
+      else connect(); // a new port sends every pending batch, this one included
+    } catch {
+      port = undefined;
+      deps.setTimeout(connect, 50);
+    }
+  }
+
+  target.addEventListener(
+    EVENT_HELLO,
+    (event) => {
+      event.stopImmediatePropagation();
+      if (nonce !== undefined) return;
+      const detail = (event as CustomEvent<unknown>).detail;
+      if (typeof detail !== 'string' || detail.length < 8 || detail.length > 64) return;
+      nonce = detail;
+      target.dispatchEvent(new CustomEvent(EVENT_READY));
+    },
+    true,
+  );
+
+  target.addEventListener(
+    EVENT_BATCH,
+    (event) => {
+      // Never let the page's own listeners see the batch.
+      event.stopImmediatePropagation();
+      const detail = (event as CustomEvent<unknown>).detail;
+      if (nonce === undefined || typeof detail !== 'string' || !detail.startsWith(nonce)) return;
+      const json = detail.slice(nonce.length);
+      // The seq is read without parsing the whole batch: the background parses it, off the page's thread.
+      const match = /^\{"v":\d+,"seq":(\d+),/.exec(json.slice(0, 40));
+      if (match) forward(Number(match[1]), json);
+    },
+    true,
+  );
+
+  // The top frame says hello at once, so the background sees every navigation.
+  if (top) connect();
+  target.dispatchEvent(new CustomEvent(EVENT_READY));
+}

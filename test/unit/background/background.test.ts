@@ -1,0 +1,148 @@
+// The background on in-memory fakes of the extension API (fakes.ts): acks,
+// resends, caps, recordings, tab close, navigations.
+import { describe, expect, it } from 'vitest';
+import { EXTENSION_ID, EXTENSION_ORIGIN, Harness, T0, pageBatch } from './fakes';
+import type { PageRecord } from '../../../src/protocol/page';
+import type { RecordingStatus } from '../../../src/protocol/messages';
+
+const create = (id: number, time = T0 + 1, url = `wss://app.example/ws${id}`): PageRecord => ({ k: 'create', at: 0, id, time, url, protocols: [] });
+const close = (id: number, time: number): PageRecord => ({ k: 'close', at: 0, id, time, code: 1000, reason: '', wasClean: true });
+
+describe('background: acks and persistence', () => {
+  it('acknowledges a batch only once the tab is persisted', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1');
+    relay.batch('d1', pageBatch(1, [create(1)], [[1, 0, T0 + 2, 1, 5, 'hello']]));
+    await h.clock.advance(10);
+    expect(relay.acked('d1')).toBe(0);
+    expect(h.stored(1)).toBeUndefined();
+    await h.flush();
+    expect(h.stored(1)?.connections[0].messages.map((m) => m.preview)).toEqual(['hello']);
+    expect(relay.acked('d1')).toBe(1);
+  });
+
+  it('applies a resent batch once, and acknowledges the duplicate', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1');
+    const first = pageBatch(1, [create(1)], [[1, 0, T0 + 2, 1, 1, 'a']]);
+    const second = pageBatch(2, [], [[1, 0, T0 + 3, 1, 1, 'b']]);
+    relay.batch('d1', first);
+    relay.batch('d1', second);
+    await h.flush();
+    // The worker restarts: a new background reads the stored tabs; the relay resends both on a new port.
+    const again = new Harness({ session: h.browser.session, clock: h.clock });
+    const relay2 = again.relay(1);
+    relay2.hello('d1');
+    relay2.batch('d1', first);
+    relay2.batch('d1', second);
+    relay2.batch('d1', pageBatch(3, [], [[1, 1, T0 + 4, 1, 1, 'c']]));
+    await again.flush();
+    expect(again.stored(1)?.connections[0].messages.map((m) => `${m.index}${m.preview}`)).toEqual(['0a', '1b', '2c']);
+    expect(relay2.acked('d1')).toBe(3);
+  });
+});
+
+describe('background: caps', () => {
+  it('keeps a tab under its cap by evicting the oldest previews, counted', async () => {
+    const h = new Harness();
+    const panel = h.panel();
+    panel.send({ kind: 'settings', settings: { caps: { maxTabBytes: 20_000, maxTotalBytes: 100_000 } } });
+    const relay = h.relay(1);
+    relay.hello('d1');
+    relay.batch('d1', pageBatch(1, [create(1)]));
+    for (let seq = 2; seq < 12; seq++) relay.batch('d1', pageBatch(seq, [], [[1, 1, T0 + seq, 1, 3000, 'x'.repeat(3000)]]));
+    await h.flush();
+    const stored = h.stored(1)!;
+    expect(stored.dropped.previews).toBeGreaterThan(0);
+    expect(stored.connections[0].messages.length).toBe(10);
+    expect(stored.connections[0].messages[0].evicted).toBe(true);
+    expect(stored.connections[0].messages[9].preview.length).toBe(3000);
+  });
+});
+
+describe('background: recordings', () => {
+  it('starts and stops a recording from our own pages only, with a badge', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1');
+    await h.flush();
+    const own = { id: EXTENSION_ID, url: `${EXTENSION_ORIGIN}src/popup/index.html` };
+    const ask = (message: unknown, sender = own) => h.browser.onMessage.emit(message, sender)[0] as Promise<RecordingStatus> | undefined;
+    expect(ask({ kind: 'record-start', tabId: 1, name: 'x' }, { id: EXTENSION_ID, url: 'https://evil.example/' })).toBeUndefined();
+    const started = await ask({ kind: 'record-start', tabId: 1, name: 'Checkout' })!;
+    expect(started.recordingActive).toBe(true);
+    expect(started.recording?.name).toBe('Checkout');
+    await h.flush();
+    expect(h.browser.badges.get(1)).toBe('REC');
+    const stopped = await ask({ kind: 'record-stop', tabId: 1 })!;
+    expect(stopped.recordingActive).toBe(false);
+    expect(stopped.recording?.endedAt).toBe(h.clock.now());
+    await h.flush();
+    expect(h.browser.badges.get(1)).toBe('');
+  });
+});
+
+describe('background: tab close', () => {
+  it('releases a closed tab\'s data, in memory and in storage', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1');
+    relay.batch('d1', pageBatch(1, [create(1)]));
+    await h.flush();
+    expect(h.stored(1)).toBeDefined();
+    h.browser.onRemoved.emit(1);
+    await h.flush();
+    expect(h.browser.session.data.has('tab:1')).toBe(false);
+    const panel = h.panel();
+    panel.subscribe(1);
+    await h.flush();
+    const snapshot = panel.received.find((m) => m.kind === 'snapshot');
+    expect(snapshot?.kind === 'snapshot' && snapshot.session.connections.length).toBe(0);
+  });
+});
+
+describe('background: tab close during a write', () => {
+  it('removes what a write that was under way when the tab closed stored', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1');
+    relay.batch('d1', pageBatch(1, [create(1)]));
+    let open!: () => void;
+    h.browser.session.gate = new Promise<void>((resolve) => (open = resolve));
+    await h.flush(); // the write started and waits
+    h.browser.onRemoved.emit(1);
+    await h.flush();
+    open();
+    await h.flush();
+    expect(h.browser.session.data.has('tab:1')).toBe(false);
+  });
+});
+
+describe('background: navigations', () => {
+  it('keeps records across navigations with a marker when preserve log is on, and clears them when off', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1', { frameUrl: 'https://app.example/a' });
+    relay.batch('d1', pageBatch(1, [create(1), close(1, T0 + 5)]));
+    await h.flush();
+    const next = h.relay(1);
+    next.hello('d2', { frameUrl: 'https://app.example/b', time: T0 + 10 });
+    await h.flush();
+    let stored = h.stored(1)!;
+    expect(stored.connections.length).toBe(1);
+    expect(stored.pageEvents.map((e) => [e.type, e.detail])).toEqual([['navigation', 'https://app.example/b']]);
+    const panel = h.panel();
+    panel.send({ kind: 'settings', settings: { preserveLog: false } });
+    next.batch('d2', pageBatch(1, [create(1, T0 + 11)]));
+    await h.flush();
+    const third = h.relay(1);
+    third.hello('d3', { frameUrl: 'https://app.example/c', time: T0 + 20 });
+    await h.flush();
+    stored = h.stored(1)!;
+    expect(stored.connections.length).toBe(0);
+    expect(stored.pageUrl).toBe('https://app.example/c');
+  });
+});
+

@@ -1,0 +1,115 @@
+// The relay (src/content/relayCore.ts) on fakes: a plain EventTarget for the
+// window, fake ports for the background.
+import { describe, expect, it } from 'vitest';
+import { startRelay } from '../../src/content/relayCore';
+import { EVENT_BATCH, EVENT_HELLO, EVENT_READY } from '../../src/protocol/page';
+import type { RelayToBackground } from '../../src/protocol/messages';
+import { FakeClock, portPair, settle, type FakePort } from './background/fakes';
+
+const NONCE = 'nonce-123456';
+
+function relay(options: { top?: boolean; failConnect?: boolean } = {}) {
+  const target = new EventTarget();
+  const clock = new FakeClock();
+  const ports: FakePort[] = []; // the background's ends
+  let readies = 0;
+  target.addEventListener(EVENT_READY, () => readies++);
+  startRelay({
+    target,
+    top: options.top ?? true,
+    href: () => 'https://app.example/',
+    now: () => clock.now(),
+    timeOrigin: clock.now() - 1000,
+    webdriver: false,
+    connect: (name) => {
+      if (options.failConnect) throw new Error('Extension context invalidated.');
+      const [mine, theirs] = portPair(name);
+      ports.push(theirs);
+      return mine as never;
+    },
+    setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
+    docId: 'doc1',
+  });
+  const page = {
+    hello: () => target.dispatchEvent(new CustomEvent(EVENT_HELLO, { detail: NONCE })),
+    batch: (seq: number, nonce = NONCE, padding = '') => target.dispatchEvent(new CustomEvent(EVENT_BATCH, { detail: `${nonce}{"v":1,"seq":${seq},"records":[],"messages":{},"pad":"${padding}"}` })),
+  };
+  const received = (port: FakePort) => port.received as RelayToBackground[];
+  const ack = (port: FakePort, seq: number) => port.postMessage({ kind: 'ack', docId: 'doc1', seq });
+  return { target, clock, ports, page, received, ack, readies: () => readies };
+}
+
+describe('relay', () => {
+  it('says hello at once from the top frame, and forwards batches carrying the nonce only', async () => {
+    const r = relay();
+    expect(r.readies()).toBe(1);
+    r.page.hello();
+    r.page.batch(1);
+    r.page.batch(2, 'forged-nonce');
+    await settle();
+    expect(r.ports.length).toBe(1);
+    expect(r.received(r.ports[0]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 1]);
+  });
+
+  it('waits for the first batch to connect from a subframe', async () => {
+    const r = relay({ top: false });
+    expect(r.ports.length).toBe(0);
+    r.page.hello();
+    r.page.batch(1);
+    await settle();
+    expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello', 'batch']);
+  });
+
+  it('keeps unacknowledged batches and resends them, in order, after the background went away', async () => {
+    const r = relay();
+    r.page.hello();
+    r.page.batch(1);
+    r.page.batch(2);
+    r.page.batch(3);
+    await settle();
+    r.ack(r.ports[0], 1);
+    await settle();
+    r.ports[0].disconnect(); // the service worker stopped
+    await r.clock.advance(100);
+    expect(r.ports.length).toBe(2);
+    expect(r.received(r.ports[1]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 2, 3]);
+    r.ack(r.ports[1], 3);
+    await settle();
+    r.ports[1].disconnect();
+    await r.clock.advance(100);
+    expect(r.ports.length).toBe(2); // nothing pending: no reconnect until the next batch
+  });
+
+  it('gives up quietly when the extension is gone', async () => {
+    const r = relay({ failConnect: true });
+    r.page.hello();
+    expect(() => r.page.batch(1)).not.toThrow();
+  });
+
+  it('sends its document time origin in the hello', async () => {
+    const r = relay();
+    await settle();
+    const hello = r.received(r.ports[0])[0];
+    expect(hello.kind === 'hello' && hello.timeOrigin).toBe(r.clock.now() - 1000);
+  });
+
+  it('bounds what it keeps unacknowledged: the oldest batches go, counted in the next batch', async () => {
+    const r = relay();
+    r.page.hello();
+    const mib = 'x'.repeat(1024 * 1024);
+    for (let seq = 1; seq <= 20; seq++) r.page.batch(seq, NONCE, mib); // the background never acknowledges
+    await settle();
+    r.ports[0].disconnect();
+    await r.clock.advance(100);
+    // The drop the last batch caused is reported with the next one.
+    r.page.batch(21);
+    await settle();
+    const resent = r.received(r.ports[1]).filter((m) => m.kind === 'batch');
+    const kept = resent.length - 1;
+    expect(kept).toBeLessThan(20);
+    expect(kept).toBeGreaterThanOrEqual(15);
+    expect(resent.at(-1)!.kind === 'batch' && resent.at(-1)!.seq).toBe(21);
+    const lost = resent.reduce((sum, m) => sum + (m.kind === 'batch' ? m.lostBatches : 0), 0);
+    expect(lost).toBe(20 - kept);
+  });
+});
