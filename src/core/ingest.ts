@@ -4,7 +4,9 @@
 // rest of the batch.
 import type { CloseInitiator, Connection, Message, PageEvent, PageEventType, Session } from './model';
 import type { ConnectionPatch, SessionDelta } from './delta';
-import { DIR_SEND, PROTOCOL_VERSION } from './wire';
+import { CLOSE_ABNORMAL } from './closeCodes';
+import { isObject as isRecord } from './json';
+import { DIR_SEND, PAGE_CONTEXT_TYPES, PROTOCOL_VERSION } from './wire';
 import type { MessageColumns, PageBatch, PageRecord } from '../protocol/page';
 
 import {
@@ -38,7 +40,7 @@ export class RefusedBatch extends Error {
   }
 }
 
-const PAGE_EVENT_TYPES: ReadonlySet<string> = new Set<PageEventType>(['hidden', 'visible', 'online', 'offline', 'freeze', 'resume', 'pagehide', 'pageshow', 'timer-late']);
+const PAGE_EVENT_TYPES: ReadonlySet<string> = new Set<PageEventType>(PAGE_CONTEXT_TYPES);
 
 export interface DocumentContext {
   /** Random id the relay gave its document: connection ids are `${docId}:${hookId}`. */
@@ -49,7 +51,6 @@ export interface DocumentContext {
   timeBounds?: TimeBounds;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 const isCountUpTo = (value: unknown, max: number): value is number => isCount(value) && value <= max;
 const isCloseCode = (value: unknown): value is number => isCountUpTo(value, MAX_CLOSE_CODE);
@@ -161,7 +162,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
         break;
       case 'close': {
         // The page asked first (close() while CONNECTING or OPEN), or a close frame came first, or neither: 1006.
-        const initiator: CloseInitiator = field(id, 'closeRequestedAt') !== undefined ? 'page' : record.code === 1006 ? 'abnormal' : 'server';
+        const initiator: CloseInitiator = field(id, 'closeRequestedAt') !== undefined ? 'page' : record.code === CLOSE_ABNORMAL ? 'abnormal' : 'server';
         entry.closedAt = record.time;
         entry.close = { time: record.time, code: record.code, reason: record.reason, wasClean: record.wasClean, initiator };
         if (initiator === 'page') {

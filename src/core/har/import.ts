@@ -492,6 +492,9 @@ function readNotes(value: unknown): Note[] {
   return notes;
 }
 
+/** Every optional counter of DropCounts: a loss the file reports is never dropped on import. */
+const OPTIONAL_DROP_COUNTS = ['lostBatches', 'droppedConnections', 'droppedPageEvents'] as const satisfies readonly (keyof DropCounts)[];
+
 function readDropCounts(value: unknown): DropCounts {
   const raw = isObject(value) ? value : {};
   const counts: DropCounts = {
@@ -499,8 +502,10 @@ function readDropCounts(value: unknown): DropCounts {
     previews: nonNegativeInteger(raw.previews) ?? 0,
     rejected: nonNegativeInteger(raw.rejected) ?? 0,
   };
-  const lostBatches = nonNegativeInteger(raw.lostBatches);
-  if (lostBatches !== undefined) counts.lostBatches = lostBatches;
+  for (const field of OPTIONAL_DROP_COUNTS) {
+    const count = nonNegativeInteger(raw[field]);
+    if (count !== undefined) counts[field] = count;
+  }
   return counts;
 }
 
