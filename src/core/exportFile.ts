@@ -82,9 +82,11 @@ export function buildExport(session: Session, options: ExportOptions, now = new 
   const sliced = sliceSession(session, range);
   let findings = options.findings ?? (sliced === session ? whole.findings : analyzeSession(detachedMessages(sliced)).findings);
   const redactOptions = options.redact === false || options.redact === undefined ? undefined : options.redact;
-  let exported = session;
+  // A live session has no end yet: the file's ends at the export (or the range's end), so a socket still open then
+  // reads as "open at the end of the recording" when imported later, never as aging against the reader's clock.
+  let exported: Session = session.endedAt === undefined ? { ...session, endedAt: Math.min(options.to ?? Infinity, now.getTime()) } : session;
   if (redactOptions) {
-    exported = redactSession(session, redactOptions);
+    exported = redactSession(exported, redactOptions);
     findings = redactFindings(findings, redactOptions);
   }
   const fileName = (extension: string) => exportFileName(exported, extension, { redacted: redactOptions !== undefined, now });

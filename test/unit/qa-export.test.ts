@@ -8,6 +8,7 @@ import { buildExport, exportFileName, findingsFor, sliceSession } from '../../sr
 import { CHROME_HAR_WARNING, fromHar, type HarLog } from '../../src/core/har';
 import { annotateHeartbeats } from '../../src/core/heartbeat';
 import { diagnose } from '../../src/core/diagnosis';
+import { connectionAgeMs, connectionState } from '../../src/core/facts';
 import type { Session } from '../../src/core/model';
 import { buildNginxIdleSession, NGINX_IDLE_START_MS } from '../fixtures/nginxIdleSession';
 
@@ -150,5 +151,21 @@ describe('heartbeat roles in a range export', () => {
     expect(roles).toEqual(['b:-', 'a:ping', 'b:-', 'b:-', 'b:-', 'b:-', 'b:-']);
     // The session keeps its own roles too.
     expect(session.connections[0].messages.filter((m) => m.heartbeat).map((m) => m.preview)).toEqual(Array(20).fill('a'));
+  });
+});
+
+describe('a socket still open at export', () => {
+  it('ends the file at the export, so the import shows it open at the end of the recording, not aging', () => {
+    const session = recordedSession();
+    delete session.endedAt;
+    const open = session.connections[session.connections.length - 1];
+    delete open.close;
+    delete open.closedAt;
+    const exportedAt = new Date((open.openedAt ?? open.createdAt) + 42_000);
+    const imported = fromHar(buildExport(session, { format: 'har' }, exportedAt).text).session;
+    expect(imported.endedAt).toBe(exportedAt.getTime());
+    const reimported = imported.connections.find((c) => c.id === open.id)!;
+    expect(connectionState(reimported)).toBe('open');
+    expect(connectionAgeMs(reimported, imported.endedAt!)).toBeCloseTo(42_000, 3);
   });
 });
