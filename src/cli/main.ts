@@ -445,7 +445,7 @@ export function formatReport(file: string, session: Session, report: AnalysisRep
     );
     if (endpoint.closesUnknown > 0) closeParts.push(`${endpoint.closesUnknown} closed, code unknown`);
     if (endpoint.handshakeFailures > 0) closeParts.push(`${endpoint.handshakeFailures} handshake failed`);
-    if (endpoint.stillOpen > 0) closeParts.push(`${endpoint.stillOpen} still open`);
+    if (endpoint.stillOpen > 0) closeParts.push(`${endpoint.stillOpen} open at the end of the recording`);
     lines.push(`  Closes:      ${closeParts.length > 0 ? closeParts.join('; ') : 'none'}`);
     lines.push(`  Heartbeat:   ${formatHeartbeat(endpoint.heartbeat)}`);
     if (endpoint.findingIndices.length === 0) {

@@ -158,7 +158,7 @@ describe('the summary reads the one analysis (src/core/facts.ts)', () => {
     const result = report(s);
     expect(result.connections[0]).toMatchObject({ stillOpen: true, handshakeFailed: false });
     expect(result.connections[0].lifetimeMs).toBeUndefined();
-    expect(formatReport('x.har', s, result).join('\n')).toContain('Closes:      1 still open');
+    expect(formatReport('x.har', s, result).join('\n')).toContain('Closes:      1 open at the end of the recording');
   });
 
   it('a close record without a close event time ends the connection at the close time (the CLI said still open)', () => {
