@@ -29,7 +29,9 @@ async function probe(withExtension: boolean) {
         ['send', 'compat 1'],
         ['receive', 'compat 1'],
       ]);
+      // The probe's synthetic message, close and offline events were not recorded.
       expect(compat.close).toMatchObject({ code: 4000, initiator: 'page' });
+      expect(session.pageEvents.filter((e) => e.type === 'offline')).toEqual([]);
       expect(session.connections.some((c) => c.url.endsWith('/echo?sub'))).toBe(true);
     }
     return result;

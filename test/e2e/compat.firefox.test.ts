@@ -23,7 +23,10 @@ async function probe(withExtension: boolean) {
       // Prove the hook was there: the probe's socket is in the export.
       const har = await exportFromPanel(await openPanelFor(browser, page));
       const compat = har.log.entries.find((e) => e.request.url.endsWith('/echo?compat'));
+      // The probe's synthetic message, close and offline events were not recorded.
       expect(compat?._webSocketMessages.map((m) => m.data)).toEqual(['compat 1', 'compat 1']);
+      expect(compat?._socketscope?.close).toMatchObject({ code: 4000, initiator: 'page' });
+      expect((har.log._socketscope?.pageEvents ?? []).filter((e) => e.type === 'offline')).toEqual([]);
     }
     return result;
   } finally {
