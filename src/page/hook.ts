@@ -316,9 +316,10 @@ interface SocketState {
         readBlobPreview(data as Blob, length, cols, cols.preview.length);
       }
     } else {
-      // Other values were converted by the browser with ToString; only primitives can be converted again without side effects.
+      // Other values were converted by the browser with ToString; only primitives can be converted again without
+      // side effects (an object's or a function's toString is the page's code, and the page would see a second call).
       opcode = 1;
-      preview = data === null || typeof data !== 'object' ? '' + (data as string) : '';
+      preview = data === null || (typeof data !== 'object' && typeof data !== 'function') ? '' + (data as string) : '';
       size = utf8Length(preview);
     }
     const row = cols.id.length;
