@@ -70,6 +70,6 @@ export interface PageBatch {
   messages: MessageColumns;
   /** Messages the hook itself dropped (its queue was full while the page was busy). */
   droppedMessages: number;
-  /** Page-context records the hook did not send (over its rate: PAGE_RECORDS_PER_SECOND per type and second). Absent when 0; added with protocol version 1, optional. */
+  /** Page-context records the hook did not send (over its rate: 10 per type and second). Optional, absent when 0, so the version stays 1; src/core/ingest.ts does not count it yet. */
   droppedRecords?: number;
 }
