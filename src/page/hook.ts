@@ -1,6 +1,7 @@
 // MAIN-world hook: runs at document_start in every frame of every page, before
-// any page script. It wraps window.WebSocket so that the page cannot tell the
-// difference, records what its sockets do, and hands batches to the relay
+// any page script. It wraps window.WebSocket so that the page sees the same
+// WebSocket as without it (what a page can still observe: README, Security
+// model), records what its sockets do, and hands batches to the relay
 // (src/content/relay.ts). No imports but protocol constants: every byte here
 // is paid by every frame the user ever loads.
 import {
