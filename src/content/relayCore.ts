@@ -10,7 +10,7 @@
 // (window's events, location, clock) and of the extension (a function that
 // opens a Port) and registers its listeners; relay.ts is the entry that calls
 // it with the real ones, the unit tests with fakes.
-import { EVENT_BATCH, EVENT_HELLO, EVENT_READY, PROTOCOL_VERSION } from '../protocol/page';
+import { EVENT_HELLO, EVENT_READY, PROTOCOL_VERSION, batchEventType } from '../protocol/page';
 import { PORT_RELAY, type BackgroundToRelay, type RelayToBackground, type TypedPort } from '../protocol/messages';
 
 /** Unacknowledged batches kept for resending; beyond this the oldest go (and are counted). */
@@ -94,33 +94,31 @@ export function startRelay(deps: RelayDeps): void {
     }
   }
 
-  target.addEventListener(
-    EVENT_HELLO,
-    (event) => {
-      event.stopImmediatePropagation();
-      if (nonce !== undefined) return;
-      const detail = (event as CustomEvent<unknown>).detail;
-      if (typeof detail !== 'string' || detail.length < 8 || detail.length > 64) return;
-      nonce = detail;
-      target.dispatchEvent(new CustomEvent(EVENT_READY));
-    },
-    true,
-  );
+  function onBatch(event: Event): void {
+    // Never let the page's own listeners see the batch (it cannot know the event's name anyway).
+    event.stopImmediatePropagation();
+    const detail = (event as CustomEvent<unknown>).detail;
+    if (nonce === undefined || typeof detail !== 'string' || !detail.startsWith(nonce)) return;
+    const json = detail.slice(nonce.length);
+    // The seq is read without parsing the whole batch: the background parses it, off the page's thread.
+    const match = /^\{"v":\d+,"seq":(\d+),/.exec(json.slice(0, 40));
+    if (match) forward(Number(match[1]), json);
+  }
 
-  target.addEventListener(
-    EVENT_BATCH,
-    (event) => {
-      // Never let the page's own listeners see the batch.
-      event.stopImmediatePropagation();
-      const detail = (event as CustomEvent<unknown>).detail;
-      if (nonce === undefined || typeof detail !== 'string' || !detail.startsWith(nonce)) return;
-      const json = detail.slice(nonce.length);
-      // The seq is read without parsing the whole batch: the background parses it, off the page's thread.
-      const match = /^\{"v":\d+,"seq":(\d+),/.exec(json.slice(0, 40));
-      if (match) forward(Number(match[1]), json);
-    },
-    true,
-  );
+  // The handshake happens at document_start, before any page script. Once it is done the relay
+  // stops listening for the fixed name, so a page dispatching or listening for it sees nothing unusual;
+  // batches come under the nonce as the event type, a name the page cannot know.
+  function onHello(event: Event): void {
+    event.stopImmediatePropagation();
+    if (nonce !== undefined) return;
+    const detail = (event as CustomEvent<unknown>).detail;
+    if (typeof detail !== 'string' || detail.length < 8 || detail.length > 64) return;
+    nonce = detail;
+    target.removeEventListener(EVENT_HELLO, onHello, true);
+    target.addEventListener(batchEventType(nonce), onBatch, true);
+    target.dispatchEvent(new CustomEvent(EVENT_READY));
+  }
+  target.addEventListener(EVENT_HELLO, onHello, true);
 
   // The top frame says hello at once, so the background sees every navigation.
   if (top) connect();

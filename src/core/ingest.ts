@@ -223,6 +223,11 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   if (patches.size) delta.connections = [...patches.values()];
   if (groups.size) delta.messages = [...groups].map(([connectionId, messages]) => ({ connectionId, messages }));
   if (pageEvents.length) delta.pageEvents = pageEvents;
-  if (rejected || batch.droppedMessages || previewsSkipped) delta.dropped = { rejected, messages: batch.droppedMessages, previews: previewsSkipped };
+  // The hook's rate bound on page-context records (10 per type and second) drops the rest and counts them.
+  const droppedPageEvents = isCount(batch.droppedRecords) ? batch.droppedRecords : 0;
+  if (rejected || batch.droppedMessages || previewsSkipped || droppedPageEvents) {
+    delta.dropped = { rejected, messages: batch.droppedMessages, previews: previewsSkipped };
+    if (droppedPageEvents) delta.dropped.droppedPageEvents = droppedPageEvents;
+  }
   return delta;
 }

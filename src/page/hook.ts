@@ -1,15 +1,16 @@
 // MAIN-world hook: runs at document_start in every frame of every page, before
-// any page script. It wraps window.WebSocket so that the page cannot tell the
-// difference, records what its sockets do, and hands batches to the relay
+// any page script. It wraps window.WebSocket so that the page sees the same
+// WebSocket as without it (what a page can still observe: README, Security
+// model), records what its sockets do, and hands batches to the relay
 // (src/content/relay.ts). No imports but protocol constants: every byte here
 // is paid by every frame the user ever loads.
 import {
   DIR_RECEIVE,
   DIR_SEND,
-  EVENT_BATCH,
   EVENT_HELLO,
   EVENT_READY,
   PROTOCOL_VERSION,
+  batchEventType,
   type MessageColumns,
   type PageBatch,
   type PageContextType,
@@ -37,6 +38,8 @@ const UNRELAYED_MAX = 10000;
 const PREVIEW_BUDGET_CHARS = 1 << 20;
 const PREVIEW_REFILL_PER_MS = 1024;
 const PROBE_INTERVAL_MS = 1000;
+/** Page-context records (online, offline, visibility, lifecycle, timer-late) kept per type and second; the rest are counted in `droppedRecords`. */
+const PAGE_RECORDS_PER_SECOND = 10;
 /** A probe timer firing this much later than due means the page's timers are being throttled. */
 const LATE_THRESHOLD_MS = 1000;
 
@@ -46,20 +49,46 @@ interface SocketState {
 }
 
 (() => {
-  // Every native we need, taken before the page can replace or freeze it.
+  // Every native we need, taken before the page can replace or freeze it. The page may
+  // later redefine any prototype, getter, toJSON or setter: after start-up the hook reads
+  // no property a page can intercept (no method lookups on shared prototypes, null-prototype
+  // objects and arrays for everything it builds, natives called through saved references).
   const win = window;
   const NativeWebSocket = win.WebSocket;
   if (typeof NativeWebSocket !== 'function') return;
   const wsProto = NativeWebSocket.prototype;
-  const { apply, construct, getOwnPropertyDescriptor: ownDesc } = Reflect;
-  const defineProperty = Object.defineProperty;
+  const { apply, construct, getOwnPropertyDescriptor: ownDesc, defineProperty, setPrototypeOf } = Reflect;
   const getter = (proto: object, name: string) => ownDesc(proto, name)!.get!;
   const readyStateOf = getter(wsProto, 'readyState');
   const urlOf = getter(wsProto, 'url');
   const protocolOf = getter(wsProto, 'protocol');
   const extensionsOf = getter(wsProto, 'extensions');
-  // Called once per message: an uncurried native (`dataOf(event)`) allocates no argument array, unlike Reflect.apply.
-  const uncurry = (fn: (...args: never[]) => unknown) => apply(Function.prototype.bind, Function.prototype.call, [fn]) as (self: unknown, ...args: unknown[]) => unknown;
+  const FunctionProto = Function.prototype;
+  // `uncurry(fn)(self, ...args)` calls the native fn on self: a bound Function.prototype.call, so no
+  // lookup of `call` at run time, and (measured) as fast as a method call once optimized.
+  const uncurry = (fn: (...args: never[]) => unknown) => apply(FunctionProto.bind, FunctionProto.call, [fn]) as (self: unknown, ...args: unknown[]) => unknown;
+  const weakGet = uncurry(WeakMap.prototype.get) as (map: WeakMap<object, unknown>, key: unknown) => unknown;
+  const weakSet = uncurry(WeakMap.prototype.set);
+  const weakDelete = uncurry(WeakMap.prototype.delete);
+  const charCodeAt = uncurry(String.prototype.charCodeAt) as (text: string, index: number) => number;
+  const strSlice = uncurry(String.prototype.slice) as (text: string, start: number, end: number) => string;
+  const numberToString = uncurry(Number.prototype.toString) as (value: number, radix: number) => string;
+  const round = Math.round;
+  /** An array the page cannot intercept: indexed stores on a null-prototype array never meet an Array.prototype setter. */
+  const bare = <T extends object>(value: T): T => (setPrototypeOf(value, null), value);
+  // V8 puts an own `stack` on errors, and Error.captureStackTrace can take it again without the hook's
+  // frame. Firefox keeps `stack` on the prototype and would gain an own property: there the frame stays
+  // (docs/decisions.md). Checked on the error itself: creating one at start-up costs 0.9 ms.
+  const recapture = (Error as { captureStackTrace?: (error: object, above: unknown) => void }).captureStackTrace;
+  /** Rethrows a native's error as if the page had called the native itself: no stack frame of the hook. */
+  const rethrow = (error: unknown, frame: unknown): never => {
+    try {
+      if (recapture && ownDesc(error as object, 'stack')) recapture(error as object, frame);
+    } catch {
+      /* a primitive thrown, or a frozen error: keep it as it is */
+    }
+    throw error;
+  };
   // Event and Blob natives are taken at the page's first socket instead: touching those
   // interfaces makes the browser build them, which every page without a socket would pay
   // for (measured: about a third of the hook's start-up). A page that redefines these
@@ -87,10 +116,26 @@ interface SocketState {
   const isView = ArrayBuffer.isView;
   const promiseThen = Promise.prototype.then;
   const addListener = EventTarget.prototype.addEventListener;
+  const removeListener = EventTarget.prototype.removeEventListener;
   const dispatch = EventTarget.prototype.dispatchEvent;
   const NativeCustomEvent = CustomEvent;
   const NativeUint8Array = Uint8Array;
+  // JavaScript's own (not the browser's) interfaces: there from the start, free to take now.
+  const typedArrayProto = Object.getPrototypeOf(NativeUint8Array.prototype) as object;
+  const viewBufferOf = getter(typedArrayProto, 'buffer');
+  const viewOffsetOf = getter(typedArrayProto, 'byteOffset');
+  const viewLengthOf = getter(typedArrayProto, 'byteLength');
+  const dataViewBufferOf = getter(DataView.prototype, 'buffer');
+  const dataViewOffsetOf = getter(DataView.prototype, 'byteOffset');
+  const dataViewLengthOf = getter(DataView.prototype, 'byteLength');
+  // isTrusted is an own, unforgeable accessor of every event; Event's getter accepts every kind of event
+  // (CustomEvent's would not: checked in Chromium). Event is CustomEvent's parent, so already built.
+  // Taken now: it is what tells the page's synthetic events from the browser's.
+  const NativeEvent = Reflect.getPrototypeOf(NativeCustomEvent) as typeof Event;
+  const trusted = uncurry(getter(new NativeEvent(''), 'isTrusted'));
   const isArray = Array.isArray;
+  // Applied only to null-prototype objects and arrays built here, and primitives: JSON.stringify then
+  // looks up no toJSON (it does only on objects, and these have none in their chain) and calls no getter.
   const stringify = JSON.stringify;
   const fromCharCode = String.fromCharCode;
   const btoa = win.btoa;
@@ -101,9 +146,8 @@ interface SocketState {
   const setTimer = win.setTimeout.bind(win);
   const setRepeat = win.setInterval.bind(win);
   const clearRepeat = win.clearInterval.bind(win);
-  const random = Math.random;
   const doc = document;
-  const nativeToString = Function.prototype.toString;
+  const nativeToString = FunctionProto.toString;
 
   const states = new WeakMap<object, SocketState>();
   const disguised = new WeakMap<object, string>();
@@ -112,21 +156,27 @@ interface SocketState {
   let anySocket = false;
 
   // ---- queue and flush ----
-  const nonce = random().toString(36).slice(2) + random().toString(36).slice(2);
+  // Not Math.random: the page shares its generator, and could work back to past outputs from its own.
+  const nonceWords = crypto.getRandomValues(new Uint32Array(4));
+  let nonce = '';
+  for (let i = 0; i < 4; i++) nonce += numberToString(nonceWords[i], 36);
+  nonce += 'x'; // never shorter than 8 characters (the relay's minimum)
+  const batchType = batchEventType(nonce);
   let relayReady = false;
   let seq = 0;
-  let records: PageRecord[] = [];
+  let records: PageRecord[] = bare([]);
   let cols: MessageColumns = newColumns();
   let queuedMessages = 0;
   let queuedChars = 0;
   let droppedMessages = 0;
+  let droppedRecords = 0;
   let pendingReads = 0;
   let timer = 0;
   let previewBudget = PREVIEW_BUDGET_CHARS;
   let budgetAt = 0;
 
   function newColumns(): MessageColumns {
-    return { id: [], dir: [], time: [], opcode: [], size: [], preview: [], truncated: [] };
+    return { __proto__: null, id: bare([]), dir: bare([]), time: bare([]), opcode: bare([]), size: bare([]), preview: bare([]), truncated: bare([]) } as MessageColumns;
   }
   const stamp = () => timeOrigin + now();
 
@@ -140,16 +190,21 @@ interface SocketState {
   }
   /** `force`: the document is going away, send what we have even if a Blob is still being read. */
   function flush(force: boolean): void {
-    if (!relayReady || (!records.length && !queuedMessages && !droppedMessages)) return;
+    if (!relayReady || (!records.length && !queuedMessages && !droppedMessages && !droppedRecords)) return;
     if (pendingReads && !force) {
       if (!timer) timer = setTimer(onTimer, FLUSH_DELAY_MS);
       return;
     }
-    const batch: PageBatch = { v: PROTOCOL_VERSION, seq: ++seq, records, messages: cols, droppedMessages };
-    records = [];
+    const batch = { __proto__: null, v: PROTOCOL_VERSION, seq: ++seq, records, messages: cols, droppedMessages } as PageBatch;
+    if (droppedRecords) batch.droppedRecords = droppedRecords;
+    records = bare([]);
     cols = newColumns();
-    queuedMessages = queuedChars = droppedMessages = 0;
-    apply(dispatch, win, [new NativeCustomEvent(EVENT_BATCH, { detail: nonce + stringify(batch) })]);
+    queuedMessages = queuedChars = droppedMessages = droppedRecords = 0;
+    send(batchType, nonce + stringify(batch));
+  }
+  /** The event's init dictionary has no prototype: the page's Object.prototype getters (detail, bubbles...) are never consulted. */
+  function send(type: string, detail: string): void {
+    apply(dispatch, win, [new NativeCustomEvent(type, { __proto__: null, detail } as CustomEventInit)]);
   }
 
   function pushRecord(record: PageRecord): void {
@@ -162,10 +217,10 @@ interface SocketState {
   function utf8Length(text: string): number {
     let bytes = text.length;
     for (let i = 0; i < text.length; i++) {
-      const unit = text.charCodeAt(i);
+      const unit = charCodeAt(text, i);
       if (unit < 0x80) continue;
       if (unit < 0x800) bytes += 1;
-      else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length && (charCodeAt(text, i + 1) & 0xfc00) === 0xdc00) {
         bytes += 2; // a surrogate pair: 2 units, 4 bytes
         i++;
       } else bytes += 2; // lone surrogates become U+FFFD: 3 bytes
@@ -175,8 +230,9 @@ interface SocketState {
   function base64(bytes: Uint8Array): string {
     if (toBase64) return apply(toBase64, bytes, []) as string;
     let binary = '';
+    // A new view per chunk, not subarray(), which would look up the page's `constructor` (species).
     for (let i = 0; i < bytes.length; i += 8192) {
-      binary += apply(fromCharCode, null, bytes.subarray(i, i + 8192) as unknown as number[]) as string;
+      binary += apply(fromCharCode, null, new NativeUint8Array(apply(viewBufferOf, bytes, []) as ArrayBuffer, (apply(viewOffsetOf, bytes, []) as number) + i, bytes.length - i < 8192 ? bytes.length - i : 8192) as unknown as number[]) as string;
     }
     return btoa(binary);
   }
@@ -223,17 +279,27 @@ interface SocketState {
       const length = data.length > PREVIEW_CAP ? PREVIEW_CAP : data.length;
       if (!spend(length, at)) truncated = 2;
       else if (length < data.length) {
-        preview = data.slice(0, PREVIEW_CAP);
+        preview = strSlice(data, 0, PREVIEW_CAP);
         truncated = 1;
       } else preview = data;
     } else if (isView(data)) {
-      const view = data as ArrayBufferView;
-      size = view.byteLength;
+      // Through the natives' getters: the page may have redefined byteLength, buffer or byteOffset.
+      let buffer: ArrayBuffer;
+      let offset: number;
+      try {
+        size = apply(viewLengthOf, data, []) as number;
+        buffer = apply(viewBufferOf, data, []) as ArrayBuffer;
+        offset = apply(viewOffsetOf, data, []) as number;
+      } catch {
+        size = apply(dataViewLengthOf, data, []) as number;
+        buffer = apply(dataViewBufferOf, data, []) as ArrayBuffer;
+        offset = apply(dataViewOffsetOf, data, []) as number;
+      }
       const length = size > PREVIEW_CAP ? PREVIEW_CAP : size;
       // A view on the page's own buffer, of the preview's bytes only: no copy of the payload, no transfer, nothing detached.
       if (!spend(((length + 2) / 3) << 2, at)) truncated = 2;
       else {
-        preview = base64(new NativeUint8Array(view.buffer, view.byteOffset, length));
+        preview = base64(new NativeUint8Array(buffer, offset, length));
         truncated = length < size ? 1 : 0;
       }
     } else if ((size = arrayBufferLength(data)) >= 0) {
@@ -251,9 +317,10 @@ interface SocketState {
         readBlobPreview(data as Blob, length, cols, cols.preview.length);
       }
     } else {
-      // Other values were converted by the browser with ToString; only primitives can be converted again without side effects.
+      // Other values were converted by the browser with ToString; only primitives can be converted again without
+      // side effects (an object's or a function's toString is the page's code, and the page would see a second call).
       opcode = 1;
-      preview = data === null || typeof data !== 'object' ? '' + (data as string) : '';
+      preview = data === null || (typeof data !== 'object' && typeof data !== 'function') ? '' + (data as string) : '';
       size = utf8Length(preview);
     }
     const row = cols.id.length;
@@ -277,81 +344,110 @@ interface SocketState {
       if (buffer) target.preview[index] = base64(new NativeUint8Array(buffer));
     };
     const slice = apply(blobSlice, blob, [0, length]) as Blob;
-    apply(promiseThen, apply(blobArrayBuffer, slice, []), [done, () => done()]);
+    const read = apply(blobArrayBuffer, slice, []) as Promise<ArrayBuffer>;
+    // then() looks up `constructor` (for a species); an own undefined one makes it use the native Promise.
+    defineProperty(read, 'constructor', { __proto__: null, value: undefined } as PropertyDescriptor);
+    apply(promiseThen, read, [done, () => done()]);
   }
 
   // ---- socket events (listeners added before the page can add its own) ----
+  // Only trusted events are recorded: a page can dispatch a forged MessageEvent or CloseEvent on its
+  // own socket, and `isTrusted` (read through the native getter) is the one thing it cannot forge.
   function on(target: EventTarget, type: string, listener: (this: never, event: never) => void, capture?: boolean): void {
     apply(addListener, target, [type, listener, capture]);
   }
-  function onOpen(this: WebSocket): void {
+  const stateOf = (ws: unknown) => weakGet(states, ws) as SocketState | undefined;
+  function onOpen(this: WebSocket, event: Event): void {
     try {
-      const state = states.get(this);
-      if (!state) return;
+      const state = stateOf(this);
+      if (!state || !trusted(event)) return;
       state.opened = true;
       if (!openSockets++) startProbe();
-      pushRecord({ k: 'open', at: queuedMessages, id: state.id, time: stamp(), protocol: apply(protocolOf, this, []), extensions: apply(extensionsOf, this, []) });
+      pushRecord({ __proto__: null, k: 'open', at: queuedMessages, id: state.id, time: stamp(), protocol: apply(protocolOf, this, []), extensions: apply(extensionsOf, this, []) } as PageRecord);
     } catch {
       /* never let the hook break the page */
     }
   }
-  function onError(this: WebSocket): void {
+  function onError(this: WebSocket, event: Event): void {
     try {
-      const state = states.get(this);
-      if (state) pushRecord({ k: 'error', at: queuedMessages, id: state.id, time: stamp() });
+      const state = stateOf(this);
+      if (state && trusted(event)) pushRecord({ __proto__: null, k: 'error', at: queuedMessages, id: state.id, time: stamp() } as PageRecord);
     } catch {
       /* never let the hook break the page */
     }
   }
   function onClose(this: WebSocket, event: CloseEvent): void {
     try {
-      const state = states.get(this);
-      if (!state) return;
-      states.delete(this);
-      pushRecord({ k: 'close', at: queuedMessages, id: state.id, time: stamp(), code: apply(codeOf, event, []), reason: apply(reasonOf, event, []), wasClean: apply(wasCleanOf, event, []) });
+      const state = stateOf(this);
+      if (!state || !trusted(event)) return;
+      weakDelete(states, this);
+      pushRecord({ __proto__: null, k: 'close', at: queuedMessages, id: state.id, time: stamp(), code: apply(codeOf, event, []), reason: apply(reasonOf, event, []), wasClean: apply(wasCleanOf, event, []) } as PageRecord);
       if (state.opened && --openSockets <= 0) stopProbe();
     } catch {
       /* never let the hook break the page */
     }
   }
 
+  /** The protocols the page asked for: read once more from its own argument, own elements only (see README, Security model). */
+  function protocolList(value: unknown): string[] {
+    const list: string[] = bare([]);
+    if (typeof value === 'string') list[0] = value;
+    else if (isArray(value)) {
+      const length = (value as unknown[]).length;
+      for (let i = 0; i < length && i < 64; i++) {
+        const item = (value as unknown[])[i];
+        if (typeof item === 'string') list[list.length] = item;
+      }
+    }
+    return list;
+  }
+
   function track(ws: WebSocket, protocolsArg: unknown): void {
     const id = nextId++;
-    states.set(ws, { id, opened: false });
-    // One listener per socket that knows its id: no lookup per message.
-    const onMessage = (event: MessageEvent) => {
-      try {
-        pushMessage(id, DIR_RECEIVE, dataOf(event));
-      } catch {
-        /* never let the hook break the page */
-      }
-    };
-    const protocols = typeof protocolsArg === 'string' ? [protocolsArg] : isArray(protocolsArg) ? protocolsArg.filter((p) => typeof p === 'string') : [];
+    weakSet(states, ws, { __proto__: null, id, opened: false });
     if (!anySocket) {
       anySocket = true;
       takeEventNatives();
       watchPage();
     }
-    pushRecord({ k: 'create', at: queuedMessages, id, time: stamp(), url: apply(urlOf, ws, []), protocols });
+    // One listener per socket that knows its id: no lookup per message.
+    const onMessage = (event: MessageEvent) => {
+      try {
+        if (trusted(event)) pushMessage(id, DIR_RECEIVE, dataOf(event));
+      } catch {
+        /* never let the hook break the page */
+      }
+    };
+    pushRecord({ __proto__: null, k: 'create', at: queuedMessages, id, time: stamp(), url: apply(urlOf, ws, []), protocols: protocolList(protocolsArg) } as PageRecord);
     on(ws, 'open', onOpen);
     on(ws, 'message', onMessage as (event: never) => void);
     on(ws, 'error', onError);
     on(ws, 'close', onClose);
   }
 
-  // ---- the wrapper ----
-  const WrappedWebSocket = new Proxy(NativeWebSocket, {
+  // ---- the wrappers ----
+  // Proxy handlers have no prototype: a trap the page puts on Object.prototype (get, apply,
+  // getPrototypeOf...) would otherwise become a trap of these proxies, and hand it the natives.
+  // A native's exception is rethrown without the hook's stack frame (rethrow above).
+  const constructHandler: ProxyHandler<typeof WebSocket> = {
+    __proto__: null,
     construct(target, args, newTarget) {
       // Subclasses keep their own prototype through newTarget; bad arguments throw the native exceptions.
-      const ws = construct(target, args, newTarget) as WebSocket;
+      let ws: WebSocket;
       try {
-        track(ws, args[1]);
+        ws = construct(target, args, newTarget) as WebSocket;
+      } catch (error) {
+        return rethrow(error, constructHandler.construct);
+      }
+      try {
+        track(ws, args.length > 1 ? args[1] : undefined);
       } catch {
         /* never let the hook break the page */
       }
       return ws;
     },
-  });
+  } as ProxyHandler<typeof WebSocket>;
+  const WrappedWebSocket = new Proxy(NativeWebSocket, constructHandler);
   // send() is the one wrapper on a hot path (pages send in tight loops), so it is a plain method,
   // far cheaper to call than a Proxy trap. A method has no `prototype`, and keeps the native's
   // name and length; toString is disguised below like the others.
@@ -359,10 +455,15 @@ interface SocketState {
   const readyState = uncurry(readyStateOf);
   const wrappedSend = {
     send(this: WebSocket, data: unknown) {
-      // No argument must stay no argument: the native then throws its TypeError.
-      const result = arguments.length ? sendNative(this, data) : sendNative(this);
+      let result: unknown;
       try {
-        const state = states.get(this);
+        // No argument must stay no argument: the native then throws its TypeError.
+        result = arguments.length ? sendNative(this, data) : sendNative(this);
+      } catch (error) {
+        return rethrow(error, wrappedSend);
+      }
+      try {
+        const state = stateOf(this);
         // send() while CLOSING/CLOSED only grows bufferedAmount: nothing goes on the wire.
         if (state && readyState(this) === 1) pushMessage(state.id, DIR_SEND, data);
       } catch {
@@ -371,7 +472,8 @@ interface SocketState {
       return result;
     },
   }.send;
-  const wrappedClose = new Proxy(wsProto.close, {
+  const closeHandler: ProxyHandler<WebSocket['close']> = {
+    __proto__: null,
     apply(target, ws: WebSocket, args: unknown[]) {
       let before = 3;
       try {
@@ -379,51 +481,77 @@ interface SocketState {
       } catch {
         /* not a WebSocket: the native call below throws the page's TypeError */
       }
-      const result = apply(target, ws, args);
+      let result: unknown;
       try {
-        const state = states.get(ws);
+        result = apply(target, ws, args);
+      } catch (error) {
+        return rethrow(error, closeHandler.apply);
+      }
+      try {
+        const state = stateOf(ws);
         if (state && before < 2) {
-          const code = args[0];
-          const reason = args[1];
-          pushRecord({ k: 'closing', at: queuedMessages, id: state.id, time: stamp(), code: typeof code === 'number' ? code : undefined, reason: typeof reason === 'string' ? reason : undefined });
+          const code = args.length > 0 ? args[0] : undefined;
+          const reason = args.length > 1 ? args[1] : undefined;
+          pushRecord({ __proto__: null, k: 'closing', at: queuedMessages, id: state.id, time: stamp(), code: typeof code === 'number' ? code : undefined, reason: typeof reason === 'string' ? reason : undefined } as PageRecord);
         }
       } catch {
         /* never let the hook break the page */
       }
       return result;
     },
-  });
+  } as ProxyHandler<WebSocket['close']>;
+  const wrappedClose = new Proxy(wsProto.close, closeHandler);
   // Function.prototype.toString must keep printing "function WebSocket() { [native code] }".
-  const wrappedToString = new Proxy(nativeToString, {
+  const toStringHandler: ProxyHandler<typeof nativeToString> = {
+    __proto__: null,
     apply(target, self: object, args: unknown[]) {
-      const source = disguised.get(self);
-      return source === undefined ? apply(target, self, args) : source;
+      const source = weakGet(disguised, self);
+      if (source !== undefined) return source;
+      try {
+        return apply(target, self, args);
+      } catch (error) {
+        return rethrow(error, toStringHandler.apply);
+      }
     },
-  });
-  for (const [wrapper, original] of [
-    [WrappedWebSocket, NativeWebSocket],
-    [wrappedSend, wsProto.send],
-    [wrappedClose, wsProto.close],
-    [wrappedToString, nativeToString],
-  ] as const) {
-    disguised.set(wrapper, apply(nativeToString, original, []) as string);
-  }
-  const replace = (owner: object, name: string, value: unknown) => defineProperty(owner, name, { ...ownDesc(owner, name), value });
+  } as ProxyHandler<typeof nativeToString>;
+  const wrappedToString = new Proxy(nativeToString, toStringHandler);
+  weakSet(disguised, WrappedWebSocket, apply(nativeToString, NativeWebSocket, []));
+  weakSet(disguised, wrappedSend, apply(nativeToString, wsProto.send, []));
+  weakSet(disguised, wrappedClose, apply(nativeToString, wsProto.close, []));
+  weakSet(disguised, wrappedToString, apply(nativeToString, nativeToString, []));
+  const replace = (owner: object, name: string, value: unknown) => defineProperty(owner, name, { __proto__: null, ...ownDesc(owner, name), value } as PropertyDescriptor);
   replace(win, 'WebSocket', WrappedWebSocket);
   replace(wsProto, 'constructor', WrappedWebSocket);
   replace(wsProto, 'send', wrappedSend);
   replace(wsProto, 'close', wrappedClose);
-  replace(Function.prototype, 'toString', wrappedToString);
+  replace(FunctionProto, 'toString', wrappedToString);
 
   // ---- page context: only once the page has a socket, so pages without one pay nothing ----
+  // At most PAGE_RECORDS_PER_SECOND per type and second (a flood of real events, e.g. a flapping
+  // network, must not flood every hop); the rest are counted in the batch's droppedRecords.
+  const pageCounts = { __proto__: null } as unknown as Record<string, number>;
+  let pageWindow = 0;
   function pageRecord(type: PageContextType, detail?: string, lateMs?: number): void {
-    pushRecord({ k: 'page', at: queuedMessages, type, time: stamp(), detail, lateMs });
+    const time = stamp();
+    if (time - pageWindow >= 1000) {
+      pageWindow = time;
+      for (const key in pageCounts) pageCounts[key] = 0;
+    }
+    const count = pageCounts[type] || 0;
+    if (count >= PAGE_RECORDS_PER_SECOND) {
+      droppedRecords++;
+      schedule();
+      return;
+    }
+    pageCounts[type] = count + 1;
+    pushRecord({ __proto__: null, k: 'page', at: queuedMessages, type, time, detail, lateMs } as PageRecord);
   }
   function watchPage(): void {
     if (apply(visibilityOf, doc, []) === 'hidden') pageRecord('hidden');
+    // Synthetic events (dispatched by the page) are ignored.
     const guard = (fn: (event: Event) => void) => (event: Event) => {
       try {
-        fn(event);
+        if (trusted(event)) fn(event);
       } catch {
         /* never let the hook break the page */
       }
@@ -457,7 +585,7 @@ interface SocketState {
       const t = now();
       const lateMs = t - probeLast - PROBE_INTERVAL_MS;
       probeLast = t;
-      if (lateMs > LATE_THRESHOLD_MS) pageRecord('timer-late', undefined, Math.round(lateMs));
+      if (lateMs > LATE_THRESHOLD_MS) pageRecord('timer-late', undefined, round(lateMs));
     }, PROBE_INTERVAL_MS);
   }
   function stopProbe(): void {
@@ -467,11 +595,21 @@ interface SocketState {
   }
 
   // ---- handshake with the relay (either may be injected first) ----
-  const hello = () => apply(dispatch, win, [new NativeCustomEvent(EVENT_HELLO, { detail: nonce })]);
+  // Both run at document_start, before any page script: the handshake is over before the page
+  // can listen. Then each side removes its listener for the fixed names, so a page using those
+  // names sees ordinary events, and batches travel under the nonce itself as the event type.
+  let greeting = false;
+  const hello = () => {
+    greeting = true;
+    send(EVENT_HELLO, nonce);
+    greeting = false;
+  };
   function onReady(): void {
     if (relayReady) return;
     relayReady = true;
-    hello();
+    apply(removeListener, win, [EVENT_READY, onReady, true]);
+    // A relay that answered our own hello has the nonce already; a relay that came first has not.
+    if (!greeting) hello();
     flush(false);
   }
   on(win, EVENT_READY, onReady, true);

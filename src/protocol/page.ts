@@ -4,10 +4,10 @@
 // each batch as a string in a CustomEvent dispatched synchronously on window.
 // Synchronous matters: the last batch before a navigation is dispatched from
 // `pagehide` and must reach the relay before the document goes away, which a
-// window.postMessage task would not. The relay's capture listener, added
-// before any page script runs, stops the events' propagation, so the page
-// never sees them; a nonce exchanged at start (before any page script runs)
-// lets the relay refuse batches forged by the page.
+// window.postMessage task would not. A nonce exchanged at start, before any
+// page script runs, names the batch events: the page cannot listen for them or
+// forge them. After the handshake both sides stop listening for the fixed
+// handshake names, so a page using those names sees ordinary events.
 
 import type { PageContextType } from '../core/wire';
 
@@ -23,12 +23,12 @@ export {
   type PageContextType,
 } from '../core/wire';
 
-/** Hook → relay: `detail` = nonce (handshake). Dispatched at start and again on READY. */
+/** Hook → relay: `detail` = nonce (handshake). Dispatched at start, and on READY unless READY answered that first HELLO. */
 export const EVENT_HELLO = '__socketscope_hello';
 /** Relay → hook: "I am listening now": the hook answers with HELLO (handles either injection order). */
 export const EVENT_READY = '__socketscope_ready';
-/** Hook → relay: `detail` = nonce + JSON of a PageBatch. */
-export const EVENT_BATCH = '__socketscope_batch';
+/** Hook → relay: batches are CustomEvents whose type is the nonce itself, `detail` = nonce + JSON of a PageBatch. */
+export const batchEventType = (nonce: string): string => nonce;
 
 /** Lifecycle records: rare, so plain objects. `at` = how many messages of the same batch were recorded before this one, to keep order. */
 export type PageRecord =
@@ -67,4 +67,6 @@ export interface PageBatch {
   messages: MessageColumns;
   /** Messages the hook itself dropped (its queue was full while the page was busy). */
   droppedMessages: number;
+  /** Page-context records the hook did not send (over its rate: 10 per type and second). Optional, absent when 0, so the version stays 1; src/core/ingest.ts does not count it yet. */
+  droppedRecords?: number;
 }

@@ -13,17 +13,32 @@ let server: TestServer;
 let browser: ExtensionBrowser;
 let page: Page;
 
-// A stand-in for the relay (same handshake), exposing what it received.
+// A stand-in for the relay (same handshake, batches under the nonce as event type), exposing what it
+// received. It keeps the raw strings with natives saved at start, so a page that tampers with
+// prototypes cannot disturb it; they are parsed in node.
 const FAKE_RELAY = `
   (() => {
     let nonce;
-    window.__batches = [];
+    const store = new Map();
+    const mapSet = Map.prototype.set;
+    const apply = Reflect.apply;
+    window.__raw = store;
     window.__pageSawBatch = false;
-    addEventListener('__socketscope_hello', (e) => { e.stopImmediatePropagation(); if (!nonce) { nonce = e.detail; dispatchEvent(new CustomEvent('__socketscope_ready')); } }, true);
-    addEventListener('__socketscope_batch', (e) => {
+    const startsWith = String.prototype.startsWith;
+    const slice = String.prototype.slice;
+    const onBatch = (e) => {
       e.stopImmediatePropagation();
-      if (nonce && e.detail.startsWith(nonce)) window.__batches.push(JSON.parse(e.detail.slice(nonce.length)));
-    }, true);
+      if (apply(startsWith, e.detail, [nonce])) apply(mapSet, store, [store.size, apply(slice, e.detail, [nonce.length])]);
+    };
+    const onHello = (e) => {
+      e.stopImmediatePropagation();
+      if (nonce) return;
+      nonce = e.detail;
+      removeEventListener('__socketscope_hello', onHello, true);
+      addEventListener(nonce, onBatch, true);
+      dispatchEvent(new CustomEvent('__socketscope_ready'));
+    };
+    addEventListener('__socketscope_hello', onHello, true);
     dispatchEvent(new CustomEvent('__socketscope_ready'));
   })();
 `;
@@ -44,7 +59,8 @@ afterAll(async () => {
 });
 
 async function batches(): Promise<PageBatch[]> {
-  return page.evaluate(() => (window as unknown as { __batches: PageBatch[] }).__batches);
+  const raw = await page.evaluate(() => [...(window as unknown as { __raw: Map<number, string> }).__raw.values()]);
+  return raw.map((json) => JSON.parse(json) as PageBatch);
 }
 
 describe('the page hook (Chromium)', () => {
@@ -130,5 +146,157 @@ describe('the page hook (Chromium)', () => {
     });
     const fresh = (await batches()).slice(before);
     expect(fresh.flatMap((b) => b.messages.preview)).toEqual([]);
+  });
+});
+
+// The page is hostile: it may redefine any prototype, getter or toJSON after the hook started, and
+// dispatch events of its own. None of that may reach, change or forge what the hook records.
+describe('the page hook against a hostile page (Chromium)', () => {
+  it('a page tampering with prototypes can neither read nor rewrite the batches', async () => {
+    const before = (await batches()).length;
+    const seen = await page.evaluate(async () => {
+      // Maps, through saved natives: the spies below make the page's own arrays unusable.
+      const seen = new Map<string, number>();
+      const restore = new Map<number, () => void>();
+      const { apply } = Reflect;
+      const mapSet = Map.prototype.set;
+      const note = (name: string) => apply(mapSet, seen, [name, 1]);
+      const later = (undo: () => void) => apply(mapSet, restore, [restore.size, undo]);
+      const wsBase = location.origin.replace('http', 'ws');
+      const ws = new WebSocket(wsBase + '/echo?hostile');
+      ws.binaryType = 'arraybuffer';
+      await new Promise((resolve) => (ws.onopen = resolve));
+      let count = 0;
+      let echoed: () => void = () => undefined;
+      const allEchoed = new Promise<void>((resolve) => (echoed = resolve));
+      ws.onmessage = () => {
+        if (++count === 3) echoed();
+      };
+      const spyGetter = (owner: object, name: PropertyKey, value?: unknown) => {
+        const original = Object.getOwnPropertyDescriptor(owner, name);
+        later(() => (original ? Object.defineProperty(owner, name, original) : delete (owner as Record<PropertyKey, unknown>)[name]));
+        Object.defineProperty(owner, name, {
+          configurable: true,
+          get() {
+            note(String(name));
+            // A forgery attempt: what a getter is asked for, it can also rewrite.
+            return value;
+          },
+          set() {
+            note(`set ${String(name)}`);
+          },
+        });
+      };
+      const spyMethod = (owner: Record<string, unknown>, name: string) => {
+        const original = owner[name] as (...args: unknown[]) => unknown;
+        later(() => (owner[name] = original));
+        owner[name] = function (this: unknown, ...args: unknown[]) {
+          note(name);
+          return apply(original, this, args);
+        };
+      };
+      const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+      const binary = new Uint8Array([1, 2, 3]);
+      // Methods and getters the hook would otherwise look up at run time.
+      for (const name of ['get', 'set', 'delete', 'has']) spyMethod(WeakMap.prototype as unknown as Record<string, unknown>, name);
+      for (const name of ['slice', 'charCodeAt', 'substring']) spyMethod(String.prototype as unknown as Record<string, unknown>, name);
+      for (const name of ['push', 'filter']) spyMethod(Array.prototype as unknown as Record<string, unknown>, name);
+      spyMethod(Number.prototype as unknown as Record<string, unknown>, 'toString');
+      spyMethod(Math as unknown as Record<string, unknown>, 'round');
+      for (const name of ['byteLength', 'buffer', 'byteOffset']) spyGetter(typedArrayProto, name, 1);
+      // Read an init dictionary (the batch's detail with the nonce) and rewrite the batch in flight.
+      for (const name of ['bubbles', 'cancelable', 'composed', 'detail']) spyGetter(Object.prototype, name);
+      spyGetter(Object.prototype, 'toJSON', () => 'forged');
+      spyGetter(Array.prototype, 'toJSON', () => ['forged']);
+      spyGetter(String.prototype, 'toJSON', () => 'forged');
+      spyGetter(Number.prototype, 'toJSON', () => 4000);
+      // Indexed setters: an array the hook grows would hand each record or message to the page.
+      for (const index of ['0', '1', '2', '3']) spyGetter(Array.prototype, index);
+      try {
+        ws.send('x'.repeat(70_000));
+        ws.send('hé');
+        ws.send(binary);
+        await allEchoed;
+        ws.close(4001, 'done');
+        // Past the hook's flush timer: the batch is built and dispatched while the page is hostile.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } finally {
+        for (let i = restore.size - 1; i >= 0; i--) restore.get(i)!();
+      }
+      return [...seen.keys()];
+    });
+    // The hook neither called nor triggered any of the page's getters, setters or methods.
+    expect(seen).toEqual([]);
+    const fresh = (await batches()).slice(before);
+    const records = fresh.flatMap((b) => b.records).filter((r) => r.k !== 'page');
+    expect(records[0]).toMatchObject({ k: 'create', url: expect.stringMatching(/\/echo\?hostile$/), protocols: [] });
+    expect(records.find((r) => r.k === 'closing')).toMatchObject({ code: 4001, reason: 'done' });
+    const sent = fresh.flatMap((b) => b.messages.preview.map((preview, i) => ({ preview, dir: b.messages.dir[i], size: b.messages.size[i] }))).filter((m) => m.dir === 0);
+    expect(sent.map((m) => m.size)).toEqual([70_000, 3, 3]);
+    expect(sent[0].preview).toBe('x'.repeat(65_536));
+    expect(sent[1].preview).toBe('hé');
+    expect(sent[2].preview).toBe('AQID');
+  });
+
+  it('records only trusted events: messages, closes and page events the page dispatches itself are ignored', async () => {
+    const before = (await batches()).length;
+    await page.evaluate(async () => {
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?forged');
+      await new Promise((resolve) => ws.addEventListener('open', resolve));
+      ws.dispatchEvent(new MessageEvent('message', { data: 'forged message' }));
+      ws.dispatchEvent(new Event('open'));
+      ws.dispatchEvent(new Event('error'));
+      ws.dispatchEvent(new CloseEvent('close', { code: 1006, reason: 'forged close', wasClean: false }));
+      for (let i = 0; i < 50; i++) {
+        dispatchEvent(new Event('offline'));
+        dispatchEvent(new Event('online'));
+        dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+        document.dispatchEvent(new Event('freeze'));
+        document.dispatchEvent(new Event('visibilitychange'));
+      }
+      ws.send('real');
+      await new Promise((resolve) => ws.addEventListener('message', resolve));
+      ws.close(1000);
+      await new Promise((resolve) => ws.addEventListener('close', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    });
+    const fresh = (await batches()).slice(before);
+    expect(fresh.flatMap((b) => b.records).filter((r) => r.k === 'page')).toEqual([]);
+    expect(fresh.flatMap((b) => b.records).map((r) => (r.k === 'close' ? [r.k, r.code, r.reason] : r.k))).toEqual(['create', 'open', 'closing', ['close', 1000, '']]);
+    expect(fresh.flatMap((b) => b.messages.preview)).toEqual(['real', 'real']);
+  });
+
+  it('keeps at most 10 page-context records per type and second, and counts the rest', async () => {
+    const before = (await batches()).length;
+    await page.evaluate(async () => {
+      const w = window as unknown as { __flaps: number; __ws: WebSocket };
+      w.__flaps = 0;
+      addEventListener('offline', (e) => e.isTrusted && w.__flaps++);
+      addEventListener('online', (e) => e.isTrusted && w.__flaps++);
+      w.__ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?flapping');
+      await new Promise((resolve) => (w.__ws.onopen = resolve));
+    });
+    const started = Date.now();
+    for (let i = 0; i < 15; i++) {
+      await browser.context.setOffline(true);
+      await browser.context.setOffline(false);
+    }
+    const elapsed = Date.now() - started;
+    const flaps = await page.evaluate(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return (window as unknown as { __flaps: number }).__flaps;
+    });
+    const fresh = (await batches()).slice(before);
+    const pageRecords = fresh.flatMap((b) => b.records).filter((r) => r.k === 'page');
+    const dropped = fresh.reduce((sum, b) => sum + (b.droppedRecords ?? 0), 0);
+    expect(flaps).toBe(30);
+    // Every real event is either recorded or counted.
+    expect(pageRecords.length + dropped).toBe(flaps);
+    for (const type of ['offline', 'online']) {
+      const times = pageRecords.filter((r) => r.k === 'page' && r.type === type).map((r) => r.time);
+      // Never more than 10 of a type within one second.
+      for (let i = 10; i < times.length; i++) expect(times[i] - times[i - 10]).toBeGreaterThanOrEqual(1000);
+    }
+    if (elapsed < 1000) expect(dropped).toBeGreaterThan(0);
   });
 });

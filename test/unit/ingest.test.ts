@@ -131,4 +131,9 @@ describe('batchToDelta', () => {
     const session = ingest([batch(1, [{ k: 'create', at: 0, id: 1, time: T0, url: 'wss://x/', protocols: [] }], rows(1, 3)), batch(2, [], rows(10, 4))]);
     expect(session.connections[0].messages.map((m) => m.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
+
+  it("counts the page-context records the hook's rate bound dropped", () => {
+    const session = ingest([{ ...batch(1, []), droppedRecords: 250 }, { ...batch(2, []), droppedRecords: 5 }]);
+    expect(session.dropped.droppedPageEvents).toBe(255);
+  });
 });

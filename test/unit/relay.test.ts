@@ -2,7 +2,7 @@
 // window, fake ports for the background.
 import { describe, expect, it } from 'vitest';
 import { startRelay } from '../../src/content/relayCore';
-import { EVENT_BATCH, EVENT_HELLO, EVENT_READY } from '../../src/protocol/page';
+import { batchEventType, EVENT_HELLO, EVENT_READY } from '../../src/protocol/page';
 import type { RelayToBackground } from '../../src/protocol/messages';
 import { FakeClock, portPair, settle, type FakePort } from './background/fakes';
 
@@ -32,7 +32,7 @@ function relay(options: { top?: boolean; failConnect?: boolean } = {}) {
   });
   const page = {
     hello: () => target.dispatchEvent(new CustomEvent(EVENT_HELLO, { detail: NONCE })),
-    batch: (seq: number, nonce = NONCE, padding = '') => target.dispatchEvent(new CustomEvent(EVENT_BATCH, { detail: `${nonce}{"v":1,"seq":${seq},"records":[],"messages":{},"pad":"${padding}"}` })),
+    batch: (seq: number, nonce = NONCE, padding = '') => target.dispatchEvent(new CustomEvent(batchEventType(NONCE), { detail: `${nonce}{"v":1,"seq":${seq},"records":[],"messages":{},"pad":"${padding}"}` })),
   };
   const received = (port: FakePort) => port.received as RelayToBackground[];
   const ack = (port: FakePort, seq: number) => port.postMessage({ kind: 'ack', docId: 'doc1', seq });
