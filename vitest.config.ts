@@ -2,13 +2,14 @@ import { defineConfig } from 'vitest/config';
 import packageJson from './package.json' with { type: 'json' };
 
 // The same build-time constants as vite.config.ts and vite.cli.config.ts, so code under test sees them.
-const define = { __VERSION__: JSON.stringify(packageJson.version) };
+// A fresh object per project: a shared one came out empty in the second project (vite consumes it while resolving).
+const define = (): Record<string, string> => ({ __VERSION__: JSON.stringify(packageJson.version) });
 
 export default defineConfig({
   test: {
     projects: [
       {
-        define,
+        define: define(),
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
@@ -16,7 +17,7 @@ export default defineConfig({
         },
       },
       {
-        define,
+        define: define(),
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
