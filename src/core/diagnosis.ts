@@ -8,6 +8,7 @@ import { connectionFacts, endedAt, handshakeOutcome, type ConnectionFacts, type 
 import type { Finding, FindingKind, Identified, Suspect } from './finding';
 import { FINGERPRINTS, identifyIntermediaries, timeoutsOf, type IdentifiedIntermediary } from './fingerprints';
 import { formatDuration } from './format';
+import { explainHandshakeFailure, formatHandshakeStatus, handshakeFailureCategory, type HandshakeFailureCategory } from './handshakeStatus';
 import { heartbeatTimes, median, medianAbsoluteDeviation, ROLE_PING, scanHeartbeats, type HeartbeatScan, type HeartbeatStats } from './heartbeat';
 import { configurableSuspects, matchToleranceMs, suspectsFor } from './intermediaries';
 import type { Connection, HandshakeInfo, PageEvent, Session } from './model';
@@ -714,10 +715,8 @@ function serverRestartFinding(closed: Connection[], offline: Set<Connection>): F
   };
 }
 
-function handshakeFailedFinding(lookup: Lookup, chain: Chain): Finding | undefined {
-  const failed = chain.connections.filter((c) => lookup.factsOf(c).handshake === 'failed');
-  if (failed.length === 0) return undefined;
-  const someOpened = chain.connections.some((c) => c.openedAt !== undefined);
+/** Today's wording, for failures whose handshake the browser did not show us. */
+function handshakeFailedWithoutAnswer(chain: Chain, failed: Connection[], someOpened: boolean): Finding {
   return {
     kind: 'handshake-failed',
     title: `The WebSocket handshake to ${chain.key} failed${failed.length > 1 ? ` ${failed.length} times` : ''}`,
@@ -731,6 +730,67 @@ function handshakeFailedFinding(lookup: Lookup, chain: Chain): Finding | undefin
     fix:
       "Look at the handshake request in the Network panel: 404 means a wrong path; 403 an origin or authentication check; through nginx, the location must forward the upgrade (proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";). Check that the server listens on that path and that https pages use wss:.",
   };
+}
+
+/** The browser's answer to a failed handshake, when webRequest showed it: a status, or a network error. */
+function knownAnswer(connection: Connection): HandshakeInfo | undefined {
+  const handshake = connection.handshake;
+  return handshake && handshakeFailureCategory(handshake) !== 'unknown' ? handshake : undefined;
+}
+
+/**
+ * Failed handshakes of a chain: one finding per kind of answer (403, 502,
+ * connection refused…) when the browser showed the handshake, quoting the
+ * status line and the intermediary that answered; today's wording otherwise.
+ * Failures without a known answer beside known ones join the largest group.
+ */
+function handshakeFailedFindings(lookup: Lookup, chain: Chain): Finding[] {
+  const failed = chain.connections.filter((c) => lookup.factsOf(c).handshake === 'failed');
+  if (failed.length === 0) return [];
+  const someOpened = chain.connections.some((c) => c.openedAt !== undefined);
+  const groups = new Map<HandshakeFailureCategory, Connection[]>();
+  const unknown: Connection[] = [];
+  for (const connection of failed) {
+    const answer = knownAnswer(connection);
+    if (!answer) {
+      unknown.push(connection);
+      continue;
+    }
+    const category = handshakeFailureCategory(answer);
+    groups.set(category, [...(groups.get(category) ?? []), connection]);
+  }
+  if (groups.size === 0) return [handshakeFailedWithoutAnswer(chain, failed, someOpened)];
+  const largest = [...groups.values()].sort((a, b) => b.length - a.length)[0];
+  const findings: Finding[] = [];
+  for (const connections of groups.values()) {
+    const first = connections[0];
+    const answer = knownAnswer(first) as HandshakeInfo;
+    const identified = identifiedAmong(connections);
+    const explanation = explainHandshakeFailure(answer, {
+      endpoint: chain.key,
+      count: connections.length,
+      identified,
+      requestedProtocols: first.protocols,
+    });
+    const statuses = [...new Set(connections.map((c) => formatHandshakeStatus(knownAnswer(c) as HandshakeInfo)))];
+    const others = statuses.length > 1 ? ` Answers seen: ${statuses.map((status) => `\`${status}\``).join(', ')}.` : '';
+    const opened = someOpened ? ' Other connections to the same endpoint did open: the failure is intermittent.' : '';
+    const withUnknown = connections === largest && unknown.length ? [...connections, ...unknown] : connections;
+    const unknownSentence =
+      withUnknown.length > connections.length
+        ? ` ${unknown.length} other failed handshake(s) to this endpoint had no answer recorded.`
+        : '';
+    findings.push({
+      kind: 'handshake-failed',
+      title: explanation.title,
+      detail: explanation.detail + others + opened + unknownSentence,
+      confidence: 0.95,
+      connections: withUnknown.map((c) => c.id),
+      ...(identified.length ? { identified: identified.map((item) => ({ name: item.name, evidence: item.evidence })) } : {}),
+      fix: explanation.fix,
+    });
+  }
+  return findings;
 }
 
 // ---- Page behaviour: its own closes, its reconnect loop ----
@@ -877,7 +937,7 @@ export function diagnose(session: Session, input?: DiagnosisInput): Finding[] {
 
   add(serverRestartFinding(closed, offlineSet));
   for (const chain of chains) {
-    add(handshakeFailedFinding(lookup, chain));
+    handshakeFailedFindings(lookup, chain).forEach(add);
     add(reconnectStormFinding(chain));
     add(clientCloseFinding(lookup, chain, events));
   }
