@@ -254,6 +254,8 @@ export function handshakeFromObservation(observation: HandshakeObservation): Han
 export interface HandshakeResolution {
   evidence: HandshakeEvidence;
   handshake?: HandshakeInfo;
+  /** The webRequest requestId of the matched observation. */
+  requestId?: string;
 }
 
 export interface ResolveOptions extends MatchOptions {
@@ -281,12 +283,18 @@ export function resolveHandshakes(
     return resolutions;
   }
   const result = matchHandshakes(tabId, connections, observations, options);
-  for (const match of result.matches) resolutions.set(match.connectionId, { evidence: 'matched', handshake: handshakeFromObservation(match.observation) });
+  for (const match of result.matches) {
+    resolutions.set(match.connectionId, {
+      evidence: 'matched',
+      handshake: handshakeFromObservation(match.observation),
+      requestId: match.observation.requestId,
+    });
+  }
   const settledBefore = options.now - (options.windowMs ?? DEFAULT_MATCH_WINDOW_MS) - (options.skewMs ?? DEFAULT_CLOCK_SKEW_MS);
   for (const connection of connections) {
     if (resolutions.has(connection.id)) continue;
-    const settled = connection.createdAt < settledBefore || connection.openedAt !== undefined || connection.errorAt !== undefined;
-    if (settled) resolutions.set(connection.id, { evidence: 'unmatched' });
+    // By time only: the page's open event may reach the background before webRequest's last event does.
+    if (connection.createdAt < settledBefore) resolutions.set(connection.id, { evidence: 'unmatched' });
   }
   return resolutions;
 }
