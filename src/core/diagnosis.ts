@@ -8,7 +8,13 @@ import { connectionFacts, endedAt, handshakeOutcome, type ConnectionFacts, type 
 import type { Finding, FindingKind, Identified, Suspect } from './finding';
 import { FINGERPRINTS, identifyIntermediaries, timeoutsOf, type IdentifiedIntermediary } from './fingerprints';
 import { formatDuration } from './format';
-import { explainHandshakeFailure, formatHandshakeStatus, handshakeFailureCategory, type HandshakeFailureCategory } from './handshakeStatus';
+import {
+  explainHandshakeFailure,
+  formatHandshakeStatus,
+  HANDSHAKE_FAILURE_SUMMARY,
+  handshakeFailureCategory,
+  type HandshakeFailureCategory,
+} from './handshakeStatus';
 import { heartbeatTimes, median, medianAbsoluteDeviation, ROLE_PING, scanHeartbeats, type HeartbeatScan, type HeartbeatStats } from './heartbeat';
 import { configurableSuspects, matchToleranceMs, suspectsFor } from './intermediaries';
 import type { Connection, HandshakeInfo, PageEvent, Session } from './model';
@@ -991,6 +997,8 @@ export function explainClose(connection: Connection): string {
   const handshake = handshakeOutcome(connection);
   if (handshake === 'abandoned') return 'The page closed the socket before the handshake finished.';
   if (handshake === 'failed') {
+    const answer = knownAnswer(connection);
+    if (answer) return `The handshake failed with \`${formatHandshakeStatus(answer)}\`: ${HANDSHAKE_FAILURE_SUMMARY[handshakeFailureCategory(answer)]}.`;
     return 'The handshake failed: the socket reported an error and closed without ever opening (refused upgrade, wrong path, unreachable server or a proxy not forwarding the upgrade).';
   }
   const end = endedAt(connection);

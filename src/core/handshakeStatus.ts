@@ -77,6 +77,34 @@ const CLOUDFLARE_5XX: Readonly<Record<number, string>> = {
   526: "the origin's certificate is invalid",
 };
 
+/** A few words per category, for one-line explanations (a connection's close). */
+export const HANDSHAKE_FAILURE_SUMMARY: Readonly<Record<HandshakeFailureCategory, string>> = {
+  'not-websocket': 'a plain HTTP answer: not a WebSocket route, or a proxy not forwarding the upgrade',
+  redirect: 'a redirect, which WebSockets do not follow',
+  'bad-request': 'the upgrade request was refused',
+  unauthorized: 'credentials missing or rejected',
+  forbidden: 'refused: origin check or credentials',
+  'not-found': 'wrong path',
+  'upgrade-required': 'the upgrade did not reach the server',
+  'rate-limited': 'rate limited',
+  'client-error': 'refused by the server',
+  'server-error': 'the server failed',
+  'bad-gateway': 'the proxy could not reach the backend',
+  unavailable: 'no backend available',
+  'gateway-timeout': 'the proxy timed out waiting for the backend',
+  'upgrade-rejected': 'the browser refused the 101 answer (sub-protocol, extension or accept key)',
+  'connection-refused': 'nothing listens at that host and port',
+  dns: 'the host name did not resolve',
+  tls: 'the secure connection failed',
+  timeout: 'no answer in time',
+  'connection-reset': 'the connection closed before an answer',
+  blocked: 'blocked in the browser',
+  offline: 'no network',
+  proxy: "the browser's proxy failed",
+  network: 'a network error',
+  unknown: 'no answer recorded',
+};
+
 export function handshakeFailureCategory(handshake: HandshakeInfo): HandshakeFailureCategory {
   const status = handshake.status;
   if (status === 101) return 'upgrade-rejected';

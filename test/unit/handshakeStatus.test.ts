@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/core/diagnosis';
+import { diagnose, explainClose } from '../../src/core/diagnosis';
 import type { Finding } from '../../src/core/finding';
 import { formatHandshakeStatus, handshakeFailureCategory } from '../../src/core/handshakeStatus';
 import type { Connection, HandshakeInfo, Session } from '../../src/core/model';
@@ -219,5 +219,13 @@ describe('handshake-failed explained by the answer', () => {
     expect(formatHandshakeStatus(answer({ status: 0, error: 'net::ERR_FAILED' }))).toBe('net::ERR_FAILED');
     expect(handshakeFailureCategory(answer({ status: 0 }))).toBe('unknown');
     expect(handshakeFailureCategory(answer({ status: 407 }))).toBe('unauthorized');
+  });
+
+  it("explains a connection's failed handshake in one line", () => {
+    const s = session();
+    const [known] = failures(s, { status: 403, statusText: 'Forbidden' });
+    const [unknown] = failures(s, undefined, 1, T0 + 60_000);
+    expect(explainClose(known)).toBe('The handshake failed with `HTTP 403 Forbidden`: refused: origin check or credentials.');
+    expect(explainClose(unknown)).toMatch(/^The handshake failed: the socket reported an error/);
   });
 });
