@@ -7,9 +7,9 @@
 // browser or the permissions lack it), so this module runs in node tests.
 // Wiring (src/background/index.ts): create the observer synchronously at the
 // top level of the service worker (listeners registered later miss the events
-// that woke it), call applyHandshakes(session, observer, Date.now()) after
-// each relay batch and on a short timer while connections are pending, and
-// forgetTab on tab removal. Manifest: "webRequest" permission and host
+// that woke it), call handshakeDelta(session, observer, Date.now()) after
+// each relay batch and on a short timer (~1 s) while connections are pending,
+// apply and broadcast the delta like a batch's, and forgetTab on tab removal. Manifest: "webRequest" permission and host
 // permissions for the pages' socket hosts ("<all_urls>").
 
 import {
@@ -20,6 +20,7 @@ import {
   type HandshakeObservation,
   type WebRequestDetails,
 } from '../core/handshakeMatch';
+import type { ConnectionPatch, SessionDelta } from '../core/delta';
 import type { Session } from '../core/model';
 
 type Listener = (details: WebRequestDetails) => void;
@@ -137,31 +138,29 @@ export function createHandshakeObserver(webRequest: WebRequestLike | undefined, 
 }
 
 /**
- * Writes handshake evidence onto the session's connections that have none yet
- * (in place: the background owns its sessions) and releases the observations
- * used. Returns the ids of the connections changed, for the delta to panels.
- * A response still coming (no status and no error yet) is left for later.
+ * The handshake evidence for the session's connections that have none yet,
+ * as a SessionDelta (connection patches) for the background to apply to its
+ * copy and send to the panels like any other delta; the observations used
+ * are released. Undefined when nothing changed. A response still coming (no
+ * status and no error yet) is left for a later call.
  */
-export function applyHandshakes(session: Session, observer: HandshakeObserver, now: number): string[] {
+export function handshakeDelta(session: Session, observer: HandshakeObserver, now: number): SessionDelta | undefined {
   const pending = session.connections.filter((connection) => connection.handshakeEvidence === undefined);
-  if (pending.length === 0 || session.tabId === undefined) return [];
+  if (pending.length === 0 || session.tabId === undefined) return undefined;
   const settledBefore = now - DEFAULT_MATCH_WINDOW_MS - DEFAULT_CLOCK_SKEW_MS;
   // An observation without an answer yet would pair now and miss its status: wait for it (a few seconds at most).
   const observations = observer
     .observations(session.tabId)
     .filter((observation) => observation.statusCode !== undefined || observation.error !== undefined || observation.timeStamp < settledBefore);
   const resolutions = resolveHandshakes(session.tabId, pending, observations, { available: observer.available, now });
-  const changed: string[] = [];
+  const patches: ConnectionPatch[] = [];
   const used: string[] = [];
-  const byId = new Map(pending.map((connection) => [connection.id, connection]));
   for (const [id, resolution] of resolutions) {
-    const connection = byId.get(id);
-    if (!connection) continue;
-    connection.handshakeEvidence = resolution.evidence;
-    if (resolution.handshake) connection.handshake = resolution.handshake;
+    const patch: ConnectionPatch = { id, handshakeEvidence: resolution.evidence };
+    if (resolution.handshake) patch.handshake = resolution.handshake;
     if (resolution.requestId) used.push(resolution.requestId);
-    changed.push(id);
+    patches.push(patch);
   }
   observer.release(session.tabId, used);
-  return changed;
+  return patches.length ? { connections: patches } : undefined;
 }

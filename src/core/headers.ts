@@ -25,19 +25,35 @@ export interface RawHeader {
   binaryValue?: ArrayLike<number>;
 }
 
+/** Bounds on what one handshake may store (a page controls its URL and sub-protocols, a server its headers). */
+export const MAX_STORED_HEADERS = 100;
+export const MAX_HEADER_VALUE_CHARS = 2048;
+const TRUNCATED_SUFFIX = '… (truncated)';
+
 /**
  * Copies headers for storage: credential values replaced by
  * HEADER_VALUE_NOT_RECORDED, binary values decoded as Latin-1 (what HTTP
  * headers are), missing values as ''. Names keep the browser's spelling.
+ * At most MAX_STORED_HEADERS headers, values cut at MAX_HEADER_VALUE_CHARS.
  */
 export function sanitizeHeaders(headers: readonly RawHeader[] | undefined): HeaderEntry[] {
   if (!headers) return [];
-  return headers.map((header) => {
-    const name = String(header.name);
+  return headers.slice(0, MAX_STORED_HEADERS).map((header) => {
+    const name = String(header.name).slice(0, MAX_HEADER_VALUE_CHARS);
     if (UNRECORDED_HEADER_NAMES.has(name.toLowerCase())) return { name, value: HEADER_VALUE_NOT_RECORDED };
-    const value = header.value ?? (header.binaryValue ? String.fromCharCode(...Array.from(header.binaryValue)) : '');
-    return { name, value: String(value) };
+    const raw = header.value ?? (header.binaryValue ? String.fromCharCode(...Array.from(header.binaryValue).slice(0, MAX_HEADER_VALUE_CHARS)) : '');
+    const value = String(raw);
+    return { name, value: value.length > MAX_HEADER_VALUE_CHARS ? value.slice(0, MAX_HEADER_VALUE_CHARS) + TRUNCATED_SUFFIX : value };
   });
+}
+
+/** Approximate bytes a handshake holds in memory, for the caps (src/core/caps.ts). */
+export function handshakeCost(handshake: { requestHeaders: readonly HeaderEntry[]; responseHeaders: readonly HeaderEntry[] } | undefined): number {
+  if (!handshake) return 0;
+  let bytes = 128;
+  for (const header of handshake.requestHeaders) bytes += 32 + header.name.length + header.value.length;
+  for (const header of handshake.responseHeaders) bytes += 32 + header.name.length + header.value.length;
+  return bytes;
 }
 
 /** The first value of a header (names compared case-insensitively). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyHandshakes, createHandshakeObserver, type WebRequestEventLike, type WebRequestLike } from '../../src/background/handshakes';
+import { createHandshakeObserver, handshakeDelta, type WebRequestEventLike, type WebRequestLike } from '../../src/background/handshakes';
+import { applyDelta } from '../../src/core/delta';
 import type { WebRequestDetails } from '../../src/core/handshakeMatch';
+import type { Session } from '../../src/core/model';
 import { HEADER_VALUE_NOT_RECORDED } from '../../src/core/headers';
 import { addConnection, session, T0 } from './helpers/synth';
 
@@ -36,6 +38,14 @@ function fakeWebRequest(firefox = false) {
 }
 
 const TAB = 3;
+
+/** What the background does with the delta: apply it to its copy (and send it to the panels); the changed ids. */
+function applyHandshakes(s: Session, observer: ReturnType<typeof createHandshakeObserver>, now: number): string[] {
+  const delta = handshakeDelta(s, observer, now);
+  if (!delta) return [];
+  applyDelta(s, delta);
+  return (delta.connections ?? []).map((patch) => patch.id);
+}
 const URL = 'wss://app.example/ws';
 
 describe('handshake observer (background)', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { HEADER_VALUE_NOT_RECORDED, headerValue, headerValues, sanitizeHeaders } from '../../src/core/headers';
+import {
+  HEADER_VALUE_NOT_RECORDED,
+  handshakeCost,
+  headerValue,
+  headerValues,
+  MAX_HEADER_VALUE_CHARS,
+  MAX_STORED_HEADERS,
+  sanitizeHeaders,
+} from '../../src/core/headers';
 
 describe('sanitizeHeaders', () => {
   it('never keeps the values of Cookie, Set-Cookie, Authorization and Proxy-Authorization, whatever their case', () => {
@@ -44,5 +52,15 @@ describe('sanitizeHeaders', () => {
     expect(headerValue(headers, 'VIA')).toBe('1.1 google');
     expect(headerValues(headers, 'via')).toEqual(['1.1 google', '1.1 vegur']);
     expect(headerValue(headers, 'server')).toBeUndefined();
+  });
+
+  it('bounds what a handshake stores, and says what it costs', () => {
+    const many = Array.from({ length: MAX_STORED_HEADERS + 20 }, (_, i) => ({ name: `X-${i}`, value: 'v' }));
+    expect(sanitizeHeaders(many)).toHaveLength(MAX_STORED_HEADERS);
+    const [long] = sanitizeHeaders([{ name: 'X-Long', value: 'a'.repeat(MAX_HEADER_VALUE_CHARS * 3) }]);
+    expect(long.value.length).toBeLessThan(MAX_HEADER_VALUE_CHARS + 20);
+    expect(long.value).toMatch(/… \(truncated\)$/);
+    expect(handshakeCost(undefined)).toBe(0);
+    expect(handshakeCost({ requestHeaders: [long], responseHeaders: [] })).toBeGreaterThan(MAX_HEADER_VALUE_CHARS);
   });
 });
