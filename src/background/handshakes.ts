@@ -144,7 +144,13 @@ export function createHandshakeObserver(webRequest: WebRequestLike | undefined, 
  * are released. Undefined when nothing changed. A response still coming (no
  * status and no error yet) is left for a later call.
  */
-export function handshakeDelta(session: Session, observer: HandshakeObserver, now: number): SessionDelta | undefined {
+export function handshakeDelta(
+  session: Session,
+  observer: HandshakeObserver,
+  now: number,
+  /** The page's clock offset (browser − page), when its relay reported one; see MatchOptions.clockOffsetMs. */
+  clockOffsetMs?: number,
+): SessionDelta | undefined {
   const pending = session.connections.filter((connection) => connection.handshakeEvidence === undefined);
   if (pending.length === 0 || session.tabId === undefined) return undefined;
   const settledBefore = now - DEFAULT_MATCH_WINDOW_MS - DEFAULT_CLOCK_SKEW_MS;
@@ -152,7 +158,7 @@ export function handshakeDelta(session: Session, observer: HandshakeObserver, no
   const observations = observer
     .observations(session.tabId)
     .filter((observation) => observation.statusCode !== undefined || observation.error !== undefined || observation.timeStamp < settledBefore);
-  const resolutions = resolveHandshakes(session.tabId, pending, observations, { available: observer.available, now });
+  const resolutions = resolveHandshakes(session.tabId, pending, observations, { available: observer.available, now, clockOffsetMs });
   const patches: ConnectionPatch[] = [];
   const used: string[] = [];
   for (const [id, resolution] of resolutions) {

@@ -47,6 +47,12 @@ export interface MatchOptions {
   windowMs?: number;
   /** Allowed disagreement between the page's and the browser's clocks. Default 1000. */
   skewMs?: number;
+  /**
+   * The browser's clock minus the page's (Date.now() − (performance.timeOrigin + performance.now()),
+   * measured in the page), when known: added to the connections' times before comparing. After a
+   * system sleep the page's monotonic clock can lag the wall clock by minutes, beyond any skew allowance.
+   */
+  clockOffsetMs?: number;
 }
 
 export interface HandshakeMatch {
@@ -194,6 +200,16 @@ export function matchHandshakes(
 ): MatchResult {
   const windowMs = options.windowMs ?? DEFAULT_MATCH_WINDOW_MS;
   const skewMs = options.skewMs ?? DEFAULT_CLOCK_SKEW_MS;
+  const offsetMs = options.clockOffsetMs ?? 0;
+  const shift = (time: number | undefined): number | undefined => (time === undefined ? undefined : time + offsetMs);
+  const shifted = offsetMs
+    ? connections.map((connection) => ({
+        ...connection,
+        createdAt: connection.createdAt + offsetMs,
+        openedAt: shift(connection.openedAt),
+        errorAt: shift(connection.errorAt),
+      }))
+    : connections;
   // Order holds within one document: group by URL and frame (connections whose frame is unknown form their own group).
   const groups = new Map<string, { observations: HandshakeObservation[]; connections: MatchableConnection[] }>();
   const keyOf = (url: string, frameId: number | undefined): string => `${frameId ?? '*'} ${normalizeWebSocketUrl(url)}`;
@@ -202,7 +218,7 @@ export function matchHandshakes(
     if (!group) groups.set(key, (group = { observations: [], connections: [] }));
     return group;
   };
-  connections.forEach((connection) => groupOf(keyOf(connection.url, connection.frameId)).connections.push(connection));
+  shifted.forEach((connection) => groupOf(keyOf(connection.url, connection.frameId)).connections.push(connection));
   const ofTab = observations.filter((observation) => observation.tabId === tabId);
   for (const observation of ofTab) {
     const framed = keyOf(observation.url, observation.frameId);
@@ -294,7 +310,7 @@ export function resolveHandshakes(
   for (const connection of connections) {
     if (resolutions.has(connection.id)) continue;
     // By time only: the page's open event may reach the background before webRequest's last event does.
-    if (connection.createdAt < settledBefore) resolutions.set(connection.id, { evidence: 'unmatched' });
+    if (connection.createdAt + (options.clockOffsetMs ?? 0) < settledBefore) resolutions.set(connection.id, { evidence: 'unmatched' });
   }
   return resolutions;
 }

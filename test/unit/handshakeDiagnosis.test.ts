@@ -138,7 +138,7 @@ describe('identified intermediaries in timer findings', () => {
     const findings = diagnose(s);
     const slow = only(findings, 'heartbeat-too-slow');
     expect(slow.identified?.map((item) => item.name)).toEqual(['Heroku router']);
-    expect(slow.detail).toContain('Identified from the handshake: Heroku router (`via: 1.1 vegur`');
+    expect(slow.detail).toContain('Identified from the handshake: Heroku router (`via: 1.1 vegur`; idle timeout 55 s, not adjustable)');
     // Heroku's router timer cannot be changed: the fix falls back to the usual wording.
     expect(slow.fix).toMatch(/raise the idle timeout above/);
   });

@@ -61,6 +61,16 @@ describe('matchHandshakes', () => {
     expect(result.unmatchedConnections).toEqual(['a']);
   });
 
+  it("uses the page's measured clock offset (a page clock minutes behind after a system sleep)", () => {
+    const behindMs = 5 * 60_000;
+    const connections = [conn('a', T0 - behindMs), conn('b', T0 - behindMs + 50)];
+    const observations = [obs('r1', T0 + 3), obs('r2', T0 + 52)];
+    expect(matchHandshakes(TAB, connections, observations).matches).toEqual([]);
+    expect(pairs(matchHandshakes(TAB, connections, observations, { clockOffsetMs: behindMs }))).toEqual(['r1→a', 'r2→b']);
+    const resolved = resolveHandshakes(TAB, [conn('c', T0 - behindMs + 10_000)], [], { available: true, now: T0 + 10_500, clockOffsetMs: behindMs });
+    expect(resolved.size).toBe(0); // still young on the browser's clock
+  });
+
   it('pairs by frame when both sides know it', () => {
     const result = matchHandshakes(TAB, [conn('top', T0, { frameId: 0 }), conn('iframe', T0 + 10, { frameId: 3 })], [
       obs('r-iframe', T0 + 12, { frameId: 3 }),
