@@ -331,12 +331,11 @@ function identifiedSentence(identified: Identified[], periodMs: number, kindWord
   if (!identified.length) return '';
   const parts = identified.map((item) => {
     let timer: string;
-    const fixed = !isAdjustableKnob(item.knob);
     if (item.knob === undefined) timer = `; no known ${kindWord}`;
-    else if (fixed && item.defaultMs !== undefined) {
-      timer = `; ${kindWord} ${formatDuration(item.defaultMs)}, not adjustable${defaultMatches(item, periodMs) ? ', which matches' : ''}`;
-    }
-    else if (item.defaultMs === undefined) timer = `; ${item.knob}, off unless set, so it is likely set to ~${formatDuration(periodMs)}`;
+    else if (!isAdjustableKnob(item.knob)) {
+      const value = item.defaultMs === undefined ? '' : ` ${formatDuration(item.defaultMs)}`;
+      timer = `; ${kindWord}${value}, not adjustable${defaultMatches(item, periodMs) ? ', which matches' : ''}`;
+    } else if (item.defaultMs === undefined) timer = `; ${item.knob}, off unless set, so it is likely set to ~${formatDuration(periodMs)}`;
     else if (defaultMatches(item, periodMs)) timer = `; ${item.knob}, default ${formatDuration(item.defaultMs)}, which matches`;
     else timer = `; ${item.knob}, default ${formatDuration(item.defaultMs)}, so if it is the one it is likely configured to ~${formatDuration(periodMs)}`;
     return `${item.name} (\`${item.evidence}\`${timer})`;

@@ -143,6 +143,16 @@ describe('identified intermediaries in timer findings', () => {
     expect(slow.fix).toMatch(/raise the idle timeout above/);
   });
 
+  it('names a CDN without a known timer, and still lists the configurable suspects', () => {
+    const s = session();
+    withHandshake(idleChain(s, 5, 3000, 4), [['X-Served-By', 'cache-cdg20741-CDG']]);
+    const idle = only(diagnose(s), 'idle-timeout');
+    expect(idle.identified).toEqual([{ name: 'Fastly', evidence: 'x-served-by: cache-cdg20741-CDG' }]);
+    expect(idle.detail).toContain('Fastly (`x-served-by: cache-cdg20741-CDG`; no known idle timeout)');
+    expect(idle.suspects?.length).toBeGreaterThan(0);
+    expect(idle.detail).toMatch(/Suspected \(not seen in the handshake\): No common default idle timeout is 3(\.0)? s/);
+  });
+
   it('adds nothing when no handshake was recorded', () => {
     const s = session();
     idleChain(s, 4, 60_000);
