@@ -70,8 +70,8 @@ export interface MatchResult {
 
 export const DEFAULT_MATCH_WINDOW_MS = 2000;
 export const DEFAULT_CLOCK_SKEW_MS = 1000;
-/** Larger groups are aligned greedily (in order) instead of optimally. */
-const MAX_ALIGNMENT_CELLS = 4_000_000;
+/** Larger clusters are aligned greedily (in order) instead of optimally: the table costs 12 bytes a cell. */
+const MAX_ALIGNMENT_CELLS = 250_000;
 
 const SCHEME_FOR_WEBSOCKET: Readonly<Record<string, string>> = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' };
 
@@ -166,7 +166,46 @@ function alignGroup(
   return result.reverse();
 }
 
-/** In order: each observation takes the first unused compatible connection not before the last one taken. */
+/**
+ * Splits a group at time gaps no pair can cross (longer than the window plus
+ * the skew) and aligns each cluster on its own: a long session's group stays
+ * many small tables instead of one large one.
+ */
+function alignClusters(
+  observations: HandshakeObservation[],
+  connections: MatchableConnection[],
+  windowMs: number,
+  skewMs: number,
+): Array<[HandshakeObservation, MatchableConnection]> {
+  const reach = windowMs + skewMs;
+  const result: Array<[HandshakeObservation, MatchableConnection]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < observations.length && j < connections.length) {
+    const startI = i;
+    const startJ = j;
+    let last = -Infinity;
+    // Take items in time order while each is within reach of the latest one taken.
+    for (;;) {
+      const nextObservation = i < observations.length ? observations[i].timeStamp : Infinity;
+      const nextConnection = j < connections.length ? connections[j].createdAt : Infinity;
+      const next = Math.min(nextObservation, nextConnection);
+      if (next === Infinity || (last !== -Infinity && next - last > reach)) break;
+      last = next;
+      if (nextObservation <= nextConnection) i++;
+      else j++;
+    }
+    result.push(...alignGroup(observations.slice(startI, i), connections.slice(startJ, j), windowMs, skewMs));
+  }
+  return result;
+}
+
+/**
+ * For clusters too large for the table: in order, each observation takes the
+ * unused compatible connection (not before the last one taken) whose distance
+ * is closest to the typical distance so far (the median of the last pairs),
+ * so a socket whose request was not seen does not shift all the others.
+ */
 function greedyGroup(
   observations: HandshakeObservation[],
   connections: MatchableConnection[],
@@ -174,16 +213,22 @@ function greedyGroup(
   skewMs: number,
 ): Array<[HandshakeObservation, MatchableConnection]> {
   const result: Array<[HandshakeObservation, MatchableConnection]> = [];
+  const recent: number[] = [];
   let next = 0;
   for (const observation of observations) {
     while (next < connections.length && connections[next].createdAt + windowMs + skewMs < observation.timeStamp) next++;
+    const typical = recent.length ? [...recent].sort((a, b) => a - b)[recent.length >> 1] : 0;
+    let best = -1;
     for (let j = next; j < connections.length && connections[j].createdAt - skewMs <= observation.timeStamp; j++) {
-      if (compatible(observation, connections[j], windowMs, skewMs)) {
-        result.push([observation, connections[j]]);
-        next = j + 1;
-        break;
-      }
+      if (!compatible(observation, connections[j], windowMs, skewMs)) continue;
+      const distance = Math.abs(observation.timeStamp - connections[j].createdAt - typical);
+      if (best < 0 || distance < Math.abs(observation.timeStamp - connections[best].createdAt - typical)) best = j;
     }
+    if (best < 0) continue;
+    result.push([observation, connections[best]]);
+    recent.push(observation.timeStamp - connections[best].createdAt);
+    if (recent.length > 15) recent.shift();
+    next = best + 1;
   }
   return result;
 }
@@ -231,7 +276,7 @@ export function matchHandshakes(
   for (const group of groups.values()) {
     const sortedObservations = [...group.observations].sort((a, b) => a.timeStamp - b.timeStamp);
     const sortedConnections = [...group.connections].sort((a, b) => a.createdAt - b.createdAt);
-    for (const [observation, connection] of alignGroup(sortedObservations, sortedConnections, windowMs, skewMs)) {
+    for (const [observation, connection] of alignClusters(sortedObservations, sortedConnections, windowMs, skewMs)) {
       matches.push({ connectionId: connection.id, observation });
       matchedConnections.add(connection.id);
       matchedObservations.add(observation);

@@ -71,6 +71,21 @@ describe('matchHandshakes', () => {
     expect(resolved.size).toBe(0); // still young on the browser's clock
   });
 
+  it('pairs a long reconnect storm (thousands of sockets to one URL) quickly and exactly', () => {
+    const connections: MatchableConnection[] = [];
+    const observations: HandshakeObservation[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const createdAt = T0 + i * 700; // a socket every 0.7 s: one long cluster
+      connections.push(conn(`c${i}`, createdAt, { openedAt: undefined, errorAt: createdAt + 30 }));
+      if (i % 10 !== 3) observations.push(obs(`r${i}`, createdAt + 4, { statusCode: 503 }));
+    }
+    const started = performance.now();
+    const result = matchHandshakes(TAB, connections, observations);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(result.matches.every((match) => match.connectionId.slice(1) === match.observation.requestId.slice(1))).toBe(true);
+    expect(result.matches).toHaveLength(observations.length);
+  });
+
   it('pairs by frame when both sides know it', () => {
     const result = matchHandshakes(TAB, [conn('top', T0, { frameId: 0 }), conn('iframe', T0 + 10, { frameId: 3 })], [
       obs('r-iframe', T0 + 12, { frameId: 3 }),
