@@ -33,7 +33,7 @@ export function harHeaders(handshake: HandshakeInfo): HarHandshakeFields {
     response: {
       status: handshake.status,
       statusText: handshake.statusText ?? (handshake.status === 101 ? REASON_101 : ''),
-      httpVersion: answered ? 'HTTP/1.1' : '',
+      httpVersion: answered ? (handshake.httpVersion ?? 'HTTP/1.1') : '',
       headers: handshake.responseHeaders.map((header) => ({ ...header })),
     },
   };
@@ -71,6 +71,7 @@ export function handshakeFromHar(entry: unknown, startedAt: number): HandshakeIn
   if (!requestHeaders.length && !responseHeaders.length) return undefined;
   const handshake: HandshakeInfo = { status, requestHeaders, responseHeaders, startedAt };
   if (typeof response.statusText === 'string' && response.statusText) handshake.statusText = response.statusText;
+  if (typeof response.httpVersion === 'string' && /^HTTP\/[\d.]+$/i.test(response.httpVersion)) handshake.httpVersion = response.httpVersion.toUpperCase();
   if (typeof entry.serverIPAddress === 'string' && entry.serverIPAddress) handshake.remoteIp = entry.serverIPAddress.replace(/^\[(.*)\]$/, '$1');
   const timings = isRecord(entry.timings) ? entry.timings : {};
   const before = ['blocked', 'dns', 'connect', 'send', 'wait']

@@ -101,7 +101,7 @@ function compatible(observation: HandshakeObservation, connection: MatchableConn
   if (observation.frameId !== undefined && connection.frameId !== undefined && observation.frameId !== connection.frameId) return false;
   if (connection.openedAt !== undefined) {
     // An opened socket had its 101 before the open event.
-    if (observation.statusCode !== undefined && observation.statusCode !== 101) return false;
+    if (observation.statusCode !== undefined && !isUpgradeStatus(observation.statusCode, httpVersionOf(observation.statusLine))) return false;
     if (observation.error !== undefined && observation.statusCode === undefined) return false;
     if (observation.respondedAt !== undefined && observation.respondedAt > connection.openedAt + skewMs) return false;
   }
@@ -290,6 +290,17 @@ export function matchHandshakes(
   };
 }
 
+/** 'HTTP/2 200' → 'HTTP/2'. */
+export function httpVersionOf(statusLine: string | undefined): string | undefined {
+  const match = statusLine?.match(/^(HTTP\/[\d.]+)\s/i);
+  return match ? match[1].toUpperCase() : undefined;
+}
+
+/** A successful opening handshake: 101, or 200 to an extended CONNECT over HTTP/2 or HTTP/3 (RFC 8441, RFC 9220). */
+export function isUpgradeStatus(status: number | undefined, httpVersion: string | undefined): boolean {
+  return status === 101 || (status === 200 && httpVersion !== undefined && /^HTTP\/[23]/.test(httpVersion));
+}
+
 /** 'HTTP/1.1 502 Bad Gateway' → 'Bad Gateway'; Firefox's and HTTP/2's status lines may have no reason phrase. */
 export function statusTextOf(statusLine: string | undefined): string | undefined {
   const match = statusLine?.match(/^\S+\s+\d{3}\s+(.+)$/);
@@ -306,6 +317,8 @@ export function handshakeFromObservation(observation: HandshakeObservation): Han
   };
   const statusText = statusTextOf(observation.statusLine);
   if (statusText !== undefined) handshake.statusText = statusText;
+  const httpVersion = httpVersionOf(observation.statusLine);
+  if (httpVersion !== undefined) handshake.httpVersion = httpVersion;
   if (observation.ip) handshake.remoteIp = observation.ip;
   if (observation.respondedAt !== undefined) handshake.respondedAt = observation.respondedAt;
   if (observation.error) handshake.error = observation.error;

@@ -5,6 +5,7 @@
 // headers name one, the intermediary that answered.
 
 import type { IdentifiedIntermediary } from './fingerprints';
+import { isUpgradeStatus } from './handshakeMatch';
 import { headerValue } from './headers';
 import type { HandshakeInfo } from './model';
 
@@ -107,7 +108,7 @@ export const HANDSHAKE_FAILURE_SUMMARY: Readonly<Record<HandshakeFailureCategory
 
 export function handshakeFailureCategory(handshake: HandshakeInfo): HandshakeFailureCategory {
   const status = handshake.status;
-  if (status === 101) return 'upgrade-rejected';
+  if (isUpgradeStatus(status, handshake.httpVersion)) return 'upgrade-rejected';
   if (status >= 200 && status < 300) return 'not-websocket';
   if (status >= 300 && status < 400) return 'redirect';
   switch (status) {
@@ -165,7 +166,8 @@ const REASON_PHRASES: Readonly<Record<number, string>> = {
 export function formatHandshakeStatus(handshake: HandshakeInfo): string {
   if (handshake.status === 0) return handshake.error ?? 'no HTTP answer';
   const reason = handshake.statusText || REASON_PHRASES[handshake.status];
-  return `HTTP ${handshake.status}${reason ? ` ${reason}` : ''}`;
+  const version = handshake.httpVersion && /^HTTP\/[23]/.test(handshake.httpVersion) ? handshake.httpVersion : 'HTTP';
+  return `${version} ${handshake.status}${reason ? ` ${reason}` : ''}`;
 }
 
 /** Hints for 4xx codes without their own category. */

@@ -60,6 +60,8 @@ export interface HandshakeInfo {
   status: number;
   /** e.g. 'Switching Protocols', 'Bad Gateway' (from the status line). */
   statusText?: string;
+  /** From the status line: 'HTTP/1.1', or 'HTTP/2' when the socket runs over HTTP/2 (RFC 8441), whose success is 200, not 101. */
+  httpVersion?: string;
   requestHeaders: HeaderEntry[];
   responseHeaders: HeaderEntry[];
   /** The server's (or the first proxy's) IP address, as the browser reported it. */

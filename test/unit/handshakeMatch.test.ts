@@ -86,6 +86,14 @@ describe('matchHandshakes', () => {
     expect(result.matches).toHaveLength(observations.length);
   });
 
+  it('accepts 200 as the success of a WebSocket over HTTP/2 (RFC 8441), not over HTTP/1.1', () => {
+    const h2 = matchHandshakes(TAB, [conn('a', T0)], [obs('r1', T0 + 5, { statusCode: 200, statusLine: 'HTTP/2 200' })]);
+    expect(pairs(h2)).toEqual(['r1→a']);
+    expect(handshakeFromObservation(h2.matches[0].observation)).toMatchObject({ status: 200, httpVersion: 'HTTP/2' });
+    const h1 = matchHandshakes(TAB, [conn('a', T0)], [obs('r1', T0 + 5, { statusCode: 200, statusLine: 'HTTP/1.1 200 OK' })]);
+    expect(h1.matches).toEqual([]);
+  });
+
   it('pairs by frame when both sides know it', () => {
     const result = matchHandshakes(TAB, [conn('top', T0, { frameId: 0 }), conn('iframe', T0 + 10, { frameId: 3 })], [
       obs('r-iframe', T0 + 12, { frameId: 3 }),
@@ -162,6 +170,7 @@ describe('resolveHandshakes and observations', () => {
     expect(handshake).toEqual({
       status: 502,
       statusText: 'Bad Gateway',
+      httpVersion: 'HTTP/1.1',
       requestHeaders: [
         { name: 'Cookie', value: HEADER_VALUE_NOT_RECORDED },
         { name: 'Origin', value: 'https://app.example' },

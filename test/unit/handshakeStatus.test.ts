@@ -165,6 +165,15 @@ describe('handshake-failed explained by the answer', () => {
     expect(finding.detail).toContain('chose `v2`');
   });
 
+  it('200 over HTTP/2 is an accepted upgrade the browser refused, not a plain answer', () => {
+    const s = session();
+    const [connection] = failures(s, { status: 200 }, 1, T0, ['v1']);
+    (connection.handshake as HandshakeInfo).httpVersion = 'HTTP/2';
+    const [finding] = handshakeFindings(s);
+    expect(finding.title).toMatch(/the server upgraded, the browser refused the answer/);
+    expect(finding.detail).toContain('`HTTP/2 200 OK`');
+  });
+
   it.each([
     ['net::ERR_CONNECTION_REFUSED', /connection refused/],
     ['NS_ERROR_CONNECTION_REFUSED', /connection refused/],
