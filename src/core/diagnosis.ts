@@ -5,11 +5,19 @@
 import { reconnectChains, type Chain } from './chains';
 import { CLOSE_GOING_AWAY, CLOSE_NORMAL, CLOSE_SERVICE_RESTART, explainCloseCode } from './closeCodes';
 import { connectionFacts, endedAt, handshakeOutcome, type ConnectionFacts, type SilenceBasis, type Silences } from './facts';
-import type { Finding, FindingKind, Suspect } from './finding';
+import type { Finding, FindingKind, Identified, Suspect } from './finding';
+import { FINGERPRINTS, identifyIntermediaries, timeoutsOf, type IdentifiedIntermediary } from './fingerprints';
 import { formatDuration } from './format';
+import {
+  explainHandshakeFailure,
+  formatHandshakeStatus,
+  HANDSHAKE_FAILURE_SUMMARY,
+  handshakeFailureCategory,
+  type HandshakeFailureCategory,
+} from './handshakeStatus';
 import { heartbeatTimes, median, medianAbsoluteDeviation, ROLE_PING, scanHeartbeats, type HeartbeatScan, type HeartbeatStats } from './heartbeat';
-import { configurableSuspects, suspectsFor } from './intermediaries';
-import type { Connection, PageEvent, Session } from './model';
+import { configurableSuspects, matchToleranceMs, suspectsFor } from './intermediaries';
+import type { Connection, HandshakeInfo, PageEvent, Session } from './model';
 
 type IdleBasis = SilenceBasis;
 /** Tie-break order: nginx and most proxies count traffic either way, so 'any' is the likeliest reading. */
@@ -267,14 +275,129 @@ function knobPhrase(suspects: Suspect[], matched: boolean, fallback: string): st
   return `${fallback} (${adjustable.slice(0, 3).map((suspect) => `${suspect.name}: ${suspect.knob}`).join('; ')})`;
 }
 
+// ---- Identified intermediaries (seen in the handshakes) ----
+
+const identifiedMemo = new WeakMap<HandshakeInfo, IdentifiedIntermediary[]>();
+
+function intermediariesOf(handshake: HandshakeInfo): IdentifiedIntermediary[] {
+  let found = identifiedMemo.get(handshake);
+  if (!found) identifiedMemo.set(handshake, (found = identifyIntermediaries(handshake)));
+  return found;
+}
+
+const FINGERPRINT_ORDER = new Map<string, number>();
+FINGERPRINTS.forEach((fingerprint, index) => {
+  if (!FINGERPRINT_ORDER.has(fingerprint.name)) FINGERPRINT_ORDER.set(fingerprint.name, index);
+});
+
+/** The intermediaries named by these connections' handshakes, once each (the first quote kept), outermost first. */
+export function identifiedAmong(connections: readonly Connection[]): IdentifiedIntermediary[] {
+  const byName = new Map<string, IdentifiedIntermediary>();
+  for (const connection of connections) {
+    if (!connection.handshake) continue;
+    for (const item of intermediariesOf(connection.handshake)) if (!byName.has(item.name)) byName.set(item.name, item);
+  }
+  return [...byName.values()].sort((a, b) => (FINGERPRINT_ORDER.get(a.name) ?? 0) - (FINGERPRINT_ORDER.get(b.name) ?? 0));
+}
+
+const isAdjustableKnob = (knob: string | undefined): knob is string => knob !== undefined && knob !== 'not adjustable' && knob !== 'none';
+
+/** Each identified intermediary with its timer of this kind (the row whose default is nearest the period), if the table has one. */
+function identifiedTimers(items: IdentifiedIntermediary[], kind: 'idle' | 'absolute', periodMs: number): Identified[] {
+  return items.map((item) => {
+    const rows = timeoutsOf(item.name)
+      .filter((row) => row.kind === kind)
+      .sort((a, b) => Math.abs(periodMs - (a.defaultMs ?? Infinity)) - Math.abs(periodMs - (b.defaultMs ?? Infinity)));
+    const row = rows[0];
+    const identified: Identified = { name: item.name, evidence: item.evidence };
+    if (row) identified.knob = row.knob;
+    if (row?.defaultMs !== undefined) identified.defaultMs = row.defaultMs;
+    return identified;
+  });
+}
+
+function defaultMatches(identified: Identified, periodMs: number): boolean {
+  return identified.defaultMs !== undefined && Math.abs(periodMs - identified.defaultMs) <= matchToleranceMs(identified.defaultMs);
+}
+
+/** Suspects that are not an identified product (by their INTERMEDIARY_TIMEOUTS row names). */
+function withoutIdentified(suspects: Suspect[], identified: Identified[]): Suspect[] {
+  const covered = new Set(identified.flatMap((item) => [item.name, ...timeoutsOf(item.name).map((row) => row.name)]));
+  return suspects.filter((suspect) => !covered.has(suspect.name));
+}
+
+/** 'Identified from the handshake: nginx (`server: nginx/1.22.1`; proxy_read_timeout, default 60 s, which matches).' */
+function identifiedSentence(identified: Identified[], periodMs: number, kindWord: string): string {
+  if (!identified.length) return '';
+  const parts = identified.map((item) => {
+    let timer: string;
+    if (item.knob === undefined) timer = `; no known ${kindWord}`;
+    else if (!isAdjustableKnob(item.knob)) {
+      const value = item.defaultMs === undefined ? '' : ` ${formatDuration(item.defaultMs)}`;
+      timer = `; ${kindWord}${value}, not adjustable${defaultMatches(item, periodMs) ? ', which matches' : ''}`;
+    } else if (item.defaultMs === undefined) timer = `; ${item.knob}, off unless set, so it is likely set to ~${formatDuration(periodMs)}`;
+    else if (defaultMatches(item, periodMs)) timer = `; ${item.knob}, default ${formatDuration(item.defaultMs)}, which matches`;
+    else timer = `; ${item.knob}, default ${formatDuration(item.defaultMs)}, so if it is the one it is likely configured to ~${formatDuration(periodMs)}`;
+    return `${item.name} (\`${item.evidence}\`${timer})`;
+  });
+  return ` Identified from the handshake: ${parts.join('; ')}.`;
+}
+
+/** The identified intermediary whose setting the fix names first: one whose default matches, else the first with a setting. */
+function identifiedToRaise(identified: Identified[], periodMs: number): Identified | undefined {
+  const adjustable = identified.filter((item) => isAdjustableKnob(item.knob));
+  return adjustable.find((item) => defaultMatches(item, periodMs)) ?? adjustable[0];
+}
+
+function identifiedKnobPhrase(item: Identified, periodMs: number): string {
+  const configured = defaultMatches(item, periodMs) ? '' : ` (likely configured to ~${formatDuration(periodMs)})`;
+  return `${item.name}'s ${item.knob}${configured}`;
+}
+
+interface TimerSuspicion {
+  identified: Identified[];
+  suspects: Suspect[];
+  /** A default matched the period (among the suspects left). */
+  matched: boolean;
+  /** Sentences for the detail: identified first, then the suspects. */
+  sentence: string;
+  /** The setting the fix names. */
+  knob: string;
+}
+
+/** Identified intermediaries first (seen), then suspects (a matching default), for a timer of this kind and period. */
+function timerSuspicion(connections: Connection[], kind: 'idle' | 'absolute', periodMs: number, kindWord: string, fallbackKnob: string): TimerSuspicion {
+  const identified = identifiedTimers(identifiedAmong(connections), kind, periodMs);
+  const matchedSuspects = withoutIdentified(suspectsFor(periodMs, kind), identified);
+  const matched = matchedSuspects.length > 0;
+  // No default matched: list the usual configurable ones, unless the handshake already named one that has this timer.
+  const configurable = identified.some((item) => isAdjustableKnob(item.knob))
+    ? []
+    : withoutIdentified(configurableSuspects(periodMs, kind), identified).slice(0, MAX_LISTED_SUSPECTS);
+  const suspects = matched ? matchedSuspects : configurable;
+  const suspectsText = suspectsSentence(suspects, matched, periodMs, kindWord);
+  const sentence =
+    identifiedSentence(identified, periodMs, kindWord) +
+    (identified.length && suspects.length ? ` Suspected (not seen in the handshake):${suspectsText}` : suspectsText);
+  const raise = identifiedToRaise(identified, periodMs);
+  const suspectKnob = knobPhrase(suspects, matched, fallbackKnob);
+  const knob = raise ? `${identifiedKnobPhrase(raise, periodMs)}${suspects.length ? `, or ${suspectKnob}` : ''}` : suspectKnob;
+  return { identified, suspects, matched, sentence, knob };
+}
+
 function idleTimeoutFinding(verdict: TimerVerdict & { basis: IdleBasis }): Finding {
   const { periodMs, spreadMs, consistent } = verdict.fit;
-  const matched = suspectsFor(periodMs, 'idle');
-  const suspects = matched.length ? matched : configurableSuspects(periodMs, 'idle').slice(0, MAX_LISTED_SUSPECTS);
+  const suspicion = timerSuspicion(
+    consistent.map((fact) => fact.connection),
+    'idle',
+    periodMs,
+    'idle timeout',
+    'the idle timeout of the proxy or load balancer in front',
+  );
+  const { suspects, knob } = suspicion;
   const ages = consistent.map((fact) => fact.ageMs);
   const period = formatDuration(periodMs);
   const half = formatDuration(periodMs / 2);
-  const knob = knobPhrase(suspects, matched.length > 0, 'the idle timeout of the proxy or load balancer in front');
   const silentThroughout = median(consistent.map((fact) => fact.ageMs - fact.silenceMs.any)) <= jitterToleranceMs(periodMs);
   const ambiguity = silentThroughout
     ? ' These connections were silent from open to close, so an absolute age limit of the same length would look the same; if heartbeats do not help, suspect one.'
@@ -291,12 +414,13 @@ function idleTimeoutFinding(verdict: TimerVerdict & { basis: IdleBasis }): Findi
       `${consistent.length} of ${verdict.total} abnormal closes came ${period} (±${formatDuration(spreadMs)}) after the last message ` +
       `${BASIS_PHRASE[verdict.basis]}, at ages from ${formatDuration(Math.min(...ages))} to ${formatDuration(Math.max(...ages))}. ` +
       'A constant silence before a close without a close frame is the mark of an idle timeout in a proxy or load balancer between the page and the server.' +
-      suspectsSentence(suspects, matched.length > 0, periodMs, 'idle timeout') +
+      suspicion.sentence +
       ambiguity,
     confidence: repetitionConfidence(consistent.length, verdict.total),
     connections: consistent.map((fact) => fact.connection.id),
     periodMs,
     basis: verdict.basis,
+    ...(suspicion.identified.length ? { identified: suspicion.identified } : {}),
     suspects,
     fix: `${heartbeatSide[verdict.basis]}, or raise ${knob} for this WebSocket route.`,
   };
@@ -304,8 +428,14 @@ function idleTimeoutFinding(verdict: TimerVerdict & { basis: IdleBasis }): Findi
 
 function maxLifetimeFinding(verdict: TimerVerdict): Finding {
   const { periodMs, spreadMs, consistent } = verdict.fit;
-  const matched = suspectsFor(periodMs, 'absolute');
-  const suspects = matched.length ? matched : configurableSuspects(periodMs, 'absolute').slice(0, MAX_LISTED_SUSPECTS);
+  const suspicion = timerSuspicion(
+    consistent.map((fact) => fact.connection),
+    'absolute',
+    periodMs,
+    'absolute limit',
+    'the absolute limit of the load balancer or platform in front',
+  );
+  const { suspects } = suspicion;
   const period = formatDuration(periodMs);
   const lastMessageBeforeCloseMs = median(consistent.map((fact) => fact.silenceMs.any));
   return {
@@ -315,13 +445,14 @@ function maxLifetimeFinding(verdict: TimerVerdict): Finding {
       `${consistent.length} of ${verdict.total} abnormal closes came ${period} (±${formatDuration(spreadMs)}) after the socket opened, ` +
       `although traffic went on until shortly before (the last message came a median ${formatDuration(lastMessageBeforeCloseMs)} before the close). ` +
       'An absolute limit ends connections at a fixed age whatever the traffic, so heartbeats will not help.' +
-      suspectsSentence(suspects, matched.length > 0, periodMs, 'absolute limit'),
+      suspicion.sentence,
     confidence: repetitionConfidence(consistent.length, verdict.total),
     connections: consistent.map((fact) => fact.connection.id),
     periodMs,
+    ...(suspicion.identified.length ? { identified: suspicion.identified } : {}),
     suspects,
     fix:
-      `Raise ${knobPhrase(suspects, matched.length > 0, 'the absolute limit of the load balancer or platform in front')} above the session length you need, ` +
+      `Raise ${suspicion.knob} above the session length you need, ` +
       `or reconnect proactively before ${period} (e.g. at ${formatDuration(periodMs * 0.9)}) and resume the session's state.`,
   };
 }
@@ -337,6 +468,12 @@ const HEARTBEAT_KNOBS: Readonly<Record<string, string>> = {
   Pusher: 'activity_timeout',
   'graphql-ws': 'the keepAlive option',
 };
+
+/** The idle timeout to raise: the identified intermediary's setting when one was seen. */
+function raisedTimeout(idleFinding: Finding, timeoutMs: number): string {
+  const raise = identifiedToRaise(idleFinding.identified ?? [], timeoutMs);
+  return raise ? identifiedKnobPhrase(raise, timeoutMs) : 'the idle timeout';
+}
 
 function heartbeatTooSlowFinding(idleFinding: Finding, statsById: Map<string, HeartbeatStats>): Finding | undefined {
   const timeoutMs = idleFinding.periodMs ?? 0;
@@ -356,12 +493,14 @@ function heartbeatTooSlowFinding(idleFinding: Finding, statsById: Map<string, He
     title: `${protocol} heartbeat every ${formatDuration(intervalMs)} is too slow for a ${formatDuration(timeoutMs)} idle timeout`,
     detail:
       `The heartbeat interval (${formatDuration(intervalMs)}, ${source}) is not shorter than the idle timeout these connections hit ` +
-      `(${formatDuration(timeoutMs)}), so the intermediary cuts the connection before the next heartbeat.`,
+      `(${formatDuration(timeoutMs)}), so the intermediary cuts the connection before the next heartbeat.` +
+      identifiedSentence(idleFinding.identified ?? [], timeoutMs, 'idle timeout'),
     confidence: idleFinding.confidence,
     connections: tooSlow,
     periodMs: timeoutMs,
+    ...(idleFinding.identified ? { identified: idleFinding.identified } : {}),
     suspects: idleFinding.suspects,
-    fix: `Set ${knob} to ≤ ${formatDuration(timeoutMs / 2)}, or raise the idle timeout above ${formatDuration(intervalMs * 2)}.`,
+    fix: `Set ${knob} to ≤ ${formatDuration(timeoutMs / 2)}, or raise ${raisedTimeout(idleFinding, timeoutMs)} above ${formatDuration(intervalMs * 2)}.`,
   };
 }
 
@@ -585,10 +724,8 @@ function serverRestartFinding(closed: Connection[], offline: Set<Connection>): F
   };
 }
 
-function handshakeFailedFinding(lookup: Lookup, chain: Chain): Finding | undefined {
-  const failed = chain.connections.filter((c) => lookup.factsOf(c).handshake === 'failed');
-  if (failed.length === 0) return undefined;
-  const someOpened = chain.connections.some((c) => c.openedAt !== undefined);
+/** Today's wording, for failures whose handshake the browser did not show us. */
+function handshakeFailedWithoutAnswer(chain: Chain, failed: Connection[], someOpened: boolean): Finding {
   return {
     kind: 'handshake-failed',
     title: `The WebSocket handshake to ${chain.key} failed${failed.length > 1 ? ` ${failed.length} times` : ''}`,
@@ -602,6 +739,67 @@ function handshakeFailedFinding(lookup: Lookup, chain: Chain): Finding | undefin
     fix:
       "Look at the handshake request in the Network panel: 404 means a wrong path; 403 an origin or authentication check; through nginx, the location must forward the upgrade (proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\";). Check that the server listens on that path and that https pages use wss:.",
   };
+}
+
+/** The browser's answer to a failed handshake, when webRequest showed it: a status, or a network error. */
+function knownAnswer(connection: Connection): HandshakeInfo | undefined {
+  const handshake = connection.handshake;
+  return handshake && handshakeFailureCategory(handshake) !== 'unknown' ? handshake : undefined;
+}
+
+/**
+ * Failed handshakes of a chain: one finding per kind of answer (403, 502,
+ * connection refused…) when the browser showed the handshake, quoting the
+ * status line and the intermediary that answered; today's wording otherwise.
+ * Failures without a known answer beside known ones join the largest group.
+ */
+function handshakeFailedFindings(lookup: Lookup, chain: Chain): Finding[] {
+  const failed = chain.connections.filter((c) => lookup.factsOf(c).handshake === 'failed');
+  if (failed.length === 0) return [];
+  const someOpened = chain.connections.some((c) => c.openedAt !== undefined);
+  const groups = new Map<HandshakeFailureCategory, Connection[]>();
+  const unknown: Connection[] = [];
+  for (const connection of failed) {
+    const answer = knownAnswer(connection);
+    if (!answer) {
+      unknown.push(connection);
+      continue;
+    }
+    const category = handshakeFailureCategory(answer);
+    groups.set(category, [...(groups.get(category) ?? []), connection]);
+  }
+  if (groups.size === 0) return [handshakeFailedWithoutAnswer(chain, failed, someOpened)];
+  const largest = [...groups.values()].sort((a, b) => b.length - a.length)[0];
+  const findings: Finding[] = [];
+  for (const connections of groups.values()) {
+    const first = connections[0];
+    const answer = knownAnswer(first) as HandshakeInfo;
+    const identified = identifiedAmong(connections);
+    const explanation = explainHandshakeFailure(answer, {
+      endpoint: chain.key,
+      count: connections.length,
+      identified,
+      requestedProtocols: first.protocols,
+    });
+    const statuses = [...new Set(connections.map((c) => formatHandshakeStatus(knownAnswer(c) as HandshakeInfo)))];
+    const others = statuses.length > 1 ? ` Answers seen: ${statuses.map((status) => `\`${status}\``).join(', ')}.` : '';
+    const opened = someOpened ? ' Other connections to the same endpoint did open: the failure is intermittent.' : '';
+    const withUnknown = connections === largest && unknown.length ? [...connections, ...unknown] : connections;
+    const unknownSentence =
+      withUnknown.length > connections.length
+        ? ` ${unknown.length} other failed handshake(s) to this endpoint had no answer recorded.`
+        : '';
+    findings.push({
+      kind: 'handshake-failed',
+      title: explanation.title,
+      detail: explanation.detail + others + opened + unknownSentence,
+      confidence: 0.95,
+      connections: withUnknown.map((c) => c.id),
+      ...(identified.length ? { identified: identified.map((item) => ({ name: item.name, evidence: item.evidence })) } : {}),
+      fix: explanation.fix,
+    });
+  }
+  return findings;
 }
 
 // ---- Page behaviour: its own closes, its reconnect loop ----
@@ -748,7 +946,7 @@ export function diagnose(session: Session, input?: DiagnosisInput): Finding[] {
 
   add(serverRestartFinding(closed, offlineSet));
   for (const chain of chains) {
-    add(handshakeFailedFinding(lookup, chain));
+    handshakeFailedFindings(lookup, chain).forEach(add);
     add(reconnectStormFinding(chain));
     add(clientCloseFinding(lookup, chain, events));
   }
@@ -802,6 +1000,8 @@ export function explainClose(connection: Connection): string {
   const handshake = handshakeOutcome(connection);
   if (handshake === 'abandoned') return 'The page closed the socket before the handshake finished.';
   if (handshake === 'failed') {
+    const answer = knownAnswer(connection);
+    if (answer) return `The handshake failed with \`${formatHandshakeStatus(answer)}\`: ${HANDSHAKE_FAILURE_SUMMARY[handshakeFailureCategory(answer)]}.`;
     return 'The handshake failed: the socket reported an error and closed without ever opening (refused upgrade, wrong path, unreachable server or a proxy not forwarding the upgrade).';
   }
   const end = endedAt(connection);

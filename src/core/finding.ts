@@ -23,6 +23,18 @@ export interface Suspect {
   defaultMs: number;
 }
 
+/** An intermediary seen in this session's handshakes (a fingerprint quoted), not merely a matching default. */
+export interface Identified {
+  /** The product, e.g. 'nginx', 'Cloudflare' (src/core/fingerprints.ts). */
+  name: string;
+  /** Its setting for this kind of timer, when INTERMEDIARY_TIMEOUTS has one. */
+  knob?: string;
+  /** That setting's default, in ms, when it has one. */
+  defaultMs?: number;
+  /** The response header that identifies it, quoted, e.g. 'server: nginx/1.22.1'. */
+  evidence: string;
+}
+
 export interface Finding {
   kind: FindingKind;
   /** One line, e.g. 'Connections die after 60 s of silence'. */
@@ -37,6 +49,9 @@ export interface Finding {
   periodMs?: number;
   /** For idle timeouts: which direction's silence is constant. */
   basis?: 'received' | 'sent' | 'any';
+  /** Intermediaries identified from the handshakes of these connections (seen, quoted), outermost first. */
+  identified?: Identified[];
+  /** Intermediaries whose default matches (suspected, not seen); never repeats an identified one. */
   suspects?: Suspect[];
   /** What to do about it, concretely. */
   fix: string;

@@ -50,6 +50,45 @@ export interface CloseInfo {
   requestedReason?: string;
 }
 
+/** One HTTP header as the browser reported it (name as sent, value possibly replaced by HEADER_VALUE_NOT_RECORDED). */
+export interface HeaderEntry {
+  name: string;
+  value: string;
+}
+
+/**
+ * The opening handshake as the background saw it through webRequest (not the
+ * page's view). Cookie, Set-Cookie, Authorization and Proxy-Authorization
+ * keep their names only (src/core/headers.ts sanitizeHeaders); other values
+ * are kept as the browser reported them (Sec-WebSocket-Protocol may carry a
+ * token: export redaction handles it).
+ */
+export interface HandshakeInfo {
+  /** 101 when upgraded; the HTTP status otherwise (400, 403, 426, 502…); 0 when no HTTP answer came. */
+  status: number;
+  /** e.g. 'Switching Protocols', 'Bad Gateway' (from the status line). */
+  statusText?: string;
+  /** From the status line: 'HTTP/1.1', or 'HTTP/2' when the socket runs over HTTP/2 (RFC 8441), whose success is 200, not 101. */
+  httpVersion?: string;
+  requestHeaders: HeaderEntry[];
+  responseHeaders: HeaderEntry[];
+  /** The server's (or the first proxy's) IP address, as the browser reported it. */
+  remoteIp?: string;
+  /** When the browser started the request (epoch ms, the browser's clock). */
+  startedAt: number;
+  /** When the response headers arrived. */
+  respondedAt?: number;
+  /** The browser's network error when there was no HTTP answer, e.g. 'net::ERR_CONNECTION_REFUSED'. */
+  error?: string;
+}
+
+/**
+ * Whether the handshake could be seen: `matched` (a webRequest observation
+ * was paired with this connection), `unmatched` (webRequest was there but no
+ * observation fits), `unavailable` (no webRequest API or no permission).
+ */
+export type HandshakeEvidence = 'matched' | 'unmatched' | 'unavailable';
+
 export interface Connection {
   /** Unique within a session (document id + counter). */
   id: string;
@@ -80,6 +119,9 @@ export interface Connection {
   droppedMessages?: number;
   /** Previews evicted by the memory cap. */
   evictedPreviews?: number;
+  /** The handshake as seen by the browser's webRequest, when it was matched (see handshakeEvidence). */
+  handshake?: HandshakeInfo;
+  handshakeEvidence?: HandshakeEvidence;
 }
 
 /** What the page reports (src/core/wire.ts), plus the navigations the background sees. */
