@@ -608,9 +608,17 @@ function throttleEvidence(lookup: Lookup, connection: Connection, events: PageEv
   const closeTime = closeTimeOf(connection);
   if (closeTime === undefined || connection.openedAt === undefined) return undefined;
   const hiddenFrom = hiddenSince(events, connection, closeTime);
-  const lateTimers = eventsBetween(events, hiddenFrom ?? closeTime - TIMER_LATE_LOOKBACK_MS, closeTime, ['timer-late']).filter(
-    (event) => concernsConnection(event, connection) && (event.lateMs ?? 0) >= MIN_TIMER_LATENESS_MS,
+  const recent = eventsBetween(events, hiddenFrom ?? closeTime - TIMER_LATE_LOOKBACK_MS, closeTime, ['timer-late', 'timer-throttled']).filter((event) =>
+    concernsConnection(event, connection),
   );
+  // Late by a second or more, or throttled to once a minute, is evidence on its own; alignment to 1 s (basic
+  // throttling, every hidden tab has it) only explains the gaps the page's own traffic shows.
+  const lateTimers = recent.filter((event) => (event.type === 'timer-late' ? (event.lateMs ?? 0) >= MIN_TIMER_LATENESS_MS : event.detail === 'intensive'));
+  const throttling = recent.some((event) => event.type === 'timer-throttled' && event.detail === 'intensive')
+    ? ' (its timers throttled to once a minute)'
+    : recent.some((event) => event.type === 'timer-throttled')
+      ? ' (its timers aligned to whole seconds)'
+      : '';
   if (hiddenFrom !== undefined && cadenceMs !== undefined) {
     // The gaps that ended while hidden, counting from the open when the socket opened hidden, and the beat that never came before the close.
     const beats = sentBeats(lookup, connection);
@@ -625,7 +633,7 @@ function throttleEvidence(lookup: Lookup, connection: Connection, events: PageEv
         connection,
         lateHeartbeats: true,
         sentence:
-          `while the tab was hidden, the page's own traffic (every ${formatDuration(cadenceMs)} when visible) ` +
+          `while the tab was hidden${throttling}, the page's own traffic (every ${formatDuration(cadenceMs)} when visible) ` +
           `went ${formatDuration(longestHiddenGapMs)} without a message`,
       };
     }
@@ -635,7 +643,7 @@ function throttleEvidence(lookup: Lookup, connection: Connection, events: PageEv
   return {
     connection,
     lateHeartbeats: false,
-    sentence: `${hiddenFrom !== undefined ? 'while the tab was hidden, ' : ''}the page's timers fired up to ${formatDuration(latestMs)} late`,
+    sentence: `${hiddenFrom !== undefined ? `while the tab was hidden${throttling}, ` : ''}the page's timers fired up to ${formatDuration(latestMs)} late`,
   };
 }
 

@@ -135,7 +135,7 @@ export interface PageEvent {
   frameId?: number;
   /** navigation: the new URL; pagehide: 'persisted' when going to the bfcache. */
   detail?: string;
-  /** timer-late: how late a timer of the page fired, in ms. */
+  /** timer-late: how late a timer of the page fired, in ms; timer-throttled: how late the probe that showed it fired (detail 'basic': timers aligned to 1 s; 'intensive': once a minute). */
   lateMs?: number;
 }
 

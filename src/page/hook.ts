@@ -38,6 +38,23 @@ const UNRELAYED_MAX = 10000;
 const PREVIEW_BUDGET_CHARS = 1 << 20;
 const PREVIEW_REFILL_PER_MS = 1024;
 const PROBE_INTERVAL_MS = 1000;
+/**
+ * While the page is hidden the probe asks for a short delay: a browser that
+ * aligns hidden pages' timers to whole seconds (Chrome's and Firefox's basic
+ * throttling) fires it ~1 s later, and intensive throttling (Chrome, after
+ * 5 minutes hidden) about a minute later. A visible page's 1 s probe cannot
+ * see alignment to 1 s at all.
+ */
+const HIDDEN_PROBE_MS = 250;
+/**
+ * A hidden probe this late: its timer waited for the next whole second (an
+ * unthrottled timer fires within a few ms; aligned, a 250 ms one is 0 to 750 ms late).
+ */
+const BASIC_THROTTLE_LATE_MS = 100;
+/** …and this long: timers run once a minute. */
+const INTENSIVE_THROTTLE_MS = 50_000;
+/** How long the probe goes on after the last socket closed. */
+const PROBE_LINGER_MS = 10_000;
 /** Page-context records (online, offline, visibility, lifecycle, timer-late) kept per type and second; the rest are counted in `droppedRecords`. */
 const PAGE_RECORDS_PER_SECOND = 10;
 /** A probe timer firing this much later than due means the page's timers are being throttled. */
@@ -144,8 +161,6 @@ interface SocketState {
   const now = perf.now.bind(perf);
   const timeOrigin = perf.timeOrigin;
   const setTimer = win.setTimeout.bind(win);
-  const setRepeat = win.setInterval.bind(win);
-  const clearRepeat = win.clearInterval.bind(win);
   const doc = document;
   const nativeToString = FunctionProto.toString;
 
@@ -574,24 +589,41 @@ interface SocketState {
     }), true);
   }
 
-  // Timer lateness: a 1 s probe while a socket is open. Late by more than a
-  // second means intensive throttling (hidden tab) or a frozen page, the
-  // usual reason a page's own heartbeat goes out late.
+  // Timer lateness while a socket is open: one chained timeout, 1 s while the page is visible (late by
+  // more than a second means a frozen or blocked page), 250 ms while hidden, to tell basic throttling
+  // (aligned to 1 s) and intensive throttling (once a minute) apart: the usual reason a page's own
+  // heartbeat goes out late. A throttling level is recorded when it starts, not at every tick.
   let probe = 0;
-  let probeLast = 0;
-  function startProbe(): void {
-    probeLast = now();
-    probe = setRepeat(() => {
-      const t = now();
-      const lateMs = t - probeLast - PROBE_INTERVAL_MS;
-      probeLast = t;
-      if (lateMs > LATE_THRESHOLD_MS) pageRecord('timer-late', undefined, round(lateMs));
-    }, PROBE_INTERVAL_MS);
+  let throttleLevel = '';
+  let lastSocketClosedAt = 0;
+  function probeTick(scheduledAt: number, delayMs: number): void {
+    probe = 0;
+    const t = now();
+    const elapsedMs = t - scheduledAt;
+    const hidden = apply(visibilityOf, doc, []) === 'hidden';
+    if (hidden && delayMs === HIDDEN_PROBE_MS) {
+      const level = elapsedMs >= INTENSIVE_THROTTLE_MS ? 'intensive' : elapsedMs - delayMs >= BASIC_THROTTLE_LATE_MS ? 'basic' : '';
+      if (level && level !== throttleLevel) pageRecord('timer-throttled', level, round(elapsedMs - delayMs));
+      if (level) throttleLevel = level;
+    } else {
+      if (!hidden) throttleLevel = '';
+      if (elapsedMs - delayMs > LATE_THRESHOLD_MS) pageRecord('timer-late', undefined, round(elapsedMs - delayMs));
+    }
+    // Probing goes on a while after the last socket closed: a page whose sockets die within a second
+    // (a throttled heartbeat) would otherwise restart the probe with each one and never see it fire.
+    if (openSockets > 0 || t - lastSocketClosedAt < PROBE_LINGER_MS) scheduleProbe(hidden ? HIDDEN_PROBE_MS : PROBE_INTERVAL_MS);
   }
+  function scheduleProbe(delayMs: number): void {
+    const scheduledAt = now();
+    probe = setTimer(() => probeTick(scheduledAt, delayMs), delayMs);
+  }
+  function startProbe(): void {
+    if (!probe) scheduleProbe(apply(visibilityOf, doc, []) === 'hidden' ? HIDDEN_PROBE_MS : PROBE_INTERVAL_MS);
+  }
+  /** The last open socket closed: the pending tick ends the probe once PROBE_LINGER_MS have passed. */
   function stopProbe(): void {
     openSockets = 0;
-    if (probe) clearRepeat(probe);
-    probe = 0;
+    lastSocketClosedAt = now();
   }
 
   // ---- handshake with the relay (either may be injected first) ----

@@ -402,6 +402,7 @@ const PAGE_EVENT_WORDS: Record<PageEvent['type'], string> = {
   pageshow: 'Page shown',
   navigation: 'Navigation',
   'timer-late': 'A timer fired late',
+  'timer-throttled': 'Timers throttled (hidden tab)',
 };
 
 function pageEventLine(event: PageEvent): string {

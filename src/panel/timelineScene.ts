@@ -273,9 +273,10 @@ function addPageEvents(scene: TimelineScene, session: Session, toX: (time: numbe
   band(bandRanges(session.pageEvents, 'freeze', 'resume', nowMs), 'hidden');
   band(bandRanges(session.pageEvents, 'offline', 'online', nowMs), 'offline');
   for (const event of session.pageEvents) {
-    if (event.type !== 'navigation' && event.type !== 'timer-late') continue;
+    if (event.type !== 'navigation' && event.type !== 'timer-late' && event.type !== 'timer-throttled') continue;
     const x = Math.round(toX(event.time)) + 0.5;
-    if (x >= LABEL_PX && x <= scene.widthPx) scene.markers.push({ x, kind: event.type });
+    // Throttling is drawn like a late timer: both say the page's own timers were not on time.
+    if (x >= LABEL_PX && x <= scene.widthPx) scene.markers.push({ x, kind: event.type === 'navigation' ? 'navigation' : 'timer-late' });
   }
   for (const note of session.notes) {
     const x = toX(note.time);

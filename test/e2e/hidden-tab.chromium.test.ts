@@ -64,6 +64,8 @@ describe('a throttled background tab', () => {
     for (const tab of ['hidden-code', 'hidden-drop']) {
       const session = byTab(tab);
       expect(session.pageEvents.map((event) => event.type)).toContain('hidden');
+      // The hook's probe saw the hidden tab's timers aligned to whole seconds (basic throttling).
+      expect(session.pageEvents.some((event) => event.type === 'timer-throttled' && event.detail === 'basic')).toBe(true);
       expect(session.connections.length, `${tab} reconnected while hidden`).toBeGreaterThan(3);
       const { findings } = analyzeSession(session);
       expect(findings[0]?.kind, `${tab}: ${JSON.stringify(findings.map((f) => f.title))}`).toBe('tab-throttled');

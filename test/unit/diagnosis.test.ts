@@ -718,3 +718,33 @@ describe('reconnect-storm beside a root cause', () => {
     expect(storm.confidence).toBeGreaterThanOrEqual(0.7);
   });
 });
+
+describe('tab-throttled from the timer probe', () => {
+  it('takes intensive throttling (once a minute) as evidence, and names basic alignment only as context', () => {
+    const s = session();
+    const connection = addConnection(s, { url: URL, createdAt: T0 });
+    // The page's traffic keeps its pace while hidden: only the probe speaks.
+    beat(connection, { from: T0, to: T0 + 69_900, intervalMs: 500, direction: 'send', ping: 'tick' });
+    pageEvent(s, 'hidden', T0 + 61_000);
+    const basic = pageEvent(s, 'timer-throttled', T0 + 62_000, 750);
+    basic.detail = 'basic';
+    closeAt(connection, T0 + 70_000);
+    expect(kinds(diagnose(s))).not.toContain('tab-throttled');
+    const intensive = pageEvent(s, 'timer-throttled', T0 + 69_000, 59_750);
+    intensive.detail = 'intensive';
+    const throttled = only(diagnose(s), 'tab-throttled');
+    expect(throttled.detail).toMatch(/once a minute/);
+  });
+
+  it('says the timers were aligned to whole seconds beside the traffic that fell behind', () => {
+    const s = session();
+    const connection = addConnection(s, { url: URL, createdAt: T0 });
+    const openedAt = connection.openedAt ?? T0;
+    beat(connection, { from: openedAt, to: openedAt + 5000, intervalMs: 300, direction: 'send', ping: '\n' });
+    pageEvent(s, 'hidden', openedAt + 5000);
+    const basic = pageEvent(s, 'timer-throttled', openedAt + 5400, 750);
+    basic.detail = 'basic';
+    closeAt(connection, openedAt + 5000 + 900, 'server', 4008, 'heartbeat timeout');
+    expect(only(diagnose(s), 'tab-throttled').detail).toMatch(/aligned to whole seconds/);
+  });
+});
