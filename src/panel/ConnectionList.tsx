@@ -12,6 +12,7 @@ import { explainCloseCode } from '../core/closeCodes';
 import { closeSeverity, connectionAgeMs, connectionState, isDrop, messageCounts } from '../core/facts';
 import { formatBytes, formatMeasured } from '../core/format';
 import { shortUrl } from './format';
+import { OPEN_AT_END_TEXT } from './clock';
 import { useVirtualWindow } from './VirtualList';
 import {
   chainSummaries,
@@ -20,7 +21,8 @@ import {
   findingsByConnection,
   listRowIndex,
   listRows,
-  now,
+  clock,
+  link,
   revision,
   selectConnection,
   selectedConnectionId,
@@ -200,9 +202,11 @@ function ConnectionRow({ connection, selected, findings, rowIndex }: ConnectionR
   // Read on every delta from core's per-connection facts (the analysis' own definitions), not at the analysis' pace.
   const counts = messageCounts(connection);
   const state = connectionState(connection);
-  const ageMs = connectionAgeMs(connection, now.value);
+  const ageMs = connectionAgeMs(connection, clock.value);
   const close = connection.close;
   const bad = isDrop(closeSeverity(connection));
+  // A file's open sockets were open when it was exported: they end with the recording, not today (src/panel/clock.ts).
+  const openAtEnd = link.value === 'imported' && (state === 'open' || state === 'connecting' || state === 'closing');
   return (
     <tr
       class={`connection-row${stripe(rowIndex)}${selected ? ' selected' : ''}`}
@@ -218,19 +222,21 @@ function ConnectionRow({ connection, selected, findings, rowIndex }: ConnectionR
       <td class="frame" title={connection.frameUrl}>
         {shortUrl(connection.frameUrl)}
       </td>
-      <td class={`state state-${state}`}>
+      <td class={`state state-${state}`} title={openAtEnd ? `${state}: ${OPEN_AT_END_TEXT}` : undefined}>
         <span class="state-dot" aria-hidden="true" />
         {state}
       </td>
-      <td class="num">{formatMeasured(Math.max(0, ageMs))}</td>
+      <td class="num" title={openAtEnd ? 'Age at the end of the recording' : undefined}>
+        {formatMeasured(Math.max(0, ageMs))}
+      </td>
       <td class="num">
         {counts.sent} / {counts.received}
       </td>
       <td class="num">
         {formatBytes(counts.sentBytes)} / {formatBytes(counts.receivedBytes)}
       </td>
-      <td class={bad ? 'close-bad' : 'close-ok'} title={close ? `${explainCloseCode(close.code, close.reason).meaning} (by ${close.initiator})` : ''}>
-        {closeLabel(connection)}
+      <td class={bad ? 'close-bad' : openAtEnd ? 'close-open-at-end' : 'close-ok'} title={close ? `${explainCloseCode(close.code, close.reason).meaning} (by ${close.initiator})` : openAtEnd ? OPEN_AT_END_TEXT : ''}>
+        {openAtEnd ? OPEN_AT_END_TEXT : closeLabel(connection)}
       </td>
     </tr>
   );

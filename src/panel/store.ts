@@ -21,6 +21,7 @@ import { closeSeverity, connectionState, isDrop, type ConnectionFacts } from '..
 import { errorText } from '../core/format';
 import type { Finding } from '../core/finding';
 import type { Settings } from '../protocol/messages';
+import { recordingEndMs, sessionNowMs } from './clock';
 
 export type LinkState = 'connecting' | 'live' | 'offline' | 'imported';
 
@@ -65,6 +66,21 @@ export function factsOf(id: string): ConnectionFacts | undefined {
 
 /** Wall clock for ages of open connections; ticks once a second while something is open. */
 export const now = signal(Date.now());
+
+/**
+ * The time open connections are measured against (src/panel/clock.ts): the
+ * wall clock for a live tab, the recording's end for an imported file.
+ */
+export const clock = computed(() => {
+  if (link.value !== 'imported') return now.value;
+  void revision.value;
+  return recordingEndMs(session.value);
+});
+
+/** `clock` without subscribing, for drawing and hit-testing. */
+export function clockNow(): number {
+  return sessionNowMs(session.peek(), link.peek() === 'imported', Date.now());
+}
 
 let connectionIndex = new Map<string, Connection>();
 
