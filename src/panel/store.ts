@@ -31,6 +31,12 @@ export const revision = signal(0);
 export const link = signal<LinkState>('connecting');
 export const linkError = signal<string | undefined>(undefined);
 export const settings = signal<Settings | undefined>(undefined);
+/**
+ * True until the first session is shown (the background's first snapshot, or
+ * a file): until then the panel says it is loading, never "no WebSocket",
+ * since an empty session before the snapshot means nothing.
+ */
+export const awaitingFirstSnapshot = signal(true);
 
 // ---- selection ----
 export const selectedConnectionId = signal<string | undefined>(undefined);
@@ -94,6 +100,7 @@ export function replaceSession(next: Session): void {
   analyzer = createAnalyzer();
   batch(() => {
     session.value = next;
+    awaitingFirstSnapshot.value = false;
     if (selectedConnectionId.value && !connectionIndex.has(selectedConnectionId.value)) {
       selectedConnectionId.value = undefined;
       selectedMessageIndex.value = undefined;
