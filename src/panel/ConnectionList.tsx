@@ -11,7 +11,8 @@ import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
 import { closeSeverity, connectionAgeMs, connectionState, isDrop, messageCounts } from '../core/facts';
 import { formatBytes, formatMeasured } from '../core/format';
-import { shortUrl } from './format';
+import { shortUrl, splitUrl } from './format';
+import { OPEN_AT_END_TEXT } from './clock';
 import { useVirtualWindow } from './VirtualList';
 import {
   chainSummaries,
@@ -20,7 +21,8 @@ import {
   findingsByConnection,
   listRowIndex,
   listRows,
-  now,
+  clock,
+  link,
   revision,
   selectConnection,
   selectedConnectionId,
@@ -105,26 +107,21 @@ export function ConnectionList() {
     <div class="connections" ref={view.ref} onScroll={view.onScroll}>
       {/* aria-rowcount and aria-rowindex tell assistive technology about the rows that are not in the DOM; the header row is row 1. */}
       <table class="grid" aria-label="Connections" aria-rowcount={rows.length + 1}>
-        <colgroup>
-          <col class="col-badge" />
-          <col class="col-url" />
-          <col class="col-frame" />
-          <col class="col-state" />
-          <col class="col-age" />
-          <col class="col-count" />
-          <col class="col-bytes" />
-          <col class="col-close" />
-        </colgroup>
+        {/* Widths on the header cells (table-layout: fixed reads the first row): a column hidden in a narrow panel (panel.css) hides with its cells. */}
         <thead>
           <tr aria-rowindex={1}>
-            <th aria-label="Findings" />
-            <th>URL</th>
-            <th>Frame</th>
-            <th>State</th>
-            <th>Age</th>
-            <th title="Messages sent ↑ / received ↓">Msgs ↑/↓</th>
-            <th title="Bytes sent ↑ / received ↓">Bytes ↑/↓</th>
-            <th>Last close</th>
+            <th class="col-badge" aria-label="Findings" />
+            <th class="col-url">URL</th>
+            <th class="col-frame c-frame">Frame</th>
+            <th class="col-state">State</th>
+            <th class="col-age c-age">Age</th>
+            <th class="col-count c-count" title="Messages sent ↑ / received ↓">
+              Msgs ↑/↓
+            </th>
+            <th class="col-bytes c-bytes" title="Bytes sent ↑ / received ↓">
+              Bytes ↑/↓
+            </th>
+            <th class="col-close">Last close</th>
           </tr>
         </thead>
         <tbody tabIndex={0} onKeyDown={onKeyDown} aria-label="Connections by endpoint">
@@ -182,6 +179,26 @@ export function FindingBadge({ findings }: { findings: Finding[] }) {
   );
 }
 
+/** The code first, in its own element: in a narrow column the name gives way, never the code. */
+function CloseLabel({ code }: { code: number }) {
+  return (
+    <>
+      <span class="close-code">{code}</span> {explainCloseCode(code).name}
+    </>
+  );
+}
+
+/** A URL elided in the middle when its cell is narrow: "ws://host…/end of path?query" (the whole URL is in the cell's text and title). */
+function MiddleElided({ url }: { url: string }) {
+  const { head, tail } = splitUrl(url);
+  return (
+    <span class="url-split">
+      <span class="url-head">{head}</span>
+      <span class="url-tail">{tail}</span>
+    </span>
+  );
+}
+
 export function closeLabel(connection: Connection): string {
   if (!connection.close) return '';
   return `${connection.close.code} ${explainCloseCode(connection.close.code).name}`;
@@ -200,9 +217,11 @@ function ConnectionRow({ connection, selected, findings, rowIndex }: ConnectionR
   // Read on every delta from core's per-connection facts (the analysis' own definitions), not at the analysis' pace.
   const counts = messageCounts(connection);
   const state = connectionState(connection);
-  const ageMs = connectionAgeMs(connection, now.value);
+  const ageMs = connectionAgeMs(connection, clock.value);
   const close = connection.close;
   const bad = isDrop(closeSeverity(connection));
+  // A file's open sockets were open when it was exported: they end with the recording, not today (src/panel/clock.ts).
+  const openAtEnd = link.value === 'imported' && (state === 'open' || state === 'connecting' || state === 'closing');
   return (
     <tr
       class={`connection-row${stripe(rowIndex)}${selected ? ' selected' : ''}`}
@@ -213,24 +232,26 @@ function ConnectionRow({ connection, selected, findings, rowIndex }: ConnectionR
     >
       <td class="badge-cell">{findings?.length ? <FindingBadge findings={findings} /> : null}</td>
       <td class="url" title={connection.url}>
-        {connection.url}
+        <MiddleElided url={connection.url} />
       </td>
-      <td class="frame" title={connection.frameUrl}>
+      <td class="frame c-frame" title={connection.frameUrl}>
         {shortUrl(connection.frameUrl)}
       </td>
-      <td class={`state state-${state}`}>
+      <td class={`state state-${state}`} title={openAtEnd ? `${state}: ${OPEN_AT_END_TEXT}` : undefined}>
         <span class="state-dot" aria-hidden="true" />
         {state}
       </td>
-      <td class="num">{formatMeasured(Math.max(0, ageMs))}</td>
-      <td class="num">
+      <td class="num c-age" title={openAtEnd ? 'Age at the end of the recording' : undefined}>
+        {formatMeasured(Math.max(0, ageMs))}
+      </td>
+      <td class="num c-count">
         {counts.sent} / {counts.received}
       </td>
-      <td class="num">
+      <td class="num c-bytes">
         {formatBytes(counts.sentBytes)} / {formatBytes(counts.receivedBytes)}
       </td>
-      <td class={bad ? 'close-bad' : 'close-ok'} title={close ? `${explainCloseCode(close.code, close.reason).meaning} (by ${close.initiator})` : ''}>
-        {closeLabel(connection)}
+      <td class={bad ? 'close-bad' : openAtEnd ? 'close-open-at-end' : 'close-ok'} title={close ? `${explainCloseCode(close.code, close.reason).meaning} (by ${close.initiator})` : openAtEnd ? OPEN_AT_END_TEXT : ''}>
+        {openAtEnd ? OPEN_AT_END_TEXT : close ? <CloseLabel code={close.code} /> : null}
       </td>
     </tr>
   );

@@ -36,3 +36,13 @@ export function EmptyState({ tabId }: { tabId?: number }) {
     </div>
   );
 }
+
+/** Before the first snapshot: the session is not known yet, so nothing is said about it. */
+export function LoadingState() {
+  return (
+    <div class="empty-state loading-state" role="status" aria-busy="true" aria-label="Loading">
+      <div class="loading-spinner" aria-hidden="true" />
+      <h2>Loading this tab’s WebSockets…</h2>
+    </div>
+  );
+}

@@ -19,6 +19,7 @@ import {
   recording,
   type ExportChoices,
 } from './qa';
+import { revealActions } from './toolbarMenu';
 import './qa.css';
 
 type Popover = 'record' | 'note' | 'options' | undefined;
@@ -56,6 +57,7 @@ export function QaTools({ tabId }: { tabId?: number }) {
         event.preventDefault();
       } else if ((event.key === 'n' || event.key === 'N') && !event.ctrlKey && !event.metaKey && !event.altKey && !isTextField(event.target)) {
         setOpen('note');
+        revealActions();
         event.preventDefault();
       }
     };
@@ -87,7 +89,12 @@ export function QaTools({ tabId }: { tabId?: number }) {
           title="Download options: HAR, JSON or CSV; time range; heartbeats; redaction"
           onClick={() => setOpen(open === 'options' ? undefined : 'options')}
         >
-          ▾
+          <span class="inline-only" aria-hidden="true">
+            ▾
+          </span>
+          <span class="menu-only" aria-hidden="true">
+            Download options…
+          </span>
         </button>
         {open === 'options' && <ExportOptions onDone={() => setOpen(undefined)} hasRecording={current !== undefined} />}
       </span>

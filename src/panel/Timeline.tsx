@@ -16,8 +16,9 @@ import { explainCloseCode } from '../core/closeCodes';
 import { endedAt } from '../core/facts';
 import { formatBytes, formatClock, formatDuration, formatMeasured } from '../core/format';
 import { oneLine } from './format';
+import { OPEN_AT_END_TEXT } from './clock';
 import { theme, type Theme } from './theme';
-import { analysis, analysisRevision, chains, findings, now, revision, selectConnection, selectedConnectionId, selectedMessage, session } from './store';
+import { analysis, analysisRevision, chains, clock, clockNow, findings, link, revision, selectConnection, selectedConnectionId, selectedMessage, session } from './store';
 import { buildLanes, fitRange, hitTest, panRange, timelineScope, timelineView, zoomRange, type Lane, type TimeRange, type TimelineScope } from './timelineModel';
 import {
   AXIS_PX,
@@ -67,12 +68,13 @@ export function Timeline() {
 
   const lanes = useComputed(() => {
     void revision.value;
-    return buildLanes(chains.value, timelineScope.value, selectedConnectionId.value, now.peek());
+    void link.value;
+    // Packing only needs a rough end for open sockets: not worth a repack on every tick.
+    return buildLanes(chains.value, timelineScope.value, selectedConnectionId.value, clock.peek());
   });
   const view = useComputed<TimeRange>(() => {
     void revision.value;
-    void now.value;
-    return timelineView.value ?? fitRange(lanes.value, session.value, Date.now());
+    return timelineView.value ?? fitRange(lanes.value, session.value, clock.value);
   });
 
   const geometry = (): Geometry => {
@@ -108,7 +110,7 @@ export function Timeline() {
       selectedConnectionId: selectedConnectionId.peek(),
       selectedMessage: selectedMessage.peek(),
       pointerTime: pointerTime.peek(),
-      nowMs: Date.now(),
+      nowMs: clockNow(),
       palette: paletteOf(element),
     });
   };
@@ -170,7 +172,7 @@ export function Timeline() {
     const g = geometry();
     const laneIndex = g.lanes.indexOf(lane);
     const center = g.lanesTop + laneIndex * LANE_PX + LANE_PX / 2;
-    return hitTest(lane, timeAt(x), HIT_PX * msPerPx(), y < center ? 'send' : 'receive', Date.now());
+    return hitTest(lane, timeAt(x), HIT_PX * msPerPx(), y < center ? 'send' : 'receive', clockNow());
   };
 
   const describe = (x: number, y: number): string[] | undefined => {
@@ -369,12 +371,18 @@ function Legend() {
   );
 }
 
+/** An open socket's age: against the wall clock live, or at the end of an imported recording (src/panel/clock.ts). */
+function openLine(openedAt: number): string {
+  const ageMs = formatMeasured(clockNow() - openedAt);
+  return link.peek() === 'imported' ? `${OPEN_AT_END_TEXT} (${ageMs} old)` : `open for ${ageMs}`;
+}
+
 function connectionLines(connection: Connection, time: number): string[] {
   const lines = [connection.url];
   const opened = connection.openedAt;
   const end = endedAt(connection);
   if (opened === undefined) lines.push(connection.errorAt !== undefined ? 'Handshake failed (error before open)' : 'Connecting…');
-  else lines.push(`Opened ${formatClock(opened)} · ${end !== undefined ? `lived ${formatMeasured(end - opened)}` : `open for ${formatMeasured(Date.now() - opened)}`}`);
+  else lines.push(`Opened ${formatClock(opened)} · ${end !== undefined ? `lived ${formatMeasured(end - opened)}` : openLine(opened)}`);
   const close = connection.close;
   if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${close.initiator === 'abnormal' ? 'nobody (no close frame)' : `the ${close.initiator}`} at ${formatClock(end ?? close.time)}`);
   const messages = connection.messages;

@@ -1,11 +1,18 @@
 // The panel's toolbar: connection filters on the left, actions on the right.
 // Other features add their buttons in the marked group (see /docs/panel.md).
+// When the toolbar is too narrow for everything (DevTools docked to the
+// side), the actions group folds into a "⋯" menu at the right, next to the
+// link badge, which always stays in view. The actions are the same elements
+// inline or folded (only styles change), so their shortcuts (N) and open
+// forms survive the change.
+import { useSignal } from '@preact/signals';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { emptySession } from '../core/model';
 import { QaTools } from './QaTools';
 import { send } from './live';
 import { URL_FILTER_ID } from './keyboard';
 import { link, replaceSession, stateFilter, urlFilter, type StateFilter } from './store';
-
+import { actionsMenuOpen } from './toolbarMenu';
 
 const STATE_FILTERS: { value: StateFilter; label: string; title: string }[] = [
   { value: 'all', label: 'All', title: 'Show every connection' },
@@ -19,8 +26,77 @@ export function clearRecords(tabId: number | undefined): void {
 }
 
 export function Toolbar({ tabId }: { tabId?: number }) {
+  const bar = useRef<HTMLDivElement>(null);
+  const menu = useRef<HTMLDivElement>(null);
+  const moreButton = useRef<HTMLButtonElement>(null);
+  /** The toolbar's full width when the actions overflowed it; undefined while they are inline. */
+  const overflowAtPx = useSignal<number | undefined>(undefined);
+  const collapsed = overflowAtPx.value !== undefined;
+
+  // Measure after every layout: inline actions that overflow move into the menu; they come back once the
+  // toolbar is as wide as it needed to be (a fixed threshold would be wrong with a recording name or an import in progress).
+  const measure = () => {
+    const element = bar.current;
+    if (!element) return;
+    if (overflowAtPx.peek() === undefined) {
+      if (element.scrollWidth > element.clientWidth + 1) overflowAtPx.value = element.scrollWidth;
+    } else if (element.clientWidth >= overflowAtPx.peek()!) overflowAtPx.value = undefined;
+  };
+  useLayoutEffect(measure);
+  useEffect(() => {
+    const element = bar.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  useEffect(() => {
+    if (!collapsed) actionsMenuOpen.value = false;
+  }, [collapsed]);
+
+  const menuOpen = collapsed && actionsMenuOpen.value;
+  // Opening the menu puts the focus on its first button; clicking elsewhere closes it.
+  useEffect(() => {
+    if (!menuOpen) return;
+    menu.current?.querySelector<HTMLElement>('button:not([disabled])')?.focus();
+    const outside = (event: PointerEvent) => {
+      const target = event.target as Node | null;
+      if (target && !menu.current?.contains(target) && !moreButton.current?.contains(target)) actionsMenuOpen.value = false;
+    };
+    document.addEventListener('pointerdown', outside);
+    return () => document.removeEventListener('pointerdown', outside);
+  }, [menuOpen]);
+
+  const onMenuKeyDown = (event: KeyboardEvent) => {
+    const element = menu.current;
+    if (!element) return;
+    if (event.key === 'Escape') {
+      // An open form inside the menu closes first (QaTools handles it).
+      if (element.querySelector('.qa-popover')) return;
+      event.preventDefault();
+      event.stopPropagation();
+      actionsMenuOpen.value = false;
+      moreButton.current?.focus();
+      return;
+    }
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+    const buttons = [...element.querySelectorAll<HTMLElement>(':scope > .toolbar-group > button:not([disabled]), :scope > .toolbar-group > .qa-anchor > button:not([disabled])')];
+    const at = buttons.indexOf(document.activeElement as HTMLElement);
+    const next = event.key === 'ArrowDown' ? (at + 1) % buttons.length : (at - 1 + buttons.length) % buttons.length;
+    buttons[next]?.focus();
+    event.preventDefault();
+  };
+
+  const actions = (
+    <div class="toolbar-group" data-slot="actions">
+      {/* Export (one click: HAR of the recording's range, or of everything), its options, Record/Stop, notes, Import. */}
+      <QaTools tabId={tabId} />
+      {/* More actions go here. */}
+    </div>
+  );
   return (
-    <div class="toolbar" role="toolbar" aria-label="SocketScope toolbar">
+    <div ref={bar} class={`toolbar${collapsed ? ' toolbar-collapsed' : ''}`} role="toolbar" aria-label="SocketScope toolbar">
       <button
         type="button"
         class="tool-button icon-button"
@@ -55,13 +131,35 @@ export function Toolbar({ tabId }: { tabId?: number }) {
           </button>
         ))}
       </div>
-      <span class="toolbar-divider" />
-      <div class="toolbar-group" data-slot="actions">
-        {/* Export (one click: HAR of the recording's range, or of everything), its options, Record/Stop, notes, Import. */}
-        <QaTools tabId={tabId} />
-        {/* More actions go here. */}
-      </div>
       <span class="toolbar-spacer" />
+      {/* One tree whether inline or in the menu (only the styles change), so the actions are never remounted. */}
+      <span class={`more-anchor${collapsed ? ' collapsed' : ''}`}>
+        <button
+          ref={moreButton}
+          type="button"
+          class="tool-button more-button"
+          aria-label="More actions"
+          title="More actions: Export, download options, Record, Add note, Import"
+          aria-haspopup="true"
+          aria-expanded={menuOpen}
+          aria-controls="toolbar-more-menu"
+          hidden={!collapsed}
+          onClick={() => (actionsMenuOpen.value = !actionsMenuOpen.value)}
+        >
+          ⋯
+        </button>
+        <div
+          ref={menu}
+          id="toolbar-more-menu"
+          class={collapsed ? 'more-menu' : 'more-inline'}
+          role="group"
+          aria-label={collapsed ? 'More actions' : 'Actions'}
+          hidden={collapsed && !menuOpen}
+          onKeyDown={collapsed ? onMenuKeyDown : undefined}
+        >
+          {actions}
+        </div>
+      </span>
       <LinkBadge />
     </div>
   );

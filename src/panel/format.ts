@@ -32,3 +32,19 @@ function parseShortUrl(url: string): string {
     return url;
   }
 }
+
+/**
+ * A URL cut before its last path segment: `head` (scheme, host, the path up
+ * to the last "/") may be elided, `tail` (the last segment, query and hash)
+ * is what tells sockets to the same host apart. head + tail === url.
+ */
+export function splitUrl(url: string): { head: string; tail: string } {
+  const schemeEnd = url.indexOf('//');
+  const pathStart = url.indexOf('/', schemeEnd < 0 ? 0 : schemeEnd + 2);
+  if (pathStart < 0) return { head: url, tail: '' };
+  const queryStart = url.search(/[?#]/);
+  const pathEnd = queryStart < 0 || queryStart < pathStart ? url.length : queryStart;
+  const lastSlash = url.lastIndexOf('/', pathEnd - 1);
+  const cut = lastSlash >= pathStart ? lastSlash : pathStart;
+  return { head: url.slice(0, cut), tail: url.slice(cut) };
+}

@@ -5,7 +5,7 @@ import browser from 'webextension-polyfill';
 import { App } from './App';
 import { watchTab } from './live';
 import { followTheme, type DevtoolsThemeSource } from './theme';
-import { link, linkError, now, session } from './store';
+import { awaitingFirstSnapshot, link, linkError, now, session } from './store';
 
 function inspectedTabId(): number | undefined {
   const fromQuery = new URLSearchParams(location.search).get('tabId');
@@ -17,6 +17,7 @@ followTheme(browser.devtools?.panels as DevtoolsThemeSource | undefined);
 const tabId = inspectedTabId();
 if (tabId === undefined) {
   link.value = 'offline';
+  awaitingFirstSnapshot.value = false;
   linkError.value = 'No tab to watch: open SocketScope from DevTools, or add ?tabId=N to this page’s address.';
 } else {
   watchTab(tabId);

@@ -21,6 +21,7 @@ import { closeSeverity, connectionState, isDrop, type ConnectionFacts } from '..
 import { errorText } from '../core/format';
 import type { Finding } from '../core/finding';
 import type { Settings } from '../protocol/messages';
+import { recordingEndMs, sessionNowMs } from './clock';
 
 export type LinkState = 'connecting' | 'live' | 'offline' | 'imported';
 
@@ -30,6 +31,12 @@ export const revision = signal(0);
 export const link = signal<LinkState>('connecting');
 export const linkError = signal<string | undefined>(undefined);
 export const settings = signal<Settings | undefined>(undefined);
+/**
+ * True until the first session is shown (the background's first snapshot, or
+ * a file): until then the panel says it is loading, never "no WebSocket",
+ * since an empty session before the snapshot means nothing.
+ */
+export const awaitingFirstSnapshot = signal(true);
 
 // ---- selection ----
 export const selectedConnectionId = signal<string | undefined>(undefined);
@@ -66,6 +73,21 @@ export function factsOf(id: string): ConnectionFacts | undefined {
 /** Wall clock for ages of open connections; ticks once a second while something is open. */
 export const now = signal(Date.now());
 
+/**
+ * The time open connections are measured against (src/panel/clock.ts): the
+ * wall clock for a live tab, the recording's end for an imported file.
+ */
+export const clock = computed(() => {
+  if (link.value !== 'imported') return now.value;
+  void revision.value;
+  return recordingEndMs(session.value);
+});
+
+/** `clock` without subscribing, for drawing and hit-testing. */
+export function clockNow(): number {
+  return sessionNowMs(session.peek(), link.peek() === 'imported', Date.now());
+}
+
 let connectionIndex = new Map<string, Connection>();
 
 export function connectionById(id: string | undefined): Connection | undefined {
@@ -78,6 +100,7 @@ export function replaceSession(next: Session): void {
   analyzer = createAnalyzer();
   batch(() => {
     session.value = next;
+    awaitingFirstSnapshot.value = false;
     if (selectedConnectionId.value && !connectionIndex.has(selectedConnectionId.value)) {
       selectedConnectionId.value = undefined;
       selectedMessageIndex.value = undefined;
