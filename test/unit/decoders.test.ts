@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { encode as msgpackEncode } from '@msgpack/msgpack';
 import { encode as cborEncode, Tag } from 'cbor2';
 import { Writer } from 'protobufjs/minimal';
@@ -421,5 +423,22 @@ describe('recorded messages', () => {
     expect(endpointKey('wss://api.example.com:443/feed?token=abc#x')).toBe('wss://api.example.com/feed');
     expect(endpointKey('ws://localhost:8080/ws')).toBe('ws://localhost:8080/ws');
     expect(endpointKey('not a url?x=1')).toBe('not a url');
+  });
+});
+
+describe('where the decoder libraries load', () => {
+  /** Every TypeScript file under a folder. */
+  function sources(dir: string): string[] {
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.tsx?$/.test(file))
+      .map((file) => join(dir, file));
+  }
+  const LIBRARIES = /from\s+['"](@msgpack\/msgpack|cbor2|protobufjs(\/[^'"]*)?|[^'"]*\/decoders(\/[^'"]*)?)['"]/;
+
+  test('never in the page hook, the content script, the background or the protocol; in core only under core/decoders', () => {
+    const offenders = [...['src/page', 'src/content', 'src/background', 'src/protocol'].flatMap(sources), ...sources('src/core').filter((file) => !file.includes(`core${sep}decoders${sep}`))].filter((file) =>
+      LIBRARIES.test(readFileSync(file, 'utf8')),
+    );
+    expect(offenders).toEqual([]);
   });
 });

@@ -168,3 +168,16 @@ export function looksLikeData(value: unknown, maxNodes = MAX_DECODED_NODES): boo
   }
   return true;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 with no control characters other than tab and line breaks: what a person would call text. */
+export function printableText(bytes: Uint8Array): string | undefined {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  return isPrintable(text) ? text : undefined;
+}

@@ -5,8 +5,7 @@
 // extension page does not have without polyfills several times this file's
 // size. Specs: MQTT 3.1.1 (OASIS, 2014) §2–3, MQTT 5.0 (OASIS, 2019) §2–3.
 import { parseJsonBounded } from '../jsonDepth';
-import { hexBytes, NodeBudget, toJsonSafe, type DecodeLimits, type HexBytes } from './jsonSafe';
-import { printableText } from './protobuf';
+import { hexBytes, NodeBudget, printableText, toJsonSafe, type DecodeLimits, type HexBytes } from './jsonSafe';
 
 /** Protocol level as CONNECT carries it: 3 = MQTT 3.1, 4 = 3.1.1, 5 = 5.0. */
 export type MqttLevel = 3 | 4 | 5;

@@ -5,7 +5,7 @@
 // message to a reader without a schema, so the user asks for it.
 // Wire format: https://protobuf.dev/programming-guides/encoding/
 import { Reader } from 'protobufjs/minimal';
-import { DecodeLimitError, hexBytes, isPrintable, NodeBudget, type DecodeLimits, type HexBytes } from './jsonSafe';
+import { DecodeLimitError, hexBytes, NodeBudget, printableText, type DecodeLimits, type HexBytes } from './jsonSafe';
 
 export type ProtoWireType = 'varint' | 'i64' | 'len' | 'group' | 'i32';
 
@@ -41,19 +41,6 @@ export function longToJson(value: number | bigint | LongLike): number | string {
   if (typeof value === 'number') return value;
   const big = typeof value === 'bigint' ? value : BigInt(value.toString());
   return big > -MAX_EXACT && big < MAX_EXACT ? Number(big) : big.toString();
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** UTF-8 with no control characters other than tab and line breaks: what a person would call text. */
-export function printableText(bytes: Uint8Array): string | undefined {
-  let text: string;
-  try {
-    text = strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-  return isPrintable(text) ? text : undefined;
 }
 
 function numberOrString(value: number): number | string {
