@@ -419,10 +419,9 @@ describe('recorded messages', () => {
     expect(messageBytes({ opcode: 2, preview: '@@@', truncated: false, size: 2 }).ok).toBe(false);
   });
 
-  test('endpointKey drops the query and fragment (tokens, cache busters)', () => {
-    expect(endpointKey('wss://api.example.com:443/feed?token=abc#x')).toBe('wss://api.example.com/feed');
-    expect(endpointKey('ws://localhost:8080/ws')).toBe('ws://localhost:8080/ws');
-    expect(endpointKey('not a url?x=1')).toBe('not a url');
+  test('a choice is remembered per endpoint: the reconnect chains\' key, without query or fragment (tokens, cache busters)', () => {
+    expect(endpointKey('wss://api.example.com/feed?token=abc#x')).toBe('wss://api.example.com:443/feed');
+    expect(endpointKey('wss://API.example.com:443/feed?t=2')).toBe(endpointKey('wss://api.example.com/feed?t=1'));
   });
 });
 

@@ -116,26 +116,13 @@ export function decodeMessage(message: Pick<Message, 'opcode' | 'preview' | 'tru
   return decodeBinary(id, bytes.bytes, options);
 }
 
-/**
- * Where the panel remembers a "decode as" choice: the URL without its query
- * and fragment (they carry tokens and cache busters), e.g.
- * `wss://host:443/feed`. Unparseable URLs are used as they are, less query.
- */
-export function endpointKey(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return url.replace(/[?#].*$/s, '');
-  }
-}
-
-/** A choice the panel stores per endpoint (endpointKey). */
+/** A "decode as" choice the panel stores per endpoint: keyed by endpointKey(url) (src/core/chains.ts, the key of reconnect chains: no query, no fragment). */
 export interface DecoderChoice {
   decoder: DecoderId;
   protobufSchema?: ProtoSchemaChoice;
 }
 
+export { endpointKey } from '../chains';
 export { messageBytes, base64Bytes, type MessageBytes } from './bytes';
 export { assembleSocketIoBinary, replacePlaceholders, type SocketIoBinaryPacket } from './socketIoBinary';
 export { compileProtoSchema, decodeWithCompiledSchema, UNKNOWN_FIELDS_KEY, type CompiledProtoSchema, type ProtoSchemaChoice } from './protobufSchema';
