@@ -138,14 +138,13 @@ describe('Node (ws)', () => {
     try {
       const { code } = copyAsCode('node', { ...connection, url: `ws://127.0.0.1:${port}/socket?room=1` }, messages);
       // Inside the repository, so that `import "ws"` resolves from its node_modules.
-      const dir = resolve('test-results', 'copy-as-code');
+      const dir = resolve('test-results', `copy-as-code-${process.pid}`);
       mkdirSync(dir, { recursive: true });
-      const file = join(dir, `snippet-${process.pid}.mjs`);
+      const file = join(dir, 'snippet.mjs');
       writeFileSync(file, code);
       const output = await new Promise<string>((done, fail) =>
         execFile(process.execPath, [file], { timeout: 20_000 }, (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout))),
-      );
-      rmSync(file);
+      ).finally(() => rmSync(dir, { recursive: true, force: true }));
       expect(output).toContain('closed 1000 done');
     } finally {
       server.close();
