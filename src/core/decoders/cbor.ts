@@ -1,10 +1,11 @@
 // CBOR (RFC 8949) through cbor2, the maintained successor of node-cbor: pure
 // ES modules on Uint8Array, no Node built-ins, no eval. cbor-x was the first
-// choice and was turned down: at load it probes `new Function('')` (a CSP
-// violation report in every MV3 extension page, whose policy forbids eval),
-// it refuses indefinite-length byte and text strings ("Indefinite length not
-// supported"), which RFC 8949 allows, and its chunked-bytes path calls
-// Node's `Buffer`; it also pulls an optional native addon (cbor-extract).
+// choice: it does bundle for the browser (its `browser` field drops
+// node:buffer), but it was turned down because at load it calls
+// `new Function('')` to probe for eval, which an MV3 extension page's policy
+// refuses (cbor-x catches the EvalError, the refusal is still a reported CSP
+// violation), and it throws "Indefinite length not supported for byte or text
+// strings" on chunked strings, which RFC 8949 §3.2.3 allows (cbor-x 1.6.9).
 import { decode, Simple, Tag } from 'cbor2';
 import { looksLikeData, MAX_DECODED_DEPTH, NodeBudget, toJsonSafe, type CustomConverter, type DecodeLimits } from './jsonSafe';
 
