@@ -190,6 +190,34 @@ describe('Protocol Buffers without a schema', () => {
     expect(failure(decodeBinary('protobuf', groups))).toMatch(/deeper than 200 levels/);
     expect(performance.now() - started).toBeLessThan(5000);
   });
+  test('hostile nesting that fails at every level (1 MiB, 190 levels) costs no more than a few passes over the payload', () => {
+    const wrap = (inner: Uint8Array) => {
+      // Each level: field 1, length-delimited, holding the level below and then a byte of the invalid wire type 7.
+      const body = new Uint8Array(inner.length + 1);
+      body.set(inner);
+      body[inner.length] = 0x07;
+      const header = [0x0a];
+      for (let rest = body.length; ; rest >>>= 7) {
+        if (rest < 0x80) {
+          header.push(rest);
+          break;
+        }
+        header.push((rest & 0x7f) | 0x80);
+      }
+      const level = new Uint8Array(header.length + body.length);
+      level.set(header);
+      level.set(body, header.length);
+      return level;
+    };
+    let payload = new Uint8Array(1024 * 1024).fill(0x01);
+    payload[0] = 0x07;
+    for (let i = 0; i < 190; i++) payload = wrap(payload);
+    const started = performance.now();
+    const result = value(decodeBinary('protobuf', payload)) as { bytes?: { hex: string } }[];
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(result).toHaveLength(1);
+    expect(result[0].bytes?.hex.length).toBe(2 * (payload.length - 4));
+  }, 20_000);
 });
 
 const CHAT_PROTO = `

@@ -39,6 +39,26 @@ export function hexBytes(bytes: Uint8Array): HexBytes {
   return { hex: bytesToHex(bytes) };
 }
 
+/**
+ * `{ hex }` whose text is made when first read (then kept): a tentative
+ * reading may build thousands of byte fields it then throws away, and hex of
+ * large payloads is costly. Reads like a plain `{ hex }` (JSON.stringify,
+ * structured clone and Object.keys see an own enumerable property).
+ */
+export function lazyHexBytes(bytes: Uint8Array): HexBytes {
+  const holder = {} as HexBytes;
+  Object.defineProperty(holder, 'hex', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const hex = bytesToHex(bytes);
+      Object.defineProperty(holder, 'hex', { value: hex, enumerable: true, writable: false, configurable: false });
+      return hex;
+    },
+  });
+  return holder;
+}
+
 /** Sets a key on a plain object, also `__proto__` (as an own property, never the prototype). */
 export function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
@@ -63,6 +83,21 @@ export class NodeBudget {
   take(depth: number): void {
     if (depth > this.maxDepth) throw new DecodeLimitError('depth', this.maxDepth);
     if (++this.used > this.maxNodes) throw new DecodeLimitError('nodes', this.maxNodes);
+  }
+  /**
+   * Bytes that tentative readings (is this field a nested message?) may scan
+   * in all: nested attempts rescan their content once per level, so a
+   * hostile payload could cost length × depth. Past it, fields stay bytes.
+   */
+  private attemptBytesLeft = Infinity;
+  limitAttempts(bytes: number): void {
+    this.attemptBytesLeft = bytes;
+  }
+  /** False when the attempt budget is spent. */
+  spendAttempt(bytes: number): boolean {
+    if (bytes > this.attemptBytesLeft) return false;
+    this.attemptBytesLeft -= bytes;
+    return true;
   }
   /** For a tentative reading (is this field a nested message?): `reset(mark())` gives back what a failed attempt counted. */
   mark(): number {

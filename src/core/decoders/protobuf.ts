@@ -5,7 +5,7 @@
 // message to a reader without a schema, so the user asks for it.
 // Wire format: https://protobuf.dev/programming-guides/encoding/
 import { Reader } from 'protobufjs/minimal';
-import { DecodeLimitError, hexBytes, NodeBudget, printableText, type DecodeLimits, type HexBytes } from './jsonSafe';
+import { DecodeLimitError, lazyHexBytes, NodeBudget, printableText, type DecodeLimits, type HexBytes } from './jsonSafe';
 
 export type ProtoWireType = 'varint' | 'i64' | 'len' | 'group' | 'i32';
 
@@ -102,6 +102,7 @@ export function readRawField(reader: Reader, field: number, wireType: number, en
 
 /** A length-delimited value: text if it is printable, else a message if it parses whole, else bytes. */
 function lenContent(bytes: Uint8Array, budget: NodeBudget, depth: number): Pick<ProtoRawField, 'string' | 'message' | 'bytes'> {
+  if (!budget.spendAttempt(bytes.length)) return { bytes: lazyHexBytes(bytes) };
   const text = printableText(bytes);
   if (text !== undefined) return { string: text };
   const mark = budget.mark();
@@ -111,7 +112,7 @@ function lenContent(bytes: Uint8Array, budget: NodeBudget, depth: number): Pick<
     // Not a message (or too deep to show as one): keep the bytes, and give back what the attempt counted.
     if (error instanceof DecodeLimitError && error.bound === 'nodes') throw error;
     budget.reset(mark);
-    return { bytes: hexBytes(bytes) };
+    return { bytes: lazyHexBytes(bytes) };
   }
 }
 
@@ -136,5 +137,15 @@ export function readRawFields(reader: Reader, end: number, budget: NodeBudget, d
 
 /** The whole buffer as one protobuf message, schemaless. Throws on malformed input. */
 export function decodeProtobufRaw(bytes: Uint8Array, limits?: DecodeLimits): ProtoRawField[] {
-  return readRawFields(new Reader(bytes), bytes.length, new NodeBudget(limits), 0);
+  return readRawFields(new Reader(bytes), bytes.length, rawBudget(bytes, limits), 0);
+}
+
+/** Tentative readings may scan this many times the payload (plus 1 MiB) before fields are left as bytes. */
+const ATTEMPT_FACTOR = 8;
+
+/** A budget for reading `bytes` without a schema: nodes and depth as asked, and bounded tentative readings. */
+export function rawBudget(bytes: Uint8Array, limits?: DecodeLimits): NodeBudget {
+  const budget = new NodeBudget(limits);
+  budget.limitAttempts(ATTEMPT_FACTOR * bytes.length + 1024 * 1024);
+  return budget;
 }

@@ -15,7 +15,7 @@
 import protobuf from 'protobufjs';
 import { Reader } from 'protobufjs/minimal';
 import { DecodeLimitError, hexBytes, NodeBudget, setKey, type DecodeLimits } from './jsonSafe';
-import { checkedEnd, longToJson, readRawField, type ProtoRawField } from './protobuf';
+import { checkedEnd, longToJson, rawBudget, readRawField, type ProtoRawField } from './protobuf';
 
 /** What the user picked for an endpoint: the .proto text and the message type to read each message as. */
 export interface ProtoSchemaChoice {
@@ -256,7 +256,7 @@ export function decodeWithCompiledSchema(bytes: Uint8Array, schema: CompiledProt
   }
   try {
     const reader = new Reader(bytes);
-    const value = new SchemaWalk(reader, new NodeBudget(limits)).message(type, bytes.length, 0);
+    const value = new SchemaWalk(reader, rawBudget(bytes, limits)).message(type, bytes.length, 0);
     return { ok: true, value, messageType: type.fullName.replace(/^\./, '') };
   } catch (error) {
     const what = error instanceof DecodeLimitError ? `too large to show: ${error.message}` : errorText(error);
