@@ -6,7 +6,9 @@ import type { BackgroundApi, Clock, PortSender } from './api';
 import { realClock } from './api';
 import type { Connection, Session } from '../core/model';
 import { emptySession } from '../core/model';
-import { applyDelta, type SessionDelta } from '../core/delta';
+import { applyDelta, type ConnectionPatch, type SessionDelta } from '../core/delta';
+import { CLOSE_GOING_AWAY } from '../core/closeCodes';
+import { endedAt } from '../core/facts';
 import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
 import { RefusedBatch, batchToDelta, parseBatch } from '../core/ingest';
 import { MAX_PAGE_EVENTS_PER_TAB, MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
@@ -307,6 +309,21 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     void api.tabs.create({ url: api.runtime.getURL(`src/panel/index.html?tabId=${tabId}`) });
   }
 
+  /**
+   * A new top-level document: every socket of the tab's earlier documents that is still open in the records
+   * ended with them. The hook records that at pagehide; this covers a pagehide batch that never arrived
+   * (a crashed or killed renderer), at the navigation's time.
+   */
+  function endedByNavigation(session: Session, time: number): ConnectionPatch[] {
+    const patches: ConnectionPatch[] = [];
+    for (const connection of session.connections) {
+      if (endedAt(connection) !== undefined) continue;
+      const at = Math.max(time, connection.openedAt ?? connection.createdAt);
+      patches.push({ id: connection.id, closedAt: at, close: { time: at, code: CLOSE_GOING_AWAY, reason: '', wasClean: false, initiator: 'navigation' } });
+    }
+    return patches;
+  }
+
   // ---- relays ----
   function onRelayMessage(port: RelayPort, sender: PortSender, message: RelayToBackground): void {
     const tabId = sender.tab?.id;
@@ -330,7 +347,11 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
           commit(tabId, tabState(tabId), { pageUrl: frameUrl });
         } else {
           const hadHistory = state.session.pageUrl !== undefined;
-          commit(tabId, state, { pageUrl: frameUrl, pageEvents: hadHistory ? [{ type: 'navigation', time, detail: frameUrl, frameId: 0 }] : [] });
+          commit(tabId, state, {
+            pageUrl: frameUrl,
+            pageEvents: hadHistory ? [{ type: 'navigation', time, detail: frameUrl, frameId: 0 }] : [],
+            connections: endedByNavigation(state.session, time),
+          });
         }
       }
       return;

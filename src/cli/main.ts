@@ -495,7 +495,7 @@ function formatFinding(finding: Finding, indent: string): string[] {
 }
 
 function formatInitiators(initiators: CloseSummary['initiators']): string {
-  const labels: Record<CloseInitiator, string> = { page: 'by the page', server: 'by the server', abnormal: 'no close frame' };
+  const labels: Record<CloseInitiator, string> = { page: 'by the page', server: 'by the server', abnormal: 'no close frame', navigation: 'by the page going away' };
   return (Object.keys(labels) as CloseInitiator[])
     .filter((initiator) => (initiators[initiator] ?? 0) > 0)
     .map((initiator) => `${initiators[initiator]} ${labels[initiator]}`)

@@ -141,6 +141,7 @@ function closedByNavigation(connection: Connection, events: PageEvent[], closeTi
 function isDeliberateClose(lookup: Lookup, connection: Connection, events: PageEvent[]): boolean {
   const close = connection.close;
   if (!close) return false;
+  if (close.initiator === 'navigation') return true;
   if (close.initiator === 'page') return closedByNavigation(connection, events, close.time);
   return lookup.factsOf(connection).severity === 'clean';
 }
@@ -690,7 +691,7 @@ function serverRestartFinding(closed: Connection[], offline: Set<Connection>): F
   const announced = closed.filter((c) => c.close?.initiator === 'server' && (c.close.code === CLOSE_GOING_AWAY || c.close.code === CLOSE_SERVICE_RESTART));
   // Connections opened at different times dying in the same second: the server or its network, not a per-connection timer.
   const candidates = closed
-    .filter((c) => c.close && c.close.initiator !== 'page' && c.openedAt !== undefined && !offline.has(c))
+    .filter((c) => c.close && c.close.initiator !== 'page' && c.close.initiator !== 'navigation' && c.openedAt !== undefined && !offline.has(c))
     .sort((a, b) => (closeTimeOf(a) ?? 0) - (closeTimeOf(b) ?? 0));
   const firstOpenedAt = Math.min(...candidates.map((c) => c.openedAt ?? 0));
   const lastCloseTime = candidates.length ? (closeTimeOf(candidates[candidates.length - 1]) ?? 0) : firstOpenedAt;
@@ -940,7 +941,7 @@ export function diagnose(session: Session, input?: DiagnosisInput): Finding[] {
   for (const chain of chains) {
     const cadenceMs = visibleCadenceMs(lookup, chain, events);
     for (const connection of chain.connections) {
-      if (!connection.close || connection.close.initiator === 'page' || offlineSet.has(connection) || !closed.includes(connection)) continue;
+      if (!connection.close || connection.close.initiator === 'page' || connection.close.initiator === 'navigation' || offlineSet.has(connection) || !closed.includes(connection)) continue;
       const evidence = throttleEvidence(lookup, connection, events, cadenceMs);
       if (evidence && (evidence.lateHeartbeats || !isDeliberateClose(lookup, connection, events))) throttled.push(evidence);
     }
@@ -1006,7 +1007,11 @@ function demoteExplainedStorms(findings: Finding[]): void {
 export function explainClose(connection: Connection): string {
   const close = connection.close;
   const handshake = handshakeOutcome(connection);
-  if (handshake === 'abandoned') return 'The page closed the socket before the handshake finished.';
+  if (handshake === 'abandoned') {
+    return close?.initiator === 'navigation'
+      ? 'The page went away (reload, navigation or tab closed) before the handshake finished.'
+      : 'The page closed the socket before the handshake finished.';
+  }
   if (handshake === 'failed') {
     const answer = knownAnswer(connection);
     if (answer) return `The handshake failed with \`${formatHandshakeStatus(answer)}\`: ${HANDSHAKE_FAILURE_SUMMARY[handshakeFailureCategory(answer)]}.`;
@@ -1025,5 +1030,7 @@ export function explainClose(connection: Connection): string {
       return `The server closed the connection${age} with ${close.code} ${name}: ${meaning}.`;
     case 'abnormal':
       return `The connection ended${age} without a close frame (${close.code} ${name}): ${meaning}.`;
+    case 'navigation':
+      return `The page went away${age} (reload, navigation or tab closed) and the browser ended the socket itself (it sends 1001 Going Away): nothing went wrong with the connection.`;
   }
 }

@@ -5,7 +5,7 @@
 
 import { CLOSE_ABNORMAL, CLOSE_GOING_AWAY, CLOSE_NORMAL, CLOSE_SERVICE_RESTART } from './closeCodes';
 import { heartbeatStats, scanHeartbeats, type HeartbeatScan, type HeartbeatStats } from './heartbeat';
-import type { Connection, Direction } from './model';
+import type { CloseInitiator, Connection, Direction } from './model';
 
 /** How the opening handshake went: still waiting, opened, failed (error or close before open), or the page gave up before it finished. */
 export type HandshakeOutcome = 'pending' | 'opened' | 'failed' | 'abandoned';
@@ -15,13 +15,22 @@ export type HandshakeOutcome = 'pending' | 'opened' | 'failed' | 'abandoned';
  * - `open`: not ended;
  * - `clean`: the server closed with 1000 Normal Closure;
  * - `page`: the page called close() (or gave up on a pending handshake);
+ * - `navigation`: the page's document went away (reload, navigation, tab closed) and the browser ended the socket;
  * - `unknown`: it ended, but the record has no close details (Chrome's HAR);
  * - `going-away`: the server said it is leaving (1001 Going Away, 1012 Service Restart);
  * - `server-error`: the server closed with any other code (1008, 1011, 4xxx…);
  * - `abnormal`: no close frame (1006) or an unclean close not started by the page: what proxies and dead networks produce;
  * - `handshake-failed`: it never opened.
  */
-export type CloseSeverity = 'open' | 'clean' | 'page' | 'unknown' | 'going-away' | 'server-error' | 'abnormal' | 'handshake-failed';
+export type CloseSeverity = 'open' | 'clean' | 'page' | 'navigation' | 'unknown' | 'going-away' | 'server-error' | 'abnormal' | 'handshake-failed';
+
+/** Who ended a connection, in words: "closed by …". */
+export const CLOSED_BY: Readonly<Record<CloseInitiator, string>> = {
+  page: 'the page',
+  server: 'the server',
+  abnormal: 'nobody (no close frame)',
+  navigation: 'the page going away (reload or navigation)',
+};
 
 /** The severities that are a drop: the connection ended without the page or a normal server close wanting it. */
 const DROP_SEVERITIES: ReadonlySet<CloseSeverity> = new Set(['going-away', 'server-error', 'abnormal', 'handshake-failed']);
@@ -70,8 +79,8 @@ export function endedAt(connection: Connection): number | undefined {
 
 export function handshakeOutcome(connection: Connection): HandshakeOutcome {
   if (connection.openedAt !== undefined) return 'opened';
-  // The page gave up on a pending socket: not the server's fault.
-  if (connection.close?.initiator === 'page') return 'abandoned';
+  // The page gave up on a pending socket, or went away before it opened: not the server's fault.
+  if (connection.close?.initiator === 'page' || connection.close?.initiator === 'navigation') return 'abandoned';
   if (connection.errorAt !== undefined || connection.close !== undefined || connection.closedAt !== undefined) return 'failed';
   return 'pending';
 }
@@ -84,6 +93,7 @@ export function closeSeverity(connection: Connection): CloseSeverity {
   const close = connection.close;
   if (!close) return 'unknown';
   if (close.initiator === 'page') return 'page';
+  if (close.initiator === 'navigation') return 'navigation';
   if (close.code === CLOSE_ABNORMAL || !close.wasClean) return 'abnormal';
   if (close.code === CLOSE_NORMAL) return 'clean';
   if (close.code === CLOSE_GOING_AWAY || close.code === CLOSE_SERVICE_RESTART) return 'going-away';

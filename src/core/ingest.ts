@@ -4,7 +4,8 @@
 // rest of the batch.
 import type { CloseInitiator, Connection, Message, PageEvent, PageEventType, Session } from './model';
 import type { ConnectionPatch, SessionDelta } from './delta';
-import { CLOSE_ABNORMAL } from './closeCodes';
+import { CLOSE_ABNORMAL, CLOSE_GOING_AWAY } from './closeCodes';
+
 import { isObject as isRecord } from './json';
 import { DIR_SEND, PAGE_CONTEXT_TYPES, PROTOCOL_VERSION } from './wire';
 import type { MessageColumns, PageBatch, PageRecord } from '../protocol/page';
@@ -27,6 +28,9 @@ import {
   isPlausibleTime,
   type TimeBounds,
 } from './limits';
+
+/** How long before its document's pagehide a 1001 close counts as the document going away (Firefox: 3–30 ms seen). */
+const CLOSE_BEFORE_PAGEHIDE_MS = 1000;
 
 export { MAX_BATCH_CHARS, MAX_PREVIEW_CHARS };
 
@@ -93,7 +97,7 @@ function validRecord(record: unknown, isTime: (value: unknown) => value is numbe
     case 'closing':
       return (record.code === undefined || isCloseCode(record.code)) && (record.reason === undefined || isText(record.reason, MAX_REASON_CHARS));
     case 'close':
-      return isCloseCode(record.code) && isText(record.reason, MAX_REASON_CHARS) && typeof record.wasClean === 'boolean';
+      return isCloseCode(record.code) && isText(record.reason, MAX_REASON_CHARS) && typeof record.wasClean === 'boolean' && (record.navigation === undefined || record.navigation === 1);
     default:
       return false;
   }
@@ -120,6 +124,23 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   const field = <K extends keyof ConnectionPatch>(id: string, key: K): ConnectionPatch[K] | undefined =>
     patches.get(id)?.[key] ?? (index.get(id) as ConnectionPatch | undefined)?.[key];
 
+  /**
+   * Firefox fires a socket's close event (1001 Going Away, clean: the browser's own close frame, echoed) just
+   * before its document's pagehide, tens of ms earlier. A 1001 "from the server" of this document that close
+   * to its pagehide is the document going away.
+   */
+  function endedWithDocument(pagehideAt: number): void {
+    const prefix = `${context.docId}:`;
+    const candidates = new Set<string>([...patches.keys()]);
+    for (const id of index.keys()) if (id.startsWith(prefix)) candidates.add(id);
+    for (const id of candidates) {
+      const close = field(id, 'close');
+      if (!close || close.initiator !== 'server' || close.code !== CLOSE_GOING_AWAY) continue;
+      if (close.time > pagehideAt || pagehideAt - close.time > CLOSE_BEFORE_PAGEHIDE_MS) continue;
+      patch(id).close = { ...close, initiator: 'navigation' };
+    }
+  }
+
   for (const record of batch.records) {
     if (!validRecord(record, isTime)) {
       rejected++;
@@ -130,6 +151,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       if (record.detail !== undefined) event.detail = record.detail;
       if (record.lateMs !== undefined) event.lateMs = record.lateMs;
       pageEvents.push(event);
+      if (record.type === 'pagehide') endedWithDocument(record.time);
       continue;
     }
     const id = connectionId(record.id);
@@ -162,7 +184,17 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
         break;
       case 'close': {
         // The page asked first (close() while CONNECTING or OPEN), or a close frame came first, or neither: 1006.
-        const initiator: CloseInitiator = field(id, 'closeRequestedAt') !== undefined ? 'page' : record.code === CLOSE_ABNORMAL ? 'abnormal' : 'server';
+        // Or the document went away (the hook's close at pagehide for a socket still alive).
+        // A socket already recorded as ended by a navigation (the background saw the next document first,
+        // as Firefox orders it) keeps that initiator; its close event gives the real time and code.
+        const initiator: CloseInitiator =
+          record.navigation === 1 || field(id, 'close')?.initiator === 'navigation'
+            ? 'navigation'
+            : field(id, 'closeRequestedAt') !== undefined
+              ? 'page'
+              : record.code === CLOSE_ABNORMAL
+                ? 'abnormal'
+                : 'server';
         entry.closedAt = record.time;
         entry.close = { time: record.time, code: record.code, reason: record.reason, wasClean: record.wasClean, initiator };
         if (initiator === 'page') {

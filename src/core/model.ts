@@ -16,7 +16,12 @@ export type Direction = (typeof DIRECTIONS)[number];
 export const OPCODES = [1, 2] as const;
 export type Opcode = (typeof OPCODES)[number];
 /** Who started the close: the page called close(), a close frame came from the server first, or the TCP connection ended without a close frame (1006). */
-export const CLOSE_INITIATORS = ['page', 'server', 'abnormal'] as const;
+/**
+ * Who ended the connection: the page called close(); a close frame came from the server first; no close frame
+ * at all (1006); or the page's document went away (reload, navigation, tab closed, bfcache) and the browser
+ * ended the socket itself (it sends 1001 Going Away).
+ */
+export const CLOSE_INITIATORS = ['page', 'server', 'abnormal', 'navigation'] as const;
 export type CloseInitiator = (typeof CLOSE_INITIATORS)[number];
 export const HEARTBEAT_ROLES = ['ping', 'pong'] as const;
 export type HeartbeatRole = (typeof HEARTBEAT_ROLES)[number];

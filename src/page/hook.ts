@@ -5,6 +5,7 @@
 // (src/content/relay.ts). No imports but protocol constants: every byte here
 // is paid by every frame the user ever loads.
 import {
+  CLOSE_GOING_AWAY,
   DIR_RECEIVE,
   DIR_SEND,
   EVENT_HELLO,
@@ -63,6 +64,8 @@ const LATE_THRESHOLD_MS = 1000;
 interface SocketState {
   id: number;
   opened: boolean;
+  /** Recorded as ended by the document going away (pagehide): a close event after that is not recorded again. */
+  ended?: boolean;
 }
 
 (() => {
@@ -168,6 +171,8 @@ interface SocketState {
   const disguised = new WeakMap<object, string>();
   let nextId = 1;
   let openSockets = 0;
+  /** Sockets not closed yet, by id (a null-prototype object: iterating it reads nothing the page controls). */
+  const alive = { __proto__: null } as unknown as Record<string, SocketState>;
   let anySocket = false;
 
   // ---- queue and flush ----
@@ -396,6 +401,8 @@ interface SocketState {
       const state = stateOf(this);
       if (!state || !trusted(event)) return;
       weakDelete(states, this);
+      delete alive[state.id];
+      if (state.ended) return;
       pushRecord({ __proto__: null, k: 'close', at: queuedMessages, id: state.id, time: stamp(), code: apply(codeOf, event, []), reason: apply(reasonOf, event, []), wasClean: apply(wasCleanOf, event, []) } as PageRecord);
       if (state.opened && --openSockets <= 0) stopProbe();
     } catch {
@@ -419,7 +426,9 @@ interface SocketState {
 
   function track(ws: WebSocket, protocolsArg: unknown): void {
     const id = nextId++;
-    weakSet(states, ws, { __proto__: null, id, opened: false });
+    const state = { __proto__: null, id, opened: false } as SocketState;
+    weakSet(states, ws, state);
+    alive[id] = state;
     if (!anySocket) {
       anySocket = true;
       takeEventNatives();
@@ -584,9 +593,26 @@ interface SocketState {
     }), true);
     on(win, 'pagehide', guard((event) => {
       pageRecord('pagehide', apply(persistedOf, event, []) ? 'persisted' : undefined);
+      endAliveSockets();
       // Synchronous: the relay gets this batch before the document goes away.
       flush(true);
     }), true);
+  }
+
+  /**
+   * The document is going away (reload, navigation, tab closed, bfcache): the browser ends its sockets itself
+   * (sending 1001), and Chromium never fires their close events. Each socket still alive is recorded as ended
+   * by the navigation now, in the batch flushed synchronously from pagehide; a close event that Firefox fires
+   * later for it is not recorded again.
+   */
+  function endAliveSockets(): void {
+    for (const key in alive) {
+      const state = alive[key];
+      delete alive[key];
+      state.ended = true;
+      pushRecord({ __proto__: null, k: 'close', at: queuedMessages, id: state.id, time: stamp(), code: CLOSE_GOING_AWAY, reason: '', wasClean: false, navigation: 1 } as PageRecord);
+      if (state.opened && --openSockets <= 0) stopProbe();
+    }
   }
 
   // Timer lateness while a socket is open: one chained timeout, 1 s while the page is visible (late by

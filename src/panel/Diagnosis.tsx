@@ -5,12 +5,12 @@
 // code seen, in plain words.
 import { useComputed } from '@preact/signals';
 import { useState } from 'preact/hooks';
-import type { Connection } from '../core/model';
+import type { CloseInitiator, Connection } from '../core/model';
 import type { Finding } from '../core/finding';
 import { CLOSE_NORMAL, explainCloseCode } from '../core/closeCodes';
 import { endpointKey } from '../core/chains';
 import { explainClose } from '../core/diagnosis';
-import { isDrop, type ConnectionFacts } from '../core/facts';
+import { CLOSED_BY, isDrop, type ConnectionFacts } from '../core/facts';
 import { formatClock, formatDuration } from '../core/format';
 import { connectionById, factsOf, findings, revision, selectConnection, selectedConnection, session } from './store';
 import { focusTimeline } from './timelineModel';
@@ -67,10 +67,10 @@ export function DiagnosisPane() {
   const list = findings.value;
   const codes = useComputed(() => {
     void revision.value;
-    const byCode = new Map<number, { count: number; initiators: Set<string> }>();
+    const byCode = new Map<number, { count: number; initiators: Set<CloseInitiator> }>();
     for (const connection of session.value.connections) {
       if (!connection.close) continue;
-      const entry = byCode.get(connection.close.code) ?? { count: 0, initiators: new Set<string>() };
+      const entry = byCode.get(connection.close.code) ?? { count: 0, initiators: new Set<CloseInitiator>() };
       entry.count++;
       entry.initiators.add(connection.close.initiator);
       byCode.set(connection.close.code, entry);
@@ -104,7 +104,7 @@ export function DiagnosisPane() {
                     <dt>
                       <span class={`code${code === CLOSE_NORMAL ? ' code-ok' : ''}`}>{code}</span> {explained.name}
                       <span class="count"> ×{count}</span>
-                      <span class="note"> · by {[...initiators].map((x) => (x === 'abnormal' ? 'nobody (no close frame)' : `the ${x}`)).join(', ')}</span>
+                      <span class="note"> · by {[...initiators].map((initiator) => CLOSED_BY[initiator]).join(', ')}</span>
                     </dt>
                     <dd>{explained.meaning[0].toUpperCase() + explained.meaning.slice(1)}.</dd>
                   </div>
@@ -250,7 +250,7 @@ function Evidence({ finding }: { finding: Finding }) {
                   <span class={isDrop(facts.severity) ? 'close-bad' : 'code-ok'}>{close.code}</span>
                   {age !== undefined ? ` after ${formatDuration(age)}` : ''}
                   {silence !== undefined && close.initiator === 'abnormal' ? `, silent ${formatDuration(silence)}` : ''}
-                  {close.initiator === 'page' ? ', closed by the page' : close.initiator === 'server' ? ', closed by the server' : ''}
+                  {close.initiator !== 'abnormal' ? `, closed by ${CLOSED_BY[close.initiator]}` : ''}
                 </>
               ) : connection.errorAt !== undefined ? (
                 'handshake failed'

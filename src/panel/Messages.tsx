@@ -4,7 +4,7 @@
 import type { Connection, Message } from '../core/model';
 import { explainClose } from '../core/diagnosis';
 import { explainCloseCode } from '../core/closeCodes';
-import { closeSeverity, isDrop } from '../core/facts';
+import { CLOSED_BY, closeSeverity, isDrop } from '../core/facts';
 import { VirtualList } from './VirtualList';
 import { formatBytes, formatClock, formatOffset } from '../core/format';
 import { oneLine, shortUrl } from './format';
@@ -55,7 +55,7 @@ export function ConnectionSummary({ connection }: { connection: Connection }) {
   const close = connection.close;
   const bad = isDrop(closeSeverity(connection));
   const explained = close ? explainCloseCode(close.code, close.reason) : undefined;
-  const by = close ? (close.initiator === 'page' ? 'the page' : close.initiator === 'server' ? 'the server' : 'nobody (abnormal: no close frame)') : '';
+  const by = close ? CLOSED_BY[close.initiator] : '';
   return (
     <div class="summary" aria-label="Connection summary">
       <div class="summary-url" title={connection.url}>

@@ -13,7 +13,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { Connection, PageEvent } from '../core/model';
 import type { Finding } from '../core/finding';
 import { explainCloseCode } from '../core/closeCodes';
-import { endedAt } from '../core/facts';
+import { CLOSED_BY, endedAt } from '../core/facts';
 import { formatBytes, formatClock, formatDuration, formatMeasured } from '../core/format';
 import { oneLine } from './format';
 import { OPEN_AT_END_TEXT } from './clock';
@@ -384,7 +384,7 @@ function connectionLines(connection: Connection, time: number): string[] {
   if (opened === undefined) lines.push(connection.errorAt !== undefined ? 'Handshake failed (error before open)' : 'Connecting…');
   else lines.push(`Opened ${formatClock(opened)} · ${end !== undefined ? `lived ${formatMeasured(end - opened)}` : openLine(opened)}`);
   const close = connection.close;
-  if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${close.initiator === 'abnormal' ? 'nobody (no close frame)' : `the ${close.initiator}`} at ${formatClock(end ?? close.time)}`);
+  if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${CLOSED_BY[close.initiator]} at ${formatClock(end ?? close.time)}`);
   const messages = connection.messages;
   let previous: number | undefined = opened;
   for (const message of messages) {

@@ -22,6 +22,8 @@ export {
   PROTOCOL_VERSION,
   type PageContextType,
 } from '../core/wire';
+/** The code the hook records for a socket its document's going away ended (the browser sends it to the server). */
+export { CLOSE_GOING_AWAY } from '../core/closeCodes';
 
 /** Hook → relay: `detail` = nonce (handshake). Dispatched at start, and on READY unless READY answered that first HELLO. */
 export const EVENT_HELLO = '__socketscope_hello';
@@ -36,7 +38,8 @@ export type PageRecord =
   | { k: 'open'; at: number; id: number; time: number; protocol: string; extensions: string }
   | { k: 'error'; at: number; id: number; time: number }
   | { k: 'closing'; at: number; id: number; time: number; code?: number; reason?: string }
-  | { k: 'close'; at: number; id: number; time: number; code: number; reason: string; wasClean: boolean }
+  /** `navigation`: written by the hook at pagehide for a socket still alive: its document is going away, the browser ends it (and sends 1001). */
+  | { k: 'close'; at: number; id: number; time: number; code: number; reason: string; wasClean: boolean; navigation?: 1 }
   | { k: 'page'; at: number; type: PageContextType; time: number; detail?: string; lateMs?: number };
 
 /**

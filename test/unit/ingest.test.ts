@@ -136,4 +136,33 @@ describe('batchToDelta', () => {
     const session = ingest([{ ...batch(1, []), droppedRecords: 250 }, { ...batch(2, []), droppedRecords: 5 }]);
     expect(session.dropped.droppedPageEvents).toBe(255);
   });
+
+  describe('sockets whose document goes away', () => {
+    const create: PageRecord = { k: 'create', at: 0, id: 1, time: T0, url: 'wss://x/', protocols: [] };
+    const open: PageRecord = { k: 'open', at: 0, id: 1, time: T0 + 10, protocol: '', extensions: '' };
+
+    it("takes the hook's close at pagehide as ended by the navigation", () => {
+      const session = ingest([batch(1, [create, open, { k: 'close', at: 0, id: 1, time: T0 + 500, code: 1001, reason: '', wasClean: false, navigation: 1 }])]);
+      expect(session.connections[0].close).toMatchObject({ initiator: 'navigation', code: 1001, time: T0 + 500 });
+    });
+
+    it("reads Firefox's 1001 close just before the same document's pagehide as the navigation, not the server", () => {
+      const close: PageRecord = { k: 'close', at: 0, id: 1, time: T0 + 500, code: 1001, reason: '', wasClean: true };
+      const pagehide: PageRecord = { k: 'page', at: 0, type: 'pagehide', time: T0 + 530 };
+      expect(ingest([batch(1, [create, open, close, pagehide])]).connections[0].close?.initiator).toBe('navigation');
+      // The close flushed in an earlier batch than the pagehide.
+      expect(ingest([batch(1, [create, open, close]), batch(2, [pagehide])]).connections[0].close?.initiator).toBe('navigation');
+      // A server's 1001 long before the page went away stays the server's.
+      const early: PageRecord = { ...close, time: T0 + 100 };
+      expect(ingest([batch(1, [create, open, early]), batch(2, [{ ...pagehide, time: T0 + 5000 }])]).connections[0].close?.initiator).toBe('server');
+    });
+
+    it('keeps a socket the background already ended by a navigation as such when its close event comes later', () => {
+      const session = ingest([batch(1, [create, open])]);
+      session.connections[0].close = { time: T0 + 400, code: 1001, reason: '', wasClean: false, initiator: 'navigation' };
+      session.connections[0].closedAt = T0 + 400;
+      ingest([batch(2, [{ k: 'close', at: 0, id: 1, time: T0 + 450, code: 1001, reason: '', wasClean: true }])], session);
+      expect(session.connections[0].close).toMatchObject({ initiator: 'navigation', time: T0 + 450 });
+    });
+  });
 });

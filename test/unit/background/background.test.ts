@@ -144,5 +144,18 @@ describe('background: navigations', () => {
     expect(stored.connections.length).toBe(0);
     expect(stored.pageUrl).toBe('https://app.example/c');
   });
-});
 
+  it('ends the sockets of the earlier document still open in the records when the next one arrives (no pagehide batch came)', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1', { frameUrl: 'https://app.example/a' });
+    relay.batch('d1', pageBatch(1, [create(1)]));
+    await h.flush();
+    const next = h.relay(1);
+    next.hello('d2', { frameUrl: 'https://app.example/a', time: T0 + 5000 });
+    await h.flush();
+    const [socket] = h.stored(1)!.connections;
+    expect(socket.close).toMatchObject({ initiator: 'navigation', code: 1001, time: T0 + 5000 });
+    expect(socket.closedAt).toBe(T0 + 5000);
+  });
+});

@@ -78,7 +78,7 @@ describe('MessagesPane', () => {
   it('shows the close of the connection in plain words', () => {
     flush(() => selectConnection(s.connections[0].id));
     const root = mount(<MessagesPane />);
-    expect(root.querySelector('[aria-label="Close"]')?.textContent).toMatch(/Closed 1006 Abnormal Closure by nobody \(abnormal: no close frame\).*without a close frame/);
+    expect(root.querySelector('[aria-label="Close"]')?.textContent).toMatch(/Closed 1006 Abnormal Closure by nobody \(no close frame\).*without a close frame/);
   });
 
   it('renders only the visible rows of a 100k-message connection', () => {

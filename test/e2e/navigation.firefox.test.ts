@@ -1,0 +1,47 @@
+// A reload while a socket is open, in Firefox ESR: Firefox fires the old
+// socket's close event (1001, wasClean) as its document goes away, which used
+// to be recorded as the server going away and gave a false "server restarted"
+// finding. The socket must be recorded as ended by the navigation, and the
+// diagnosis must find nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'puppeteer-core';
+import { fromHar, type HarLog } from '../../src/core/har';
+import { analyzeSession } from '../../src/core/analysis';
+import { startServer, type TestServer } from './support/servers';
+import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+
+let server: TestServer;
+let browser: Browser;
+let har: HarLog;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchFirefox();
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}/ticker.html`);
+  await page.waitForFunction(() => (window as unknown as { ticks: { received: number } }).ticks.received >= 4, { timeout: 10_000 });
+  await page.reload();
+  await page.waitForFunction(() => (window as unknown as { ticks: { received: number } }).ticks.received >= 4, { timeout: 10_000 });
+  const panel = await openPanelFor(browser, page);
+  await panel.waitForFunction(() => document.querySelectorAll('tr[data-connection-id]').length >= 3, { timeout: 10_000 });
+  har = await exportFromPanel(panel);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('a reload while a socket is open (Firefox ESR)', () => {
+  it('records the old sockets as ended by the navigation, with no finding', () => {
+    const { session } = fromHar(har);
+    const tickers = session.connections.filter((c) => c.url.endsWith('/echo?ticker')).sort((a, b) => a.createdAt - b.createdAt);
+    // The first load, the reload, and the reload the panel door made.
+    expect(tickers.length).toBeGreaterThanOrEqual(3);
+    for (const old of tickers.slice(0, -1)) {
+      expect(old.close, JSON.stringify(old.close)).toMatchObject({ initiator: 'navigation' });
+      expect([1001, 1005, 1006]).toContain(old.close?.code);
+    }
+    expect(analyzeSession(session).findings.map((f) => f.title)).toEqual([]);
+  });
+});
