@@ -33,6 +33,7 @@ export type HandshakeFailureCategory =
   | 'offline'
   | 'proxy' // an explicit (forward) proxy failed
   | 'network' // another network error
+  | 'status-hidden' // Chromium's net::ERR_FAILED: the browser refused the handshake and did not say why
   | 'unknown'; // status 0 and no error: nothing known
 
 export interface HandshakeFailureContext {
@@ -57,6 +58,9 @@ const UPGRADE_HEADERS = 'proxy_http_version 1.1; proxy_set_header Upgrade $http_
 
 /** Network errors, Chrome's (net::ERR_…) and Firefox's (NS_ERROR_…, SEC_ERROR_…, SSL_ERROR_…), first match wins. */
 const NETWORK_ERRORS: ReadonlyArray<[RegExp, HandshakeFailureCategory]> = [
+  // Chromium (checked with 156) gives extensions only onErrorOccurred "net::ERR_FAILED" for a WebSocket handshake
+  // answered 404, 200 or 400, and for a refused connection too: the status is not available to webRequest.
+  [/^net::ERR_FAILED$/, 'status-hidden'],
   [/BLOCKED_BY_(CLIENT|ADMINISTRATOR|RESPONSE|ORB|CSP)|ERR_BLOCKED|NS_ERROR_(CONTENT_BLOCKED|BLOCKED)/i, 'blocked'],
   [/PROXY|TUNNEL_CONNECTION_FAILED/i, 'proxy'],
   [/NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|UNKNOWN_HOST|DNS/i, 'dns'],
@@ -103,6 +107,7 @@ export const HANDSHAKE_FAILURE_SUMMARY: Readonly<Record<HandshakeFailureCategory
   offline: 'no network',
   proxy: "the browser's proxy failed",
   network: 'a network error',
+  'status-hidden': 'the browser did not give the HTTP status (the DevTools console has it: "Unexpected response code")',
   unknown: 'no answer recorded',
 };
 
@@ -463,6 +468,19 @@ export function explainHandshakeFailure(handshake: HandshakeInfo, context: Hands
         title: failed(`the browser's proxy failed (${status})`),
         detail: `${quoted}: the proxy the browser is configured to use refused or failed the connection (CONNECT tunnel).`,
         fix: "Check the system or browser proxy settings (PAC file) and whether the proxy allows WebSocket tunnels to this host and port.",
+      };
+    case 'status-hidden':
+      return {
+        category,
+        title: failed('the browser did not give the HTTP status'),
+        detail:
+          `Chromium reports ${quoted} to extensions for every refused WebSocket handshake (a 404, a plain 200, a 400 or 426 from a server the upgrade did not reach, ` +
+          'or a refused connection), without the status or the response headers, so SocketScope cannot tell which it was.' +
+          through,
+        fix:
+          'Read the status in the page\'s DevTools console: "WebSocket connection to … failed: Error during WebSocket handshake: Unexpected response code: 404" ' +
+          '(or the request in the Network panel, filter WS). Then: 404 is a wrong path, 403 an origin or authentication check, 400/426 a proxy that did not forward the upgrade ' +
+          `(${proxyUpgrade}), a connection error means nothing listens there. Firefox records the status itself.`,
       };
     case 'network':
       return {
