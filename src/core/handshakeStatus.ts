@@ -7,7 +7,7 @@
 import type { IdentifiedIntermediary } from './fingerprints';
 import { isUpgradeStatus } from './handshakeMatch';
 import { headerValue } from './headers';
-import type { HandshakeInfo } from './model';
+import type { Connection, HandshakeInfo } from './model';
 
 export type HandshakeFailureCategory =
   | 'not-websocket' // 2xx: a plain HTTP answer
@@ -496,5 +496,32 @@ export function explainHandshakeFailure(handshake: HandshakeInfo, context: Hands
         detail: 'The browser recorded no HTTP answer and no network error for this handshake.',
         fix: 'Look at the handshake request in the Network panel.',
       };
+  }
+}
+
+/** Why a connection has no handshake, in the words every view uses. */
+export const HANDSHAKE_NOT_SEEN = 'Handshake not seen (webRequest reported no request that fits this socket, e.g. one opened in a worker)';
+export const HANDSHAKE_NOT_AVAILABLE =
+  'Handshake not available (no webRequest access: the browser lacks the API, or the host permission was withdrawn; in Firefox grant it in about:addons → SocketScope → Permissions)';
+
+/**
+ * One line about a connection's handshake as the browser saw it: the status
+ * line ('HTTP 101 Switching Protocols from 127.0.0.1'), or why it is missing.
+ * Undefined while it is being matched, and for files written before handshakes were recorded.
+ */
+export function handshakeLine(connection: Pick<Connection, 'handshake' | 'handshakeEvidence'>): string | undefined {
+  const handshake = connection.handshake;
+  if (handshake) {
+    const version = handshake.httpVersion && !/^HTTP\/[23]/.test(handshake.httpVersion) && handshake.status !== 0 ? `${handshake.httpVersion} ` : '';
+    const status = formatHandshakeStatus(handshake);
+    return `${version ? status.replace(/^HTTP /, version) : status}${handshake.remoteIp ? ` from ${handshake.remoteIp}` : ''}`;
+  }
+  switch (connection.handshakeEvidence) {
+    case 'unmatched':
+      return HANDSHAKE_NOT_SEEN;
+    case 'unavailable':
+      return HANDSHAKE_NOT_AVAILABLE;
+    default:
+      return undefined;
   }
 }
