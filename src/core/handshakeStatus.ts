@@ -59,7 +59,9 @@ const UPGRADE_HEADERS = 'proxy_http_version 1.1; proxy_set_header Upgrade $http_
 /** Network errors, Chrome's (net::ERR_…) and Firefox's (NS_ERROR_…, SEC_ERROR_…, SSL_ERROR_…), first match wins. */
 const NETWORK_ERRORS: ReadonlyArray<[RegExp, HandshakeFailureCategory]> = [
   // Chromium (checked with 156) gives extensions only onErrorOccurred "net::ERR_FAILED" for a WebSocket handshake
-  // answered 404, 200 or 400, and for a refused connection too: the status is not available to webRequest.
+  // answered 404, 200 or 400, and for a refused connection too: the status is not available to webRequest. And while
+  // an extension listens to webRequest for WebSockets, the console's "Error during WebSocket handshake: Unexpected
+  // response code: 404" is gone as well (the line ends after "failed: "); checked with and without SocketScope.
   [/^net::ERR_FAILED$/, 'status-hidden'],
   [/BLOCKED_BY_(CLIENT|ADMINISTRATOR|RESPONSE|ORB|CSP)|ERR_BLOCKED|NS_ERROR_(CONTENT_BLOCKED|BLOCKED)/i, 'blocked'],
   [/PROXY|TUNNEL_CONNECTION_FAILED/i, 'proxy'],
@@ -107,7 +109,7 @@ export const HANDSHAKE_FAILURE_SUMMARY: Readonly<Record<HandshakeFailureCategory
   offline: 'no network',
   proxy: "the browser's proxy failed",
   network: 'a network error',
-  'status-hidden': 'the browser did not give the HTTP status (the DevTools console has it: "Unexpected response code")',
+  'status-hidden': 'Chromium did not give the HTTP status (net::ERR_FAILED; with SocketScope disabled the console says "Unexpected response code: …")',
   unknown: 'no answer recorded',
 };
 
@@ -475,12 +477,15 @@ export function explainHandshakeFailure(handshake: HandshakeInfo, context: Hands
         title: failed('the browser did not give the HTTP status'),
         detail:
           `Chromium reports ${quoted} to extensions for every refused WebSocket handshake (a 404, a plain 200, a 400 or 426 from a server the upgrade did not reach, ` +
-          'or a refused connection), without the status or the response headers, so SocketScope cannot tell which it was.' +
+          'or a refused connection), without the status or the response headers, so SocketScope cannot tell which it was. ' +
+          "While an extension observes WebSocket requests (SocketScope does), Chromium's own DevTools console line loses the reason too: it reads " +
+          '"WebSocket connection to … failed: " with nothing after it.' +
           through,
         fix:
-          'Read the status in the page\'s DevTools console: "WebSocket connection to … failed: Error during WebSocket handshake: Unexpected response code: 404" ' +
-          '(or the request in the Network panel, filter WS). Then: 404 is a wrong path, 403 an origin or authentication check, 400/426 a proxy that did not forward the upgrade ' +
-          `(${proxyUpgrade}), a connection error means nothing listens there. Firefox records the status itself.`,
+          'To read the status: disable SocketScope for a moment (chrome://extensions) and reload; the DevTools console then says ' +
+          '"WebSocket connection to … failed: Error during WebSocket handshake: Unexpected response code: 404". Or record the page in Firefox, which gives SocketScope the status, ' +
+          "or ask the server directly (curl -i -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' <the URL as http>). " +
+          `Then: 404 is a wrong path, 403 an origin or authentication check, 400/426 a proxy that did not forward the upgrade (${proxyUpgrade}); a connection error means nothing listens there.`,
       };
     case 'network':
       return {

@@ -246,6 +246,8 @@ describe("Chromium's net::ERR_FAILED: the status is not available to extensions"
     expect(finding.detail).toContain('`net::ERR_FAILED`');
     expect(finding.fix).toContain('Unexpected response code: 404');
     expect(finding.fix).toContain('DevTools console');
+    expect(finding.fix).toContain('disable SocketScope');
+    expect(finding.detail).toMatch(/console line loses the reason/);
     expect(finding.title + finding.detail).not.toMatch(/before any HTTP answer/);
   });
 
