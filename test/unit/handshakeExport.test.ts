@@ -160,3 +160,14 @@ describe('saved findings keep their identified intermediaries', () => {
     expect(imported.findings?.[0].identified).toEqual(findings[0].identified);
   });
 });
+
+describe('redacted findings', () => {
+  it('redact the quoted header of an identified intermediary like any text, and keep the name', async () => {
+    const { redactFindings } = await import('../../src/core/redact');
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlc2lnbmF0dXJl';
+    const [finding] = redactFindings([
+      { kind: 'handshake-failed', title: 't', detail: 'd', confidence: 0.9, connections: [], fix: 'f', identified: [{ name: 'Envoy', evidence: `x-envoy-token: ${jwt}` }] },
+    ]);
+    expect(finding.identified).toEqual([{ name: 'Envoy', evidence: 'x-envoy-token: [REDACTED]' }]);
+  });
+});
