@@ -10,4 +10,4 @@ export interface NginxProxy {
   version: string;
   close(): Promise<void>;
 }
-export declare function startNginx(upstreamPort: number, options?: { readTimeoutMs?: number; writtenBy?: string }): Promise<NginxProxy>;
+export declare function startNginx(upstreamPort: number, options?: { readTimeoutMs?: number; writtenBy?: string; extraLocations?: string }): Promise<NginxProxy>;

@@ -41,9 +41,11 @@ export async function waitForPort(port, timeoutMs) {
 
 /**
  * Starts nginx proxying everything (with the WebSocket upgrade) to `upstreamPort`.
+ * `extraLocations`: more nginx `location` blocks for the server, before the catch-all
+ * (`${upstream}` in them is replaced by the upstream address).
  * Resolves to { origin, wsOrigin, port, readTimeoutMs, version, close() }.
  */
-export async function startNginx(upstreamPort, { readTimeoutMs = 3000, writtenBy = 'SocketScope' } = {}) {
+export async function startNginx(upstreamPort, { readTimeoutMs = 3000, writtenBy = 'SocketScope', extraLocations = '' } = {}) {
   if (!existsSync(NGINX_PATH)) {
     throw new Error(`${NGINX_PATH} is missing: install Debian's nginx with \`apt-get install nginx\` (bash .ci/run does it), or set NGINX_PATH.`);
   }
@@ -70,6 +72,7 @@ http {
   map $http_upgrade $connection_upgrade { default upgrade; '' close; }
   server {
     listen 127.0.0.1:${port};
+${extraLocations.replaceAll('${upstream}', `127.0.0.1:${upstreamPort}`)}
     location / {
       proxy_pass http://127.0.0.1:${upstreamPort};
       proxy_http_version 1.1;

@@ -1,6 +1,7 @@
 // The part of the extension API the background uses, as an interface: the
 // entry (index.ts) passes the real `browser`, the unit tests small in-memory
 // fakes (test/unit/background/fakes.ts). Nothing here imports a browser API.
+import type { WebRequestLike } from './handshakes';
 
 export interface Listenable<L> {
   addListener(listener: L): void;
@@ -51,6 +52,18 @@ export interface BackgroundApi {
     setTitle(details: { tabId: number; title: string }): Promise<void>;
   };
   commands?: { onCommand: Listenable<(command: string, tab?: { id?: number }) => void> };
+  /**
+   * Observe-only webRequest (the handshakes: src/background/handshakes.ts).
+   * Absent when the browser or the manifest lacks it: every connection then
+   * reads handshakeEvidence 'unavailable'.
+   */
+  webRequest?: WebRequestLike;
+  /** Whether the host permissions are granted (Firefox lets the user withdraw them in about:addons). */
+  permissions?: {
+    contains(permissions: { origins?: string[] }): Promise<boolean>;
+    onAdded?: Listenable<(permissions: { origins?: string[] }) => void>;
+    onRemoved?: Listenable<(permissions: { origins?: string[] }) => void>;
+  };
 }
 
 /** Timers and clock, injectable so the tests can run the debounced persist and retries at will. */

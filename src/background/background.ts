@@ -14,6 +14,7 @@ import { RefusedBatch, batchToDelta, parseBatch } from '../core/ingest';
 import { MAX_PAGE_EVENTS_PER_TAB, MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
 import { decodeStoredTab, encodeStoredTab } from '../core/stored';
 import { initRecordings } from './recording';
+import { createHandshakeObserver, handshakeDelta, type HandshakeObserver } from './handshakes';
 import {
   PORT_PANEL,
   PORT_RELAY,
@@ -77,6 +78,10 @@ const EVICT_TO = 0.75;
 const RETRY_DELAY_MS = 1000;
 /** When a tab still cannot be stored, the largest tab gives up this share of its estimated size (counted) before the next try. */
 const QUOTA_RELIEF_SHARE = 0.25;
+/** While a connection's handshake evidence is still open, look for it this often (matching settles within ~3 s). */
+const HANDSHAKE_POLL_MS = 1000;
+/** The pages' hosts: webRequest sees a socket's handshake only with host access to its URL. */
+const ALL_HOSTS = ['<all_urls>'];
 
 /**
  * Registers the background's listeners on `api` (the real `browser` in
@@ -91,6 +96,30 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   let persistTimer: unknown;
   let persisting = false;
   let lastPersistAt = 0;
+
+  // ---- handshakes (webRequest, observe only): listeners registered now, synchronously, on the worker's first run ----
+  const observer = createHandshakeObserver(api.webRequest);
+  /** False once the host permissions are known to be withdrawn (Firefox: about:addons → Permissions). */
+  let hostAccess = true;
+  const handshakes: HandshakeObserver = {
+    get available() {
+      return observer.available && hostAccess;
+    },
+    observations: (tabId) => observer.observations(tabId),
+    release: (tabId, requestIds) => observer.release(tabId, requestIds),
+    forgetTab: (tabId) => observer.forgetTab(tabId),
+    stop: () => observer.stop(),
+  };
+  let handshakeTimer: unknown;
+  const checkHostAccess = (): void => {
+    api.permissions
+      ?.contains({ origins: ALL_HOSTS })
+      .then((granted) => (hostAccess = granted))
+      .catch(() => undefined);
+  };
+  checkHostAccess();
+  api.permissions?.onAdded?.addListener(checkHostAccess);
+  api.permissions?.onRemoved?.addListener(checkHostAccess);
 
   function newTab(tabId: number, session?: Session): TabState {
     const fresh = session ?? { ...emptySession(`tab-${tabId}-${clock.now()}`, clock.now()), tabId, source: 'live' as const };
@@ -117,6 +146,8 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       tabs.set(tabId, state);
     }
   })().catch((error: unknown) => console.error('SocketScope: could not restore sessions', error));
+  // Connections restored while their handshake was still being matched: settle them (unmatched after the window).
+  void ready.then(() => scheduleHandshakes());
 
   function schedulePersist(tabId: number): void {
     dirty.add(tabId);
@@ -261,6 +292,26 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     enforceTotalCap();
   }
 
+  const awaitsHandshake = (state: TabState): boolean => state.session.connections.some((connection) => connection.handshakeEvidence === undefined);
+
+  /** Writes the handshakes seen so far onto the tab's connections, through the same path as a batch's delta. */
+  function applyHandshakes(tabId: number, state: TabState): void {
+    const delta = handshakeDelta(state.session, handshakes, clock.now());
+    if (delta) commit(tabId, state, delta);
+    scheduleHandshakes();
+  }
+
+  /** Polls while some connection still waits for its handshake evidence; stops when none does. */
+  function scheduleHandshakes(): void {
+    if (handshakeTimer !== undefined) return;
+    if (![...tabs.values()].some(awaitsHandshake)) return;
+    handshakeTimer = clock.setTimeout(() => {
+      handshakeTimer = undefined;
+      for (const [tabId, state] of tabs) if (awaitsHandshake(state)) applyHandshakes(tabId, state);
+      scheduleHandshakes();
+    }, HANDSHAKE_POLL_MS);
+  }
+
   /** Evicts from a tab (counted in it), adding the cut to `delta` (merged with a cut already there) for the panels. */
   function evict(tabId: number, state: TabState, delta: SessionDelta, bytesToFree: number): void {
     const cut = chooseEvictionCut(state.session, bytesToFree);
@@ -377,6 +428,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     }
     if (message.lostBatches > 0) delta.dropped = { ...delta.dropped, lostBatches: message.lostBatches };
     commit(tabId, state, delta);
+    if (awaitsHandshake(state)) applyHandshakes(tabId, state);
   }
 
   // ---- panels ----
@@ -448,6 +500,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   });
 
   api.tabs.onRemoved.addListener((tabId) => {
+    handshakes.forgetTab(tabId);
     void ready.then(() => {
       tabs.delete(tabId);
       dirty.delete(tabId);

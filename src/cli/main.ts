@@ -14,7 +14,10 @@ import type { ConnectionFacts } from '../core/facts';
 import type { Finding } from '../core/finding';
 import { errorText, formatBytes, formatMeasured } from '../core/format';
 import { fromHar, type HarImport } from '../core/har';
-import type { CloseInitiator, Connection, Session } from '../core/model';
+import type { CloseInitiator, Connection, HandshakeEvidence, Session } from '../core/model';
+import { identifiedAmong } from '../core/diagnosis';
+import type { IdentifiedIntermediary } from '../core/fingerprints';
+import { handshakeLine } from '../core/handshakeStatus';
 import { jsonForTerminal, lineWriter, textLines } from './escape';
 
 export interface CliIo {
@@ -260,6 +263,8 @@ export interface ConnectionSummary {
   bytesSent: number;
   bytesReceived: number;
   heartbeat?: { protocol?: string; intervalMs?: number; direction?: string };
+  /** The handshake as the browser saw it: its status line (and IP), or why it is missing. Absent in files without handshakes. */
+  handshake?: { evidence?: HandshakeEvidence; line: string; status?: number };
 }
 
 export interface EndpointSummary {
@@ -276,6 +281,10 @@ export interface EndpointSummary {
   heartbeat?: { protocol?: string; intervalMs?: number; direction?: string };
   /** Positions in `findings` of the findings about this endpoint. */
   findingIndices: number[];
+  /** Each distinct handshake line of the endpoint's connections, with how many had it. */
+  handshakes: { line: string; count: number }[];
+  /** Intermediaries named by the handshakes' response headers (seen, quoted), outermost first. */
+  identified: IdentifiedIntermediary[];
 }
 
 export interface AnalysisReport {
@@ -313,6 +322,8 @@ export function analyze(imported: HarImport): AnalysisReport {
       findingIndices: findings
         .map((finding, index) => (finding.connections.some((id) => ids.has(id)) ? index : -1))
         .filter((index) => index >= 0),
+      handshakes: handshakeCounts(summaries),
+      identified: identifiedAmong(chain.connections),
     });
   }
   return {
@@ -356,6 +367,12 @@ function summarizeConnection(connection: Connection, facts: ConnectionFacts): Co
       initiator: connection.close.initiator,
     };
   }
+  const line = handshakeLine(connection);
+  if (line !== undefined) {
+    summary.handshake = { line };
+    if (connection.handshakeEvidence) summary.handshake.evidence = connection.handshakeEvidence;
+    if (connection.handshake) summary.handshake.status = connection.handshake.status;
+  }
   const stats = facts.heartbeat;
   if (stats.intervalMs !== undefined || (stats.protocol !== undefined && stats.direction !== undefined)) {
     const intervalMs = stats.intervalMs ?? stats.declaredIntervalMs;
@@ -366,6 +383,12 @@ function summarizeConnection(connection: Connection, facts: ConnectionFacts): Co
     };
   }
   return summary;
+}
+
+function handshakeCounts(summaries: ConnectionSummary[]): EndpointSummary['handshakes'] {
+  const counts = new Map<string, number>();
+  for (const summary of summaries) if (summary.handshake) counts.set(summary.handshake.line, (counts.get(summary.handshake.line) ?? 0) + 1);
+  return [...counts].map(([line, count]) => ({ line, count })).sort((a, b) => b.count - a.count);
 }
 
 function closeSummaries(connections: Connection[]): CloseSummary[] {
@@ -448,6 +471,10 @@ export function formatReport(file: string, session: Session, report: AnalysisRep
     if (endpoint.stillOpen > 0) closeParts.push(`${endpoint.stillOpen} open at the end of the recording`);
     lines.push(`  Closes:      ${closeParts.length > 0 ? closeParts.join('; ') : 'none'}`);
     lines.push(`  Heartbeat:   ${formatHeartbeat(endpoint.heartbeat)}`);
+    if (endpoint.handshakes.length > 0) {
+      lines.push(`  Handshake:   ${endpoint.handshakes.map(({ line, count }) => `${count} x ${line.replace(/^Handshake /, '')}`).join('; ')}`);
+    }
+    if (endpoint.identified.length > 0) lines.push(`  ${identifiedLine(endpoint.identified)}`);
     if (endpoint.findingIndices.length === 0) {
       lines.push('  Findings:    none');
     } else {
@@ -483,8 +510,14 @@ function formatFinding(finding: Finding, indent: string): string[] {
   if (finding.periodMs !== undefined) facts.push(`period ${formatMeasured(finding.periodMs)}`);
   if (finding.basis) facts.push(`silence counted on ${finding.basis === 'any' ? 'both directions' : `${finding.basis} messages`}`);
   if (facts.length > 0) lines.push(`${more}${capitalize(facts.join(', '))}`);
+  if (finding.identified && finding.identified.length > 0) {
+    lines.push(`${more}${identifiedLine(finding.identified)}`);
+    for (const item of finding.identified) {
+      if (item.knob) lines.push(`${more}  - ${item.name}: ${item.knob}${item.defaultMs !== undefined ? ` (default ${formatMeasured(item.defaultMs)})` : ''}`);
+    }
+  }
   if (finding.suspects && finding.suspects.length > 0) {
-    lines.push(`${more}Suspects:`);
+    lines.push(`${more}${finding.identified?.length ? 'Suspected (not seen in the handshake):' : 'Suspects:'}`);
     for (const suspect of finding.suspects) {
       lines.push(`${more}  - ${suspect.name}: ${suspect.knob} (default ${formatMeasured(suspect.defaultMs)})`);
     }
@@ -492,6 +525,11 @@ function formatFinding(finding: Finding, indent: string): string[] {
   lines.push(`${more}Fix: ${finding.fix}`);
   lines.push(`${more}Connections: ${finding.connections.join(', ') || 'none'}`);
   return lines;
+}
+
+/** 'Identified (seen in the handshake): nginx — `server: nginx/1.22.1`'. */
+function identifiedLine(identified: readonly { name: string; evidence: string }[]): string {
+  return `Identified (seen in the handshake): ${identified.map((item) => `${item.name} — \`${item.evidence}\``).join('; ')}`;
 }
 
 function formatInitiators(initiators: CloseSummary['initiators']): string {

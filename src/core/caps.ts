@@ -6,6 +6,7 @@
 // An eviction is described by a time cut, not by a list of messages, so the
 // background and each panel apply exactly the same eviction to their copies.
 import type { Connection, Note, PageEvent, Session } from './model';
+import { handshakeCost } from './headers';
 
 export interface Caps {
   /** Per tab, estimated bytes. */
@@ -48,9 +49,9 @@ export interface EvictionCut {
 /** "Every message": Infinity, which Chrome's ports (JSON) carry as null, read back as everything by applyEviction. */
 const EVERYTHING = Infinity;
 
-/** Everything of a connection but its messages: its strings and fixed fields. */
+/** Everything of a connection but its messages: its strings, fixed fields and handshake (headers). */
 export function connectionMetaCost(connection: Connection): number {
-  let bytes = CONNECTION_OVERHEAD_BYTES + connection.id.length + connection.url.length + connection.frameUrl.length;
+  let bytes = CONNECTION_OVERHEAD_BYTES + connection.id.length + connection.url.length + connection.frameUrl.length + handshakeCost(connection.handshake);
   for (const protocol of connection.protocols) bytes += protocol.length + 3;
   bytes += (connection.protocol?.length ?? 0) + (connection.extensions?.length ?? 0) + (connection.closeRequestedReason?.length ?? 0);
   if (connection.close) bytes += connection.close.reason.length + (connection.close.requestedReason?.length ?? 0);

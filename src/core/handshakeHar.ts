@@ -68,7 +68,9 @@ export function handshakeFromHar(entry: unknown, startedAt: number): HandshakeIn
   const requestHeaders = harHeaderList(request.headers);
   const responseHeaders = harHeaderList(response.headers);
   const status = typeof response.status === 'number' && Number.isFinite(response.status) ? response.status : 0;
-  if (!requestHeaders.length && !responseHeaders.length) return undefined;
+  const error = typeof response._error === 'string' && response._error ? response._error : undefined;
+  // A handshake that failed before any header (Chrome's net::ERR_FAILED) is still worth its error.
+  if (!requestHeaders.length && !responseHeaders.length && error === undefined) return undefined;
   const handshake: HandshakeInfo = { status, requestHeaders, responseHeaders, startedAt };
   if (typeof response.statusText === 'string' && response.statusText) handshake.statusText = response.statusText;
   if (typeof response.httpVersion === 'string' && /^HTTP\/[\d.]+$/i.test(response.httpVersion)) handshake.httpVersion = response.httpVersion.toUpperCase();
@@ -80,7 +82,7 @@ export function handshakeFromHar(entry: unknown, startedAt: number): HandshakeIn
     .reduce((sum, ms) => sum + ms, 0);
   if (status !== 0 && before > 0) handshake.respondedAt = startedAt + before;
   // Chrome's HAR puts a failed request's net error in response._error (as seen in exports; not a HAR 1.2 field).
-  if (typeof response._error === 'string' && response._error) handshake.error = response._error;
+  if (error !== undefined) handshake.error = error;
   return handshake;
 }
 

@@ -7,7 +7,7 @@
 import type { IdentifiedIntermediary } from './fingerprints';
 import { isUpgradeStatus } from './handshakeMatch';
 import { headerValue } from './headers';
-import type { HandshakeInfo } from './model';
+import type { Connection, HandshakeInfo } from './model';
 
 export type HandshakeFailureCategory =
   | 'not-websocket' // 2xx: a plain HTTP answer
@@ -33,6 +33,7 @@ export type HandshakeFailureCategory =
   | 'offline'
   | 'proxy' // an explicit (forward) proxy failed
   | 'network' // another network error
+  | 'status-hidden' // Chromium's net::ERR_FAILED: the browser refused the handshake and did not say why
   | 'unknown'; // status 0 and no error: nothing known
 
 export interface HandshakeFailureContext {
@@ -57,6 +58,11 @@ const UPGRADE_HEADERS = 'proxy_http_version 1.1; proxy_set_header Upgrade $http_
 
 /** Network errors, Chrome's (net::ERR_…) and Firefox's (NS_ERROR_…, SEC_ERROR_…, SSL_ERROR_…), first match wins. */
 const NETWORK_ERRORS: ReadonlyArray<[RegExp, HandshakeFailureCategory]> = [
+  // Chromium (checked with 156) gives extensions only onErrorOccurred "net::ERR_FAILED" for a WebSocket handshake
+  // answered 404, 200 or 400, and for a refused connection too: the status is not available to webRequest. And while
+  // an extension listens to webRequest for WebSockets, the console's "Error during WebSocket handshake: Unexpected
+  // response code: 404" is gone as well (the line ends after "failed: "); checked with and without SocketScope.
+  [/^net::ERR_FAILED$/, 'status-hidden'],
   [/BLOCKED_BY_(CLIENT|ADMINISTRATOR|RESPONSE|ORB|CSP)|ERR_BLOCKED|NS_ERROR_(CONTENT_BLOCKED|BLOCKED)/i, 'blocked'],
   [/PROXY|TUNNEL_CONNECTION_FAILED/i, 'proxy'],
   [/NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|UNKNOWN_HOST|DNS/i, 'dns'],
@@ -103,6 +109,7 @@ export const HANDSHAKE_FAILURE_SUMMARY: Readonly<Record<HandshakeFailureCategory
   offline: 'no network',
   proxy: "the browser's proxy failed",
   network: 'a network error',
+  'status-hidden': 'Chromium did not give the HTTP status (net::ERR_FAILED; with SocketScope disabled the console says "Unexpected response code: …")',
   unknown: 'no answer recorded',
 };
 
@@ -464,6 +471,22 @@ export function explainHandshakeFailure(handshake: HandshakeInfo, context: Hands
         detail: `${quoted}: the proxy the browser is configured to use refused or failed the connection (CONNECT tunnel).`,
         fix: "Check the system or browser proxy settings (PAC file) and whether the proxy allows WebSocket tunnels to this host and port.",
       };
+    case 'status-hidden':
+      return {
+        category,
+        title: failed('the browser did not give the HTTP status'),
+        detail:
+          `Chromium reports ${quoted} to extensions for every refused WebSocket handshake (a 404, a plain 200, a 400 or 426 from a server the upgrade did not reach, ` +
+          'or a refused connection), without the status or the response headers, so SocketScope cannot tell which it was. ' +
+          "While an extension observes WebSocket requests (SocketScope does), Chromium's own DevTools console line loses the reason too: it reads " +
+          '"WebSocket connection to … failed: " with nothing after it.' +
+          through,
+        fix:
+          'To read the status: disable SocketScope for a moment (chrome://extensions) and reload; the DevTools console then says ' +
+          '"WebSocket connection to … failed: Error during WebSocket handshake: Unexpected response code: 404". Or record the page in Firefox, which gives SocketScope the status, ' +
+          "or ask the server directly (curl -i -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' <the URL as http>). " +
+          `Then: 404 is a wrong path, 403 an origin or authentication check, 400/426 a proxy that did not forward the upgrade (${proxyUpgrade}); a connection error means nothing listens there.`,
+      };
     case 'network':
       return {
         category,
@@ -478,5 +501,32 @@ export function explainHandshakeFailure(handshake: HandshakeInfo, context: Hands
         detail: 'The browser recorded no HTTP answer and no network error for this handshake.',
         fix: 'Look at the handshake request in the Network panel.',
       };
+  }
+}
+
+/** Why a connection has no handshake, in the words every view uses. */
+export const HANDSHAKE_NOT_SEEN = 'Handshake not seen (webRequest reported no request that fits this socket, e.g. one opened in a worker)';
+export const HANDSHAKE_NOT_AVAILABLE =
+  'Handshake not available (no webRequest access: the browser lacks the API, or the host permission was withdrawn; in Firefox grant it in about:addons → SocketScope → Permissions)';
+
+/**
+ * One line about a connection's handshake as the browser saw it: the status
+ * line ('HTTP 101 Switching Protocols from 127.0.0.1'), or why it is missing.
+ * Undefined while it is being matched, and for files written before handshakes were recorded.
+ */
+export function handshakeLine(connection: Pick<Connection, 'handshake' | 'handshakeEvidence'>): string | undefined {
+  const handshake = connection.handshake;
+  if (handshake) {
+    const version = handshake.httpVersion && !/^HTTP\/[23]/.test(handshake.httpVersion) && handshake.status !== 0 ? `${handshake.httpVersion} ` : '';
+    const status = formatHandshakeStatus(handshake);
+    return `${version ? status.replace(/^HTTP /, version) : status}${handshake.remoteIp ? ` from ${handshake.remoteIp}` : ''}`;
+  }
+  switch (connection.handshakeEvidence) {
+    case 'unmatched':
+      return HANDSHAKE_NOT_SEEN;
+    case 'unavailable':
+      return HANDSHAKE_NOT_AVAILABLE;
+    default:
+      return undefined;
   }
 }

@@ -10,3 +10,8 @@ export * from './facts';
 export * from './analysis';
 export * from './format';
 export * from './har';
+export * from './headers';
+export * from './handshakeMatch';
+export * from './fingerprints';
+export * from './handshakeStatus';
+export * from './handshakeHar';

@@ -92,7 +92,8 @@ export interface HandshakeInfo {
  * was paired with this connection), `unmatched` (webRequest was there but no
  * observation fits), `unavailable` (no webRequest API or no permission).
  */
-export type HandshakeEvidence = 'matched' | 'unmatched' | 'unavailable';
+export const HANDSHAKE_EVIDENCES = ['matched', 'unmatched', 'unavailable'] as const;
+export type HandshakeEvidence = (typeof HANDSHAKE_EVIDENCES)[number];
 
 export interface Connection {
   /** Unique within a session (document id + counter). */

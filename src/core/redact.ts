@@ -29,6 +29,7 @@
 // Binary payloads are kept as they are: their format is unknown.
 
 import type { Connection, Message, Session } from './model';
+import { redactHandshake } from './handshakeHar';
 import type { Finding } from './finding';
 import { isSecretName, normalizeName } from './secretNames';
 
@@ -210,6 +211,8 @@ function redactConnection(connection: Connection, redactor: Redactor): Connectio
     copy.close = { ...connection.close, reason: redactor.text(connection.close.reason) };
     if (connection.close.requestedReason !== undefined) copy.close.requestedReason = redactor.text(connection.close.requestedReason);
   }
+  // Headers: tokens in Sec-WebSocket-Protocol, URLs with token parameters, Bearer values (credential headers were never stored).
+  if (connection.handshake) copy.handshake = redactHandshake(connection.handshake, redactor, REDACTED_MARKER);
   return copy;
 }
 
@@ -228,6 +231,7 @@ export function redactFindings(findings: Finding[], options: RedactOptions = {})
     detail: redactor.text(finding.detail),
     fix: redactor.text(finding.fix),
     connections: [...finding.connections],
+    ...(finding.identified ? { identified: finding.identified.map((item) => ({ ...item, evidence: redactor.text(item.evidence) })) } : {}),
   }));
 }
 

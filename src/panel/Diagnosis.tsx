@@ -159,10 +159,34 @@ function FindingView({ finding, primary }: { finding: Finding; primary: boolean 
       <div class="fix">
         <span class="section-label">Fix</span> {finding.fix}
       </div>
+      {finding.identified && finding.identified.length > 0 && <IdentifiedList finding={finding} />}
       {finding.suspects && finding.suspects.length > 0 && <Suspects finding={finding} />}
       <Why text={finding.detail} />
       <Evidence finding={finding} />
     </details>
+  );
+}
+
+/** Intermediaries seen in this finding's handshakes, each with the response header that names it (text, never HTML). */
+function IdentifiedList({ finding }: { finding: Finding }) {
+  return (
+    <div class="identified">
+      <div class="section-label">Identified (seen in the handshake)</div>
+      <ul class="suspect-list">
+        {(finding.identified ?? []).map((item) => (
+          <li key={item.name}>
+            Identified: <span class="suspect-name">{item.name}</span> — <code>{item.evidence}</code>
+            {item.knob ? (
+              <span class="note-inline">
+                {' '}
+                · {item.knob}
+                {item.defaultMs !== undefined ? `, default ${formatDuration(item.defaultMs)}` : ''}
+              </span>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -174,7 +198,7 @@ function Suspects({ finding }: { finding: Finding }) {
   const shown = all ? suspects : suspects.slice(0, SUSPECTS_SHOWN);
   return (
     <div class="suspects">
-      <div class="section-label">Suspected intermediaries · setting to change</div>
+      <div class="section-label">{finding.identified?.length ? 'Suspected (not seen in the handshake)' : 'Suspected intermediaries'} · setting to change</div>
       <ul class="suspect-list">
         {shown.map((suspect) => (
           <li key={suspect.name}>

@@ -5,6 +5,7 @@ import type { Connection, Message } from '../core/model';
 import { explainClose } from '../core/diagnosis';
 import { explainCloseCode } from '../core/closeCodes';
 import { CLOSED_BY, closeSeverity, isDrop } from '../core/facts';
+import { handshakeLine } from '../core/handshakeStatus';
 import { VirtualList } from './VirtualList';
 import { formatBytes, formatClock, formatOffset } from '../core/format';
 import { oneLine, shortUrl } from './format';
@@ -67,6 +68,7 @@ export function ConnectionSummary({ connection }: { connection: Connection }) {
         {connection.extensions ? <span> · {connection.extensions}</span> : null}
         {connection.droppedMessages ? <span class="warn"> · {connection.droppedMessages} oldest messages dropped (memory cap)</span> : null}
       </div>
+      <HandshakeSummary connection={connection} />
       {connection.errorAt !== undefined && connection.openedAt === undefined && <div class={bad ? 'close-bad' : ''}>{explainClose(connection)}</div>}
       {close && explained && connection.openedAt !== undefined && (
         <div class={`close-info${bad ? ' close-bad' : ''}`} aria-label="Close" title={explainClose(connection)}>
@@ -74,6 +76,50 @@ export function ConnectionSummary({ connection }: { connection: Connection }) {
           {close.reason ? ` · reason "${close.reason}"` : ''} · wasClean {String(close.wasClean)}
           {close.requestedCode !== undefined ? ` · page asked for ${close.requestedCode}` : ''} — {explained.meaning}
         </div>
+      )}
+    </div>
+  );
+}
+
+/** The handshake as the browser saw it (status line, headers on demand), or why it is missing. Header values are text, never HTML. */
+export function HandshakeSummary({ connection }: { connection: Connection }) {
+  const line = handshakeLine(connection);
+  if (line === undefined) return null;
+  const handshake = connection.handshake;
+  if (!handshake) {
+    return (
+      <div class="summary-handshake note" aria-label="Handshake">
+        {line}
+      </div>
+    );
+  }
+  return (
+    <details class="summary-handshake" aria-label="Handshake">
+      <summary>
+        Handshake: {line}
+        {handshake.error && handshake.status !== 0 ? ` · ${handshake.error}` : ''}
+      </summary>
+      <HeaderList title="Response headers" headers={handshake.responseHeaders} />
+      <HeaderList title="Request headers" headers={handshake.requestHeaders} />
+    </details>
+  );
+}
+
+function HeaderList({ title, headers }: { title: string; headers: { name: string; value: string }[] }) {
+  return (
+    <div class="header-list">
+      <div class="section-label">{title}</div>
+      {headers.length === 0 ? (
+        <div class="note">none reported</div>
+      ) : (
+        <dl>
+          {headers.map((header, i) => (
+            <div key={i}>
+              <dt>{header.name}</dt>
+              <dd>{header.value}</dd>
+            </div>
+          ))}
+        </dl>
       )}
     </div>
   );

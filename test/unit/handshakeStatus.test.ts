@@ -238,3 +238,22 @@ describe('handshake-failed explained by the answer', () => {
     expect(explainClose(unknown)).toMatch(/^The handshake failed: the socket reported an error/);
   });
 });
+
+describe("Chromium's net::ERR_FAILED: the status is not available to extensions", () => {
+  it('says the browser did not give the status, and where to read it', () => {
+    const finding = onlyFailure({ status: 0, error: 'net::ERR_FAILED' }, 2);
+    expect(finding.title).toMatch(/failed: the browser did not give the HTTP status \(2 times\)$/);
+    expect(finding.detail).toContain('`net::ERR_FAILED`');
+    expect(finding.fix).toContain('Unexpected response code: 404');
+    expect(finding.fix).toContain('DevTools console');
+    expect(finding.fix).toContain('disable SocketScope');
+    expect(finding.detail).toMatch(/console line loses the reason/);
+    expect(finding.title + finding.detail).not.toMatch(/before any HTTP answer/);
+  });
+
+  it('explains the close in one line with the console hint', () => {
+    const s = session();
+    const [connection] = failures(s, { status: 0, error: 'net::ERR_FAILED' });
+    expect(explainClose(connection)).toContain('Unexpected response code');
+  });
+});

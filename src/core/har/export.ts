@@ -3,6 +3,7 @@
 
 import type { CloseInfo, Connection, HeartbeatRole, Session } from '../model';
 import { isoDateForFile } from '../format';
+import { harHeaders } from '../handshakeHar';
 import {
   HAR_PAGE_ID,
   HTTP_SWITCHING_PROTOCOLS,
@@ -114,9 +115,14 @@ function connectionToEntry(
   const handshakeMs = Math.min(lifetimeMs, Math.max(0, handshakeEnd - connection.createdAt));
   const opened = connection.openedAt !== undefined;
 
-  const responseHeaders: HarNameValue[] = [];
-  if (connection.protocol) responseHeaders.push({ name: 'Sec-WebSocket-Protocol', value: connection.protocol });
-  if (connection.extensions) responseHeaders.push({ name: 'Sec-WebSocket-Extensions', value: connection.extensions });
+  // The handshake as the browser saw it (webRequest), when it was: request and response headers, status, IP, as in Chrome's HAR.
+  const handshake = connection.handshake ? harHeaders(connection.handshake) : undefined;
+  const responseHeaders: HarNameValue[] = handshake?.response.headers ?? [];
+  if (!handshake) {
+    if (connection.protocol) responseHeaders.push({ name: 'Sec-WebSocket-Protocol', value: connection.protocol });
+    if (connection.extensions) responseHeaders.push({ name: 'Sec-WebSocket-Extensions', value: connection.extensions });
+  }
+  const waitMs = handshake?.waitMs !== undefined ? Math.min(lifetimeMs, handshake.waitMs) : handshakeMs;
 
   const extras: HarEntrySocketScope = {
     id: connection.id,
@@ -141,9 +147,25 @@ function connectionToEntry(
     evicted,
     droppedMessages: connection.droppedMessages,
     evictedPreviews: connection.evictedPreviews,
+    handshakeEvidence: connection.handshakeEvidence,
+    handshakeStartedAt: connection.handshake?.startedAt,
+    handshakeRespondedAt: connection.handshake?.respondedAt,
   };
 
-  return {
+  const response: HarEntry['response'] = {
+    status: handshake ? handshake.response.status : opened ? HTTP_SWITCHING_PROTOCOLS : 0,
+    statusText: handshake ? handshake.response.statusText : opened ? 'Switching Protocols' : '',
+    httpVersion: handshake ? handshake.response.httpVersion : opened ? 'HTTP/1.1' : '',
+    headers: responseHeaders,
+    cookies: [],
+    content: { size: receivedBytes, mimeType: '' },
+    redirectURL: '',
+    headersSize: -1,
+    bodySize: -1,
+  };
+  if (connection.handshake?.error) response._error = connection.handshake.error;
+
+  const entry: HarEntry = {
     pageref: HAR_PAGE_ID,
     startedDateTime: isoDateForFile(connection.createdAt),
     time: lifetimeMs,
@@ -151,23 +173,13 @@ function connectionToEntry(
       method: 'GET',
       url: connection.url,
       httpVersion: 'HTTP/1.1',
-      headers: [],
+      headers: handshake?.request.headers ?? [],
       queryString: [],
       cookies: [],
       headersSize: -1,
       bodySize: 0,
     },
-    response: {
-      status: opened ? HTTP_SWITCHING_PROTOCOLS : 0,
-      statusText: opened ? 'Switching Protocols' : '',
-      httpVersion: opened ? 'HTTP/1.1' : '',
-      headers: responseHeaders,
-      cookies: [],
-      content: { size: receivedBytes, mimeType: '' },
-      redirectURL: '',
-      headersSize: -1,
-      bodySize: -1,
-    },
+    response,
     cache: {},
     timings: {
       blocked: -1,
@@ -175,13 +187,15 @@ function connectionToEntry(
       connect: -1,
       ssl: -1,
       send: 0,
-      wait: handshakeMs,
-      receive: lifetimeMs - handshakeMs,
+      wait: waitMs,
+      receive: lifetimeMs - waitMs,
     },
     _resourceType: 'websocket',
     _webSocketMessages: webSocketMessages,
     _socketscope: extras,
   };
+  if (handshake?.serverIPAddress) entry.serverIPAddress = handshake.serverIPAddress;
+  return entry;
 }
 
 function closeToHar(close: CloseInfo): HarCloseInfo {

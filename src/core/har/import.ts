@@ -5,12 +5,14 @@
 import { base64ByteLength, utf8ByteLength } from '../bytes';
 import { CLOSE_ABNORMAL } from '../closeCodes';
 import { SILENCE_BASES } from '../facts';
-import { FINDING_KINDS, type Finding, type Suspect } from '../finding';
+import { FINDING_KINDS, type Finding, type Identified, type Suspect } from '../finding';
 import { errorText } from '../format';
 import { isObject, type JsonObject } from '../json';
+import { handshakeFromHar } from '../handshakeHar';
 import {
   CLOSE_INITIATORS,
   DIRECTIONS,
+  HANDSHAKE_EVIDENCES,
   HEARTBEAT_ROLES,
   OPCODES,
   PAGE_EVENT_TYPES,
@@ -299,6 +301,18 @@ function socketScopeEntryToConnection(
   if (droppedMessages !== undefined) connection.droppedMessages = droppedMessages;
   const evictedPreviews = nonNegativeInteger(extras.evictedPreviews);
   if (evictedPreviews !== undefined) connection.evictedPreviews = evictedPreviews;
+  if (oneOf(HANDSHAKE_EVIDENCES, extras.handshakeEvidence)) {
+    connection.handshakeEvidence = extras.handshakeEvidence;
+    // Only a matched handshake fills request/response from webRequest: otherwise those are our own stand-ins.
+    const startedAt = finiteNumber(extras.handshakeStartedAt) ?? createdAt;
+    const handshake = extras.handshakeEvidence === 'matched' ? handshakeFromHar(entry, startedAt) : undefined;
+    if (handshake) {
+      const respondedAt = finiteNumber(extras.handshakeRespondedAt);
+      if (respondedAt !== undefined) handshake.respondedAt = respondedAt;
+      else delete handshake.respondedAt;
+      connection.handshake = handshake;
+    }
+  }
   return connection;
 }
 
@@ -411,6 +425,12 @@ function chromeEntryToConnection(
     connection.closedAt = connection.errorAt;
   }
   if (errorFrameAt !== undefined && connection.errorAt === undefined) connection.errorAt = errorFrameAt;
+  // Chrome's HAR carries the handshake's headers (its own view of the request): the same evidence as webRequest's.
+  const handshake = handshakeFromHar(entry, createdAt);
+  if (handshake) {
+    connection.handshake = handshake;
+    connection.handshakeEvidence = 'matched';
+  }
   return connection;
 }
 
@@ -550,6 +570,22 @@ function readFinding(raw: unknown): Finding | undefined {
       if (name !== undefined && knob !== undefined && defaultMs !== undefined) suspects.push({ name, knob, defaultMs });
     }
     finding.suspects = suspects;
+  }
+  if (Array.isArray(raw.identified)) {
+    const identified: Identified[] = [];
+    for (const item of raw.identified) {
+      if (!isObject(item)) continue;
+      const name = optionalString(item.name);
+      const evidence = optionalString(item.evidence);
+      if (name === undefined || evidence === undefined) continue;
+      const entry: Identified = { name, evidence };
+      const knob = optionalString(item.knob);
+      if (knob !== undefined) entry.knob = knob;
+      const defaultMs = finiteNumber(item.defaultMs);
+      if (defaultMs !== undefined) entry.defaultMs = defaultMs;
+      identified.push(entry);
+    }
+    if (identified.length) finding.identified = identified;
   }
   return finding;
 }

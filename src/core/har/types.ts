@@ -10,7 +10,7 @@
 // into `_socketscope` extras, which Chrome ignores (custom fields start with `_`
 // per the HAR spec).
 
-import type { CloseInitiator, Direction, DropCounts, HeartbeatRole, Note, Opcode, PageEvent, Session } from '../model';
+import type { CloseInitiator, Direction, DropCounts, HandshakeEvidence, HeartbeatRole, Note, Opcode, PageEvent, Session } from '../model';
 import type { Finding } from '../finding';
 
 /**
@@ -88,6 +88,11 @@ export interface HarEntrySocketScope {
   evicted: number[];
   droppedMessages?: number;
   evictedPreviews?: number;
+  /** Whether webRequest's handshake was seen (Connection.handshakeEvidence); the handshake itself is in request/response as Chrome writes it. */
+  handshakeEvidence?: HandshakeEvidence;
+  /** The handshake's times on the browser's clock (epoch ms, exact): request start and response headers. */
+  handshakeStartedAt?: number;
+  handshakeRespondedAt?: number;
 }
 
 export interface HarTimings {
@@ -118,7 +123,7 @@ export interface HarEntry {
     bodySize: 0;
   };
   response: {
-    /** 101 when the socket opened, 0 when the handshake failed. */
+    /** The handshake's status as the browser saw it (webRequest); without it, 101 when the socket opened, 0 when the handshake failed. */
     status: number;
     statusText: string;
     httpVersion: string;
@@ -129,7 +134,11 @@ export interface HarEntry {
     redirectURL: '';
     headersSize: -1;
     bodySize: -1;
+    /** The browser's network error when no HTTP answer came (where Chrome's HAR puts it). */
+    _error?: string;
   };
+  /** The server's (or first proxy's) IP as the browser reported it; IPv6 in brackets, as Chrome writes it. */
+  serverIPAddress?: string;
   cache: Record<string, never>;
   timings: HarTimings;
   _resourceType: 'websocket';

@@ -7,6 +7,8 @@ import { PORT_PANEL, PORT_RELAY, PROTOCOL_VERSION, type BackgroundToPanel, type 
 import { decodeStoredTab } from '../../../src/core/stored';
 import type { MessageColumns, PageBatch, PageRecord } from '../../../src/protocol/page';
 import type { Session } from '../../../src/core/model';
+import type { WebRequestDetails } from '../../../src/core/handshakeMatch';
+import type { WebRequestEventLike, WebRequestLike } from '../../../src/background/handshakes';
 
 export class FakeEvent<L extends (...args: never[]) => unknown> {
   listeners: L[] = [];
@@ -150,7 +152,34 @@ export interface FakeBrowser {
   badges: Map<number, string>;
 }
 
-export function fakeBrowser(options: { sessionQuota?: number; session?: FakeStorage } = {}): FakeBrowser {
+/** One webRequest event: listeners with their filter and extraInfoSpec; emit() delivers details to each. */
+export class FakeWebRequestEvent implements WebRequestEventLike {
+  listeners: { listener: (details: WebRequestDetails) => void; filter: { urls: string[]; types?: string[] }; extraInfoSpec?: string[] }[] = [];
+  addListener(listener: (details: WebRequestDetails) => void, filter: { urls: string[]; types?: string[] }, extraInfoSpec?: string[]): void {
+    this.listeners.push({ listener, filter, extraInfoSpec });
+  }
+  removeListener(listener: (details: WebRequestDetails) => void): void {
+    this.listeners = this.listeners.filter((entry) => entry.listener !== listener);
+  }
+  emit(details: WebRequestDetails): void {
+    for (const { listener } of this.listeners) listener(details);
+  }
+}
+
+export function fakeWebRequest(): WebRequestLike & Record<'onBeforeRequest' | 'onSendHeaders' | 'onHeadersReceived' | 'onResponseStarted' | 'onCompleted' | 'onErrorOccurred', FakeWebRequestEvent> {
+  return {
+    onBeforeRequest: new FakeWebRequestEvent(),
+    onSendHeaders: new FakeWebRequestEvent(),
+    onHeadersReceived: new FakeWebRequestEvent(),
+    onResponseStarted: new FakeWebRequestEvent(),
+    onCompleted: new FakeWebRequestEvent(),
+    onErrorOccurred: new FakeWebRequestEvent(),
+  };
+}
+
+export function fakeBrowser(
+  options: { sessionQuota?: number; session?: FakeStorage; webRequest?: WebRequestLike; permissions?: BackgroundApi['permissions'] } = {},
+): FakeBrowser {
   const session = options.session ?? new FakeStorage(options.sessionQuota ?? 10 * 1024 * 1024);
   const local = new FakeStorage();
   const onConnect = new FakeEvent<(port: RawPort) => void>();
@@ -172,6 +201,8 @@ export function fakeBrowser(options: { sessionQuota?: number; session?: FakeStor
       setTitle: async () => undefined,
     },
   };
+  if (options.webRequest) api.webRequest = options.webRequest;
+  if (options.permissions) api.permissions = options.permissions;
   return { api, session, local, onConnect, onMessage, onRemoved, createdTabs, badges };
 }
 
@@ -181,7 +212,7 @@ export class Harness {
   readonly browser: FakeBrowser;
   readonly clock: FakeClock;
   ready: Promise<void>;
-  constructor(options: { sessionQuota?: number; session?: FakeStorage; clock?: FakeClock } = {}) {
+  constructor(options: Parameters<typeof fakeBrowser>[0] & { clock?: FakeClock } = {}) {
     this.browser = fakeBrowser(options);
     this.clock = options.clock ?? new FakeClock();
     this.ready = startBackground(this.browser.api, this.clock).ready;
