@@ -2,24 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { batchToDelta, parseBatch, MAX_PREVIEW_CHARS } from '../../src/core/ingest';
 import { applyDelta } from '../../src/core/delta';
 import { emptySession, type Connection, type Session } from '../../src/core/model';
-import { PROTOCOL_VERSION, type MessageColumns, type PageBatch, type PageRecord } from '../../src/protocol/page';
+import { PROTOCOL_VERSION, type PageBatch, type PageRecord } from '../../src/protocol/page';
+import { columns } from './helpers/columns';
 
 const T0 = 1_790_000_000_000;
 const context = { docId: 'doc1', frameId: 3, frameUrl: 'https://app.example/page' };
 
-function columns(rows: [id: number, dir: number, time: number, opcode: number, size: number, preview: string, truncated?: number][]): MessageColumns {
-  const out: MessageColumns = { id: [], dir: [], time: [], opcode: [], size: [], preview: [], truncated: [] };
-  for (const [id, dir, time, opcode, size, preview, truncated = 0] of rows) {
-    out.id.push(id);
-    out.dir.push(dir);
-    out.time.push(time);
-    out.opcode.push(opcode);
-    out.size.push(size);
-    out.preview.push(preview);
-    out.truncated.push(truncated);
-  }
-  return out;
-}
 
 function batch(seq: number, records: PageRecord[], rows: Parameters<typeof columns>[0] = [], droppedMessages = 0): PageBatch {
   return { v: PROTOCOL_VERSION, seq, records, messages: columns(rows), droppedMessages };

@@ -1,5 +1,6 @@
 // Ingest refuses (and counts) what is outside the plausible ranges of
 // src/core/limits.ts: times, sizes, close codes, string lengths, batch sizes.
+import { columns } from './helpers/columns';
 import { describe, expect, it } from 'vitest';
 import { batchToDelta, parseBatch, RefusedBatch } from '../../src/core/ingest';
 import { MAX_RECORDS_PER_BATCH, MIN_TIME_MS, MAX_FUTURE_MS, timeBounds } from '../../src/core/limits';
@@ -12,16 +13,7 @@ const ORIGIN = NOW - 60_000;
 const context = { docId: 'd', frameId: 0, frameUrl: 'https://app.example/', timeBounds: timeBounds(NOW, ORIGIN) };
 
 function run(records: PageRecord[], rows: [number, number, number, number, number, string][] = []) {
-  const messages = { id: [] as number[], dir: [] as number[], time: [] as number[], opcode: [] as number[], size: [] as number[], preview: [] as string[], truncated: [] as number[] };
-  for (const [id, dir, time, opcode, size, preview] of rows) {
-    messages.id.push(id);
-    messages.dir.push(dir);
-    messages.time.push(time);
-    messages.opcode.push(opcode);
-    messages.size.push(size);
-    messages.preview.push(preview);
-    messages.truncated.push(0);
-  }
+  const messages = columns(rows);
   const batch: PageBatch = { v: PROTOCOL_VERSION, seq: 1, records, messages, droppedMessages: 0 };
   const session = emptySession('s', NOW);
   const index = new Map<string, Connection>();

@@ -10,7 +10,7 @@
 // into `_socketscope` extras, which Chrome ignores (custom fields start with `_`
 // per the HAR spec).
 
-import type { CloseInitiator, Direction, DropCounts, HandshakeEvidence, HeartbeatRole, Note, Opcode, PageEvent, Session } from '../model';
+import type { CloseInfo, Connection, Direction, DropCounts, HeartbeatRole, Note, Opcode, PageEvent, Session } from '../model';
 import type { Finding } from '../finding';
 
 /**
@@ -44,36 +44,36 @@ export interface HarWebSocketMessage {
   data: string;
 }
 
-export interface HarCloseInfo {
-  time: number;
-  code: number;
-  reason: string;
-  wasClean: boolean;
-  initiator: CloseInitiator;
-  requestedCode?: number;
-  requestedReason?: string;
-}
+/** The close as the model has it (the file format is the model's, field for field). */
+export type HarCloseInfo = CloseInfo;
 
 /**
- * SocketScope's extras on each entry. Per-message arrays are parallel to
+ * SocketScope's extras on each entry: the connection's own fields as the model
+ * has them (src/core/model.ts), plus per-message arrays parallel to
  * `_webSocketMessages` (same position = same message), so a reader needs no join.
+ * `createdAt` and the other times are exact epoch ms (startedDateTime has only ms precision).
  */
-export interface HarEntrySocketScope {
-  id: string;
-  frameId?: number;
-  frameUrl: string;
-  protocols: string[];
-  protocol?: string;
-  extensions?: string;
-  /** Epoch ms, exact (startedDateTime has only ms precision). */
-  createdAt: number;
-  openedAt?: number;
-  closedAt?: number;
-  closeRequestedAt?: number;
-  closeRequestedCode?: number;
-  closeRequestedReason?: string;
-  close?: HarCloseInfo;
-  errorAt?: number;
+export interface HarEntrySocketScope
+  extends Pick<
+    Connection,
+    | 'id'
+    | 'frameId'
+    | 'frameUrl'
+    | 'protocols'
+    | 'protocol'
+    | 'extensions'
+    | 'createdAt'
+    | 'openedAt'
+    | 'closedAt'
+    | 'closeRequestedAt'
+    | 'closeRequestedCode'
+    | 'closeRequestedReason'
+    | 'close'
+    | 'errorAt'
+    | 'droppedMessages'
+    | 'evictedPreviews'
+    | 'handshakeEvidence'
+  > {
   /** Message.index of each exported message (gaps = dropped or filtered out). */
   indices: number[];
   /** Exact epoch ms of each exported message (the seconds in `_webSocketMessages` do not round-trip exactly). */
@@ -86,10 +86,7 @@ export interface HarEntrySocketScope {
   truncated: number[];
   /** Export positions whose preview was evicted by the memory cap (data is ''). */
   evicted: number[];
-  droppedMessages?: number;
-  evictedPreviews?: number;
-  /** Whether webRequest's handshake was seen (Connection.handshakeEvidence); the handshake itself is in request/response as Chrome writes it. */
-  handshakeEvidence?: HandshakeEvidence;
+  // handshakeEvidence: whether webRequest's handshake was seen; the handshake itself is in request/response as Chrome writes it.
   /** The handshake's times on the browser's clock (epoch ms, exact): request start and response headers. */
   handshakeStartedAt?: number;
   handshakeRespondedAt?: number;

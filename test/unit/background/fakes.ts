@@ -5,7 +5,10 @@ import type { BackgroundApi, Clock, PortSender, RawPort, StorageArea } from '../
 import { startBackground } from '../../../src/background/background';
 import { PORT_PANEL, PORT_RELAY, PROTOCOL_VERSION, type BackgroundToPanel, type BackgroundToRelay, type PanelToBackground, type RelayToBackground } from '../../../src/protocol/messages';
 import { decodeStoredTab } from '../../../src/core/stored';
-import type { MessageColumns, PageBatch, PageRecord } from '../../../src/protocol/page';
+import type { PageBatch, PageRecord } from '../../../src/protocol/page';
+import { columns } from '../helpers/columns';
+
+export { columns };
 import type { Session } from '../../../src/core/model';
 import type { WebRequestDetails } from '../../../src/core/handshakeMatch';
 import type { WebRequestEventLike, WebRequestLike } from '../../../src/background/handshakes';
@@ -276,19 +279,6 @@ export class PanelEnd {
 
 export const T0 = 1_790_000_000_000;
 
-export function columns(rows: [id: number, dir: number, time: number, opcode: number, size: number, preview: string][] = []): MessageColumns {
-  const out: MessageColumns = { id: [], dir: [], time: [], opcode: [], size: [], preview: [], truncated: [] };
-  for (const [id, dir, time, opcode, size, preview] of rows) {
-    out.id.push(id);
-    out.dir.push(dir);
-    out.time.push(time);
-    out.opcode.push(opcode);
-    out.size.push(size);
-    out.preview.push(preview);
-    out.truncated.push(0);
-  }
-  return out;
-}
 
 export function pageBatch(seq: number, records: PageRecord[], rows: Parameters<typeof columns>[0] = []): PageBatch {
   return { v: PROTOCOL_VERSION, seq, records, messages: columns(rows), droppedMessages: 0 };
