@@ -9,6 +9,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { emptySession } from '../core/model';
 import { QaTools } from './QaTools';
+import { PauseButton, PreserveLogToggle } from './PauseBar';
 import { send } from './live';
 import { URL_FILTER_ID } from './keyboard';
 import { link, replaceSession, stateFilter, urlFilter, type StateFilter } from './store';
@@ -93,6 +94,7 @@ export function Toolbar({ tabId }: { tabId?: number }) {
       {/* Export (one click: HAR of the recording's range, or of everything), its options, Record/Stop, notes, Import. */}
       <QaTools tabId={tabId} />
       {/* More actions go here. */}
+      <PreserveLogToggle tabId={tabId} />
     </div>
   );
   return (
@@ -106,6 +108,7 @@ export function Toolbar({ tabId }: { tabId?: number }) {
       >
         <span class="icon icon-clear" aria-hidden="true" />
       </button>
+      <PauseButton />
       <span class="toolbar-divider" />
       <input
         id={URL_FILTER_ID}
@@ -139,7 +142,7 @@ export function Toolbar({ tabId }: { tabId?: number }) {
           type="button"
           class="tool-button more-button"
           aria-label="More actions"
-          title="More actions: Export, download options, Record, Add note, Import"
+          title="More actions: Export, download options, Record, Add note, Import, Preserve log"
           aria-haspopup="true"
           aria-expanded={menuOpen}
           aria-controls="toolbar-more-menu"

@@ -1,13 +1,19 @@
 // Panel-wide shortcuts, DevTools style: / or Ctrl+F (⌘F) focuses the filter
 // of the area that has focus (messages, or connections), Esc clears a
-// focused filter, then leaves it, then drops the selection; Ctrl+L clears.
-import { messageFilter, selectConnection, selectedConnectionId, selectedMessageIndex, urlFilter } from './store';
+// focused filter, then leaves it, then drops the selection; Ctrl+L clears;
+// P pauses or resumes the view.
+import { messageFilter, pause, paused, resume, selectConnection, selectedConnectionId, selectedMessageIndex, urlFilter } from './store';
 
 export const MESSAGE_FILTER_ID = 'message-filter';
 export const URL_FILTER_ID = 'url-filter';
 
 function isTextField(target: EventTarget | null): target is HTMLInputElement | HTMLTextAreaElement {
   return target instanceof HTMLInputElement ? target.type !== 'checkbox' && target.type !== 'button' : target instanceof HTMLTextAreaElement;
+}
+
+/** Keys typed in a select or a contenteditable are theirs. */
+function isInteractive(target: EventTarget | null): boolean {
+  return target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable);
 }
 
 function focusFilter(): void {
@@ -26,6 +32,10 @@ export function handleShortcut(event: KeyboardEvent, clearRecords: () => void): 
   if ((event.key === '/' && !inField && !mod) || (mod && event.key.toLowerCase() === 'f')) {
     event.preventDefault();
     focusFilter();
+  } else if (!inField && !mod && !event.altKey && event.key.toLowerCase() === 'p' && !isInteractive(event.target)) {
+    event.preventDefault();
+    if (paused.peek()) resume();
+    else pause();
   } else if (mod && event.key.toLowerCase() === 'l') {
     event.preventDefault();
     clearRecords();
