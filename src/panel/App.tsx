@@ -20,6 +20,8 @@ import { EmptyState, LoadingState } from './EmptyState';
 import { MessageDetail } from './MessageDetail';
 import { MessagesPane } from './Messages';
 import { PauseBar } from './PauseBar';
+import { SearchPane } from './SearchPane';
+import { searchOpen } from './search';
 import { SplitPane } from './SplitPane';
 import { Timeline } from './Timeline';
 import { clearRecords, Toolbar } from './Toolbar';
@@ -120,6 +122,7 @@ export function App({ tabId }: { tabId?: number }) {
       )}
       {session.value.source === 'chrome-har' && <div class="banner">{CHROME_HAR_WARNING}</div>}
       {body}
+      {searchOpen.value && !awaitingFirstSnapshot.value && <SearchPane />}
       <StatusBar />
     </div>
   );

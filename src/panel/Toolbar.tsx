@@ -11,7 +11,8 @@ import { emptySession } from '../core/model';
 import { QaTools } from './QaTools';
 import { PauseButton, PreserveLogToggle } from './PauseBar';
 import { send } from './live';
-import { URL_FILTER_ID } from './keyboard';
+import { openSearch, URL_FILTER_ID } from './keyboard';
+import { searchOpen } from './search';
 import { link, replaceSession, stateFilter, urlFilter, type StateFilter } from './store';
 import { actionsMenuOpen } from './toolbarMenu';
 
@@ -134,6 +135,15 @@ export function Toolbar({ tabId }: { tabId?: number }) {
           </button>
         ))}
       </div>
+      <button
+        type="button"
+        class="tool-button"
+        aria-pressed={searchOpen.value}
+        title="Search the messages of every connection (Ctrl+Shift+F)"
+        onClick={() => (searchOpen.value ? (searchOpen.value = false) : openSearch())}
+      >
+        Search
+      </button>
       <span class="toolbar-spacer" />
       {/* One tree whether inline or in the menu (only the styles change), so the actions are never remounted. */}
       <span class={`more-anchor${collapsed ? ' collapsed' : ''}`}>
