@@ -126,7 +126,7 @@ function MessageDetailBody({ message, connection }: { message: Message; connecti
   );
 }
 
-async function copyToClipboard(text: string): Promise<boolean> {
+export async function copyToClipboard(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
