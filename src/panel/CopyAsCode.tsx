@@ -8,7 +8,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { CODE_FLAVORS, copyAsCode, type CodeFlavor, type CopyMessage } from '../core/copyAsCode';
 import type { Connection, Message } from '../core/model';
 import { copyToClipboard } from './MessageDetail';
-import { exportChoices, parseKeys } from './qa';
+import { exportChoices, parseKeys } from './exportChoices';
 import { directionFilter, hideHeartbeats, messageMatcher, selectedConnection, selectedMessage, visibleMessages } from './store';
 
 export type CopyScope = 'message' | 'connection';

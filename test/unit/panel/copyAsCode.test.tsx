@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act } from 'preact/test-utils';
 import { MessagesPane } from '../../../src/panel/Messages';
-import { exportChoices } from '../../../src/panel/qa';
+import { exportChoices } from '../../../src/panel/exportChoices';
 import { directionFilter, selectConnection } from '../../../src/panel/store';
 import { byText, click, flush, load, mount } from './fixtures';
 import { addConnection, receive, send, session as emptySession, T0 } from '../helpers/synth';
