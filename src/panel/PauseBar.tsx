@@ -17,6 +17,9 @@ export function PauseButton() {
       onClick={() => (isPaused ? resume() : pause())}
     >
       <span aria-hidden="true">{isPaused ? '▶' : '❚❚'}</span>
+      <span class="menu-only" aria-hidden="true">
+        {isPaused ? ' Resume' : ' Pause'}
+      </span>
     </button>
   );
 }

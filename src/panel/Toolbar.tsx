@@ -92,7 +92,21 @@ export function Toolbar({ tabId }: { tabId?: number }) {
 
   const actions = (
     <div class="toolbar-group" data-slot="actions">
+      <PauseButton />
       {/* Export (one click: HAR of the recording's range, or of everything), its options, Record/Stop, notes, Import. */}
+      <button
+        type="button"
+        class="tool-button"
+        aria-pressed={searchOpen.value}
+        title="Search the messages of every connection (Ctrl+Shift+F)"
+        onClick={() => {
+          actionsMenuOpen.value = false;
+          if (searchOpen.value) searchOpen.value = false;
+          else openSearch();
+        }}
+      >
+        Search
+      </button>
       <QaTools tabId={tabId} />
       {/* More actions go here. */}
       <PreserveLogToggle tabId={tabId} />
@@ -109,7 +123,6 @@ export function Toolbar({ tabId }: { tabId?: number }) {
       >
         <span class="icon icon-clear" aria-hidden="true" />
       </button>
-      <PauseButton />
       <span class="toolbar-divider" />
       <input
         id={URL_FILTER_ID}
@@ -135,15 +148,6 @@ export function Toolbar({ tabId }: { tabId?: number }) {
           </button>
         ))}
       </div>
-      <button
-        type="button"
-        class="tool-button"
-        aria-pressed={searchOpen.value}
-        title="Search the messages of every connection (Ctrl+Shift+F)"
-        onClick={() => (searchOpen.value ? (searchOpen.value = false) : openSearch())}
-      >
-        Search
-      </button>
       <span class="toolbar-spacer" />
       {/* One tree whether inline or in the menu (only the styles change), so the actions are never remounted. */}
       <span class={`more-anchor${collapsed ? ' collapsed' : ''}`}>
@@ -152,7 +156,7 @@ export function Toolbar({ tabId }: { tabId?: number }) {
           type="button"
           class="tool-button more-button"
           aria-label="More actions"
-          title="More actions: Export, download options, Record, Add note, Import, Preserve log"
+          title="More actions: Pause, Search, Export, download options, Record, Add note, Import, Preserve log"
           aria-haspopup="true"
           aria-expanded={menuOpen}
           aria-controls="toolbar-more-menu"
