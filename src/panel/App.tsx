@@ -19,6 +19,9 @@ import { DiagnosisPane } from './Diagnosis';
 import { EmptyState, LoadingState } from './EmptyState';
 import { MessageDetail } from './MessageDetail';
 import { MessagesPane } from './Messages';
+import { PauseBar } from './PauseBar';
+import { SearchPane } from './SearchPane';
+import { searchOpen } from './search';
 import { SplitPane } from './SplitPane';
 import { Timeline } from './Timeline';
 import { clearRecords, Toolbar } from './Toolbar';
@@ -111,6 +114,7 @@ export function App({ tabId }: { tabId?: number }) {
   return (
     <div ref={root} class={`app${compact ? ' compact' : ''}${narrow ? ' narrow' : ''}${slim ? ' slim' : ''}`}>
       <Toolbar tabId={tabId} />
+      <PauseBar />
       {linkError.value && (
         <div class="banner banner-error" role="alert">
           {linkError.value}
@@ -118,6 +122,7 @@ export function App({ tabId }: { tabId?: number }) {
       )}
       {session.value.source === 'chrome-har' && <div class="banner">{CHROME_HAR_WARNING}</div>}
       {body}
+      {searchOpen.value && !awaitingFirstSnapshot.value && <SearchPane />}
       <StatusBar />
     </div>
   );

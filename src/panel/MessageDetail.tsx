@@ -1,6 +1,6 @@
 // The selected message: metadata, then its payload as text, a collapsible
-// JSON tree, a hex dump, or the frames of a known protocol; copy to the
-// clipboard. Payloads are always rendered as text nodes, never as HTML.
+// JSON tree, a hex dump, the frames of a known protocol, or binary decoded
+// (src/panel/DecodedView.tsx, loaded lazily); copy to the clipboard. Payloads are always rendered as text nodes, never as HTML.
 import { signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import type { Connection, Message } from '../core/model';
@@ -9,8 +9,9 @@ import { base64ToBytes } from '../core/har';
 import { jsonTextDepth, MAX_JSON_DEPTH, tooDeepNotice } from '../core/jsonDepth';
 import { formatBytes, formatClock, formatOffset } from '../core/format';
 import { analysisRevision, selectedConnection, selectedMessage } from './store';
+import { DecodedView, decodedCopyText, hasDecodedView } from './DecodedView';
 
-export type DetailView = 'text' | 'json' | 'hex' | 'frames';
+export type DetailView = 'text' | 'json' | 'hex' | 'frames' | 'decoded';
 /** The view the user picked last; falls back to what the message supports. */
 export const detailView = signal<DetailView>('json');
 
@@ -75,12 +76,20 @@ function MessageDetailBody({ message, connection }: { message: Message; connecti
   const available: DetailView[] = ['text'];
   if (views.json !== undefined) available.push('json');
   if (views.frame) available.push('frames');
+  if (hasDecodedView(message)) available.push('decoded');
   if (views.bytes) available.push('hex');
   let view = detailView.value;
-  if (!available.includes(view)) view = views.frame ? 'frames' : views.json !== undefined ? 'json' : message.opcode === 2 ? 'hex' : 'text';
+  if (!available.includes(view)) view = views.frame ? 'frames' : views.json !== undefined ? 'json' : message.opcode === 2 ? 'decoded' : 'text';
   const base = connection.openedAt ?? connection.createdAt;
-  const labels: Record<DetailView, string> = { text: message.opcode === 2 ? 'Base64' : 'Text', json: 'JSON', hex: 'Hex', frames: views.frame ? views.frame.protocol : 'Frames' };
-  const copyText = () => (view === 'hex' && views.bytes ? hexDump(views.bytes()) : view === 'json' ? JSON.stringify(views.json, null, 2) : message.preview);
+  const labels: Record<DetailView, string> = { text: message.opcode === 2 ? 'Base64' : 'Text', json: 'JSON', hex: 'Hex', frames: views.frame ? views.frame.protocol : 'Frames', decoded: 'Decoded' };
+  const copyText = () =>
+    view === 'hex' && views.bytes
+      ? hexDump(views.bytes())
+      : view === 'json'
+        ? JSON.stringify(views.json, null, 2)
+        : view === 'decoded'
+          ? (decodedCopyText(message, connection) ?? message.preview)
+          : message.preview;
   return (
     <div class="message-detail" aria-label="Message detail">
       <div class="detail-header">
@@ -111,12 +120,13 @@ function MessageDetailBody({ message, connection }: { message: Message; connecti
         )}
         {view === 'hex' && views.bytes && <HexView bytes={views.bytes()} />}
         {view === 'frames' && views.frame && <FrameView frame={views.frame} />}
+        {view === 'decoded' && <DecodedView message={message} connection={connection} />}
       </div>
     </div>
   );
 }
 
-async function copyToClipboard(text: string): Promise<boolean> {
+export async function copyToClipboard(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
@@ -222,6 +232,19 @@ function JsonValue({ value }: { value: unknown }) {
   return <span>{String(value)}</span>;
 }
 
+/** Bytes shown inline in a tree; longer values are cut (Copy has them whole). */
+const JSON_HEX_MAX_BYTES = 256;
+
+function isHexBytes(value: unknown): value is { hex: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === 'hex' && typeof (value as { hex: unknown }).hex === 'string';
+}
+
+function spacedHex(hex: string): string {
+  return hex.replace(/(..)(?!$)/g, '$1 ');
+}
+
 export function JsonNode({ name, value, depth }: { name: string | undefined; value: unknown; depth: number }) {
   const [open, setOpen] = useState(depth < 2);
   const [limit, setLimit] = useState(JSON_MAX_CHILDREN);
@@ -232,6 +255,17 @@ export function JsonNode({ name, value, depth }: { name: string | undefined; val
       <div class="json-leaf" role="treeitem">
         {label}
         <span class="json-preview">… (deeper than {MAX_JSON_DEPTH} levels)</span>
+      </div>
+    );
+  }
+  if (isHexBytes(value)) {
+    // Bytes in a decoded value (`{ hex }`, src/core/decoders): a leaf, not a one-key object.
+    return (
+      <div class="json-leaf" role="treeitem">
+        {label}
+        <span class="json-bytes" title={`${value.hex.length / 2} bytes`}>
+          {value.hex.length > 2 * JSON_HEX_MAX_BYTES ? `${spacedHex(value.hex.slice(0, 2 * JSON_HEX_MAX_BYTES))} … (${value.hex.length / 2} bytes)` : spacedHex(value.hex) || '(no bytes)'}
+        </span>
       </div>
     );
   }

@@ -7,6 +7,7 @@ import { explainCloseCode } from '../core/closeCodes';
 import { CLOSED_BY, closeSeverity, isDrop } from '../core/facts';
 import { handshakeLine } from '../core/handshakeStatus';
 import { VirtualList } from './VirtualList';
+import { CopyAsCodeMenu } from './CopyAsCode';
 import { formatBytes, formatClock, formatOffset } from '../core/format';
 import { oneLine, shortUrl } from './format';
 import { MESSAGE_FILTER_ID } from './keyboard';
@@ -172,6 +173,7 @@ function MessageFilters() {
         Hide heartbeats
       </label>
       <span class="toolbar-spacer" />
+      <CopyAsCodeMenu />
       <span class="count" aria-live="polite">
         {count === total ? `${total.toLocaleString('en-US')} messages` : `${count.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`}
       </span>

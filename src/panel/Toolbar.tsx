@@ -9,8 +9,10 @@ import { useSignal } from '@preact/signals';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { emptySession } from '../core/model';
 import { QaTools } from './QaTools';
+import { PauseButton, PreserveLogToggle } from './PauseBar';
 import { send } from './live';
-import { URL_FILTER_ID } from './keyboard';
+import { openSearch, URL_FILTER_ID } from './keyboard';
+import { searchOpen } from './search';
 import { link, replaceSession, stateFilter, urlFilter, type StateFilter } from './store';
 import { actionsMenuOpen } from './toolbarMenu';
 
@@ -90,9 +92,24 @@ export function Toolbar({ tabId }: { tabId?: number }) {
 
   const actions = (
     <div class="toolbar-group" data-slot="actions">
+      <PauseButton />
       {/* Export (one click: HAR of the recording's range, or of everything), its options, Record/Stop, notes, Import. */}
+      <button
+        type="button"
+        class="tool-button"
+        aria-pressed={searchOpen.value}
+        title="Search the messages of every connection (Ctrl+Shift+F)"
+        onClick={() => {
+          actionsMenuOpen.value = false;
+          if (searchOpen.value) searchOpen.value = false;
+          else openSearch();
+        }}
+      >
+        Search
+      </button>
       <QaTools tabId={tabId} />
       {/* More actions go here. */}
+      <PreserveLogToggle tabId={tabId} />
     </div>
   );
   return (
@@ -139,7 +156,7 @@ export function Toolbar({ tabId }: { tabId?: number }) {
           type="button"
           class="tool-button more-button"
           aria-label="More actions"
-          title="More actions: Export, download options, Record, Add note, Import"
+          title="More actions: Pause, Search, Export, download options, Record, Add note, Import, Preserve log"
           aria-haspopup="true"
           aria-expanded={menuOpen}
           aria-controls="toolbar-more-menu"

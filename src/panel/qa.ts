@@ -3,7 +3,7 @@
 // and importing a file into the panel.
 import { batch, signal } from '@preact/signals';
 import type { Note } from '../core/model';
-import { buildExport, withRecording, type ExportFormat } from '../core/exportFile';
+import { buildExport, withRecording } from '../core/exportFile';
 import { errorText } from '../core/format';
 import { importHarFile, type ImportProgress } from './importHar';
 import { download } from './download';
@@ -13,28 +13,8 @@ import { recording } from './recordingState';
 
 export { recording };
 
-export type RangeChoice = 'recording' | 'all' | 'custom';
-
-export interface ExportChoices {
-  format: ExportFormat;
-  range: RangeChoice;
-  /** Custom range, epoch ms. */
-  from?: number;
-  to?: number;
-  includeHeartbeats: boolean;
-  redact: boolean;
-  /** Extra JSON keys / query parameters to redact, comma-separated as typed. */
-  redactKeys: string;
-}
-
-export const exportChoices = signal<ExportChoices>({ format: 'har', range: 'recording', includeHeartbeats: true, redact: false, redactKeys: '' });
-
-export function parseKeys(text: string): string[] {
-  return text
-    .split(/[,\s]+/)
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
-}
+export { exportChoices, parseKeys, type ExportChoices, type RangeChoice } from './exportChoices';
+import { parseKeys, type ExportChoices } from './exportChoices';
 
 /** Builds and downloads the file. Defaults (one click on Export): HAR, the recorded range when there is one, no redaction. */
 export function exportNow(choices: ExportChoices = { format: 'har', range: 'recording', includeHeartbeats: true, redact: false, redactKeys: '' }): void {

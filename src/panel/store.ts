@@ -99,6 +99,8 @@ export function replaceSession(next: Session): void {
   connectionIndex = new Map(next.connections.map((c) => [c.id, c]));
   analyzer = createAnalyzer();
   batch(() => {
+    // A new session (a clear, a navigation without preserve log, a file) has nothing to do with the frozen view.
+    paused.value = false;
     session.value = next;
     awaitingFirstSnapshot.value = false;
     if (selectedConnectionId.value && !connectionIndex.has(selectedConnectionId.value)) {
@@ -111,8 +113,48 @@ export function replaceSession(next: Session): void {
   scheduleAnalysis();
 }
 
+// ---- pause ----
+// Paused, the store keeps applying every delta to the session (nothing is
+// buffered, nothing is lost), but does not bump `revision` nor run the
+// analysis: the views stay on the revision they showed when paused. What
+// arrived meanwhile is counted for the "Paused · N new messages" bar.
+export const paused = signal(false);
+/** Messages, connections and page events that arrived while paused. */
+export const arrivedWhilePaused = signal({ messages: 0, connections: 0, pageEvents: 0 });
+
+export function pause(): void {
+  if (paused.peek()) return;
+  batch(() => {
+    arrivedWhilePaused.value = { messages: 0, connections: 0, pageEvents: 0 };
+    paused.value = true;
+  });
+}
+
+/** Shows everything applied while paused. */
+export function resume(): void {
+  if (!paused.peek()) return;
+  batch(() => {
+    paused.value = false;
+    arrivedWhilePaused.value = { messages: 0, connections: 0, pageEvents: 0 };
+    revision.value++;
+  });
+  scheduleAnalysis();
+}
+
 export function applySessionDelta(delta: SessionDelta): void {
+  const known = paused.peek() ? connectionIndex.size : 0;
   applyDelta(session.peek(), delta, connectionIndex);
+  if (paused.peek()) {
+    const before = arrivedWhilePaused.peek();
+    let messages = 0;
+    for (const group of delta.messages ?? []) messages += group.messages.length;
+    const connections = connectionIndex.size - known;
+    const pageEvents = delta.pageEvents?.length ?? 0;
+    if (messages || connections || pageEvents) {
+      arrivedWhilePaused.value = { messages: before.messages + messages, connections: before.connections + connections, pageEvents: before.pageEvents + pageEvents };
+    }
+    return;
+  }
   revision.value++;
   scheduleAnalysis();
 }

@@ -21,7 +21,7 @@ const SIZES = [
   { name: 'docked-bottom', width: 1400, height: 220 },
 ] as const;
 /** Every action of the toolbar, by accessible name. */
-const TOOLBAR_ACTIONS = ['Clear records', 'All', 'Open', 'Ended', 'Export', 'Download options', 'Record', 'Add note', 'Import'];
+const TOOLBAR_ACTIONS = ['Clear records', 'All', 'Open', 'Ended', 'Pause the view', 'Search', 'Export', 'Download options', 'Record', 'Add note', 'Import'];
 
 let server: TestServer;
 let nginx: NginxProxy;

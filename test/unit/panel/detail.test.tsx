@@ -42,7 +42,9 @@ describe('MessageDetail', () => {
   it('shows binary messages as a hex dump', () => {
     flush(() => selectConnection(connection('/binary').id, 0));
     const root = mount(<MessageDetail />);
-    expect(root.querySelector('[role=tab][aria-selected=true]')?.textContent).toBe('Hex');
+    // Binary opens on the Decoded view (tested in decoded.test.tsx); its Hex tab is the dump.
+    expect(root.querySelector('[role=tab][aria-selected=true]')?.textContent).toBe('Decoded');
+    click(byText(root, '[role=tab]', 'Hex'));
     expect(root.querySelector('[aria-label="Hex dump"]')?.textContent).toContain('00 01 02 03 04 05 06 07  48 49 69');
     expect(root.textContent).toContain('binary');
   });

@@ -1,0 +1,72 @@
+// Pause: the views stay as they were while capture goes on underneath (the
+// store applies every delta, src/panel/store.ts), with a bar that says what
+// arrived meanwhile and a Resume button. P toggles it (src/panel/keyboard.ts).
+import { send } from './live';
+import { arrivedWhilePaused, link, pause, paused, resume, settings } from './store';
+
+export function PauseButton() {
+  const isPaused = paused.value;
+  if (link.value === 'imported') return null;
+  return (
+    <button
+      type="button"
+      class="tool-button icon-button"
+      aria-pressed={isPaused}
+      aria-label={isPaused ? 'Resume the view' : 'Pause the view'}
+      title={isPaused ? 'Resume: show what arrived while paused (P)' : 'Pause the view; capture goes on underneath (P)'}
+      onClick={() => (isPaused ? resume() : pause())}
+    >
+      <span aria-hidden="true">{isPaused ? '▶' : '❚❚'}</span>
+      <span class="menu-only" aria-hidden="true">
+        {isPaused ? ' Resume' : ' Pause'}
+      </span>
+    </button>
+  );
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
+/** The bar under the toolbar while paused. */
+export function PauseBar() {
+  if (!paused.value) return null;
+  const { messages, connections, pageEvents } = arrivedWhilePaused.value;
+  const parts = [plural(messages, 'new message', 'new messages')];
+  if (connections) parts.push(plural(connections, 'new connection', 'new connections'));
+  if (pageEvents) parts.push(plural(pageEvents, 'page event', 'page events'));
+  return (
+    <div class="banner pause-bar" role="status" data-testid="pause-bar">
+      <span>Paused · {parts.join(' · ')}</span>
+      <span class="toolbar-spacer" />
+      <button type="button" class="tool-button" onClick={resume}>
+        Resume
+      </button>
+    </div>
+  );
+}
+
+/**
+ * Preserve log, the background's setting (src/protocol/messages.ts Settings):
+ * off ("clear on reload"), a top-level navigation or reload starts a new
+ * session, as in the Network panel; a recording in progress keeps its session.
+ */
+export function PreserveLogToggle({ tabId }: { tabId?: number }) {
+  const current = settings.value;
+  if (link.value === 'imported' || tabId === undefined) return null;
+  return (
+    <label class="check tool-check" title="Keep the records across reloads and navigations (off: a reload clears the panel, as in the Network panel)">
+      <input
+        type="checkbox"
+        checked={current?.preserveLog ?? true}
+        disabled={!current}
+        onChange={(event) => {
+          const preserveLog = event.currentTarget.checked;
+          if (current) settings.value = { ...current, preserveLog };
+          send({ kind: 'settings', settings: { preserveLog } });
+        }}
+      />
+      Preserve log
+    </label>
+  );
+}
