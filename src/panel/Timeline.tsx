@@ -179,7 +179,11 @@ export function Timeline() {
     const g = geometry();
     if (y < AXIS_PX) return undefined;
     if (y < g.lanesTop && g.periodFinding) {
-      return [g.periodFinding.title, ...(g.periodFinding.suspects?.length ? [`Suspect: ${g.periodFinding.suspects.map((s) => `${s.name} (${s.knob})`).join(', ')}`] : [])];
+      return [
+        g.periodFinding.title,
+        ...(g.periodFinding.identified?.length ? [`Identified: ${g.periodFinding.identified.map((item) => `${item.name} (${item.evidence})`).join(', ')}`] : []),
+        ...(g.periodFinding.suspects?.length ? [`Suspect: ${g.periodFinding.suspects.map((s) => `${s.name} (${s.knob})`).join(', ')}`] : []),
+      ];
     }
     const lane = laneAt(y);
     if (!lane) return undefined;
@@ -353,9 +357,12 @@ export function Timeline() {
 function periodLegend(finding: Finding): string {
   const period = formatDuration(finding.periodMs ?? 0);
   const what = finding.kind === 'idle-timeout' ? `${period} silence before each drop` : `cut at age ${period}`;
+  const kind = finding.kind === 'idle-timeout' ? 'an idle timeout' : 'an absolute limit';
+  // Seen in the handshake first (a statement), else the suspects (a question).
+  const identified = (finding.identified ?? []).map((item) => item.name);
+  if (identified.length) return `${what} → ${kind} in ${identified.slice(0, 3).join(', ')} (identified)`;
   const names = (finding.suspects ?? []).map((s) => s.name.replace(/ \(.*\)$/, ''));
   if (!names.length) return what;
-  const kind = finding.kind === 'idle-timeout' ? 'an idle timeout' : 'an absolute limit';
   return `${what} → ${kind} in ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}?`;
 }
 
