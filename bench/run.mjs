@@ -24,7 +24,7 @@ import { gzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startBenchServer } from './lib/server.mjs';
-import { launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
+import { cpuDelta, launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
 import { startBusyLoad } from './lib/busy.mjs';
 import { median, sleep } from './lib/stats.mjs';
@@ -200,6 +200,9 @@ async function runWorkload(server, without, withExt, c) {
   };
   summary.ratio = summary.pageMs.with / summary.pageMs.without;
   summary.cpuRatio = summary.cpuMs.with / summary.cpuMs.without;
+  // Where the browser's CPU went: median ms per kind of process, without and with.
+  const types = [...new Set([...samples.without, ...samples.with].flatMap((s) => Object.keys(s.cpuByType)))];
+  summary.cpuByType = Object.fromEntries(types.map((type) => [type, { without: median(samples.without.map((s) => s.cpuByType[type] ?? 0)), with: median(samples.with.map((s) => s.cpuByType[type] ?? 0)) }]));
   if (w.kind === 'send') summary.loopMs = { without: stat('without', 'loopMs'), with: stat('with', 'loopMs') };
   if (c.network) {
     const all = [...samples.without, ...samples.with].map((s) => s.networkFrames);
@@ -217,6 +220,8 @@ async function runWorkload(server, without, withExt, c) {
     storageBytesInUse: Math.max(...records.map((r) => r?.bytesInUse ?? 0)),
     sessionDropped: records.map((r) => r?.sessionDropped),
   };
+  const spent = Object.entries(summary.cpuByType).filter(([, v]) => v.with >= 5 || v.without >= 5).sort((a, b) => b[1].with - a[1].with);
+  log(`  browser CPU by process, median ms without → with: ${spent.map(([type, v]) => `${type} ${v.without.toFixed(0)} → ${v.with.toFixed(0)}`).join(', ')}`);
   log(`  median page time: without ${summary.pageMs.without.toFixed(1)} ms, with ${summary.pageMs.with.toFixed(1)} ms, ratio ${summary.ratio.toFixed(3)} (≤ ${c.pageLimit.toFixed(2)}); median browser CPU: without ${summary.cpuMs.without.toFixed(0)} ms, with ${summary.cpuMs.with.toFixed(0)} ms, ratio ${summary.cpuRatio.toFixed(3)} (≤ ${c.cpuLimit.toFixed(2)})`);
   return summary;
 }
@@ -227,21 +232,23 @@ async function runWorkload(server, without, withExt, c) {
  */
 async function autorunPage(server, browser, url, runId, network) {
   browser.takeEventCounts();
-  const cpu0 = browser.cpuSeconds();
+  const cpu0 = browser.cpu();
   const target = await browser.open(url, { network });
   const result = await server.waitReport(runId);
   await sleep(SETTLE_MS);
-  const cpuMs = (browser.cpuSeconds() - cpu0) * 1000;
+  const cpu1 = browser.cpu();
+  const cpuMs = (cpu1.total - cpu0.total) * 1000;
+  const cpuByType = Object.fromEntries(Object.entries(cpuDelta(cpu0, cpu1)).map(([type, seconds]) => [type, seconds * 1000]));
   const events = browser.takeEventCounts();
   const networkFrames = network ? (events['Network.webSocketFrameReceived'] ?? 0) + (events['Network.webSocketFrameSent'] ?? 0) : undefined;
-  return { target, result, cpuMs, networkFrames };
+  return { target, result, cpuMs, cpuByType, networkFrames };
 }
 
 async function receiveRun(server, browser, c, runId) {
   const { w } = c;
   const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
   const url = `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}&autorun=${w.count}`;
-  const { target, result, cpuMs, networkFrames } = await autorunPage(server, browser, url, runId, c.network);
+  const { target, result, cpuMs, cpuByType, networkFrames } = await autorunPage(server, browser, url, runId, c.network);
   if (result.count !== w.count) throw new Error(`the page received ${result.count} of ${w.count} messages`);
   if (w.binary) {
     if (result.bytes !== w.count * w.size) throw new Error(`the page received ${result.bytes} of ${w.count * w.size} bytes`);
@@ -251,19 +258,19 @@ async function receiveRun(server, browser, c, runId) {
   // The page sent "go" and received count messages.
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
   await browser.close(target);
-  return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, cpuMs, networkFrames, recorded };
+  return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, cpuMs, cpuByType, networkFrames, recorded };
 }
 
 async function sendRun(server, browser, c, runId) {
   const { w } = c;
   const socketUrl = `${server.wsOrigin}/sink?expect=${w.count}`;
   const url = `${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&autorun=${w.count}&size=${w.size}`;
-  const { target, result, cpuMs, networkFrames } = await autorunPage(server, browser, url, runId, c.network);
+  const { target, result, cpuMs, cpuByType, networkFrames } = await autorunPage(server, browser, url, runId, c.network);
   if (result.count !== w.count) throw new Error(`the server received ${result.count} of ${w.count} messages`);
   // The page sent count messages and received "got N".
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
   await browser.close(target);
-  return { pageMs: result.startToConfirmMs, loopMs: result.loopMs, cpuMs, networkFrames, recorded };
+  return { pageMs: result.startToConfirmMs, loopMs: result.loopMs, cpuMs, cpuByType, networkFrames, recorded };
 }
 
 /** Waits until the background has stored the closed connection with every message accounted for (kept or dropped by the cap). */

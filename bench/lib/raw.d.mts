@@ -3,6 +3,8 @@ export interface RawBrowser {
   extensionId: string;
   userDataDir: string;
   cpuSeconds(): number;
+  /** CPU seconds in all, per live process with its kind (browser, renderer, extension, gpu, network, utility, other), and of exited processes. */
+  cpu(): { total: number; processes: Record<string, { type: string; seconds: number }>; reaped: number };
   /**
    * Opens a page (a new tab in front of the window) without attaching to it; resolves to its target id.
    * With network: true, attaches to it and enables the Network domain before it navigates to url (as an open DevTools does).

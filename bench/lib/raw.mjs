@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { CHROMIUM_PATH, QUIET_FLAGS, browserCpuSeconds } from './browser.mjs';
+import { CHROMIUM_PATH, QUIET_FLAGS, browserCpu, browserCpuSeconds } from './browser.mjs';
 import { sleep } from './stats.mjs';
 
 /** Whether a protocol message from the browser is a response ({"id":…}) rather than an event ({"method":…}). */
@@ -81,6 +81,8 @@ export async function launchRaw({ extensionDir } = {}) {
     extensionId,
     userDataDir,
     cpuSeconds: () => browserCpuSeconds(userDataDir),
+    /** The browser's CPU seconds in all and by kind of process (browser.mjs: browserCpu). */
+    cpu: () => browserCpu(userDataDir),
     /**
      * Opens a page without attaching to it. With { network: true }, as with DevTools open on the page:
      * opens about:blank, attaches to its target (flatten), enables the Network domain on that session,
