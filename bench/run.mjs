@@ -3,20 +3,30 @@
 // Builds the extension, starts local servers, launches Debian's Chromium
 // twice (without and with dist/chrome), runs each workload several times
 // alternating the two browsers (the first pair is a discarded warm-up),
-// and prints medians, ratios (with ÷ without) and every target of issue 6
-// with the measured figure, the limit and PASS/FAIL. Writes
+// and prints medians, ratios (with ÷ without) of page time and of the
+// browser's CPU, every target with the measured figure, the limit and
+// PASS/FAIL, and a summary table of every condition. Writes
 // bench/results/<timestamp>.json and bench/results/latest.json.
 //
-// Options: --runs=N (measured runs per browser and workload, default 5),
-// --no-build, --only=recv-text,recv-binary,send-text,hook,panel.
+// Conditions: each workload runs with the Network domain off (no DevTools)
+// and on (`+network`: attached to the page's target with Network enabled, as
+// an open DevTools does), on a quiet machine and (--busy) beside a fixed CPU
+// load of one core.
+//
+// Options: --runs=N (measured runs per browser and condition, default 5),
+// --no-build, --network=off|only|both (default both),
+// --busy[=only|both|off] (bare --busy: busy only; default off),
+// --only=recv-text,recv-binary,recv-blob,send-text,hook,panel (a name with
+// +network, e.g. recv-text+network, selects that condition alone).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startBenchServer } from './lib/server.mjs';
-import { launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
+import { cpuDelta, launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
+import { startBusyLoad } from './lib/busy.mjs';
 import { median, sleep } from './lib/stats.mjs';
 import { runPanelBench } from './panel.mjs';
 
@@ -27,14 +37,42 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 const RUNS = Number(args.runs ?? 5);
 const ONLY = args.only ? new Set(String(args.only).split(',')) : undefined;
 const wanted = (name) => !ONLY || ONLY.has(name);
+const choice = (name, value, allowed) => {
+  if (!allowed.includes(value)) throw new Error(`--${name}=${value}: expected one of ${allowed.join(', ')}`);
+  return value;
+};
+const NETWORK = choice('network', String(args.network ?? 'both'), ['off', 'only', 'both']);
+const BUSY = choice('busy', args.busy === true ? 'only' : String(args.busy ?? 'off'), ['off', 'only', 'both']);
+const NETWORK_MODES = { off: [false], only: [true], both: [false, true] }[NETWORK];
+const LOADS = { off: ['quiet'], only: ['busy'], both: ['quiet', 'busy'] }[BUSY];
 /** After the page's last message: time for the hook's timer, the relay and the background to finish, counted in CPU. */
 const SETTLE_MS = 1000;
 
+// Limits, with ÷ without. Page time: ≤ 1.10 on every workload (≤ 1.05 kept for ArrayBuffer
+// binary, the target it already had), ≤ 1.15 under --busy. Browser CPU: ≤ 1.15 for text,
+// ≤ 1.05 for binary, whatever the condition.
+const BUSY_PAGE_LIMIT = 1.15;
 const WORKLOADS = [
-  { name: 'recv-text', title: 'receive 50k text messages of 100 B', kind: 'receive', count: 50_000, size: 100, binary: false, limit: 1.1 },
-  { name: 'recv-binary', title: 'receive 2k binary messages of 64 KiB', kind: 'receive', count: 2_000, size: 65_536, binary: true, limit: 1.05 },
-  { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, limit: 1.1 },
+  { name: 'recv-text', title: 'receive 50k text messages of 100 B', kind: 'receive', count: 50_000, size: 100, binary: false, pageLimit: 1.1, cpuLimit: 1.15 },
+  { name: 'recv-binary', title: 'receive 2k binary messages of 64 KiB as ArrayBuffers', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'arraybuffer', pageLimit: 1.05, cpuLimit: 1.05 },
+  { name: 'recv-blob', title: 'receive 2k binary messages of 64 KiB as Blobs (the default binaryType)', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05 },
+  { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, pageLimit: 1.1, cpuLimit: 1.15 },
 ];
+
+/** Every condition selected by the options: load × workload × Network domain off/on. */
+function conditions() {
+  const list = [];
+  for (const load of LOADS) {
+    for (const w of WORKLOADS) {
+      for (const network of NETWORK_MODES) {
+        const name = `${w.name}${network ? '+network' : ''}`;
+        if (ONLY && !ONLY.has(w.name) && !ONLY.has(name)) continue;
+        list.push({ load, network, name, label: `${name}${load === 'busy' ? ' (busy)' : ''}`, w, pageLimit: load === 'busy' ? Math.max(w.pageLimit, BUSY_PAGE_LIMIT) : w.pageLimit, cpuLimit: w.cpuLimit });
+      }
+    }
+  }
+  return list;
+}
 
 const log = (...parts) => console.log(...parts);
 
@@ -51,39 +89,82 @@ async function main() {
   }
   const server = await startBenchServer(join(import.meta.dirname, 'pages'));
   for (const w of WORKLOADS) if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
-  log(`Chromium: ${CHROMIUM_PATH}; ${cpus().length} CPUs; ${RUNS} measured runs per browser and workload, alternating, after one warm-up pair.`);
-  const report = { startedAt: startedAt.toISOString(), machine: { cpus: cpus().length, node: process.version, chromium: execSync(`${CHROMIUM_PATH} --version 2>/dev/null`).toString().trim() }, runs: RUNS, workloads: {}, hook: {}, panel: undefined, targets: [] };
-  // The workloads run in browsers driven over a bare protocol connection that never attaches to their pages (lib/raw.mjs).
-  if (WORKLOADS.some((w) => wanted(w.name))) {
-    const rawWithout = await launchRaw({});
-    const rawWith = await launchRaw({ extensionDir: EXTENSION_DIR });
+  const selected = conditions();
+  log(`Chromium: ${CHROMIUM_PATH}; ${cpus().length} CPUs; ${RUNS} measured runs per browser and condition, alternating, after one warm-up pair.`);
+  log(`Conditions: ${selected.length} (load ${LOADS.join(' and ')}; Network domain ${NETWORK_MODES.map((n) => (n ? 'on' : 'off')).join(' and ')}).`);
+  const report = {
+    startedAt: startedAt.toISOString(),
+    machine: { cpus: cpus().length, node: process.version, chromium: execSync(`${CHROMIUM_PATH} --version 2>/dev/null`).toString().trim() },
+    runs: RUNS,
+    options: { network: NETWORK, busy: BUSY, only: ONLY ? [...ONLY] : undefined },
+    conditions: [],
+    busyLoad: undefined,
+    hook: {},
+    panel: undefined,
+    targets: [],
+  };
+  // The workloads run in browsers driven over a bare protocol connection that never attaches to their
+  // pages (lib/raw.mjs), except in +network conditions, where it attaches to enable the Network domain.
+  for (const load of LOADS) {
+    const inLoad = selected.filter((c) => c.load === load);
+    if (!inLoad.length) continue;
+    let busy;
+    if (load === 'busy') {
+      busy = await startBusyLoad();
+      log(`\n#### Busy: a node process (pid ${busy.pid}) spins one core at 100% from before the browsers start until after they quit.`);
+    } else log('\n#### Quiet: no load added by the bench.');
     try {
-      for (const w of WORKLOADS) if (wanted(w.name)) report.workloads[w.name] = await runWorkload(server, rawWithout, rawWith, w);
-    } finally {
-      await rawWithout.quit();
-      await rawWith.quit();
-    }
-  }
-  const without = await launch({});
-  const withExt = await launch({ extensionDir: EXTENSION_DIR });
-  try {
-    if (wanted('hook')) report.hook = await measureHook(server, without, withExt);
-    if (wanted('panel')) {
+      const rawWithout = await launchRaw({});
+      const rawWith = await launchRaw({ extensionDir: EXTENSION_DIR });
       try {
-        report.panel = await runPanelBench({ server, browser: withExt, log });
-      } catch (error) {
-        report.panel = { error: String(error?.stack ?? error) };
-        log(`Panel bench failed: ${error}`);
+        for (const c of inLoad) {
+          let summary;
+          try {
+            summary = await runWorkload(server, rawWithout, rawWith, c);
+          } catch (error) {
+            summary = { error: String(error?.message ?? error) };
+            log(`  FAILED: ${summary.error}`);
+          }
+          report.conditions.push({ name: c.name, load: c.load, network: c.network, workload: c.w.name, title: c.w.title, kind: c.w.kind, binary: Boolean(c.w.binary), count: c.w.count, size: c.w.size, pageLimit: c.pageLimit, cpuLimit: c.cpuLimit, ...summary });
+        }
+      } finally {
+        await rawWithout.quit();
+        await rawWith.quit();
+      }
+    } finally {
+      if (busy) {
+        report.busyLoad = await busy.stop();
+        const b = report.busyLoad;
+        log(`\n#### Busy load ran: pid ${b.pid}, ${b.cpuSeconds.toFixed(1)} s of CPU over ${b.wallSeconds.toFixed(1)} s (${(b.coreShare * 100).toFixed(0)}% of one core); stopped.`);
+        // On an otherwise quiet machine the load gets nearly a core; much less means something else competed too.
+        if (b.coreShare < 0.9) log(`#### Warning: the load got only ${(b.coreShare * 100).toFixed(0)}% of a core: the machine was busier than the load alone, so these busy figures are not reproducible.`);
       }
     }
-  } finally {
-    await without.close();
-    await withExt.close();
-    await server.close();
   }
+  if (wanted('hook') || wanted('panel')) {
+    const without = await launch({});
+    const withExt = await launch({ extensionDir: EXTENSION_DIR });
+    try {
+      if (wanted('hook')) report.hook = await measureHook(server, without, withExt);
+      if (wanted('panel')) {
+        try {
+          report.panel = await runPanelBench({ server, browser: withExt, log });
+        } catch (error) {
+          report.panel = { error: String(error?.stack ?? error) };
+          log(`Panel bench failed: ${error}`);
+        }
+      }
+    } finally {
+      await without.close();
+      await withExt.close();
+    }
+  }
+  await server.close();
   report.targets = targets(report);
+  report.summary = summaryRows(report);
   report.finishedAt = new Date().toISOString();
   printTargets(report.targets);
+  printSummary(report);
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -95,33 +176,38 @@ async function main() {
 
 // ---- capture workloads ----
 
-async function runWorkload(server, without, withExt, w) {
-  log(`\n== ${w.title} ==`);
+async function runWorkload(server, without, withExt, c) {
+  const { w } = c;
+  log(`\n== ${c.label}: ${w.title}${c.network ? ', Network domain enabled on the page' : ''}${c.load === 'busy' ? ', beside the busy load' : ''} ==`);
   const samples = { without: [], with: [] };
   for (let i = 0; i <= RUNS; i++) {
     // Alternate which browser goes first, so drift on a shared machine hits both alike.
     const order = i % 2 ? [['with', withExt], ['without', without]] : [['without', without], ['with', withExt]];
     for (const [label, browser] of order) {
       const runId = `${w.name}-${label}-${i}-${Date.now()}`;
-      const sample = w.kind === 'receive' ? await receiveRun(server, browser, w, runId) : await sendRun(server, browser, w, runId);
+      const sample = w.kind === 'receive' ? await receiveRun(server, browser, c, runId) : await sendRun(server, browser, c, runId);
       const recorded = sample.recorded ? ` recorded ${sample.recorded.accounted}/${sample.recorded.expected}` + (sample.recorded.droppedMessages ? ` (${sample.recorded.droppedMessages} dropped)` : '') + (sample.recorded.evictedPreviews ? ` (${sample.recorded.evictedPreviews} previews evicted)` : '') : '';
-      log(`  ${i === 0 ? 'warm-up' : `run ${i}`.padEnd(7)} ${label.padEnd(7)} ${sample.pageMs.toFixed(1).padStart(8)} ms page   ${(sample.cpuMs ?? NaN).toFixed(0).padStart(6)} ms browser CPU${recorded}`);
+      const frames = c.network ? ` ${sample.networkFrames} frame events` : '';
+      log(`  ${i === 0 ? 'warm-up' : `run ${i}`.padEnd(7)} ${label.padEnd(7)} ${sample.pageMs.toFixed(1).padStart(8)} ms page   ${(sample.cpuMs ?? NaN).toFixed(0).padStart(6)} ms browser CPU${frames}${recorded}`);
       if (i > 0) samples[label].push(sample);
     }
   }
   const stat = (label, key) => median(samples[label].map((s) => s[key]));
   const summary = {
-    title: w.title,
-    count: w.count,
-    size: w.size,
-    limit: w.limit,
     pageMs: { without: stat('without', 'pageMs'), with: stat('with', 'pageMs') },
     cpuMs: { without: stat('without', 'cpuMs'), with: stat('with', 'cpuMs') },
     samples,
   };
   summary.ratio = summary.pageMs.with / summary.pageMs.without;
   summary.cpuRatio = summary.cpuMs.with / summary.cpuMs.without;
+  // Where the browser's CPU went: median ms per kind of process, without and with.
+  const types = [...new Set([...samples.without, ...samples.with].flatMap((s) => Object.keys(s.cpuByType)))];
+  summary.cpuByType = Object.fromEntries(types.map((type) => [type, { without: median(samples.without.map((s) => s.cpuByType[type] ?? 0)), with: median(samples.with.map((s) => s.cpuByType[type] ?? 0)) }]));
   if (w.kind === 'send') summary.loopMs = { without: stat('without', 'loopMs'), with: stat('with', 'loopMs') };
+  if (c.network) {
+    const all = [...samples.without, ...samples.with].map((s) => s.networkFrames);
+    summary.networkFrames = { expected: w.count + 1, min: Math.min(...all), max: Math.max(...all) };
+  }
   const records = samples.with.map((s) => s.recorded);
   summary.recorded = {
     allAccounted: records.every((r) => r && r.accounted === r.expected && r.ordered),
@@ -134,40 +220,57 @@ async function runWorkload(server, without, withExt, w) {
     storageBytesInUse: Math.max(...records.map((r) => r?.bytesInUse ?? 0)),
     sessionDropped: records.map((r) => r?.sessionDropped),
   };
-  log(`  median page time: without ${summary.pageMs.without.toFixed(1)} ms, with ${summary.pageMs.with.toFixed(1)} ms, ratio ${summary.ratio.toFixed(3)}; browser CPU ratio ${summary.cpuRatio.toFixed(2)}`);
+  const spent = Object.entries(summary.cpuByType).filter(([, v]) => v.with >= 5 || v.without >= 5).sort((a, b) => b[1].with - a[1].with);
+  log(`  browser CPU by process, median ms without → with: ${spent.map(([type, v]) => `${type} ${v.without.toFixed(0)} → ${v.with.toFixed(0)}`).join(', ')}`);
+  log(`  median page time: without ${summary.pageMs.without.toFixed(1)} ms, with ${summary.pageMs.with.toFixed(1)} ms, ratio ${summary.ratio.toFixed(3)} (≤ ${c.pageLimit.toFixed(2)}); median browser CPU: without ${summary.cpuMs.without.toFixed(0)} ms, with ${summary.cpuMs.with.toFixed(0)} ms, ratio ${summary.cpuRatio.toFixed(3)} (≤ ${c.cpuLimit.toFixed(2)})`);
   return summary;
 }
 
-/** Opens the workload page (which runs by itself), waits for its report, and counts the browser's CPU meanwhile. */
-async function autorunPage(server, browser, url, runId) {
-  const cpu0 = browser.cpuSeconds();
-  const target = await browser.open(url);
+/**
+ * Opens the workload page (which runs by itself), waits for its report, and counts the browser's CPU meanwhile
+ * (and, with the Network domain on, the frame events the browser sent over the protocol connection).
+ */
+async function autorunPage(server, browser, url, runId, network) {
+  browser.takeEventCounts();
+  const cpu0 = browser.cpu();
+  const target = await browser.open(url, { network });
   const result = await server.waitReport(runId);
   await sleep(SETTLE_MS);
-  const cpuMs = (browser.cpuSeconds() - cpu0) * 1000;
-  return { target, result, cpuMs };
+  const cpu1 = browser.cpu();
+  const cpuMs = (cpu1.total - cpu0.total) * 1000;
+  const cpuByType = Object.fromEntries(Object.entries(cpuDelta(cpu0, cpu1)).map(([type, seconds]) => [type, seconds * 1000]));
+  const events = browser.takeEventCounts();
+  const networkFrames = network ? (events['Network.webSocketFrameReceived'] ?? 0) + (events['Network.webSocketFrameSent'] ?? 0) : undefined;
+  return { target, result, cpuMs, cpuByType, networkFrames };
 }
 
-async function receiveRun(server, browser, w, runId) {
+async function receiveRun(server, browser, c, runId) {
+  const { w } = c;
   const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
-  const url = `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=arraybuffer&autorun=${w.count}`;
-  const { target, result, cpuMs } = await autorunPage(server, browser, url, runId);
+  const url = `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}&autorun=${w.count}`;
+  const { target, result, cpuMs, cpuByType, networkFrames } = await autorunPage(server, browser, url, runId, c.network);
   if (result.count !== w.count) throw new Error(`the page received ${result.count} of ${w.count} messages`);
+  if (w.binary) {
+    if (result.bytes !== w.count * w.size) throw new Error(`the page received ${result.bytes} of ${w.count * w.size} bytes`);
+    const type = { blob: 'Blob', arraybuffer: 'ArrayBuffer' }[w.binaryType];
+    if (result.dataType !== type) throw new Error(`the page received ${result.dataType}s, not ${type}s (binaryType ${result.binaryType})`);
+  }
   // The page sent "go" and received count messages.
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
   await browser.close(target);
-  return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, cpuMs, recorded };
+  return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, cpuMs, cpuByType, networkFrames, recorded };
 }
 
-async function sendRun(server, browser, w, runId) {
+async function sendRun(server, browser, c, runId) {
+  const { w } = c;
   const socketUrl = `${server.wsOrigin}/sink?expect=${w.count}`;
   const url = `${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&autorun=${w.count}&size=${w.size}`;
-  const { target, result, cpuMs } = await autorunPage(server, browser, url, runId);
+  const { target, result, cpuMs, cpuByType, networkFrames } = await autorunPage(server, browser, url, runId, c.network);
   if (result.count !== w.count) throw new Error(`the server received ${result.count} of ${w.count} messages`);
   // The page sent count messages and received "got N".
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
   await browser.close(target);
-  return { pageMs: result.startToConfirmMs, loopMs: result.loopMs, cpuMs, recorded };
+  return { pageMs: result.startToConfirmMs, loopMs: result.loopMs, cpuMs, cpuByType, networkFrames, recorded };
 }
 
 /** Waits until the background has stored the closed connection with every message accounted for (kept or dropped by the cap). */
@@ -261,24 +364,31 @@ async function measureHook(server, without, withExt) {
 function targets(report) {
   const rows = [];
   const add = (target, measured, limit, pass, note) => rows.push({ target, measured, limit, pass: Boolean(pass), note });
-  const w = report.workloads;
-  for (const [name, s] of Object.entries(w)) {
-    add(`${s.title}: time with ÷ without`, `${s.ratio.toFixed(3)} (${s.pageMs.with.toFixed(1)} / ${s.pageMs.without.toFixed(1)} ms)`, `≤ ${s.limit.toFixed(2)}`, s.ratio <= s.limit, `browser CPU ratio ${s.cpuRatio.toFixed(2)}`);
+  const ok = report.conditions.filter((s) => !s.error);
+  for (const s of report.conditions) {
+    const label = `${s.name}${s.load === 'busy' ? ' (busy)' : ''}`;
+    if (s.error) {
+      add(`${label}: the workload ran`, `failed: ${s.error}`, 'ran', false);
+      continue;
+    }
+    add(`${label}: page time with ÷ without`, `${s.ratio.toFixed(3)} (${s.pageMs.with.toFixed(1)} / ${s.pageMs.without.toFixed(1)} ms)`, `≤ ${s.pageLimit.toFixed(2)}`, s.ratio <= s.pageLimit);
+    add(`${label}: browser CPU with ÷ without`, `${s.cpuRatio.toFixed(3)} (${(s.cpuMs.with / 1000).toFixed(2)} / ${(s.cpuMs.without / 1000).toFixed(2)} s)`, `≤ ${s.cpuLimit.toFixed(2)}`, s.cpuRatio <= s.cpuLimit);
     const r = s.recorded;
     const evicted = r.evictedPreviews.reduce((a, b) => Math.max(a, b ?? 0), 0);
     const dropped = r.droppedMessages.reduce((a, b) => Math.max(a, b ?? 0), 0);
     add(
-      `${s.title}: every message recorded or counted`,
+      `${label}: every message recorded or counted`,
       `${r.allAccounted ? 'all' : 'NOT all'} ${r.expected} accounted; stored ${Math.min(...r.stored)}–${Math.max(...r.stored)}, dropped ≤ ${dropped}, previews evicted ≤ ${evicted}`,
       'exact',
       r.allAccounted,
     );
-    if (name === 'recv-binary') add(`${s.title}: previews bounded`, `longest preview ${r.maxPreviewChars} chars`, '≤ 87,384 (base64 of 64 KiB)', r.maxPreviewChars <= 87_384);
+    if (s.binary) add(`${label}: previews bounded`, `longest preview ${r.maxPreviewChars} chars`, '≤ 87,384 (base64 of 64 KiB)', r.maxPreviewChars <= 87_384);
+    // The condition is what it claims: the Network domain reported every frame of the page's socket, in both browsers.
+    if (s.network) add(`${label}: Network domain saw every frame`, `${s.networkFrames.min}–${s.networkFrames.max} frame events per run`, `≥ ${s.networkFrames.expected}`, s.networkFrames.min >= s.networkFrames.expected);
   }
-  const costs = Object.values(w).map((s) => s.recorded.tabCostBytes);
-  if (costs.length) {
-    const maxCost = Math.max(...costs);
-    const inUse = Math.max(...Object.values(w).map((s) => s.recorded.storageBytesInUse));
+  if (ok.length) {
+    const maxCost = Math.max(...ok.map((s) => s.recorded.tabCostBytes));
+    const inUse = Math.max(...ok.map((s) => s.recorded.storageBytesInUse));
     add('background: per-tab cap holds (default 4 MiB)', `${(maxCost / 1048576).toFixed(2)} MiB largest tab; storage.session ${(inUse / 1048576).toFixed(2)} MiB`, '≤ 4.00 MiB; ≤ 10 MiB quota', maxCost <= 4 * 1048576 && inUse <= 10 * 1048576);
   }
   if (report.hook.size) {
@@ -298,6 +408,43 @@ function printTargets(rows) {
   log(`\n${'TARGET'.padEnd(wt)}  ${'MEASURED'.padEnd(wm)}  ${'LIMIT'.padEnd(wl)}  RESULT`);
   for (const r of rows) log(`${r.target.padEnd(wt)}  ${String(r.measured).padEnd(wm)}  ${String(r.limit).padEnd(wl)}  ${r.pass ? 'PASS' : 'FAIL'}${r.note ? `  (${r.note})` : ''}`);
   log(`\n${rows.filter((r) => r.pass).length}/${rows.length} targets met.`);
+}
+
+/** One row per condition run: load × Network domain × workload, with both ratios, their limits and what missed. */
+function summaryRows(report) {
+  return report.conditions.map((s) => {
+    const row = { load: s.load, network: s.network ? 'on' : 'off', workload: s.workload, pageLimit: s.pageLimit, cpuLimit: s.cpuLimit };
+    if (s.error) return { ...row, misses: ['error'], error: s.error, pass: false };
+    const misses = [];
+    if (!(s.ratio <= s.pageLimit)) misses.push('page');
+    if (!(s.cpuRatio <= s.cpuLimit)) misses.push('CPU');
+    if (!s.recorded.allAccounted) misses.push('recorded');
+    if (s.binary && !(s.recorded.maxPreviewChars <= 87_384)) misses.push('previews');
+    if (s.network && !(s.networkFrames.min >= s.networkFrames.expected)) misses.push('network frames');
+    return { ...row, ratio: s.ratio, pageMs: s.pageMs, cpuRatio: s.cpuRatio, cpuMs: s.cpuMs, recorded: s.recorded.allAccounted, misses, pass: misses.length === 0 };
+  });
+}
+
+function printSummary(report) {
+  const rows = report.summary;
+  if (!rows.length) return;
+  const notRun = [];
+  if (!LOADS.includes('busy')) notRun.push('busy (--busy or --busy=both)');
+  if (!LOADS.includes('quiet')) notRun.push('quiet (--busy=both)');
+  if (!NETWORK_MODES.includes(true)) notRun.push('Network on (--network=both)');
+  if (!NETWORK_MODES.includes(false)) notRun.push('Network off (--network=both)');
+  if (ONLY) notRun.push(`workloads not in --only=${[...ONLY].join(',')}`);
+  const table = [['LOAD', 'NETWORK', 'WORKLOAD', 'PAGE RATIO', 'PAGE MS with / without', 'LIMIT', 'CPU RATIO', 'CPU S with / without', 'LIMIT', 'RECORDED', 'RESULT']];
+  for (const r of rows) {
+    const result = r.pass ? 'PASS' : `FAIL (${r.misses.join(', ')})`;
+    if (r.error) table.push([r.load, r.network, r.workload, '—', '—', `≤ ${r.pageLimit.toFixed(2)}`, '—', '—', `≤ ${r.cpuLimit.toFixed(2)}`, '—', `${result}: ${r.error}`]);
+    else table.push([r.load, r.network, r.workload, r.ratio.toFixed(3), `${r.pageMs.with.toFixed(0)} / ${r.pageMs.without.toFixed(0)}`, `≤ ${r.pageLimit.toFixed(2)}`, r.cpuRatio.toFixed(3), `${(r.cpuMs.with / 1000).toFixed(2)} / ${(r.cpuMs.without / 1000).toFixed(2)}`, `≤ ${r.cpuLimit.toFixed(2)}`, r.recorded ? 'all' : 'NOT all', result]);
+  }
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
+  log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU)`);
+  if (report.busyLoad) log(`Busy conditions ran beside a process spinning one core (pid ${report.busyLoad.pid}: ${report.busyLoad.cpuSeconds.toFixed(1)} s CPU over ${report.busyLoad.wallSeconds.toFixed(1)} s, ${(report.busyLoad.coreShare * 100).toFixed(0)}% of a core).`);
+  for (const row of table) log(row.map((cell, i) => String(cell).padEnd(i === row.length - 1 ? 0 : widths[i])).join('  '));
+  log(`${rows.filter((r) => r.pass).length}/${rows.length} conditions met every limit.${notRun.length ? ` Not run: ${notRun.join('; ')}.` : ''}`);
 }
 
 main().catch((error) => {

@@ -35,6 +35,8 @@ export async function launch({ extensionDir, extraArgs = [] }) {
     serviceWorker,
     /** User + system CPU seconds of every process of this browser. */
     cpuSeconds: () => browserCpuSeconds(userDataDir),
+    /** The same, by kind of process (see browserCpu). */
+    cpu: () => browserCpu(userDataDir),
     async close() {
       await context.close();
       rmSync(userDataDir, { recursive: true, force: true });
@@ -45,8 +47,20 @@ export async function launch({ extensionDir, extraArgs = [] }) {
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 export function browserCpuSeconds(userDataDir) {
+  return browserCpu(userDataDir).total;
+}
+
+/**
+ * The browser's CPU seconds: in all, per live process with its kind (`browser`: the main process;
+ * `renderer`: the pages, where the hook and the relay run; `extension`: extension renderers, where the
+ * service worker runs; `gpu`; `network`: the network service; `utility`: other utilities; `other`),
+ * and `reaped`: processes already exited, counted in their parents (mostly closed pages' renderers).
+ * cpuDelta() turns two of these into what each kind of process spent in between.
+ */
+export function browserCpu(userDataDir) {
   const parents = new Map();
   const cpu = new Map();
+  const reapedTicks = new Map();
   let root;
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -54,8 +68,9 @@ export function browserCpuSeconds(userDataDir) {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parents.set(name, fields[1]);
-      // utime + stime, plus cutime + cstime: the CPU of children already reaped (renderers of closed pages).
-      cpu.set(name, Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]));
+      // utime + stime; cutime + cstime: the CPU of children already reaped (renderers of closed pages).
+      cpu.set(name, Number(fields[11]) + Number(fields[12]));
+      reapedTicks.set(name, Number(fields[13]) + Number(fields[14]));
       if (root === undefined && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(`--user-data-dir=${userDataDir}`)) {
         const parent = fields[1];
         // The browser process is the one whose parent is not itself a process of this browser.
@@ -65,14 +80,45 @@ export function browserCpuSeconds(userDataDir) {
       /* the process ended while we read */
     }
   }
-  if (!root) return NaN;
+  if (!root) return { total: NaN, processes: {}, reaped: NaN };
   const inTree = (pid) => {
     for (let p = pid, hops = 0; p && p !== '0' && hops < 10; p = parents.get(p), hops++) if (p === root) return true;
     return false;
   };
-  let ticks = 0;
-  for (const [pid, value] of cpu) if (inTree(pid)) ticks += value;
-  return ticks / CLOCK_TICKS;
+  const processes = {};
+  let live = 0;
+  let reaped = 0;
+  for (const [pid, ticks] of cpu) {
+    if (!inTree(pid)) continue;
+    processes[pid] = { type: processType(readFileSafe(`/proc/${pid}/cmdline`)), seconds: ticks / CLOCK_TICKS };
+    live += ticks;
+    reaped += reapedTicks.get(pid);
+  }
+  return { total: (live + reaped) / CLOCK_TICKS, processes, reaped: reaped / CLOCK_TICKS };
+}
+
+/**
+ * CPU seconds spent between two browserCpu() readings, by kind of process. `exited`: processes that
+ * ended in between (their CPU after the first reading, or all of it if they also started in between).
+ */
+export function cpuDelta(before, after) {
+  const byType = {};
+  const add = (type, seconds) => (byType[type] = (byType[type] ?? 0) + seconds);
+  for (const [pid, p] of Object.entries(after.processes)) add(p.type, p.seconds - (before.processes[pid]?.seconds ?? 0));
+  let vanished = 0;
+  for (const [pid, p] of Object.entries(before.processes)) if (!after.processes[pid]) vanished += p.seconds;
+  add('exited', after.reaped - before.reaped - vanished);
+  return byType;
+}
+
+function processType(cmdline) {
+  // Chromium rewrites its processes' command lines (one string, spaces between arguments).
+  const type = /--type=([\w-]+)/.exec(cmdline)?.[1];
+  if (!type) return 'browser';
+  if (type === 'renderer') return cmdline.includes('--extension-process') ? 'extension' : 'renderer';
+  if (type === 'gpu-process') return 'gpu';
+  if (type === 'utility') return cmdline.includes('network.mojom.NetworkService') ? 'network' : 'utility';
+  return 'other';
 }
 
 function readFileSafe(path) {

@@ -3,8 +3,17 @@ export interface RawBrowser {
   extensionId: string;
   userDataDir: string;
   cpuSeconds(): number;
-  /** Opens a page (a new tab in front of the window) without attaching to it; resolves to its target id. */
-  open(url: string): Promise<string>;
+  /** CPU seconds in all, per live process with its kind (browser, renderer, extension, gpu, network, utility, other), and of exited processes. */
+  cpu(): { total: number; processes: Record<string, { type: string; seconds: number }>; reaped: number };
+  /**
+   * Opens a page (a new tab in front of the window) without attaching to it; resolves to its target id.
+   * With network: true, attaches to it and enables the Network domain before it navigates to url (as an open DevTools does).
+   */
+  open(url: string, options?: { network?: boolean }): Promise<string>;
+  /** Protocol events received since the last call, by method (counted, never parsed); starts counting afresh. */
+  takeEventCounts(): Record<string, number>;
+  /** Sends a protocol command to the browser, or to an attached session. */
+  send(method: string, params?: Record<string, unknown>, sessionId?: string): Promise<Record<string, unknown>>;
   /** Brings a tab to the front of its window: the window's other tabs become hidden. */
   activate(targetId: string): Promise<void>;
   close(targetId: string): Promise<void>;

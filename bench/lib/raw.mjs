@@ -10,8 +10,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { CHROMIUM_PATH, QUIET_FLAGS, browserCpuSeconds } from './browser.mjs';
+import { CHROMIUM_PATH, QUIET_FLAGS, browserCpu, browserCpuSeconds } from './browser.mjs';
 import { sleep } from './stats.mjs';
+
+/** Whether a protocol message from the browser is a response ({"id":…}) rather than an event ({"method":…}). */
+function isResponse(data) {
+  // {"id"  =  7b 22 69 64
+  return data.length > 5 && data[0] === 0x7b && data[1] === 0x22 && data[2] === 0x69 && data[3] === 0x64 && data[4] === 0x22;
+}
 
 export async function launchRaw({ extensionDir } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'socketscope-bench-raw-'));
@@ -35,7 +41,17 @@ export async function launchRaw({ extensionDir } = {}) {
   });
   let nextId = 1;
   const pending = new Map();
+  // Events are counted by method, never parsed: with the Network domain enabled on a page, every
+  // WebSocket frame becomes an event (64 KiB binary frames arrive base64-encoded, 87 KB of JSON each),
+  // and parsing them would make this process compete with the browser for the machine's two cores.
+  // The browser writes responses as {"id":…} and events as {"method":"…",…}: the first bytes tell them apart.
+  const eventCounts = new Map();
   socket.on('message', (data) => {
+    if (!isResponse(data)) {
+      const method = /^\{"method":"([^"]+)"/.exec(data.toString('latin1', 0, 96))?.[1] ?? '?';
+      eventCounts.set(method, (eventCounts.get(method) ?? 0) + 1);
+      return;
+    }
     const message = JSON.parse(String(data));
     const waiter = message.id !== undefined && pending.get(message.id);
     if (!waiter) return;
@@ -65,11 +81,33 @@ export async function launchRaw({ extensionDir } = {}) {
     extensionId,
     userDataDir,
     cpuSeconds: () => browserCpuSeconds(userDataDir),
-    /** Opens a page without attaching to it. */
-    async open(url) {
-      const { targetId } = await send('Target.createTarget', { url });
+    /** The browser's CPU seconds in all and by kind of process (browser.mjs: browserCpu). */
+    cpu: () => browserCpu(userDataDir),
+    /**
+     * Opens a page without attaching to it. With { network: true }, as with DevTools open on the page:
+     * opens about:blank, attaches to its target (flatten), enables the Network domain on that session,
+     * then navigates to url, so the page's sockets are reported as protocol events from their first frame.
+     * The session ends when the page is closed.
+     */
+    async open(url, { network = false } = {}) {
+      if (!network) {
+        const { targetId } = await send('Target.createTarget', { url });
+        return targetId;
+      }
+      const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      await send('Network.enable', {}, sessionId);
+      await send('Page.navigate', { url }, sessionId);
       return targetId;
     },
+    /** Events received since the last call, by method (counted, not parsed), then starts counting afresh. */
+    takeEventCounts() {
+      const counts = Object.fromEntries(eventCounts);
+      eventCounts.clear();
+      return counts;
+    },
+    /** Sends any protocol command, to the browser or to an attached session. */
+    send,
     /** Brings a tab to the front of its window: the other tabs of the window become hidden (their timers are throttled). */
     activate: async (targetId) => {
       await send('Target.activateTarget', { targetId });

@@ -1,0 +1,43 @@
+// --busy: a fixed CPU load beside the browsers, so figures under contention
+// can be reproduced. One child node process spins one core at 100% (a busy
+// loop, same priority as everything else) from before the browsers start
+// until after they quit; stop() reports how much CPU it really got.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+export async function startBusyLoad() {
+  const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  await new Promise((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  const startedAt = Date.now();
+  // Never outlive the bench, whatever ends it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  return {
+    pid: child.pid,
+    /** Kills the load; resolves to its wall time and the CPU it used (≈ wall time if it really had a core to itself). */
+    async stop() {
+      const cpuSeconds = processCpuSeconds(child.pid);
+      const wallSeconds = (Date.now() - startedAt) / 1000;
+      const exited = child.exitCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      process.removeListener('exit', killOnExit);
+      return { pid: child.pid, wallSeconds, cpuSeconds, coreShare: cpuSeconds / wallSeconds };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob] [--interval=200]
+//
+// Where the extension's CPU goes, from V8's sampling profiler: one run of a
+// receive workload in Chromium with dist/chrome (build it first), profiling
+// the page (hook and relay) and the extension's service worker at once over
+// the bare protocol connection (Profiler domain). Attaching to the page is
+// itself a change, so this is a diagnosis, not a measurement. Prints the top
+// functions by self time in each, and writes both .cpuprofile files (open
+// them in DevTools' Performance panel) to bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBenchServer } from './lib/server.mjs';
+import { requireChromium } from './lib/browser.mjs';
+import { launchRaw } from './lib/raw.mjs';
+import { sleep } from './lib/stats.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
+const WORKLOADS = {
+  'recv-text': { count: 50_000, size: 100, binary: false, binaryType: 'arraybuffer' },
+  'recv-binary': { count: 2_000, size: 65_536, binary: true, binaryType: 'arraybuffer' },
+  'recv-blob': { count: 2_000, size: 65_536, binary: true, binaryType: 'blob' },
+};
+const name = String(args.workload ?? 'recv-text');
+const w = WORKLOADS[name];
+if (!w) throw new Error(`--workload=${name}: expected one of ${Object.keys(WORKLOADS).join(', ')}`);
+
+/** Self time per function (name, script, line), in ms, highest first. */
+function topSelf(profile, limit = 15) {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const deltas = profile.timeDeltas;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const f = byNode.get(profile.samples[i]).callFrame;
+    const key = `${f.functionName || '(anonymous)'}  ${f.url ? `${f.url.replace(/^.*\/\/[^/]+/, '')}:${f.lineNumber + 1}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return { total, top: [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit) };
+}
+
+async function main() {
+  requireChromium();
+  const server = await startBenchServer(join(import.meta.dirname, 'pages'));
+  server.prepare(w.count, w.size, w.binary);
+  const browser = await launchRaw({ extensionDir: join(ROOT, 'dist', 'chrome') });
+  try {
+    const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
+    const targetId = await browser.open(`${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType}`);
+    await sleep(1000);
+    const { targetInfos } = await browser.send('Target.getTargets');
+    const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+    const sessions = {};
+    for (const [label, id] of [['page', targetId], ['service-worker', worker.targetId]]) {
+      const { sessionId } = await browser.send('Target.attachToTarget', { targetId: id, flatten: true });
+      await browser.send('Profiler.enable', {}, sessionId);
+      await browser.send('Profiler.setSamplingInterval', { interval: Number(args.interval ?? 200) }, sessionId);
+      sessions[label] = sessionId;
+    }
+    await browser.send('Runtime.evaluate', { expression: 'window.ready', awaitPromise: true }, sessions.page);
+    for (const sessionId of Object.values(sessions)) await browser.send('Profiler.start', {}, sessionId);
+    const { result } = await browser.send('Runtime.evaluate', { expression: `window.run(${w.count})`, awaitPromise: true, returnByValue: true }, sessions.page);
+    await browser.send('Runtime.evaluate', { expression: 'window.finishSocket()', awaitPromise: true }, sessions.page);
+    await sleep(1500); // the hook's timer, the relay, the background's persist
+    console.log(`${name}: ${result.value.count} messages, ${result.value.goToLastMs.toFixed(0)} ms page time (profiled, attached: not a measurement)`);
+    const dir = join(ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    for (const [label, sessionId] of Object.entries(sessions)) {
+      const { profile } = await browser.send('Profiler.stop', {}, sessionId);
+      const file = join(dir, `profile-${name}-${label}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      const { total, top } = topSelf(profile);
+      console.log(`\n${label}: ${total.toFixed(0)} ms sampled (idle included); top self time (${file.replace(`${ROOT}/`, '')}):`);
+      for (const [key, ms] of top) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${key}`);
+    }
+  } finally {
+    await browser.quit();
+    await server.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(`Profile failed: ${error?.stack ?? error}`);
+  process.exit(2);
+});
