@@ -411,6 +411,8 @@ const PAGE_EVENT_WORDS: Record<PageEvent['type'], string> = {
   navigation: 'Navigation',
   'timer-late': 'A timer fired late',
   'timer-throttled': 'Timers throttled (hidden tab)',
+  worker: 'Worker started (its sockets are not captured)',
+  frame: 'data:/blob: frame created',
 };
 
 function pageEventLine(event: PageEvent): string {
