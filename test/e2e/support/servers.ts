@@ -84,7 +84,7 @@ export async function startServer(options: { host?: string; pagesDir?: string; a
  * n events, ids from 1, every other one named `update`; `end=1`: ends the response after them (the browser
  * reconnects, sending Last-Event-ID); a request that carries Last-Event-ID gets `data: resumed <id>` and, with
  * `end=1`, a 204 the second time (the browser then gives up: CLOSED). `status=N`: answers N, no stream.
- * Without any: headers only, then silence (a proxy's idle timeout ends it). Always `X-Accel-Buffering: no`.
+ * `retry=ms`: a `retry:` field first. Without any: headers only, then silence (a proxy's idle timeout ends it). Always `X-Accel-Buffering: no`.
  */
 function serveEventStream(request: IncomingMessage, response: import('node:http').ServerResponse, url: URL): void {
   const status = Number(url.searchParams.get('status') ?? '200');
@@ -104,6 +104,8 @@ function serveEventStream(request: IncomingMessage, response: import('node:http'
     if (end) response.end();
     return;
   }
+  const retry = url.searchParams.get('retry');
+  if (retry) response.write(`retry: ${Number(retry)}\n\n`);
   const heartbeat = Number(url.searchParams.get('heartbeat') ?? '0');
   if (heartbeat > 0) timers.push(setInterval(() => response.write(': heartbeat\n\n'), heartbeat));
   const every = Number(url.searchParams.get('every') ?? '0');
