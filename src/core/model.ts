@@ -158,8 +158,7 @@ export interface PageEvent {
   frameId?: number;
   /**
    * navigation: the new URL; pagehide: 'persisted' when going to the bfcache; worker: `Worker <script URL>` or
-   * `SharedWorker <script URL>` (the URL as the page passed it); frame: the data:/blob: URL of an iframe the page
-   * created (cut to 256 characters).
+   * `SharedWorker <script URL>` (the URL as the page passed it, when it passed a string).
    */
   detail?: string;
   /** timer-late: how late a timer of the page fired, in ms; timer-throttled: how late the probe that showed it fired (detail 'basic': timers aligned to 1 s; 'intensive': once a minute). */

@@ -412,7 +412,6 @@ const PAGE_EVENT_WORDS: Record<PageEvent['type'], string> = {
   'timer-late': 'A timer fired late',
   'timer-throttled': 'Timers throttled (hidden tab)',
   worker: 'Worker started (its sockets are not captured)',
-  frame: 'data:/blob: frame created',
 };
 
 function pageEventLine(event: PageEvent): string {

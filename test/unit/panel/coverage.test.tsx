@@ -1,0 +1,43 @@
+// @vitest-environment happy-dom
+// What the hook cannot capture is said on screen, and event streams can be listed apart from WebSockets.
+import { describe, expect, it } from 'vitest';
+import { coverageNotes } from '../../../src/panel/Coverage';
+import { connections, kindFilter } from '../../../src/panel/store';
+import { emptySession, type Connection, type Session } from '../../../src/core/model';
+import { flush, load } from './fixtures';
+
+const T0 = 1_790_000_000_000;
+const connection = (id: string, kind?: 'eventsource'): Connection => ({ id, frameUrl: 'https://app.example/', url: `https://app.example/${id}`, protocols: [], createdAt: T0, messages: [], ...(kind ? { kind } : {}) });
+
+function sessionWith(extra: Partial<Session>): Session {
+  return { ...emptySession('s', T0), ...extra };
+}
+
+describe('coverage notes and the kind filter', () => {
+  it('names the workers the page started and says their sockets are not captured', () => {
+    const notes = coverageNotes(
+      sessionWith({
+        pageEvents: [
+          { type: 'worker', time: T0, detail: 'Worker /js/socket-worker.js' },
+          { type: 'worker', time: T0 + 1, detail: 'SharedWorker /js/shared.js' },
+        ],
+      }),
+    );
+    expect(notes).toEqual([expect.stringMatching(/started 2 workers \(Worker \/js\/socket-worker\.js, SharedWorker \/js\/shared\.js\).*not captured/)]);
+  });
+
+  it('says what an event stream cannot show, and says nothing for a plain WebSocket session', () => {
+    expect(coverageNotes(sessionWith({ connections: [connection('ws')] }))).toEqual([]);
+    expect(coverageNotes(sessionWith({ connections: [connection('ws'), connection('sse', 'eventsource')] }))).toEqual([expect.stringMatching(/comment lines.*never reach the page/)]);
+  });
+
+  it('filters the list by kind', () => {
+    load(sessionWith({ connections: [connection('ws'), connection('sse', 'eventsource')] }));
+    expect(connections.value.map((c) => c.id)).toEqual(['ws', 'sse']);
+    flush(() => (kindFilter.value = 'eventsource'));
+    expect(connections.value.map((c) => c.id)).toEqual(['sse']);
+    flush(() => (kindFilter.value = 'websocket'));
+    expect(connections.value.map((c) => c.id)).toEqual(['ws']);
+    flush(() => (kindFilter.value = 'all'));
+  });
+});
