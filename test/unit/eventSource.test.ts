@@ -11,6 +11,7 @@ import { fromHar } from '../../src/core/har/import';
 import { decodeStoredTab, encodeStoredTab } from '../../src/core/stored';
 import { emptySession, type Connection, type Session } from '../../src/core/model';
 import { PROTOCOL_VERSION, type PageBatch, type PageRecord } from '../../src/protocol/page';
+import { analyze, formatReport } from '../../src/cli/main';
 
 const T0 = 1_790_000_000_000;
 const context = { docId: 'doc1', frameId: 0, frameUrl: 'https://app.example/' };
@@ -119,6 +120,18 @@ describe('EventSource ingest', () => {
     expect(fromChrome).toMatchObject({ kind: 'eventsource', url: URL_ });
     expect(fromChrome.openedAt).toBeDefined();
     expect(fromChrome.messages[0]).toMatchObject({ preview: 'hello', event: 'update', lastEventId: '7' });
+  });
+});
+
+describe('EventSource in the CLI', () => {
+  it('marks an endpoint of event streams and gives the SSE fix', () => {
+    const session = ingest([batch(1, idleChain(4, 3000))]);
+    const imported = fromHar(JSON.parse(JSON.stringify(toHar(session))));
+    const report = analyze(imported);
+    expect(report.endpoints.map((e) => e.kind)).toEqual(['eventsource']);
+    const text = formatReport('x.har', imported.session, report).join('\n');
+    expect(text).toContain('(event stream: each browser reconnect is a connection)');
+    expect(text).toContain('X-Accel-Buffering: no');
   });
 });
 
