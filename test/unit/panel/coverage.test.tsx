@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // What the hook cannot capture is said on screen, and event streams can be listed apart from WebSockets.
 import { describe, expect, it } from 'vitest';
-import { coverageNotes } from '../../../src/panel/Coverage';
+import { coverageNotes, networkLogOnly } from '../../../src/panel/Coverage';
 import { connections, kindFilter } from '../../../src/panel/store';
 import { emptySession, type Connection, type Session } from '../../../src/core/model';
 import { flush, load } from './fixtures';
@@ -29,6 +29,21 @@ describe('coverage notes and the kind filter', () => {
   it('says what an event stream cannot show, and says nothing for a plain WebSocket session', () => {
     expect(coverageNotes(sessionWith({ connections: [connection('ws')] }))).toEqual([]);
     expect(coverageNotes(sessionWith({ connections: [connection('ws'), connection('sse', 'eventsource')] }))).toEqual([expect.stringMatching(/comment lines.*never reach the page/)]);
+  });
+
+  it('finds the WebSockets of DevTools\' network log that were not recorded (a worker\'s)', () => {
+    const recorded = [{ ...connection('ws'), url: 'ws://h/echo' }];
+    const entries = [
+      { _resourceType: 'document', request: { url: 'http://h/' } },
+      { _resourceType: 'websocket', request: { url: 'ws://h/echo' }, _webSocketMessages: [{}, {}] },
+      { _resourceType: 'websocket', request: { url: 'ws://h/echo' }, _webSocketMessages: [{}] },
+      { _resourceType: 'websocket', request: { url: 'ws://h/worker' }, _webSocketMessages: [{}, {}] },
+      null,
+    ];
+    expect(networkLogOnly(entries, recorded)).toEqual([
+      { url: 'ws://h/echo', messages: 1 },
+      { url: 'ws://h/worker', messages: 2 },
+    ]);
   });
 
   it('filters the list by kind', () => {
