@@ -8,6 +8,11 @@ import { CLOSE_ABNORMAL, CLOSE_NO_STATUS, DIR_RECEIVE, KIND_EVENTSOURCE, type Pa
 export interface HookKit {
   win: Window & typeof globalThis;
   uncurry: (fn: (...args: never[]) => unknown) => (self: unknown, ...args: unknown[]) => unknown;
+  weakGet: (map: WeakMap<object, unknown>, key: unknown) => unknown;
+  weakSet: (self: unknown, ...args: unknown[]) => unknown;
+  weakDelete: (self: unknown, ...args: unknown[]) => unknown;
+  /** Drops the prototype of an array or object the hook built. */
+  bare: <T extends object>(value: T) => T;
   getter: (proto: object, name: string) => (...args: never[]) => unknown;
   rethrow: (error: unknown, frame: unknown) => never;
   trusted: (event: unknown) => unknown;
@@ -40,44 +45,35 @@ interface StreamState {
 }
 
 export function hookLongLived(kit: HookKit): void {
-  const { win, uncurry, getter, rethrow, trusted, on, disguise, replace, stamp, record } = kit;
-  const { apply, construct, setPrototypeOf } = Reflect;
-  const bareList = (): string[] => {
-    const list: string[] = [];
-    setPrototypeOf(list, null);
-    return list;
-  };
-  const weakGet = uncurry(WeakMap.prototype.get) as (map: WeakMap<object, unknown>, key: unknown) => unknown;
-  const weakSet = uncurry(WeakMap.prototype.set);
-  const weakDelete = uncurry(WeakMap.prototype.delete);
+  const { win, uncurry, getter, rethrow, trusted, on, disguise, replace, stamp, record, weakGet, weakSet, weakDelete, bare } = kit;
+  const { apply, construct } = Reflect;
 
   // ---- workers: the page starting one is recorded; what it does inside is not visible to a content script ----
-  const workerHandler = (kind: string): ProxyHandler<typeof Worker> => {
-    const handler: ProxyHandler<typeof Worker> = {
-      __proto__: null,
-      construct(target, args, newTarget) {
-        let worker: object;
-        try {
-          worker = construct(target, args, newTarget) as object;
-        } catch (error) {
-          return rethrow(error, handler.construct);
-        }
-        try {
-          // Only a primitive URL is read: converting an object would call the page's own toString a second time.
-          const url = args[0];
-          kit.pageRecord('worker', typeof url === 'string' ? kind + ' ' + url : kind);
-        } catch {
-          /* never let the hook break the page */
-        }
-        return worker;
-      },
-    } as ProxyHandler<typeof Worker>;
-    return handler;
-  };
+  const NativeWorker = win.Worker;
+  const workerHandler: ProxyHandler<typeof Worker> = {
+    __proto__: null,
+    construct(target, args, newTarget) {
+      let worker: object;
+      try {
+        worker = construct(target, args, newTarget) as object;
+      } catch (error) {
+        return rethrow(error, workerHandler.construct);
+      }
+      try {
+        // Only a primitive URL is read: converting an object would call the page's own toString a second time.
+        const kind = target === NativeWorker ? 'Worker' : 'SharedWorker';
+        const url = args[0];
+        kit.pageRecord('worker', typeof url === 'string' ? kind + ' ' + url : kind);
+      } catch {
+        /* never let the hook break the page */
+      }
+      return worker;
+    },
+  } as ProxyHandler<typeof Worker>;
   const wrapWorker = (name: 'Worker' | 'SharedWorker') => {
     const Native = win[name] as unknown as typeof Worker;
     if (typeof Native !== 'function') return;
-    const wrapped = new Proxy(Native, workerHandler(name));
+    const wrapped = new Proxy(Native, workerHandler);
     disguise(wrapped, Native);
     replace(win, name, wrapped);
     replace(Native.prototype, 'constructor', wrapped);
@@ -89,12 +85,13 @@ export function hookLongLived(kit: HookKit): void {
   const NativeEventSource = win.EventSource;
   if (typeof NativeEventSource !== 'function') return;
   const esProto = NativeEventSource.prototype;
-  const readyState = uncurry(getter(esProto, 'readyState')) as (es: unknown) => number;
-  const urlOf = uncurry(getter(esProto, 'url')) as (es: unknown) => string;
-  const credentialsOf = uncurry(getter(esProto, 'withCredentials')) as (es: unknown) => boolean;
   const states = new WeakMap<object, StreamState>();
   const stateOf = (es: unknown) => weakGet(states, es) as StreamState | undefined;
-  // Taken at the first stream, like the hook's event natives (touching Event interfaces costs every page).
+  // Taken at the first stream, like the hook's event natives (touching Event interfaces costs every page; a page
+  // that redefines these getters before its first stream is the price, as for WebSocket).
+  let readyState: (es: unknown) => number;
+  let urlOf: (es: unknown) => string;
+  let credentialsOf: (es: unknown) => boolean;
   let dataOf: (event: unknown) => unknown;
   let lastEventIdOf: (event: unknown) => string;
   let typeOf: (event: unknown) => string;
@@ -105,7 +102,7 @@ export function hookLongLived(kit: HookKit): void {
     state.id = id;
     state.opened = false;
     kit.alive[id] = state;
-    const created = { __proto__: null, k: 'create', id, time: stamp(), url: urlOf(es), protocols: bareList(), kind: KIND_EVENTSOURCE } as unknown as PageRecord & { k: 'create' };
+    const created = { __proto__: null, k: 'create', id, time: stamp(), url: urlOf(es), protocols: bare([] as string[]), kind: KIND_EVENTSOURCE } as unknown as PageRecord & { k: 'create' };
     if (credentialsOf(es)) created.credentials = 1;
     if (after !== undefined) created.after = after;
     record(created);
@@ -149,6 +146,9 @@ export function hookLongLived(kit: HookKit): void {
   function track(es: EventSource): void {
     if (!anyStream) {
       anyStream = true;
+      readyState = uncurry(getter(esProto, 'readyState')) as (es: unknown) => number;
+      urlOf = uncurry(getter(esProto, 'url')) as (es: unknown) => string;
+      credentialsOf = uncurry(getter(esProto, 'withCredentials')) as (es: unknown) => boolean;
       const messageProto = MessageEvent.prototype;
       dataOf = uncurry(getter(messageProto, 'data'));
       lastEventIdOf = uncurry(getter(messageProto, 'lastEventId')) as (event: unknown) => string;

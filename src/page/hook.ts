@@ -562,7 +562,7 @@ interface SocketState {
   replace(FunctionProto, 'toString', wrappedToString);
   // EventSource and workers (src/page/eventSource.ts), with the same natives and queue.
   hookLongLived({
-    win, uncurry, getter, rethrow, trusted, on, replace, stamp, pageRecord, firstConnection, alive,
+    win, uncurry, getter, rethrow, trusted, on, replace, stamp, pageRecord, firstConnection, alive, weakGet, weakSet, weakDelete, bare,
     disguise: (wrapper, native) => weakSet(disguised, wrapper, apply(nativeToString, native, [])),
     nextId: () => nextId++,
     record: (record) => {
