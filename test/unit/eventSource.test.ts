@@ -123,6 +123,19 @@ describe('EventSource ingest', () => {
   });
 });
 
+describe('EventSource heartbeats', () => {
+  it('recognises heartbeat events (event: ping) among regular events', () => {
+    const events: [number, number, string, string, string][] = [];
+    for (let i = 0; i < 6; i++) events.push([1, T0 + 100 + i * 1000, '', 'ping', '']);
+    events.push([1, T0 + 1500, '{"price":1}', 'update', '1'], [1, T0 + 2500, 'hello', 'message', '2']);
+    events.sort((a, b) => a[1] - b[1]);
+    const session = annotateHeartbeats(ingest([batch(1, [{ k: 'create', at: 0, id: 1, time: T0, url: URL_, protocols: [], kind: 'es' }, { k: 'open', at: 0, id: 1, time: T0 + 10, protocol: '', extensions: '' }], events)]));
+    const messages = session.connections[0].messages;
+    expect(messages.filter((m) => m.heartbeat === 'ping').map((m) => m.event)).toEqual(['ping', 'ping', 'ping', 'ping', 'ping', 'ping']);
+    expect(messages.filter((m) => m.heartbeat === undefined).map((m) => m.event)).toEqual(['update', 'message']);
+  });
+});
+
 describe('EventSource in the CLI', () => {
   it('marks an endpoint of event streams and gives the SSE fix', () => {
     const session = ingest([batch(1, idleChain(4, 3000))]);
