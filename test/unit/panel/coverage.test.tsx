@@ -5,6 +5,8 @@ import { coverageNotes, networkLogOnly } from '../../../src/panel/Coverage';
 import { connections, kindFilter } from '../../../src/panel/store';
 import { emptySession, type Connection, type Session } from '../../../src/core/model';
 import { flush, load } from './fixtures';
+import { render } from 'preact';
+import { MessageRow } from '../../../src/panel/Messages';
 
 const T0 = 1_790_000_000_000;
 const connection = (id: string, kind?: 'eventsource'): Connection => ({ id, frameUrl: 'https://app.example/', url: `https://app.example/${id}`, protocols: [], createdAt: T0, messages: [], ...(kind ? { kind } : {}) });
@@ -54,5 +56,12 @@ describe('coverage notes and the kind filter', () => {
     flush(() => (kindFilter.value = 'websocket'));
     expect(connections.value.map((c) => c.id)).toEqual(['ws']);
     flush(() => (kindFilter.value = 'all'));
+  });
+
+  it('shows an event\'s type and lastEventId before its data', () => {
+    const root = document.createElement('div');
+    render(<MessageRow message={{ index: 0, direction: 'receive', time: T0, opcode: 1, size: 7, preview: '{"n":1}', truncated: false, event: 'update', lastEventId: '42' }} base={T0} selected={false} />, root);
+    expect(root.querySelector('.msg-preview')?.textContent).toBe('update #42{"n":1}');
+    expect(root.querySelector('.msg-event')?.getAttribute('title')).toBe('Event type update, lastEventId 42');
   });
 });
