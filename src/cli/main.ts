@@ -270,6 +270,8 @@ export interface ConnectionSummary {
 export interface EndpointSummary {
   endpoint: string;
   url: string;
+  /** Present for event streams (EventSource). */
+  kind?: 'eventsource';
   connectionIds: string[];
   lifetimes?: RangeSummary;
   idleBeforeClose?: RangeSummary;
@@ -311,6 +313,7 @@ export function analyze(imported: HarImport): AnalysisReport {
     endpoints.push({
       endpoint: chain.key,
       url: chain.url,
+      ...(chain.connections.every((connection) => connection.kind === 'eventsource') ? { kind: 'eventsource' as const } : {}),
       connectionIds: [...ids],
       lifetimes: rangeOf(summaries.map((s) => s.lifetimeMs)),
       idleBeforeClose: rangeOf(summaries.map((s) => s.idleBeforeCloseMs)),
@@ -458,7 +461,7 @@ export function formatReport(file: string, session: Session, report: AnalysisRep
   const printed = new Set<number>();
   for (const endpoint of report.endpoints) {
     lines.push('');
-    lines.push(`${endpoint.url}`);
+    lines.push(endpoint.kind === 'eventsource' ? `${endpoint.url} (event stream: each browser reconnect is a connection)` : `${endpoint.url}`);
     const count = endpoint.connectionIds.length;
     lines.push(`  Connections: ${count}${count > 1 ? ' (a reconnect chain)' : ''}`);
     if (endpoint.lifetimes) lines.push(`  Lifetimes:   ${formatRange(endpoint.lifetimes)}`);

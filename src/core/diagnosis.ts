@@ -423,8 +423,23 @@ function idleTimeoutFinding(verdict: TimerVerdict & { basis: IdleBasis }): Findi
     basis: verdict.basis,
     ...(suspicion.identified.length ? { identified: suspicion.identified } : {}),
     suspects,
-    fix: `${heartbeatSide[verdict.basis]}, or raise ${knob} for this WebSocket route.`,
+    fix: consistent.every((fact) => fact.connection.kind === 'eventsource')
+      ? eventStreamIdleFix(half, knob)
+      : `${heartbeatSide[verdict.basis]}, or raise ${knob} for this WebSocket route.`,
   };
+}
+
+/**
+ * An event stream has only one direction, and its cheapest heartbeat is a comment line (`: ping`), which the
+ * browser drops before the page: it resets the proxy's timer without waking the page. A buffering proxy holds
+ * events back, so the page's view of the silence can be longer than the wire's.
+ */
+function eventStreamIdleFix(half: string, knob: string): string {
+  return (
+    `Send a comment line (\`: ping\`) every ≤ ${half} from the server (comments keep the stream alive and never reach the page), ` +
+    'make sure the proxy does not buffer the stream (`X-Accel-Buffering: no` from the application, or `proxy_buffering off` for its location), ' +
+    `or raise ${knob} (nginx: \`proxy_read_timeout\` in the stream's location) for this event stream's route.`
+  );
 }
 
 function maxLifetimeFinding(verdict: TimerVerdict): Finding {
@@ -896,9 +911,11 @@ function reconnectStormFinding(chain: Chain): Finding | undefined {
     confidence: delaysMs.length >= 6 ? 0.85 : 0.7,
     connections: best.connections.map((c) => c.id),
     periodMs: typicalDelayMs,
-    fix:
-      'Use exponential backoff with jitter (e.g. 1 s, 2 s, 4 s … capped at 30 s, ±50 % random) and reset it only after a connection stayed up for a while: ' +
-      'a fixed short delay hammers a server that is down and brings every client back at the same instant after a restart.',
+    fix: best.connections.every((c) => c.kind === 'eventsource')
+      ? 'The browser reconnects an EventSource by itself, after the delay of the stream\'s last `retry:` field (pages cannot read it; a default of a few seconds without one), ' +
+        'with no backoff: send a larger `retry:` when the server is overloaded, answer 204 to stop a client for good, or close() the stream in the page on error and reopen it with exponential backoff and jitter.'
+      : 'Use exponential backoff with jitter (e.g. 1 s, 2 s, 4 s … capped at 30 s, ±50 % random) and reset it only after a connection stayed up for a while: ' +
+        'a fixed short delay hammers a server that is down and brings every client back at the same instant after a restart.',
   };
 }
 

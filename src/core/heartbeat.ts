@@ -432,8 +432,24 @@ function rolesFromMarks(connection: Connection, roles: Uint8Array): boolean {
  * gives the same answer (and recognises its new messages), whatever the order
  * in which a caller annotates and measures.
  */
+/** Event-stream event types that are heartbeats (`event: ping`); comment lines (`: ping`) never reach the page. */
+const SSE_HEARTBEAT_EVENTS = /^(ping|heartbeat|keep-?alive|hb)$/i;
+
+/** An event stream's heartbeat events, marked as pings; true when there was one. */
+function scanEventStream(connection: Connection, roles: Uint8Array): boolean {
+  let any = false;
+  connection.messages.forEach((message, i) => {
+    if (message.event !== undefined && SSE_HEARTBEAT_EVENTS.test(message.event)) {
+      roles[i] = ROLE_PING;
+      any = true;
+    }
+  });
+  return any;
+}
+
 export function scanHeartbeats(connection: Connection): HeartbeatScan {
   const roles = new Uint8Array(connection.messages.length);
+  if (connection.kind === 'eventsource' && scanEventStream(connection, roles)) return { roles, protocol: 'SSE heartbeat event' };
   const state = scanKnownProtocols(connection, roles);
   const declared = { declaredIntervalMs: state.declaredIntervalMs, declaredTimeoutMs: state.declaredTimeoutMs };
   const knownProtocol = mostFrequent(state.protocolCounts);

@@ -7,7 +7,7 @@ import type { ConnectionPatch, SessionDelta } from './delta';
 import { CLOSE_ABNORMAL, CLOSE_GOING_AWAY } from './closeCodes';
 
 import { isObject as isRecord } from './json';
-import { DIR_SEND, PAGE_CONTEXT_TYPES, PROTOCOL_VERSION } from './wire';
+import { DIR_SEND, KIND_EVENTSOURCE, PAGE_CONTEXT_TYPES, PROTOCOL_VERSION } from './wire';
 import type { MessageColumns, PageBatch, PageRecord } from '../protocol/page';
 
 import {
@@ -89,7 +89,15 @@ function validRecord(record: unknown, isTime: (value: unknown) => value is numbe
   if (!isCount(record.id)) return false;
   switch (record.k) {
     case 'create':
-      return isText(record.url, MAX_URL_CHARS) && Array.isArray(record.protocols) && record.protocols.length <= MAX_PROTOCOLS && record.protocols.every((p) => isText(p, MAX_SHORT_CHARS));
+      return (
+        isText(record.url, MAX_URL_CHARS) &&
+        Array.isArray(record.protocols) &&
+        record.protocols.length <= MAX_PROTOCOLS &&
+        record.protocols.every((p) => isText(p, MAX_SHORT_CHARS)) &&
+        (record.kind === undefined || record.kind === KIND_EVENTSOURCE) &&
+        (record.credentials === undefined || record.credentials === 1) &&
+        (record.after === undefined || isCount(record.after))
+      );
     case 'open':
       return isText(record.protocol, MAX_SHORT_CHARS) && isText(record.extensions, MAX_SHORT_CHARS);
     case 'error':
@@ -101,6 +109,19 @@ function validRecord(record: unknown, isTime: (value: unknown) => value is numbe
     default:
       return false;
   }
+}
+
+/** The sparse EventSource column (`row, type, lastEventId` triples) by row; malformed triples are ignored. */
+function eventSourceRows(column: unknown): Map<number, [string, string]> | undefined {
+  if (!Array.isArray(column) || !column.length) return undefined;
+  const rows = new Map<number, [string, string]>();
+  for (let i = 0; i + 2 < column.length; i += 3) {
+    const row: unknown = column[i];
+    const type: unknown = column[i + 1];
+    const lastEventId: unknown = column[i + 2];
+    if (isCount(row) && isText(type, MAX_SHORT_CHARS) && isText(lastEventId, MAX_SHORT_CHARS)) rows.set(row, [type, lastEventId]);
+  }
+  return rows;
 }
 
 /**
@@ -160,7 +181,14 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
         rejected++;
         continue;
       }
-      patches.set(id, { id, frameId: context.frameId, frameUrl: context.frameUrl, url: record.url, protocols: record.protocols.slice(), createdAt: record.time });
+      const created: ConnectionPatch = { id, frameId: context.frameId, frameUrl: context.frameUrl, url: record.url, protocols: record.protocols.slice(), createdAt: record.time };
+      if (record.kind === KIND_EVENTSOURCE) {
+        created.kind = 'eventsource';
+        if (record.credentials === 1) created.withCredentials = true;
+        // The attempt it follows must be a stream of the same document, already known.
+        if (record.after !== undefined && known(connectionId(record.after))) created.reconnectOf = connectionId(record.after);
+      }
+      patches.set(id, created);
       continue;
     }
     if (!known(id)) {
@@ -214,6 +242,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   let previewsSkipped = 0;
   const columns = batch.messages;
   const { id: ids, time: times, size: sizes, preview: previews, opcode: opcodes, dir: dirs, truncated } = columns;
+  const sseRows = eventSourceRows(columns.sse);
   for (let i = 0; i < ids.length; i++) {
     const hookId = ids[i];
     let target = targets.get(hookId);
@@ -243,6 +272,16 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       message.truncated = message.evicted = true;
       target.previewsSkipped++;
       previewsSkipped++;
+    }
+    const sse = sseRows?.get(i);
+    if (sse) {
+      if (field(target.id, 'kind') !== 'eventsource' || dir === DIR_SEND) {
+        rejected++;
+        target.nextIndex--;
+        continue;
+      }
+      message.event = sse[0];
+      message.lastEventId = sse[1];
     }
     target.group.push(message);
   }

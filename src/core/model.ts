@@ -23,6 +23,9 @@ export type Opcode = (typeof OPCODES)[number];
  */
 export const CLOSE_INITIATORS = ['page', 'server', 'abnormal', 'navigation'] as const;
 export type CloseInitiator = (typeof CLOSE_INITIATORS)[number];
+/** What kind of long-lived connection: a WebSocket (the default when absent) or an EventSource (server-sent events). */
+export const CONNECTION_KINDS = ['websocket', 'eventsource'] as const;
+export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 export const HEARTBEAT_ROLES = ['ping', 'pong'] as const;
 export type HeartbeatRole = (typeof HEARTBEAT_ROLES)[number];
 
@@ -42,6 +45,10 @@ export interface Message {
   evicted?: boolean;
   /** Filled in by heartbeat recognition (src/core/heartbeat). */
   heartbeat?: HeartbeatRole;
+  /** EventSource only: the event type ('message' for unnamed events). */
+  event?: string;
+  /** EventSource only: the event's lastEventId ('' when the stream set none). */
+  lastEventId?: string;
 }
 
 export interface CloseInfo {
@@ -98,6 +105,17 @@ export type HandshakeEvidence = (typeof HANDSHAKE_EVIDENCES)[number];
 export interface Connection {
   /** Unique within a session (document id + counter). */
   id: string;
+  /**
+   * Absent: a WebSocket. 'eventsource': one attempt of an EventSource: the browser reconnects the same object by
+   * itself after a drop, and each attempt is a Connection of its own (so each drop is a close), linked by
+   * `reconnectOf`. An EventSource has no close code: a drop is recorded as 1006 (abnormal), the page's close() as
+   * 1005, the document going away as 1001.
+   */
+  kind?: ConnectionKind;
+  /** EventSource: the attempt this one follows (the browser's automatic reconnect). */
+  reconnectOf?: string;
+  /** EventSource: constructed with withCredentials. */
+  withCredentials?: boolean;
   frameId?: number;
   frameUrl: string;
   url: string;
@@ -139,7 +157,10 @@ export interface PageEvent {
   time: number;
   frameUrl?: string;
   frameId?: number;
-  /** navigation: the new URL; pagehide: 'persisted' when going to the bfcache. */
+  /**
+   * navigation: the new URL; pagehide: 'persisted' when going to the bfcache; worker: `Worker <script URL>` or
+   * `SharedWorker <script URL>` (the URL as the page passed it, when it passed a string).
+   */
   detail?: string;
   /** timer-late: how late a timer of the page fired, in ms; timer-throttled: how late the probe that showed it fired (detail 'basic': timers aligned to 1 s; 'intensive': once a minute). */
   lateMs?: number;

@@ -26,6 +26,9 @@ interface StoredColumns {
   flags: string;
   /** … heartbeat role (-, i = ping, o = pong), only when any message has one. */
   heartbeat?: string;
+  /** EventSource event types and lastEventIds, only when any message has one. */
+  event?: string[];
+  lastEventId?: string[];
 }
 
 type StoredConnection = Omit<Connection, 'messages'> & { m: StoredColumns };
@@ -63,6 +66,10 @@ function encodeMessages(messages: Message[]): StoredColumns {
   const columns: StoredColumns = { first, time, size, preview, dir, opcode, flags };
   if (!consecutive) columns.index = messages.map((m) => m.index);
   if (anyHeartbeat) columns.heartbeat = heartbeat;
+  if (messages.some((m) => m.event !== undefined)) {
+    columns.event = messages.map((m) => m.event ?? '');
+    columns.lastEventId = messages.map((m) => m.lastEventId ?? '');
+  }
   return columns;
 }
 
@@ -82,6 +89,10 @@ function decodeMessages(columns: StoredColumns): Message[] {
     if (flags & 2) message.evicted = true;
     const role = columns.heartbeat?.[i];
     if (role === 'i' || role === 'o') message.heartbeat = (role === 'i' ? 'ping' : 'pong') satisfies HeartbeatRole;
+    if (columns.event) {
+      message.event = columns.event[i];
+      message.lastEventId = columns.lastEventId?.[i] ?? '';
+    }
     messages[i] = message;
   }
   return messages;

@@ -21,5 +21,8 @@ export const PREVIEW_TRUNCATED = 1;
 export const PREVIEW_NONE = 2;
 
 /** What the page itself reports about its context (lifecycle, network, timers). */
-export const PAGE_CONTEXT_TYPES = ['hidden', 'visible', 'online', 'offline', 'freeze', 'resume', 'pagehide', 'pageshow', 'timer-late', 'timer-throttled'] as const;
+export const PAGE_CONTEXT_TYPES = ['hidden', 'visible', 'online', 'offline', 'freeze', 'resume', 'pagehide', 'pageshow', 'timer-late', 'timer-throttled', 'worker'] as const;
 export type PageContextType = (typeof PAGE_CONTEXT_TYPES)[number];
+
+/** `create` records: the kind of connection, absent for a WebSocket. */
+export const KIND_EVENTSOURCE = 'es';

@@ -17,6 +17,7 @@ import {
   type PageContextType,
   type PageRecord,
 } from '../protocol/page';
+import { hookLongLived } from './eventSource';
 
 /** Default preview bound: 64 Ki UTF-16 units of text, or 64 KiB of binary. */
 const PREVIEW_CAP = 65536;
@@ -196,7 +197,7 @@ interface SocketState {
   let budgetAt = 0;
 
   function newColumns(): MessageColumns {
-    return { __proto__: null, id: bare([]), dir: bare([]), time: bare([]), opcode: bare([]), size: bare([]), preview: bare([]), truncated: bare([]) } as MessageColumns;
+    return { __proto__: null, id: bare([]), dir: bare([]), time: bare([]), opcode: bare([]), size: bare([]), preview: bare([]), truncated: bare([]), sse: bare([]) } as MessageColumns;
   }
   const stamp = () => timeOrigin + now();
 
@@ -281,7 +282,8 @@ interface SocketState {
     return true;
   }
 
-  function pushMessage(id: number, dir: number, data: unknown): void {
+  /** `event`: an EventSource event's type (and its lastEventId), kept in the sparse `sse` column. */
+  function pushMessage(id: number, dir: number, data: unknown, event?: string, lastEventId?: string): void {
     if (!relayReady && queuedMessages >= UNRELAYED_MAX) {
       droppedMessages++;
       return;
@@ -351,6 +353,12 @@ interface SocketState {
     cols.size[row] = size;
     cols.preview[row] = preview;
     cols.truncated[row] = truncated;
+    if (event !== undefined) {
+      const sse = cols.sse!;
+      sse[sse.length] = row;
+      sse[sse.length] = event;
+      sse[sse.length] = lastEventId!;
+    }
     queuedMessages++;
     queuedChars += preview.length;
     schedule();
@@ -424,16 +432,19 @@ interface SocketState {
     return list;
   }
 
+  function firstConnection(): void {
+    if (anySocket) return;
+    anySocket = true;
+    takeEventNatives();
+    watchPage();
+  }
+
   function track(ws: WebSocket, protocolsArg: unknown): void {
     const id = nextId++;
     const state = { __proto__: null, id, opened: false } as SocketState;
     weakSet(states, ws, state);
     alive[id] = state;
-    if (!anySocket) {
-      anySocket = true;
-      takeEventNatives();
-      watchPage();
-    }
+    firstConnection();
     // One listener per socket that knows its id: no lookup per message.
     const onMessage = (event: MessageEvent) => {
       try {
@@ -549,6 +560,23 @@ interface SocketState {
   replace(wsProto, 'send', wrappedSend);
   replace(wsProto, 'close', wrappedClose);
   replace(FunctionProto, 'toString', wrappedToString);
+  // EventSource and workers (src/page/eventSource.ts), with the same natives and queue.
+  hookLongLived({
+    win, uncurry, getter, rethrow, trusted, on, replace, stamp, pageRecord, firstConnection, alive, weakGet, weakSet, weakDelete, bare,
+    disguise: (wrapper, native) => weakSet(disguised, wrapper, apply(nativeToString, native, [])),
+    nextId: () => nextId++,
+    record: (record) => {
+      record.at = queuedMessages;
+      pushRecord(record);
+    },
+    message: pushMessage,
+    opened: () => {
+      if (!openSockets++) startProbe();
+    },
+    closed: () => {
+      if (--openSockets <= 0) stopProbe();
+    },
+  });
 
   // ---- page context: only once the page has a socket, so pages without one pay nothing ----
   // At most PAGE_RECORDS_PER_SECOND per type and second (a flood of real events, e.g. a flapping

@@ -15,6 +15,7 @@ import { signal, useComputed, useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import type { JSX } from 'preact';
 import { ConnectionList } from './ConnectionList';
+import { Coverage } from './Coverage';
 import { DiagnosisPane } from './Diagnosis';
 import { EmptyState, LoadingState } from './EmptyState';
 import { MessageDetail } from './MessageDetail';
@@ -121,6 +122,7 @@ export function App({ tabId }: { tabId?: number }) {
         </div>
       )}
       {session.value.source === 'chrome-har' && <div class="banner">{CHROME_HAR_WARNING}</div>}
+      <Coverage />
       {body}
       {searchOpen.value && !awaitingFirstSnapshot.value && <SearchPane />}
       <StatusBar />

@@ -231,7 +231,8 @@ function ConnectionRow({ connection, selected, findings, rowIndex }: ConnectionR
       onClick={() => selectConnection(connection.id)}
     >
       <td class="badge-cell">{findings?.length ? <FindingBadge findings={findings} /> : null}</td>
-      <td class="url" title={connection.url}>
+      <td class="url" title={connection.kind === 'eventsource' ? `Event stream (EventSource): ${connection.url}` : connection.url}>
+        {connection.kind === 'eventsource' && <span class="kind-badge">SSE</span>}
         <MiddleElided url={connection.url} />
       </td>
       <td class="frame c-frame" title={connection.frameUrl}>

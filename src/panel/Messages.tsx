@@ -206,7 +206,15 @@ export function MessageRow({ message, base, selected }: { message: Message; base
       </span>
       <span class="msg-size">{formatBytes(message.size)}</span>
       <span class="msg-role">{message.heartbeat ? <span class={`role role-${message.heartbeat}`}>{message.heartbeat}</span> : null}</span>
-      <span class="msg-preview">{preview(message)}</span>
+      <span class="msg-preview">
+        {message.event !== undefined && (
+          <span class="msg-event" title={`Event type ${message.event}${message.lastEventId ? `, lastEventId ${message.lastEventId}` : ', no lastEventId'}`}>
+            {message.event}
+            {message.lastEventId ? ` #${message.lastEventId}` : ''}
+          </span>
+        )}
+        {preview(message)}
+      </span>
     </div>
   );
 }

@@ -418,6 +418,7 @@ const PAGE_EVENT_WORDS: Record<PageEvent['type'], string> = {
   navigation: 'Navigation',
   'timer-late': 'A timer fired late',
   'timer-throttled': 'Timers throttled (hidden tab)',
+  worker: 'Worker started (its sockets are not captured)',
 };
 
 function pageEventLine(event: PageEvent): string {

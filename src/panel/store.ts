@@ -46,6 +46,9 @@ export const selectedMessageIndex = signal<number | undefined>(undefined);
 export type StateFilter = 'all' | 'open' | 'closed';
 export const urlFilter = signal('');
 export const stateFilter = signal<StateFilter>('all');
+/** WebSockets, event streams (EventSource), or both. */
+export type KindFilter = 'all' | 'websocket' | 'eventsource';
+export const kindFilter = signal<KindFilter>('all');
 /** Chains folded in the list, by endpoint key. */
 export const collapsedChains = signal<ReadonlySet<string>>(new Set());
 
@@ -238,9 +241,10 @@ export function matchesStateFilter(connection: Connection, filter: StateFilter):
 export const visibleChains = computed<Chain[]>(() => {
   const text = urlFilter.value.trim().toLowerCase();
   const state = stateFilter.value;
+  const kind = kindFilter.value;
   const result: Chain[] = [];
   for (const chain of chains.value) {
-    const kept = chain.connections.filter((c) => (!text || c.url.toLowerCase().includes(text)) && matchesStateFilter(c, state));
+    const kept = chain.connections.filter((c) => (!text || c.url.toLowerCase().includes(text)) && matchesStateFilter(c, state) && (kind === 'all' || (c.kind ?? 'websocket') === kind));
     if (kept.length) result.push(kept.length === chain.connections.length ? chain : { ...chain, connections: kept });
   }
   return result;
@@ -397,6 +401,7 @@ export function clearFilters(): void {
   batch(() => {
     urlFilter.value = '';
     stateFilter.value = 'all';
+    kindFilter.value = 'all';
     directionFilter.value = 'all';
     messageFilter.value = '';
     hideHeartbeats.value = false;

@@ -9,7 +9,7 @@
 // forge them. After the handshake both sides stop listening for the fixed
 // handshake names, so a page using those names sees ordinary events.
 
-import type { PageContextType } from '../core/wire';
+import type { KIND_EVENTSOURCE, PageContextType } from '../core/wire';
 
 // The encoding's constants live in core (core imports no protocol constants); the hook takes them from here.
 export {
@@ -20,10 +20,11 @@ export {
   PREVIEW_NONE,
   PREVIEW_TRUNCATED,
   PROTOCOL_VERSION,
+  KIND_EVENTSOURCE,
   type PageContextType,
 } from '../core/wire';
 /** The code the hook records for a socket its document's going away ended (the browser sends it to the server). */
-export { CLOSE_GOING_AWAY } from '../core/closeCodes';
+export { CLOSE_ABNORMAL, CLOSE_GOING_AWAY, CLOSE_NO_STATUS } from '../core/closeCodes';
 
 /** Hook → relay: `detail` = nonce (handshake). Dispatched at start, and on READY unless READY answered that first HELLO. */
 export const EVENT_HELLO = '__socketscope_hello';
@@ -34,7 +35,11 @@ export const batchEventType = (nonce: string): string => nonce;
 
 /** Lifecycle records: rare, so plain objects. `at` = how many messages of the same batch were recorded before this one, to keep order. */
 export type PageRecord =
-  | { k: 'create'; at: number; id: number; time: number; url: string; protocols: string[] }
+  /**
+   * `kind` 'es': an EventSource (absent: a WebSocket), `credentials` its withCredentials; `after`: the hook id of the
+   * EventSource attempt this one follows (the browser reconnecting by itself, same object).
+   */
+  | { k: 'create'; at: number; id: number; time: number; url: string; protocols: string[]; kind?: typeof KIND_EVENTSOURCE; credentials?: 1; after?: number }
   | { k: 'open'; at: number; id: number; time: number; protocol: string; extensions: string }
   | { k: 'error'; at: number; id: number; time: number }
   | { k: 'closing'; at: number; id: number; time: number; code?: number; reason?: string }
@@ -60,6 +65,11 @@ export interface MessageColumns {
   preview: string[];
   /** PREVIEW_COMPLETE, PREVIEW_TRUNCATED (shorter than the payload) or PREVIEW_NONE (the hook's preview budget was spent: counted like an eviction by the memory cap). */
   truncated: number[];
+  /**
+   * EventSource events only, sparse: for each such row, three entries `row, event type, lastEventId` (row = index in
+   * these columns). Absent or empty in batches without one. Optional, so the version stays 1.
+   */
+  sse?: (number | string)[];
 }
 
 export interface PageBatch {

@@ -12,6 +12,7 @@ import {
   type HarCreator,
   type HarEntry,
   type HarEntrySocketScope,
+  type HarEventSourceMessage,
   type HarLog,
   type HarLogSocketScope,
   type HarNameValue,
@@ -88,6 +89,8 @@ function connectionToEntry(
   const truncated: number[] = [];
   const evicted: number[] = [];
   const heartbeats: Record<string, HeartbeatRole> = {};
+  const eventSourceMessages: HarEventSourceMessage[] = [];
+  const eventSource = connection.kind === 'eventsource';
   let receivedBytes = 0;
 
   for (const message of connection.messages) {
@@ -100,6 +103,7 @@ function connectionToEntry(
       opcode: message.opcode,
       data: message.preview,
     });
+    if (eventSource) eventSourceMessages.push({ time: message.time / 1000, eventName: message.event ?? 'message', eventId: message.lastEventId ?? '', data: message.preview });
     indices.push(message.index);
     timesMs.push(message.time);
     sizes.push(message.size);
@@ -165,6 +169,12 @@ function connectionToEntry(
   };
   if (connection.handshake?.error) response._error = connection.handshake.error;
 
+
+  if (eventSource) {
+    extras.kind = 'eventsource';
+    if (connection.reconnectOf !== undefined) extras.reconnectOf = connection.reconnectOf;
+    if (connection.withCredentials) extras.withCredentials = true;
+  }
   const entry: HarEntry = {
     pageref: HAR_PAGE_ID,
     startedDateTime: isoDateForFile(connection.createdAt),
@@ -195,6 +205,15 @@ function connectionToEntry(
     _socketscope: extras,
   };
   if (handshake?.serverIPAddress) entry.serverIPAddress = handshake.serverIPAddress;
+
+  if (eventSource) {
+    // As Chrome's DevTools write an event stream: status 200, text/event-stream, `_eventSourceMessages`.
+    entry._resourceType = 'eventsource';
+    entry._webSocketMessages = [];
+    entry._eventSourceMessages = eventSourceMessages;
+    if (opened) Object.assign(entry.response, { status: 200, statusText: 'OK' });
+    entry.response.content.mimeType = 'text/event-stream';
+  }
   return entry;
 }
 

@@ -210,8 +210,32 @@ interface ImportCounters {
   entriesWithoutExtras: number;
 }
 
+const isEventSourceEntry = (entry: JsonObject): boolean => typeof entry._resourceType === 'string' && entry._resourceType.toLowerCase() === 'eventsource';
+
+/**
+ * The entry's messages in `_webSocketMessages` form. An event stream (Chrome's `_resourceType: "eventsource"`) has
+ * `_eventSourceMessages: [{ time (epoch s), eventName, eventId, data }]` (the shape of DevTools' EventSourceMessage):
+ * each becomes a received text message that keeps its event type and id.
+ */
+function entryMessages(entry: JsonObject): unknown[] {
+  if (isEventSourceEntry(entry)) {
+    const events: unknown[] = Array.isArray(entry._eventSourceMessages) ? entry._eventSourceMessages : [];
+    return events.map((raw) => (isObject(raw) ? { type: 'receive', opcode: 1, time: raw.time, data: raw.data, eventName: raw.eventName, eventId: raw.eventId } : raw));
+  }
+  return Array.isArray(entry._webSocketMessages) ? entry._webSocketMessages : [];
+}
+
+/** Keeps an event stream's event type and id on the message read from `raw`. */
+function withEvent(message: Message, raw: JsonObject): Message {
+  if (typeof raw.eventName === 'string') {
+    message.event = raw.eventName;
+    message.lastEventId = typeof raw.eventId === 'string' ? raw.eventId : '';
+  }
+  return message;
+}
+
 function isWebSocketEntry(entry: JsonObject): boolean {
-  if (typeof entry._resourceType === 'string') return entry._resourceType.toLowerCase() === 'websocket';
+  if (typeof entry._resourceType === 'string') return entry._resourceType.toLowerCase() === 'websocket' || isEventSourceEntry(entry);
   // Other tools omit _resourceType; their WebSocket entries still carry messages or a ws(s) URL.
   if (Array.isArray(entry._webSocketMessages)) return true;
   const request = entry.request;
@@ -229,7 +253,7 @@ function socketScopeEntryToConnection(
   const createdAt = finiteNumber(extras.createdAt) ?? epochMsFromIso(entry.startedDateTime);
   if (url === undefined || id === undefined || createdAt === undefined) return undefined;
 
-  const rawMessages: unknown[] = Array.isArray(entry._webSocketMessages) ? entry._webSocketMessages : [];
+  const rawMessages = entryMessages(entry);
   const indices: unknown[] = Array.isArray(extras.indices) ? extras.indices : [];
   const timesMs: unknown[] = Array.isArray(extras.timesMs) ? extras.timesMs : [];
   const sizes: unknown[] = Array.isArray(extras.sizes) ? extras.sizes : [];
@@ -266,7 +290,7 @@ function socketScopeEntryToConnection(
     if (evicted.has(position)) message.evicted = true;
     const role = heartbeats[position];
     if (oneOf(HEARTBEAT_ROLES, role)) message.heartbeat = role;
-    messages.push(message);
+    messages.push(withEvent(message, raw));
   }
 
   const connection: Connection = {
@@ -279,6 +303,12 @@ function socketScopeEntryToConnection(
   };
   const frameId = finiteNumber(extras.frameId);
   if (frameId !== undefined) connection.frameId = frameId;
+  if (isEventSourceEntry(entry)) {
+    connection.kind = 'eventsource';
+    const reconnectOf = optionalString(extras.reconnectOf);
+    if (reconnectOf !== undefined) connection.reconnectOf = reconnectOf;
+    if (extras.withCredentials === true) connection.withCredentials = true;
+  }
   const protocol = optionalString(extras.protocol);
   if (protocol !== undefined) connection.protocol = protocol;
   const extensions = optionalString(extras.extensions);
@@ -356,7 +386,8 @@ function chromeEntryToConnection(
 ): Connection | undefined {
   const request = isObject(entry.request) ? entry.request : undefined;
   const url = request ? optionalString(request.url) : undefined;
-  const rawMessages: unknown[] = Array.isArray(entry._webSocketMessages) ? entry._webSocketMessages : [];
+  const rawMessages = entryMessages(entry);
+  const eventSource = isEventSourceEntry(entry);
 
   const messages: Message[] = [];
   let errorFrameAt: number | undefined;
@@ -376,15 +407,20 @@ function chromeEntryToConnection(
       continue;
     }
     const data = typeof raw.data === 'string' ? raw.data : '';
-    messages.push({
-      index: messages.length,
-      direction: raw.type,
-      time: seconds * 1000,
-      opcode: raw.opcode,
-      size: payloadSize(raw.opcode, data),
-      preview: data,
-      truncated: false,
-    });
+    messages.push(
+      withEvent(
+        {
+          index: messages.length,
+          direction: raw.type,
+          time: seconds * 1000,
+          opcode: raw.opcode,
+          size: payloadSize(raw.opcode, data),
+          preview: data,
+          truncated: false,
+        },
+        raw,
+      ),
+    );
   }
 
   const createdAt = epochMsFromIso(entry.startedDateTime) ?? messages[0]?.time;
@@ -405,13 +441,15 @@ function chromeEntryToConnection(
     createdAt,
     messages,
   };
+  if (eventSource) connection.kind = 'eventsource';
   const protocol = headerValue(response?.headers, 'sec-websocket-protocol');
   if (protocol !== undefined) connection.protocol = protocol;
   const extensions = headerValue(response?.headers, 'sec-websocket-extensions');
   if (extensions !== undefined) connection.extensions = extensions;
 
   // Chrome writes status 101 once the handshake succeeded; anything else (0, 4xx, 5xx) means it failed.
-  if (status === HTTP_SWITCHING_PROTOCOLS || (status === undefined && messages.length > 0)) {
+  // An event stream's success is 200.
+  if (status === HTTP_SWITCHING_PROTOCOLS || (eventSource && status === 200) || (status === undefined && messages.length > 0)) {
     const handshakeMs = handshakeDuration(entry.timings);
     let openedAt = createdAt + handshakeMs;
     if (firstMessageAt !== undefined) openedAt = Math.min(openedAt, firstMessageAt);

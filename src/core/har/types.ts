@@ -35,6 +35,15 @@ export interface HarNameValue {
 }
 
 /** Chrome's own shape for one WebSocket message in a HAR entry. */
+/** One server-sent event, in the shape of DevTools' EventSourceMessage (what its HAR writes for an event stream). */
+export interface HarEventSourceMessage {
+  /** Epoch seconds (float). */
+  time: number;
+  eventName: string;
+  eventId: string;
+  data: string;
+}
+
 export interface HarWebSocketMessage {
   type: Direction;
   /** Epoch seconds (float), as Chrome writes them. */
@@ -74,6 +83,10 @@ export interface HarEntrySocketScope
     | 'evictedPreviews'
     | 'handshakeEvidence'
   > {
+  /** Present for an EventSource attempt. */
+  kind?: 'eventsource';
+  reconnectOf?: string;
+  withCredentials?: boolean;
   /** Message.index of each exported message (gaps = dropped or filtered out). */
   indices: number[];
   /** Exact epoch ms of each exported message (the seconds in `_webSocketMessages` do not round-trip exactly). */
@@ -138,8 +151,13 @@ export interface HarEntry {
   serverIPAddress?: string;
   cache: Record<string, never>;
   timings: HarTimings;
-  _resourceType: 'websocket';
+  /**
+   * 'eventsource' for an EventSource attempt: its events are in `_eventSourceMessages`, as Chrome's DevTools write
+   * them, and `_webSocketMessages` is empty (kept so that every entry has it).
+   */
+  _resourceType: 'websocket' | 'eventsource';
   _webSocketMessages: HarWebSocketMessage[];
+  _eventSourceMessages?: HarEventSourceMessage[];
   _socketscope: HarEntrySocketScope;
 }
 

@@ -29,6 +29,8 @@ export interface TestServer {
  * - /watchdog?timeout=900&mode=code|drop: a server-side heartbeat timeout: when the page has sent nothing for
  *   `timeout` ms, closes with 4008 (mode=code) or cuts TCP (mode=drop).
  * - /socket.io/: left to a socket.io server attached through `attach`.
+ *
+ * Server-sent events (GET, text/event-stream) at /sse (see serveEventStream).
  */
 export async function startServer(options: { host?: string; pagesDir?: string; attach?: (server: Server) => void } = {}): Promise<TestServer> {
   const host = options.host ?? '127.0.0.1';
@@ -36,6 +38,7 @@ export async function startServer(options: { host?: string; pagesDir?: string; a
   const sockets = new Set<Socket>();
   const server: Server = createServer(async (request, response) => {
     if (request.url?.startsWith('/socket.io/')) return; // served by the attached socket.io server
+    if (request.url?.startsWith('/sse')) return serveEventStream(request, response, new URL(request.url, 'http://x'));
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(pagesDir, path === '/' ? 'index.html' : path));
@@ -74,6 +77,52 @@ export async function startServer(options: { host?: string; pagesDir?: string; a
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * An event stream. Query: `heartbeat=ms`: a comment line every ms (comments never reach the page); `every=ms&count=n`:
+ * n events, ids from 1, every other one named `update`; `end=1`: ends the response after them (the browser
+ * reconnects, sending Last-Event-ID); a request that carries Last-Event-ID gets `data: resumed <id>` and, with
+ * `end=1`, a 204 the second time (the browser then gives up: CLOSED). `status=N`: answers N, no stream.
+ * `retry=ms`: a `retry:` field first. Without any: headers only, then silence (a proxy's idle timeout ends it). Always `X-Accel-Buffering: no`.
+ */
+function serveEventStream(request: IncomingMessage, response: import('node:http').ServerResponse, url: URL): void {
+  const status = Number(url.searchParams.get('status') ?? '200');
+  const lastId = request.headers['last-event-id'];
+  const end = url.searchParams.get('end') === '1';
+  if (status !== 200 || (end && lastId === 'resumed')) {
+    response.writeHead(status === 200 ? 204 : status, { 'content-type': 'text/plain' });
+    response.end();
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+  response.flushHeaders();
+  const timers: NodeJS.Timeout[] = [];
+  response.on('close', () => timers.forEach((t) => clearInterval(t)));
+  if (lastId !== undefined) {
+    response.write(`retry: 200\nid: resumed\ndata: resumed ${String(lastId)}\n\n`);
+    if (end) response.end();
+    return;
+  }
+  const retry = url.searchParams.get('retry');
+  if (retry) response.write(`retry: ${Number(retry)}\n\n`);
+  const heartbeat = Number(url.searchParams.get('heartbeat') ?? '0');
+  if (heartbeat > 0) timers.push(setInterval(() => response.write(': heartbeat\n\n'), heartbeat));
+  const every = Number(url.searchParams.get('every') ?? '0');
+  const count = Number(url.searchParams.get('count') ?? '0');
+  if (count > 0) {
+    response.write('retry: 200\n\n');
+    let sent = 0;
+    const timer = setInterval(() => {
+      sent++;
+      response.write(`id: ${sent}\n${sent % 2 === 0 ? 'event: update\n' : ''}data: event ${sent}\n\n`);
+      if (sent === count) {
+        clearInterval(timer);
+        if (end) response.end();
+      }
+    }, every);
+    timers.push(timer);
+  }
 }
 
 function behave(ws: WebSocket, url: URL, socket: Socket): void {

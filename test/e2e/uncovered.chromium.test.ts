@@ -1,0 +1,98 @@
+// Sockets out of the hook's reach in Chromium: a dedicated worker's socket is not captured, and the panel says
+// so, naming the worker; inside DevTools, the panel shows the worker's socket from DevTools' network log (whose HAR
+// includes it); sockets in blob: and data: iframes are recorded (match_origin_as_fallback).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
+import { startServer, type TestServer } from './support/servers';
+import { launchWithExtension, openPanel, waitForSession, type ExtensionBrowser } from './support/chromium';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('sockets out of the hook\'s reach (Chromium)', () => {
+  it('records the blob: and data: frames\' sockets, not the worker\'s, and the panel names the worker', async () => {
+    const browser = await launchWithExtension();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.origin}/uncovered.html`);
+      expect(await page.evaluate(() => (window as unknown as { ready: Promise<string[]> }).ready)).toEqual(['blobframe', 'dataframe', 'worker']);
+      const { tabId, session } = await waitForSession(browser, (s) => s.pageEvents.some((e) => e.type === 'worker') && s.connections.filter((c) => c.messages.length >= 2).length >= 2, 'the frames\' sockets and the worker');
+      const urls = session.connections.map((c) => new URL(c.url).search);
+      expect(urls.sort()).toEqual(['?blobframe', '?dataframe']);
+      expect(session.connections.find((c) => c.url.endsWith('?blobframe'))!.frameUrl).toMatch(/^blob:/);
+      expect(session.connections.find((c) => c.url.endsWith('?dataframe'))!.frameUrl).toMatch(/^data:/);
+      expect(session.pageEvents.filter((e) => e.type === 'worker').map((e) => e.detail)).toEqual([expect.stringMatching(/^Worker blob:http/)]);
+      const panel = await openPanel(browser, tabId);
+      await panel.getByText(/started 1 worker/).waitFor();
+      expect(await panel.getByText(/started 1 worker/).textContent()).toMatch(/not captured/);
+      // Outside DevTools there is no network log to read.
+      expect(await panel.locator('.coverage').textContent()).not.toContain('From DevTools network log');
+      await panel.close();
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  describe('inside DevTools', () => {
+    let browser: ExtensionBrowser;
+    beforeAll(async () => {
+      // DevTools windows are CDP targets of type "other": let playwright treat them as pages.
+      process.env.PW_CHROMIUM_ATTACH_TO_OTHER = '1';
+      browser = await launchWithExtension({ extraArgs: ['--auto-open-devtools-for-tabs'] });
+    }, 60_000);
+    afterAll(async () => {
+      delete process.env.PW_CHROMIUM_ATTACH_TO_OTHER;
+      await browser?.close();
+    });
+
+    it('shows the worker\'s WebSocket from DevTools\' network log, marked as such', async () => {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.origin}/uncovered.html`);
+      await page.evaluate(() => (window as unknown as { ready: Promise<string[]> }).ready);
+      let devtools: Page | undefined;
+      for (let attempt = 0; attempt < 50 && !devtools; attempt++) {
+        for (const candidate of browser.context.pages().filter((p) => p.url().startsWith('devtools://devtools/'))) {
+          const inspected = await candidate
+            .evaluate(`(async () => { const SDK = await import('./core/sdk/sdk.js'); return SDK.TargetManager.TargetManager.instance().primaryPageTarget()?.inspectedURL() ?? ''; })()`)
+            .catch(() => '');
+          if (String(inspected).includes('/uncovered.html')) devtools = candidate;
+        }
+        if (!devtools) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      if (!devtools) throw new Error('no DevTools window inspects the page');
+      // DevTools' network log has only what happened while it was attached: load the page again now that it is.
+      await page.reload();
+      await page.evaluate(() => (window as unknown as { ready: Promise<string[]> }).ready);
+      // The extension's panel tab appears once DevTools has loaded the extension's DevTools page.
+      const showPanel = () => devtools!.evaluate(`(async () => {
+        const UI = await import('./ui/legacy/legacy.js');
+        const tab = UI.InspectorView.InspectorView.instance().tabbedPane.tabs.find((t) => t.title === 'SocketScope');
+        if (!tab) return false;
+        await UI.ViewManager.ViewManager.instance().showView(tab.id);
+        return true;
+      })()`);
+      let shown = false;
+      for (let attempt = 0; attempt < 50 && !shown; attempt++) {
+        shown = (await showPanel()) === true;
+        if (!shown) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(shown).toBe(true);
+      let frame: Frame | undefined;
+      for (let attempt = 0; attempt < 50 && !frame; attempt++) {
+        frame = devtools.frames().find((f) => f.url().startsWith(`chrome-extension://${browser.extensionId}/src/panel/index.html`));
+        if (!frame) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await frame!.waitForFunction(() => (document.querySelector('.coverage')?.textContent ?? '').includes('From DevTools network log'), undefined, { timeout: 15_000 });
+      const text = await frame!.evaluate(() => document.querySelector('.coverage')?.textContent ?? '');
+      expect(text).toMatch(/From DevTools network log[^:]*: ws:\/\/127\.0\.0\.1:\d+\/echo\?worker \(2 messages\)/);
+      // The frames' sockets were recorded by the hook: not listed again.
+      expect(text).not.toContain('echo?blobframe');
+    }, 60_000);
+  });
+});
