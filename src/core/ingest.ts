@@ -97,7 +97,7 @@ function validRecord(record: unknown, isTime: (value: unknown) => value is numbe
     case 'closing':
       return (record.code === undefined || isCloseCode(record.code)) && (record.reason === undefined || isText(record.reason, MAX_REASON_CHARS));
     case 'close':
-      return isCloseCode(record.code) && isText(record.reason, MAX_REASON_CHARS) && typeof record.wasClean === 'boolean' && (record.navigation === undefined || record.navigation === 1);
+      return isCloseCode(record.code) && isText(record.reason, MAX_REASON_CHARS) && typeof record.wasClean === 'boolean' && (record.navigation === undefined || record.navigation === 1) && (record.sim === undefined || record.sim === 1);
     default:
       return false;
   }
@@ -197,6 +197,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
                 : 'server';
         entry.closedAt = record.time;
         entry.close = { time: record.time, code: record.code, reason: record.reason, wasClean: record.wasClean, initiator };
+        if (record.sim === 1) entry.close.simulated = true;
         if (initiator === 'page') {
           const requestedCode = field(id, 'closeRequestedCode');
           const requestedReason = field(id, 'closeRequestedReason');
@@ -213,6 +214,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   const targets = new Map<number, { id: string; group: Message[]; nextIndex: number; previewsSkipped: number } | null>();
   let previewsSkipped = 0;
   const columns = batch.messages;
+  const simRows = Array.isArray(batch.simRows) ? new Set(batch.simRows) : undefined;
   const { id: ids, time: times, size: sizes, preview: previews, opcode: opcodes, dir: dirs, truncated } = columns;
   for (let i = 0; i < ids.length; i++) {
     const hookId = ids[i];
@@ -244,6 +246,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       target.previewsSkipped++;
       previewsSkipped++;
     }
+    if (simRows?.has(i)) message.simulated = true;
     target.group.push(message);
   }
   for (const [id, group] of groups) if (!group.length) groups.delete(id);
