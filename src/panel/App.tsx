@@ -16,6 +16,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { JSX } from 'preact';
 import { ConnectionList } from './ConnectionList';
 import { DiagnosisPane } from './Diagnosis';
+import { SimulationBar } from './Simulate';
 import { EmptyState, LoadingState } from './EmptyState';
 import { MessageDetail } from './MessageDetail';
 import { MessagesPane } from './Messages';
@@ -111,6 +112,7 @@ export function App({ tabId }: { tabId?: number }) {
   return (
     <div ref={root} class={`app${compact ? ' compact' : ''}${narrow ? ' narrow' : ''}${slim ? ' slim' : ''}`}>
       <Toolbar tabId={tabId} />
+      {session.value.source !== 'socketscope-har' && session.value.source !== 'chrome-har' && <SimulationBar tabId={tabId} />}
       {linkError.value && (
         <div class="banner banner-error" role="alert">
           {linkError.value}

@@ -2,6 +2,8 @@
 // connection, "Verify the fix", against real servers and a real nginx, in
 // Chromium. Commands go the way the panel sends them: an extension page's
 // port to the background, then relay, then hook.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { diagnose, diagnoseSimulated } from '../../src/core/diagnosis';
@@ -10,7 +12,7 @@ import type { Session } from '../../src/core/model';
 import { type SimAction, type SimPolicy, type SimulationState } from '../../src/core/simulation';
 import { startServer, type TestServer } from './support/servers';
 import { startNginx, type NginxProxy } from './support/nginx';
-import { launchWithExtension, openPanel, waitForSession, type ExtensionBrowser } from './support/chromium';
+import { launchWithExtension, openPanel, ROOT, waitForSession, type ExtensionBrowser } from './support/chromium';
 
 let server: TestServer;
 let proxy: NginxProxy;
@@ -220,6 +222,53 @@ describe('Reproduce and verify (Chromium)', () => {
     expect(session.connections[0].close).toBeUndefined();
     await app.page.close();
   }, 30_000);
+});
+
+describe('Reproduce and verify in the panel (Chromium)', () => {
+  it('starts a policy from the panel, shows it at a glance in both themes with its Stop, marks the drops, and Verify the fix reports in the finding', async () => {
+    const app = await openApp(proxy.origin, 'every=0&delay=300');
+    const panel = await openPanel(browser, app.tabId);
+    await panel.setViewportSize({ width: 1280, height: 800 });
+    await panel.getByText('Reproduce and verify…').click();
+    await panel.getByLabel('Seconds').fill('1.5');
+    await panel.getByRole('button', { name: 'Start' }).click();
+    const banner = panel.getByRole('status', { name: 'Active simulation' });
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('1.5 s idle timeout on every socket');
+    // Three drops make a finding of the simulated policy, below the findings and never among them.
+    await panel.locator('.sim-results').getByText(/Under simulation: .*1\.5 s/).waitFor({ timeout: 20_000 });
+    expect(await panel.locator('.finding[data-kind="idle-timeout"]').count()).toBe(0);
+    const dir = join(ROOT, 'test-results', 'screenshots');
+    mkdirSync(dir, { recursive: true });
+    for (const theme of ['light', 'dark'] as const) {
+      await panel.emulateMedia({ colorScheme: theme });
+      await panel.waitForTimeout(200);
+      await panel.screenshot({ path: join(dir, `simulation-active-${theme}.png`) });
+    }
+    await panel.getByRole('button', { name: 'Stop' }).click();
+    await banner.waitFor({ state: 'detached' });
+    const session = await sessionOf(app.url, (s) => s.pageEvents.some((e) => e.type === 'simulation' && e.detail?.startsWith('Stopped')), 'the stop');
+    expect(session.connections.filter((c) => c.close?.simulated).length).toBeGreaterThanOrEqual(3);
+    await app.page.close();
+    await panel.close();
+  }, 60_000);
+
+  it('a real finding from nginx offers Verify the fix, which reports in the finding', async () => {
+    // A real 1 s idle timeout (nginx proxy_read_timeout) on a silent app: a real finding.
+    const app = await openApp(shortProxy.origin, 'path=/silent&every=0&delay=200');
+    await sessionOf(app.url, (s) => s.connections.filter((c) => c.close?.code === 1006).length >= 3, 'three real drops', 20_000);
+    const panel = await openPanel(browser, app.tabId);
+    await panel.setViewportSize({ width: 1280, height: 800 });
+    const finding = panel.locator('.finding[data-kind="idle-timeout"]');
+    await finding.waitFor();
+    await finding.getByRole('button', { name: 'Verify the fix' }).click();
+    const result = finding.locator('.verify-result');
+    await result.waitFor({ timeout: 15_000 });
+    expect(await result.textContent()).toMatch(/dropped again after 1\.\d s: the heartbeat does not keep it open/);
+    await panel.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'simulation-verify-failed.png') });
+    await app.page.close();
+    await panel.close();
+  }, 60_000);
 });
 
 declare const chrome: { runtime: { connect(info: { name: string }): chrome.runtime.Port } };

@@ -86,6 +86,7 @@ function connectionToEntry(
   const sizes: number[] = [];
   const truncated: number[] = [];
   const evicted: number[] = [];
+  const simulatedMessages: number[] = [];
   const heartbeats: Record<string, HeartbeatRole> = {};
   let receivedBytes = 0;
 
@@ -104,6 +105,7 @@ function connectionToEntry(
     sizes.push(message.size);
     if (message.truncated) truncated.push(exportIndex);
     if (message.evicted) evicted.push(exportIndex);
+    if (message.simulated) simulatedMessages.push(exportIndex);
     if (message.heartbeat !== undefined) heartbeats[exportIndex] = message.heartbeat;
     if (message.direction === 'receive') receivedBytes += message.size;
   }
@@ -142,6 +144,11 @@ function connectionToEntry(
     droppedMessages: connection.droppedMessages,
     evictedPreviews: connection.evictedPreviews,
   };
+  if (connection.close?.simulated || simulatedMessages.length) {
+    extras.simulated = {};
+    if (connection.close?.simulated) extras.simulated.close = true;
+    if (simulatedMessages.length) extras.simulated.messages = simulatedMessages;
+  }
 
   return {
     pageref: HAR_PAGE_ID,

@@ -88,6 +88,8 @@ export interface HarEntrySocketScope {
   evicted: number[];
   droppedMessages?: number;
   evictedPreviews?: number;
+  /** Reproduce and verify: present only when the user's simulation touched this connection. `close`: it was ended by a simulation, not the network; `messages`: export positions sent or injected by the user. */
+  simulated?: { close?: true; messages?: number[] };
 }
 
 export interface HarTimings {
