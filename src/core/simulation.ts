@@ -105,16 +105,21 @@ export function evaluateVerification(session: Session, policy: SimPolicy, now: n
   const period = `${formatDuration(policy.ms)} ${policy.kind === 'idle' ? 'idle timeout' : policy.kind === 'lifetime' ? 'lifetime' : 'outage'}`;
   const base = { finding: policy.verify.finding, time: now };
   for (const connection of session.connections) {
-    if (!applies(connection) || !isSimulatedClose(connection) || connection.close!.time < startedAt) continue;
-    const since = Math.max(startedAt, connection.openedAt ?? connection.createdAt);
-    const after = `${((connection.close!.time - since) / 1000).toFixed(1)} s`;
+    const close = connection.close;
+    // Dropped by the simulation, or for real (a drop during the verification fails it just the same).
+    if (!applies(connection) || !close || close.time < startedAt || (!close.simulated && close.initiator !== 'abnormal')) continue;
+    // What the timer measured: the age (lifetime), or the silence on the policy's basis, which the simulation counts from its start.
+    const opened = connection.openedAt ?? connection.createdAt;
+    const counted = connection.messages.filter((m) => m.time <= close.time && (policy.basis === 'any' || (policy.basis === 'sent') === (m.direction === 'send')));
+    const last = counted.length ? counted[counted.length - 1].time : opened;
+    const since = policy.kind !== 'idle' ? opened : Math.max(opened, last, close.simulated ? startedAt : opened);
+    const after = `${((close.time - since) / 1000).toFixed(1)} s`;
     const why = policy.kind === 'idle' ? 'the heartbeat does not keep it open' : 'the connection does not outlive it';
-    return { ...base, passed: false, summary: `dropped again after ${after}: ${why}` };
+    return { ...base, passed: false, summary: `dropped again after ${after}${close.simulated ? '' : ' (a real drop, during the simulation)'}: ${why}` };
   }
   const needed = policy.verify.periods * policy.ms;
-  const survivor = session.connections.find(
-    (c) => applies(c) && c.openedAt !== undefined && (c.closedAt === undefined || c.closedAt >= startedAt + needed) && now - Math.max(startedAt, c.openedAt) >= needed,
-  );
+  // Open under the policy for `periods` periods (still open, or closed only after that).
+  const survivor = session.connections.find((c) => applies(c) && c.openedAt !== undefined && (c.closedAt ?? now) - Math.max(startedAt, c.openedAt) >= needed);
   if (survivor) return { ...base, passed: true, summary: `survived ${policy.verify.periods} periods of a simulated ${period}` };
   return undefined;
 }
