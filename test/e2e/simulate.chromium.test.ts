@@ -203,6 +203,40 @@ describe('Reproduce and verify (Chromium)', () => {
     await control.close();
   }, 60_000);
 
+  it('offline for 2 s drops the open socket, fails new ones (error, then close 1006) and ends by itself', async () => {
+    const app = await openApp(proxy.origin, 'path=/echo&delay=300');
+    const control = await driver(app.tabId);
+    await policy(control, app.tabId, { kind: 'offline', ms: 2000, basis: 'any', endpoint: '', keep: false });
+    await until('a reconnect after the outage', async () => (await logOf(app.page)).filter((e) => e.type === 'open' && e.via === 'handler').length >= 2, 15_000);
+    const log = (await logOf(app.page)).filter((e) => e.via === 'handler');
+    const failed = log.filter((e) => e.n > 1 && e.n < log.at(-1)!.n);
+    // Sockets opened during the window never open: error, then close 1006, both the browser's own.
+    expect(failed.length).toBeGreaterThanOrEqual(2);
+    for (const n of new Set(failed.map((e) => e.n))) {
+      expect(failed.filter((e) => e.n === n).map((e) => `${e.type}:${e.code ?? ''}:${e.isTrusted}`)).toEqual(['error::true', 'close:1006:true']);
+    }
+    expect(log.find((e) => e.n === 1 && e.type === 'close')).toMatchObject({ code: 1006, wasClean: false, readyState: 3 });
+    await until('the policy to end', async () => (await lastState(control))?.policy === undefined, 5000);
+    await app.page.close();
+    await control.close();
+  }, 60_000);
+
+  it('a policy ends when the page reloads, unless kept across reloads', async () => {
+    const app = await openApp(proxy.origin, 'every=0&delay=300');
+    const control = await driver(app.tabId);
+    await policy(control, app.tabId, { kind: 'idle', ms: 1000, basis: 'any', endpoint: '', keep: false });
+    await app.page.reload();
+    await until('the policy to end with the document', async () => (await lastState(control))?.policy === undefined);
+    await policy(control, app.tabId, { kind: 'idle', ms: 1000, basis: 'any', endpoint: '', keep: true });
+    await app.page.reload();
+    // The new document's sockets drop after 1 s of silence: the policy came with its hello, before the page's script.
+    await until('a simulated drop in the reloaded page', async () => (await logOf(app.page)).some((e) => e.type === 'close' && e.code === 1006));
+    expect((await lastState(control))?.policy?.keep).toBe(true);
+    await policy(control, app.tabId, null);
+    await app.page.close();
+    await control.close();
+  }, 60_000);
+
   it('a page that posts forged commands cannot start a policy, and sees no getter replaced', async () => {
     const app = await openApp(proxy.origin, 'path=/echo&every=0&delay=-1');
     const forged = await app.page.evaluate(async () => {
