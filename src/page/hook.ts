@@ -790,15 +790,16 @@ interface SocketState {
   function onCommand(event: Event): void {
     try {
       const command = bare(parse(apply(detailOf, event, []) as string) as PageCommand);
+      // A stop (e.g. sent to the whole tab when a policy ended) changes nothing on a page that never had a command.
+      if (command.c === 'stop') {
+        policy = undefined;
+        return;
+      }
       if (!simOn) simInstall();
       if (command.c === 'policy') {
         policy = command;
         policyAt = now();
         if (!simTimer) simTick();
-        return;
-      }
-      if (command.c === 'stop') {
-        policy = undefined;
         return;
       }
       const state = alive[command.id];
