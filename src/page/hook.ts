@@ -785,7 +785,8 @@ interface SocketState {
     const text = atob(command.b64);
     const bytes = new NativeUint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = charCodeAt(text, i);
-    return command.c === 'inject' && apply(binaryTypeOf, ws, []) === 'blob' ? new NativeBlob(bare([bytes])) : apply(viewBufferOf, bytes, []);
+    // The Blob constructor iterates its array (a WebIDL sequence): a null-prototype one would not do (README, Security model).
+    return command.c === 'inject' && apply(binaryTypeOf, ws, []) === 'blob' ? new NativeBlob([bytes]) : apply(viewBufferOf, bytes, []);
   }
   function onCommand(event: Event): void {
     try {

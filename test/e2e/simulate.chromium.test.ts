@@ -182,18 +182,21 @@ describe('Reproduce and verify (Chromium)', () => {
     await act(control, app.tabId, { kind: 'send', connectionId: id, format: 'json', data: '{ "op": "ping" }' });
     await act(control, app.tabId, { kind: 'send', connectionId: id, format: 'hex', data: '01 02 ff' });
     await act(control, app.tabId, { kind: 'inject', connectionId: id, format: 'text', data: 'from the server' });
-    await until('the echoes', async () => (await logOf(app.page)).filter((e) => e.type === 'message').length >= 6);
+    await act(control, app.tabId, { kind: 'inject', connectionId: id, format: 'base64', data: 'AQL/' });
+    await until('the echoes', async () => (await logOf(app.page)).filter((e) => e.type === 'message').length >= 8);
     const messages = (await logOf(app.page)).filter((e) => e.type === 'message' && e.via === 'handler');
     expect(messages).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ data: '{"op":"ping"}', isTrusted: true }),
         expect.objectContaining({ data: '[object Blob]', isTrusted: true }),
         expect.objectContaining({ data: 'from the server', isTrusted: false }),
+        expect.objectContaining({ data: '[object Blob]', isTrusted: false }),
       ]),
     );
-    const session = await sessionOf(app.url, (s) => s.connections[0].messages.length >= 5, 'five messages');
+    const session = await sessionOf(app.url, (s) => s.connections[0].messages.length >= 6, 'six messages');
     const flags = session.connections[0].messages.map((m) => `${m.direction}:${m.simulated ? 'sim' : 'real'}:${m.opcode}`);
-    expect(flags).toEqual(expect.arrayContaining(['send:sim:1', 'send:sim:2', 'receive:sim:1', 'receive:real:1', 'receive:real:2']));
+    expect(flags).toEqual(expect.arrayContaining(['send:sim:1', 'send:sim:2', 'receive:sim:1', 'receive:sim:2', 'receive:real:1', 'receive:real:2']));
+    expect(session.connections[0].messages.find((m) => m.direction === 'receive' && m.simulated && m.opcode === 2)?.preview).toBe('AQL/');
     await act(control, app.tabId, { kind: 'close', connectionId: id, code: 1012, reason: 'restarting' });
     await until('the close', async () => (await logOf(app.page)).some((e) => e.type === 'close'));
     const close = (await logOf(app.page)).filter((e) => e.type === 'close');
