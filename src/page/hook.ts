@@ -744,7 +744,8 @@ interface SocketState {
       apply(stopImmediate, event, []);
       return true;
     }
-    state.rx = now();
+    // Only what came over the wire counts (not an injected or page-dispatched event), as for a real intermediary.
+    if (trusted(event)) state.rx = now();
     return false;
   }
   function endpointOf(state: SocketState): string {
