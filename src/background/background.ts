@@ -15,6 +15,8 @@ import { MAX_PAGE_EVENTS_PER_TAB, MAX_URL_CHARS, isPlausibleTime, timeBounds } f
 import { decodeStoredTab, encodeStoredTab } from '../core/stored';
 import { initRecordings } from './recording';
 import { createHandshakeObserver, handshakeDelta, type HandshakeObserver } from './handshakes';
+import { describePolicy, encodePayload, evaluateVerification, isSimulableCloseCode, SIM_POLICY_KINDS, type SimAction, type SimPolicy, type SimulationState } from '../core/simulation';
+import type { PageCommand } from '../protocol/page';
 import {
   PORT_PANEL,
   PORT_RELAY,
@@ -382,6 +384,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     const state = tabState(tabId);
     if (message.kind === 'hello') {
       if (typeof message.docId !== 'string' || state.docs[message.docId]) return;
+      relayOf.set(message.docId, { port, tabId });
       const frameUrl = (typeof message.frameUrl === 'string' ? message.frameUrl : (sender.url ?? '')).slice(0, MAX_URL_CHARS);
       const bounds = timeBounds(clock.now());
       const time = isPlausibleTime(message.time, bounds) ? message.time : clock.now();
@@ -404,7 +407,9 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
             connections: endedByNavigation(state.session, time),
           });
         }
+        simulationNavigated(tabId, time);
       }
+      simulationHello(tabId, port, message.docId);
       return;
     }
     if (message.kind !== 'batch') return;
@@ -429,6 +434,126 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     if (message.lostBatches > 0) delta.dropped = { ...delta.dropped, lostBatches: message.lostBatches };
     commit(tabId, state, delta);
     if (awaitsHandshake(state)) applyHandshakes(tabId, state);
+    if (simulations.get(tabId)?.policy?.verify) checkVerification(tabId);
+  }
+
+  // ---- simulation (README, Reproduce and verify): commands from our own pages to the hooks of one tab ----
+  // Nothing is simulated until the user acts; a policy belongs to one tab and ends with it, or with its document unless `keep`.
+  const simulations = new Map<number, SimulationState>();
+  /** The relay port of each document, to reach its hook. */
+  const relayOf = new Map<string, { port: RelayPort; tabId: number }>();
+
+  function simulation(tabId: number): SimulationState {
+    let sim = simulations.get(tabId);
+    if (!sim) simulations.set(tabId, (sim = { results: [] }));
+    return sim;
+  }
+  function toHooks(tabId: number, command: PageCommand, docId?: string): void {
+    const ports = new Set<RelayPort>();
+    for (const [id, entry] of relayOf) if (entry.tabId === tabId && (docId === undefined || id === docId)) ports.add(entry.port);
+    for (const port of ports) {
+      try {
+        port.postMessage({ kind: 'command', docId, command });
+      } catch {
+        /* the frame is gone */
+      }
+    }
+  }
+  const policyCommand = (policy: SimPolicy): PageCommand => ({ c: 'policy', kind: policy.kind, ms: policy.ms, basis: policy.basis, endpoint: policy.endpoint });
+  function simulationEvent(tabId: number, detail: string, time = clock.now()): void {
+    commit(tabId, tabState(tabId), { pageEvents: [{ type: 'simulation', time, detail: detail.slice(0, 256), frameId: 0 }] });
+  }
+  function publishSimulation(tabId: number): void {
+    broadcast(tabId, { kind: 'simulation', tabId, simulation: simulation(tabId) });
+  }
+  function validPolicy(policy: SimPolicy): boolean {
+    return (
+      SIM_POLICY_KINDS.includes(policy.kind) &&
+      Number.isFinite(policy.ms) && policy.ms >= 100 && policy.ms <= 3_600_000 &&
+      ['any', 'received', 'sent'].includes(policy.basis) &&
+      typeof policy.endpoint === 'string' && policy.endpoint.length <= MAX_URL_CHARS &&
+      (policy.verify === undefined || (typeof policy.verify.finding === 'string' && Number.isInteger(policy.verify.periods) && policy.verify.periods >= 1 && policy.verify.periods <= 10))
+    );
+  }
+  const verifyTimers = new Map<number, unknown>();
+  function setPolicy(tabId: number, requested: SimPolicy | null, why?: string): void {
+    const sim = simulation(tabId);
+    if (requested && !validPolicy(requested)) return;
+    if (sim.policy) simulationEvent(tabId, `Stopped: ${describePolicy(sim.policy)}${why ? ` (${why})` : ''}`);
+    sim.policy = requested ? { ...requested, keep: requested.keep === true, startedAt: clock.now() } : undefined;
+    if (sim.policy) {
+      toHooks(tabId, policyCommand(sim.policy));
+      simulationEvent(tabId, `${sim.policy.verify ? 'Verify the fix' : 'Started'}: ${describePolicy(sim.policy)}`, sim.policy.startedAt);
+      // An outage ends by itself in the hook.
+      if (sim.policy.kind === 'offline' && !sim.policy.keep) {
+        const policy = sim.policy;
+        clock.setTimeout(() => {
+          if (simulation(tabId).policy === policy) setPolicy(tabId, null, 'the outage is over');
+        }, policy.ms);
+      }
+      if (sim.policy.verify) scheduleVerification(tabId);
+    } else toHooks(tabId, { c: 'stop' });
+    publishSimulation(tabId);
+  }
+  function scheduleVerification(tabId: number): void {
+    if (verifyTimers.has(tabId)) clock.clearTimeout(verifyTimers.get(tabId));
+    verifyTimers.set(tabId, clock.setTimeout(() => {
+      verifyTimers.delete(tabId);
+      if (simulations.get(tabId)?.policy?.verify && checkVerification(tabId) === undefined) scheduleVerification(tabId);
+    }, 250));
+  }
+  /** A "Verify the fix" policy that has an outcome ends, and the outcome joins the tab's results. */
+  function checkVerification(tabId: number): boolean | undefined {
+    const sim = simulation(tabId);
+    const session = tabs.get(tabId)?.session;
+    if (!sim.policy || !session) return undefined;
+    const result = evaluateVerification(session, sim.policy, clock.now());
+    if (!result) return undefined;
+    sim.results = [...sim.results.filter((r) => r.finding !== result.finding), result];
+    setPolicy(tabId, null, result.summary);
+    return result.passed;
+  }
+  function simulationNavigated(tabId: number, time: number): void {
+    const policy = simulations.get(tabId)?.policy;
+    if (policy && !policy.keep) setPolicy(tabId, null, `the page navigated at ${new Date(time).toISOString()}`);
+  }
+  /** A new document of a tab under a policy kept across reloads gets it at once (the relay holds it until the hook's nonce is known). */
+  function simulationHello(tabId: number, port: RelayPort, docId: string): void {
+    const policy = simulations.get(tabId)?.policy;
+    if (!policy) return;
+    try {
+      port.postMessage({ kind: 'command', docId, command: policyCommand(policy) });
+    } catch {
+      /* the frame is gone */
+    }
+  }
+  function simulate(tabId: number, action: SimAction): void {
+    const connection = tabs.get(tabId)?.index.get(action.connectionId);
+    const split = action.connectionId.lastIndexOf(':');
+    const docId = action.connectionId.slice(0, split);
+    const id = Number(action.connectionId.slice(split + 1));
+    if (!connection || !Number.isInteger(id) || !relayOf.has(docId)) return;
+    let command: PageCommand;
+    let what: string;
+    if (action.kind === 'drop') {
+      command = { c: 'drop', id };
+      what = 'Drop now (1006)';
+    } else if (action.kind === 'close') {
+      if (!isSimulableCloseCode(action.code) || typeof action.reason !== 'string' || new TextEncoder().encode(action.reason).length > 123) return;
+      command = { c: 'close', id, code: action.code, reason: action.reason };
+      what = `Close as the server (${action.code}${action.reason ? ` ${action.reason}` : ''})`;
+    } else if (action.kind === 'send' || action.kind === 'inject') {
+      let payload: ReturnType<typeof encodePayload>;
+      try {
+        payload = encodePayload(action.format, String(action.data).slice(0, 1 << 20));
+      } catch {
+        return;
+      }
+      command = { c: action.kind, id, ...payload };
+      what = action.kind === 'send' ? `Send as the page (${action.format})` : `Inject as received (${action.format})`;
+    } else return;
+    toHooks(tabId, command, docId);
+    simulationEvent(tabId, `${what}: ${connection.url}`);
   }
 
   // ---- panels ----
@@ -441,8 +566,15 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
         set.add(port);
         port.postMessage(snapshot(message.tabId));
         port.postMessage(recordings.message(message.tabId));
+        port.postMessage({ kind: 'simulation', tabId: message.tabId, simulation: simulation(message.tabId) });
         break;
       }
+      case 'sim-policy':
+        setPolicy(message.tabId, message.policy);
+        break;
+      case 'sim-action':
+        simulate(message.tabId, message.action);
+        break;
       case 'clear':
         resetTab(message.tabId);
         break;
@@ -478,6 +610,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       port.onMessage.addListener((message) => void ready.then(() => onRelayMessage(port, sender, message)));
       port.onDisconnect.addListener(() => {
         for (const state of tabs.values()) state.acks.delete(port);
+        for (const [docId, entry] of relayOf) if (entry.port === port) relayOf.delete(docId);
       });
     } else if (rawPort.name === PORT_PANEL) {
       // Sessions (every tab's traffic) and commands: for our own pages only (panel, viewer), never a content script or another extension.
@@ -505,6 +638,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       tabs.delete(tabId);
       dirty.delete(tabId);
       recordings.forget(tabId);
+      simulations.delete(tabId);
       void api.storage.session.remove(STORAGE_PREFIX + tabId);
     });
   });

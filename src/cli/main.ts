@@ -244,6 +244,8 @@ export interface CloseSummary {
   name: string;
   count: number;
   initiators: Partial<Record<CloseInitiator, number>>;
+  /** How many of them a simulation caused (Reproduce and verify): not real drops, never counted by the findings. */
+  simulated?: number;
 }
 
 export interface ConnectionSummary {
@@ -255,7 +257,7 @@ export interface ConnectionSummary {
   lifetimeMs?: number;
   handshakeFailed: boolean;
   stillOpen: boolean;
-  close?: { code: number; name: string; reason: string; wasClean: boolean; initiator: CloseInitiator };
+  close?: { code: number; name: string; reason: string; wasClean: boolean; initiator: CloseInitiator; simulated?: true };
   /** Time between the last message (either direction) and the close. */
   idleBeforeCloseMs?: number;
   messagesSent: number;
@@ -369,6 +371,7 @@ function summarizeConnection(connection: Connection, facts: ConnectionFacts): Co
       wasClean: connection.close.wasClean,
       initiator: connection.close.initiator,
     };
+    if (connection.close.simulated) summary.close.simulated = true;
   }
   const line = handshakeLine(connection);
   if (line !== undefined) {
@@ -406,6 +409,7 @@ function closeSummaries(connections: Connection[]): CloseSummary[] {
     }
     summary.count++;
     summary.initiators[close.initiator] = (summary.initiators[close.initiator] ?? 0) + 1;
+    if (close.simulated) summary.simulated = (summary.simulated ?? 0) + 1;
   }
   return [...byCode.values()].sort((a, b) => b.count - a.count || a.code - b.code);
 }
@@ -467,7 +471,7 @@ export function formatReport(file: string, session: Session, report: AnalysisRep
     if (endpoint.lifetimes) lines.push(`  Lifetimes:   ${formatRange(endpoint.lifetimes)}`);
     if (endpoint.idleBeforeClose) lines.push(`  Silence before close: ${formatRange(endpoint.idleBeforeClose)}`);
     const closeParts = endpoint.closes.map(
-      (close) => `${close.count} x ${close.code} ${close.name} (${formatInitiators(close.initiators)})`,
+      (close) => `${close.count} x ${close.code} ${close.name} (${formatInitiators(close.initiators)}${close.simulated ? `; ${close.simulated} simulated, not real` : ''})`,
     );
     if (endpoint.closesUnknown > 0) closeParts.push(`${endpoint.closesUnknown} closed, code unknown`);
     if (endpoint.handshakeFailures > 0) closeParts.push(`${endpoint.handshakeFailures} handshake failed`);

@@ -10,7 +10,7 @@
 // (window's events, location, clock) and of the extension (a function that
 // opens a Port) and registers its listeners; relay.ts is the entry that calls
 // it with the real ones, the unit tests with fakes.
-import { EVENT_HELLO, EVENT_READY, PROTOCOL_VERSION, batchEventType } from '../protocol/page';
+import { EVENT_HELLO, EVENT_READY, PROTOCOL_VERSION, batchEventType, commandEventType, type PageCommand } from '../protocol/page';
 import { PORT_RELAY, type BackgroundToRelay, type RelayToBackground, type TypedPort } from '../protocol/messages';
 
 /** Unacknowledged batches kept for resending; beyond this the oldest go (and are counted). */
@@ -61,6 +61,10 @@ export function startRelay(deps: RelayDeps): void {
     }
     const current = port;
     current.onMessage.addListener((message) => {
+      if (message.kind === 'command') {
+        if (message.docId === undefined || message.docId === docId) command(message.command);
+        return;
+      }
       if (message.kind !== 'ack' || message.docId !== docId) return;
       while (pending.length && pending[0].seq <= message.seq) pendingChars -= pending.shift()!.json.length;
     });
@@ -94,6 +98,14 @@ export function startRelay(deps: RelayDeps): void {
     }
   }
 
+  /** Commands wait for the nonce (a policy kept across reloads comes with the new document's hello). */
+  const commands: PageCommand[] = [];
+  function command(message: PageCommand): void {
+    if (nonce === undefined) commands.push(message);
+    // Not trusted (dispatched by a script): the hook cannot check isTrusted, the name derived from the nonce is the protection.
+    else target.dispatchEvent(new CustomEvent(commandEventType(nonce), { detail: JSON.stringify(message) }));
+  }
+
   function onBatch(event: Event): void {
     // Never let the page's own listeners see the batch (it cannot know the event's name anyway).
     event.stopImmediatePropagation();
@@ -117,6 +129,7 @@ export function startRelay(deps: RelayDeps): void {
     target.removeEventListener(EVENT_HELLO, onHello, true);
     target.addEventListener(batchEventType(nonce), onBatch, true);
     target.dispatchEvent(new CustomEvent(EVENT_READY));
+    for (const waiting of commands.splice(0)) command(waiting);
   }
   target.addEventListener(EVENT_HELLO, onHello, true);
 

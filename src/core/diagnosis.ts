@@ -18,6 +18,7 @@ import {
 import { heartbeatTimes, median, medianAbsoluteDeviation, ROLE_PING, scanHeartbeats, type HeartbeatScan, type HeartbeatStats } from './heartbeat';
 import { configurableSuspects, matchToleranceMs, suspectsFor } from './intermediaries';
 import type { Connection, HandshakeInfo, PageEvent, Session } from './model';
+import { onlySimulated, withoutSimulated } from './simulation';
 
 type IdleBasis = SilenceBasis;
 /** Tie-break order: nginx and most proxies count traffic either way, so 'any' is the likeliest reading. */
@@ -927,6 +928,19 @@ function reconnectStormFinding(chain: Chain): Finding | undefined {
  * src/core/analysis.ts (analyzeSession); without it they are computed here.
  */
 export function diagnose(session: Session, input?: DiagnosisInput): Finding[] {
+  // A drop the extension simulated is never evidence of a real one: those are diagnosed apart (diagnoseSimulated).
+  return diagnoseConnections(withoutSimulated(session), input);
+}
+
+/**
+ * The same diagnosis over the drops a simulation caused, and only those (Reproduce and verify): what the
+ * simulated policy reproduced. Shown apart from the findings, never merged with them.
+ */
+export function diagnoseSimulated(session: Session): Finding[] {
+  return diagnoseConnections(onlySimulated(session));
+}
+
+function diagnoseConnections(session: Session, input?: DiagnosisInput): Finding[] {
   const lookup = lookupFor(input);
   const chains = reconnectChains(session);
   const events = [...session.pageEvents].sort((a, b) => a.time - b.time);

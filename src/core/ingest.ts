@@ -105,7 +105,7 @@ function validRecord(record: unknown, isTime: (value: unknown) => value is numbe
     case 'closing':
       return (record.code === undefined || isCloseCode(record.code)) && (record.reason === undefined || isText(record.reason, MAX_REASON_CHARS));
     case 'close':
-      return isCloseCode(record.code) && isText(record.reason, MAX_REASON_CHARS) && typeof record.wasClean === 'boolean' && (record.navigation === undefined || record.navigation === 1);
+      return isCloseCode(record.code) && isText(record.reason, MAX_REASON_CHARS) && typeof record.wasClean === 'boolean' && (record.navigation === undefined || record.navigation === 1) && (record.sim === undefined || record.sim === 1);
     default:
       return false;
   }
@@ -225,6 +225,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
                 : 'server';
         entry.closedAt = record.time;
         entry.close = { time: record.time, code: record.code, reason: record.reason, wasClean: record.wasClean, initiator };
+        if (record.sim === 1) entry.close.simulated = true;
         if (initiator === 'page') {
           const requestedCode = field(id, 'closeRequestedCode');
           const requestedReason = field(id, 'closeRequestedReason');
@@ -241,6 +242,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   const targets = new Map<number, { id: string; group: Message[]; nextIndex: number; previewsSkipped: number } | null>();
   let previewsSkipped = 0;
   const columns = batch.messages;
+  const simRows = Array.isArray(batch.simRows) ? new Set(batch.simRows) : undefined;
   const { id: ids, time: times, size: sizes, preview: previews, opcode: opcodes, dir: dirs, truncated } = columns;
   const sseRows = eventSourceRows(columns.sse);
   for (let i = 0; i < ids.length; i++) {
@@ -283,6 +285,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       message.event = sse[0];
       message.lastEventId = sse[1];
     }
+    if (simRows?.has(i)) message.simulated = true;
     target.group.push(message);
   }
   for (const [id, group] of groups) if (!group.length) groups.delete(id);

@@ -49,6 +49,8 @@ export interface Message {
   event?: string;
   /** EventSource only: the event's lastEventId ('' when the stream set none). */
   lastEventId?: string;
+  /** Sent or injected by the user through the extension (Reproduce and verify), not by the page or the server. */
+  simulated?: boolean;
 }
 
 export interface CloseInfo {
@@ -60,6 +62,8 @@ export interface CloseInfo {
   /** What the page asked for when it called close(code, reason). */
   requestedCode?: number;
   requestedReason?: string;
+  /** Ended by the extension (a simulated policy or a user's drop or close), not by the network or the server: never a real drop. */
+  simulated?: boolean;
 }
 
 /** One HTTP header as the browser reported it (name as sent, value possibly replaced by HEADER_VALUE_NOT_RECORDED). */
@@ -149,7 +153,7 @@ export interface Connection {
 }
 
 /** What the page reports (src/core/wire.ts), plus the navigations the background sees. */
-export const PAGE_EVENT_TYPES = [...PAGE_CONTEXT_TYPES, 'navigation'] as const;
+export const PAGE_EVENT_TYPES = [...PAGE_CONTEXT_TYPES, 'navigation', 'simulation'] as const;
 export type PageEventType = (typeof PAGE_EVENT_TYPES)[number];
 
 export interface PageEvent {
@@ -159,7 +163,8 @@ export interface PageEvent {
   frameId?: number;
   /**
    * navigation: the new URL; pagehide: 'persisted' when going to the bfcache; worker: `Worker <script URL>` or
-   * `SharedWorker <script URL>` (the URL as the page passed it, when it passed a string).
+   * `SharedWorker <script URL>` (the URL as the page passed it, when it passed a string); simulation: what the user
+   * started, stopped or did.
    */
   detail?: string;
   /** timer-late: how late a timer of the page fired, in ms; timer-throttled: how late the probe that showed it fired (detail 'basic': timers aligned to 1 s; 'intensive': once a minute). */

@@ -22,7 +22,7 @@ interface StoredColumns {
   dir: string;
   /** … opcode (1/2) … */
   opcode: string;
-  /** … flags as a digit: 1 truncated, 2 evicted … */
+  /** … flags as a digit: 1 truncated, 2 evicted, 4 simulated (sent or injected by the user) … */
   flags: string;
   /** … heartbeat role (-, i = ping, o = pong), only when any message has one. */
   heartbeat?: string;
@@ -58,7 +58,7 @@ function encodeMessages(messages: Message[]): StoredColumns {
     preview[i] = m.preview;
     dir += m.direction === 'send' ? 's' : 'r';
     opcode += m.opcode === 2 ? '2' : '1';
-    flags += (m.truncated ? 1 : 0) + (m.evicted ? 2 : 0);
+    flags += (m.truncated ? 1 : 0) + (m.evicted ? 2 : 0) + (m.simulated ? 4 : 0);
     heartbeat += m.heartbeat === 'ping' ? 'i' : m.heartbeat === 'pong' ? 'o' : '-';
     if (m.heartbeat) anyHeartbeat = true;
     if (m.index !== first + i) consecutive = false;
@@ -87,6 +87,7 @@ function decodeMessages(columns: StoredColumns): Message[] {
       truncated: (flags & 1) !== 0,
     };
     if (flags & 2) message.evicted = true;
+    if (flags & 4) message.simulated = true;
     const role = columns.heartbeat?.[i];
     if (role === 'i' || role === 'o') message.heartbeat = (role === 'i' ? 'ping' : 'pong') satisfies HeartbeatRole;
     if (columns.event) {

@@ -12,7 +12,9 @@ import {
   EVENT_READY,
   PROTOCOL_VERSION,
   batchEventType,
+  commandEventType,
   type MessageColumns,
+  type PageCommand,
   type PageBatch,
   type PageContextType,
   type PageRecord,
@@ -67,6 +69,15 @@ interface SocketState {
   opened: boolean;
   /** Recorded as ended by the document going away (pagehide): a close event after that is not recorded again. */
   ended?: boolean;
+  /** The socket, while alive (for the extension's commands). */
+  ws?: WebSocket;
+  /** When it opened (hook clock), and, once a command arrived, its last message received and sent. */
+  t?: number;
+  rx?: number;
+  tx?: number;
+  /** Ended by a command or a simulated policy: what its close event must read. `live`: it was OPEN, and reads OPEN until its close event, like a socket whose TCP connection died. */
+  sim?: { code: number; reason: string; wasClean: boolean };
+  live?: 1;
 }
 
 (() => {
@@ -122,7 +133,11 @@ interface SocketState {
   let blobSizeOf: () => number;
   let blobSlice: Blob['slice'];
   let blobArrayBuffer: Blob['arrayBuffer'];
+  let NativeMessageEvent: typeof MessageEvent;
+  let NativeBlob: typeof Blob;
   function takeEventNatives(): void {
+    NativeMessageEvent = MessageEvent;
+    NativeBlob = Blob;
     dataOf = uncurry(getter(MessageEvent.prototype, 'data'));
     codeOf = getter(CloseEvent.prototype, 'code');
     reasonOf = getter(CloseEvent.prototype, 'reason');
@@ -140,6 +155,8 @@ interface SocketState {
   const removeListener = EventTarget.prototype.removeEventListener;
   const dispatch = EventTarget.prototype.dispatchEvent;
   const NativeCustomEvent = CustomEvent;
+  const detailOf = getter(NativeCustomEvent.prototype, 'detail');
+  const parse = JSON.parse;
   const NativeUint8Array = Uint8Array;
   // JavaScript's own (not the browser's) interfaces: there from the start, free to take now.
   const typedArrayProto = Object.getPrototypeOf(NativeUint8Array.prototype) as object;
@@ -167,6 +184,9 @@ interface SocketState {
   const setTimer = win.setTimeout.bind(win);
   const doc = document;
   const nativeToString = FunctionProto.toString;
+  const atob = win.atob;
+  const binaryTypeOf = getter(wsProto, 'binaryType');
+  const stopImmediate = NativeEvent.prototype.stopImmediatePropagation;
 
   const states = new WeakMap<object, SocketState>();
   const disguised = new WeakMap<object, string>();
@@ -185,6 +205,10 @@ interface SocketState {
   const batchType = batchEventType(nonce);
   let relayReady = false;
   let seq = 0;
+  /** Set only by the extension's commands (simulate, act on a socket): all false/undefined on a page that never gets one. */
+  let simOn = false;
+  let simNext = false;
+  let simRows: number[] | undefined;
   let records: PageRecord[] = bare([]);
   let cols: MessageColumns = newColumns();
   let queuedMessages = 0;
@@ -218,6 +242,8 @@ interface SocketState {
     }
     const batch = { __proto__: null, v: PROTOCOL_VERSION, seq: ++seq, records, messages: cols, droppedMessages } as PageBatch;
     if (droppedRecords) batch.droppedRecords = droppedRecords;
+    if (simRows) batch.simRows = simRows;
+    simRows = undefined;
     records = bare([]);
     cols = newColumns();
     queuedMessages = queuedChars = droppedMessages = droppedRecords = 0;
@@ -346,6 +372,10 @@ interface SocketState {
       size = utf8Length(preview);
     }
     const row = cols.id.length;
+    if (simNext) {
+      simNext = false;
+      (simRows ??= bare([]))[simRows.length] = row;
+    }
     cols.id[row] = id;
     cols.dir[row] = dir;
     cols.time[row] = time;
@@ -390,6 +420,7 @@ interface SocketState {
       const state = stateOf(this);
       if (!state || !trusted(event)) return;
       state.opened = true;
+      state.t = now();
       if (!openSockets++) startProbe();
       pushRecord({ __proto__: null, k: 'open', at: queuedMessages, id: state.id, time: stamp(), protocol: apply(protocolOf, this, []), extensions: apply(extensionsOf, this, []) } as PageRecord);
     } catch {
@@ -410,8 +441,11 @@ interface SocketState {
       if (!state || !trusted(event)) return;
       weakDelete(states, this);
       delete alive[state.id];
+      state.ws = undefined;
       if (state.ended) return;
-      pushRecord({ __proto__: null, k: 'close', at: queuedMessages, id: state.id, time: stamp(), code: apply(codeOf, event, []), reason: apply(reasonOf, event, []), wasClean: apply(wasCleanOf, event, []) } as PageRecord);
+      const fake = state.sim;
+      if (fake) weakSet(fakes, event, fake);
+      pushRecord({ __proto__: null, k: 'close', at: queuedMessages, id: state.id, time: stamp(), code: fake ? fake.code : apply(codeOf, event, []), reason: fake ? fake.reason : apply(reasonOf, event, []), wasClean: fake ? fake.wasClean : apply(wasCleanOf, event, []), sim: fake ? 1 : undefined } as PageRecord);
       if (state.opened && --openSockets <= 0) stopProbe();
     } catch {
       /* never let the hook break the page */
@@ -441,13 +475,14 @@ interface SocketState {
 
   function track(ws: WebSocket, protocolsArg: unknown): void {
     const id = nextId++;
-    const state = { __proto__: null, id, opened: false } as SocketState;
+    const state = { __proto__: null, id, opened: false, ws } as SocketState;
     weakSet(states, ws, state);
     alive[id] = state;
     firstConnection();
     // One listener per socket that knows its id: no lookup per message.
     const onMessage = (event: MessageEvent) => {
       try {
+        if (simOn && simReceived(state, event)) return;
         if (trusted(event)) pushMessage(id, DIR_RECEIVE, dataOf(event));
       } catch {
         /* never let the hook break the page */
@@ -458,6 +493,7 @@ interface SocketState {
     on(ws, 'message', onMessage as (event: never) => void);
     on(ws, 'error', onError);
     on(ws, 'close', onClose);
+    if (simOn) simCreated(state);
   }
 
   // ---- the wrappers ----
@@ -500,7 +536,10 @@ interface SocketState {
       try {
         const state = stateOf(this);
         // send() while CLOSING/CLOSED only grows bufferedAmount: nothing goes on the wire.
-        if (state && readyState(this) === 1) pushMessage(state.id, DIR_SEND, data);
+        if (state && readyState(this) === 1) {
+          pushMessage(state.id, DIR_SEND, data);
+          if (simOn) state.tx = now();
+        }
       } catch {
         /* never let the hook break the page */
       }
@@ -535,6 +574,7 @@ interface SocketState {
       return result;
     },
   } as ProxyHandler<WebSocket['close']>;
+  const closeNative = uncurry(wsProto.close);
   const wrappedClose = new Proxy(wsProto.close, closeHandler);
   // Function.prototype.toString must keep printing "function WebSocket() { [native code] }".
   const toStringHandler: ProxyHandler<typeof nativeToString> = {
@@ -679,6 +719,147 @@ interface SocketState {
     openSockets = 0;
     lastSocketClosedAt = now();
   }
+
+  // ---- commands from the extension's own pages (docs/decisions.md 39; README, Reproduce and verify) ----
+  // They come from the relay under a name derived from the nonce: the page can neither send nor see them.
+  // Nothing below runs, and nothing is replaced, until the first command arrives.
+  const fakes = new WeakMap<object, SocketState['sim']>();
+  let policy: Extract<PageCommand, { c: 'policy' }> | undefined;
+  let policyAt = 0;
+  let simTimer = 0;
+  /** A getter that reads `value(self)` when it is defined, the native's otherwise; printed as the native. */
+  function fakeGetter(proto: object, name: string, value: (self: unknown) => unknown): void {
+    const native = getter(proto, name);
+    const handler = {
+      __proto__: null,
+      apply(target: () => unknown, self: unknown, args: unknown[]) {
+        const fake = value(self);
+        if (fake !== undefined) return fake;
+        try {
+          return apply(target, self, args);
+        } catch (error) {
+          return rethrow(error, handler.apply);
+        }
+      },
+    };
+    const proxy = new Proxy(native, handler as ProxyHandler<() => unknown>);
+    weakSet(disguised, proxy, apply(nativeToString, native, []));
+    defineProperty(proto, name, { __proto__: null, ...ownDesc(proto, name), get: proxy } as PropertyDescriptor);
+  }
+  function simInstall(): void {
+    simOn = true;
+    const closeProto = CloseEvent.prototype;
+    fakeGetter(closeProto, 'code', (self) => (weakGet(fakes, self) as SocketState['sim'])?.code);
+    fakeGetter(closeProto, 'reason', (self) => (weakGet(fakes, self) as SocketState['sim'])?.reason);
+    fakeGetter(closeProto, 'wasClean', (self) => (weakGet(fakes, self) as SocketState['sim'])?.wasClean);
+    fakeGetter(wsProto, 'readyState', (self) => (stateOf(self)?.live ? 1 : undefined));
+  }
+  /** Ends a socket through the native close(); its close event then reads `code`, `reason`, `wasClean` (above). */
+  function simEnd(state: SocketState, code: number, reason: string, wasClean: boolean): void {
+    const ws = state.ws;
+    if (!ws || state.sim) return;
+    const before = readyState(ws) as number;
+    if (before > 1) return;
+    state.sim = { __proto__: null, code, reason, wasClean } as SocketState['sim'];
+    if (before === 1 && !wasClean) state.live = 1;
+    // CONNECTING: the browser fails it (error, then close 1006), as when the network is down. OPEN: a close frame
+    // without a code; the page sees the close event when the server answers it.
+    closeNative(ws);
+  }
+  /** A socket the extension ended delivers nothing more (a dead connection); otherwise its last message is noted. */
+  function simReceived(state: SocketState, event: Event): boolean {
+    if (state.sim) {
+      apply(stopImmediate, event, []);
+      return true;
+    }
+    // Only what came over the wire counts (not an injected or page-dispatched event), as for a real intermediary.
+    if (trusted(event)) state.rx = now();
+    return false;
+  }
+  function endpointOf(state: SocketState): string {
+    const url = apply(urlOf, state.ws, []) as string;
+    let end = url.length;
+    for (let i = 0; i < end; i++) if (charCodeAt(url, i) === 63 || charCodeAt(url, i) === 35) end = i;
+    return strSlice(url, 0, end);
+  }
+  const applies = (state: SocketState) => !!policy && (!policy.endpoint || endpointOf(state) === policy.endpoint);
+  function simCreated(state: SocketState): void {
+    if (policy && policy.kind === 'offline' && applies(state)) simEnd(state, 1006, '', false);
+  }
+  function simTick(): void {
+    simTimer = 0;
+    if (!policy) return;
+    const t = now();
+    const { kind, ms, basis } = policy;
+    if (kind === 'offline' && t - policyAt >= ms) {
+      policy = undefined;
+      return;
+    }
+    for (const key in alive) {
+      const state = alive[key];
+      if (!state.ws || state.sim || !applies(state)) continue;
+      if (kind === 'offline') simEnd(state, 1006, '', false);
+      else if (state.t !== undefined) {
+        const rx = state.rx || 0;
+        const tx = state.tx || 0;
+        const last = kind === 'lifetime' ? state.t : basis === 'received' ? rx : basis === 'sent' ? tx : rx > tx ? rx : tx;
+        const since = kind === 'lifetime' ? last : last > policyAt ? (last > state.t ? last : state.t) : policyAt > state.t ? policyAt : state.t;
+        if (t - since >= ms) simEnd(state, 1006, '', false);
+      }
+    }
+    simTimer = setTimer(simTick, 50);
+  }
+  function payload(command: Extract<PageCommand, { binary: boolean }>, ws: WebSocket): unknown {
+    if (!command.binary) return command.text;
+    const text = atob(command.b64);
+    const bytes = new NativeUint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = charCodeAt(text, i);
+    // The Blob constructor iterates its array (a WebIDL sequence): a null-prototype one would not do (README, Security model).
+    return command.c === 'inject' && apply(binaryTypeOf, ws, []) === 'blob' ? new NativeBlob([bytes]) : apply(viewBufferOf, bytes, []);
+  }
+  function onCommand(event: Event): void {
+    try {
+      const command = bare(parse(apply(detailOf, event, []) as string) as PageCommand);
+      // A stop (e.g. sent to the whole tab when a policy ended) changes nothing on a page that never had a command.
+      if (command.c === 'stop') {
+        policy = undefined;
+        return;
+      }
+      if (!simOn) simInstall();
+      if (command.c === 'policy') {
+        policy = command;
+        policyAt = now();
+        if (!simTimer) simTick();
+        return;
+      }
+      const state = alive[command.id];
+      const ws = state?.ws;
+      if (!ws) return;
+      if (command.c === 'drop') simEnd(state, 1006, '', false);
+      else if (command.c === 'close') simEnd(state, command.code, command.reason, true);
+      else if (readyState(ws) === 1) {
+        const data = payload(command, ws);
+        simNext = true;
+        if (command.c === 'send') {
+          sendNative(ws, data);
+          pushMessage(state.id, DIR_SEND, data);
+          state.tx = now();
+        } else {
+          pushMessage(state.id, DIR_RECEIVE, data);
+          const url = apply(urlOf, ws, []) as string;
+          let end = 0;
+          for (let slashes = 0; end < url.length && slashes < 3; end++) if (charCodeAt(url, end) === 47) slashes++;
+          const origin = strSlice(url, 0, charCodeAt(url, end - 1) === 47 ? end - 1 : end);
+          // Not trusted: a page checking event.isTrusted can tell (README, Security model).
+          apply(dispatch, ws, [new NativeMessageEvent('message', { __proto__: null, data, origin } as MessageEventInit)]);
+        }
+        simNext = false;
+      }
+    } catch {
+      /* never let the hook break the page */
+    }
+  }
+  on(win, commandEventType(nonce), onCommand, true);
 
   // ---- handshake with the relay (either may be injected first) ----
   // Both run at document_start, before any page script: the handshake is over before the page

@@ -17,6 +17,7 @@ import type { JSX } from 'preact';
 import { ConnectionList } from './ConnectionList';
 import { Coverage } from './Coverage';
 import { DiagnosisPane } from './Diagnosis';
+import { SimulationBar } from './Simulate';
 import { EmptyState, LoadingState } from './EmptyState';
 import { MessageDetail } from './MessageDetail';
 import { MessagesPane } from './Messages';
@@ -116,6 +117,7 @@ export function App({ tabId }: { tabId?: number }) {
     <div ref={root} class={`app${compact ? ' compact' : ''}${narrow ? ' narrow' : ''}${slim ? ' slim' : ''}`}>
       <Toolbar tabId={tabId} />
       <PauseBar />
+      {session.value.source !== 'socketscope-har' && session.value.source !== 'chrome-har' && <SimulationBar tabId={tabId} />}
       {linkError.value && (
         <div class="banner banner-error" role="alert">
           {linkError.value}

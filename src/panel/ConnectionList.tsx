@@ -251,7 +251,8 @@ function ConnectionRow({ connection, selected, findings, rowIndex }: ConnectionR
       <td class="num c-bytes">
         {formatBytes(counts.sentBytes)} / {formatBytes(counts.receivedBytes)}
       </td>
-      <td class={bad ? 'close-bad' : openAtEnd ? 'close-open-at-end' : 'close-ok'} title={close ? `${explainCloseCode(close.code, close.reason).meaning} (by ${close.initiator})` : openAtEnd ? OPEN_AT_END_TEXT : ''}>
+      <td class={bad ? 'close-bad' : openAtEnd ? 'close-open-at-end' : 'close-ok'} title={close ? `${explainCloseCode(close.code, close.reason).meaning} (by ${close.simulated ? 'a simulation, not real' : close.initiator})` : openAtEnd ? OPEN_AT_END_TEXT : ''}>
+        {close?.simulated && <span class="role role-sim" title="ended by a simulation (Reproduce and verify), not by the network or the server">sim</span>}
         {openAtEnd ? OPEN_AT_END_TEXT : close ? <CloseLabel code={close.code} /> : null}
       </td>
     </tr>

@@ -14,6 +14,7 @@ import { CLOSED_BY, isDrop, type ConnectionFacts } from '../core/facts';
 import { formatClock, formatDuration } from '../core/format';
 import { connectionById, factsOf, findings, revision, selectConnection, selectedConnection, session } from './store';
 import { focusTimeline } from './timelineModel';
+import { SimulationResults, VerifyFix } from './Simulate';
 
 const BASIS_WORDS: Record<NonNullable<Finding['basis']>, string> = {
   any: 'silence in both directions',
@@ -67,11 +68,12 @@ export function DiagnosisPane() {
   const list = findings.value;
   const codes = useComputed(() => {
     void revision.value;
-    const byCode = new Map<number, { count: number; initiators: Set<CloseInitiator> }>();
+    const byCode = new Map<number, { count: number; simulated: number; initiators: Set<CloseInitiator> }>();
     for (const connection of session.value.connections) {
       if (!connection.close) continue;
-      const entry = byCode.get(connection.close.code) ?? { count: 0, initiators: new Set<CloseInitiator>() };
+      const entry = byCode.get(connection.close.code) ?? { count: 0, simulated: 0, initiators: new Set<CloseInitiator>() };
       entry.count++;
+      if (connection.close.simulated) entry.simulated++;
       entry.initiators.add(connection.close.initiator);
       byCode.set(connection.close.code, entry);
     }
@@ -93,17 +95,19 @@ export function DiagnosisPane() {
         ) : (
           list.map((finding, i) => <FindingView key={`${finding.kind}:${i}`} finding={finding} primary={i === 0} />)
         )}
+        <SimulationResults />
         {codes.value.length > 0 && (
           <section class="close-codes">
             <h3>Close codes seen</h3>
             <dl>
-              {codes.value.map(([code, { count, initiators }]) => {
+              {codes.value.map(([code, { count, simulated, initiators }]) => {
                 const explained = explainCloseCode(code);
                 return (
                   <div key={code} class="code-entry">
                     <dt>
                       <span class={`code${code === CLOSE_NORMAL ? ' code-ok' : ''}`}>{code}</span> {explained.name}
                       <span class="count"> ×{count}</span>
+                      {simulated > 0 && <span class="note"> ({simulated} simulated, not real)</span>}
                       <span class="note"> · by {[...initiators].map((initiator) => CLOSED_BY[initiator]).join(', ')}</span>
                     </dt>
                     <dd>{explained.meaning[0].toUpperCase() + explained.meaning.slice(1)}.</dd>
@@ -160,6 +164,7 @@ function FindingView({ finding, primary }: { finding: Finding; primary: boolean 
         <span class="section-label">Fix</span> {finding.fix}
       </div>
       {finding.identified && finding.identified.length > 0 && <IdentifiedList finding={finding} />}
+      <VerifyFix finding={finding} />
       {finding.suspects && finding.suspects.length > 0 && <Suspects finding={finding} />}
       <Why text={finding.detail} />
       <Evidence finding={finding} />

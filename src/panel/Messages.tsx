@@ -205,7 +205,9 @@ export function MessageRow({ message, base, selected }: { message: Message; base
         {formatOffset(message.time - base)}
       </span>
       <span class="msg-size">{formatBytes(message.size)}</span>
-      <span class="msg-role">{message.heartbeat ? <span class={`role role-${message.heartbeat}`}>{message.heartbeat}</span> : null}</span>
+      <span class="msg-role">
+        {message.simulated ? <span class="role role-sim" title="sent or injected by you (Reproduce and verify), not by the page or the server">sim</span> : message.heartbeat ? <span class={`role role-${message.heartbeat}`}>{message.heartbeat}</span> : null}
+      </span>
       <span class="msg-preview">
         {message.event !== undefined && (
           <span class="msg-event" title={`Event type ${message.event}${message.lastEventId ? `, lastEventId ${message.lastEventId}` : ', no lastEventId'}`}>

@@ -391,7 +391,7 @@ function connectionLines(connection: Connection, time: number): string[] {
   if (opened === undefined) lines.push(connection.errorAt !== undefined ? 'Handshake failed (error before open)' : 'Connecting…');
   else lines.push(`Opened ${formatClock(opened)} · ${end !== undefined ? `lived ${formatMeasured(end - opened)}` : openLine(opened)}`);
   const close = connection.close;
-  if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${CLOSED_BY[close.initiator]} at ${formatClock(end ?? close.time)}`);
+  if (close) lines.push(`Closed ${close.code} ${explainCloseCode(close.code).name} by ${close.simulated ? 'a simulation (not real)' : CLOSED_BY[close.initiator]} at ${formatClock(end ?? close.time)}`);
   const messages = connection.messages;
   let previous: number | undefined = opened;
   for (const message of messages) {
@@ -419,6 +419,7 @@ const PAGE_EVENT_WORDS: Record<PageEvent['type'], string> = {
   'timer-late': 'A timer fired late',
   'timer-throttled': 'Timers throttled (hidden tab)',
   worker: 'Worker started (its sockets are not captured)',
+  simulation: 'Simulation (by you, not the network)',
 };
 
 function pageEventLine(event: PageEvent): string {

@@ -6,6 +6,7 @@ import browser from 'webextension-polyfill';
 import { PANEL_RECONNECT_DELAY_MS, PORT_PANEL, PROTOCOL_VERSION, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
 import { applySessionDelta, link, linkError, replaceSession, settings } from './store';
 import { recording } from './recordingState';
+import { simulation, simulationLink } from './simulationState';
 
 type Port = TypedPort<PanelToBackground, BackgroundToPanel>;
 
@@ -44,6 +45,8 @@ function connect(): void {
       applySessionDelta(message.delta);
     } else if (message.kind === 'recording' && message.tabId === tabId) {
       recording.value = message.recording;
+    } else if (message.kind === 'simulation' && message.tabId === tabId) {
+      simulation.value = message.simulation;
     } else if (message.kind === 'error') {
       linkError.value = message.message;
     }
@@ -60,3 +63,4 @@ function connect(): void {
 export function send(message: PanelToBackground): void {
   port?.postMessage(message);
 }
+simulationLink.send = send;

@@ -255,7 +255,7 @@ function addCloses(scene: TimelineScene, lane: Lane, top: number, toX: (time: nu
     if (!close) continue;
     const x = toX(endedAt(connection) ?? close.time);
     if (x < LABEL_PX - 40 || x > scene.widthPx + 4) continue;
-    const who = close.initiator === 'abnormal' ? '✕' : close.initiator === 'navigation' ? 'nav' : close.initiator === 'page' ? 'page' : 'server';
+    const who = close.simulated ? 'sim' : close.initiator === 'abnormal' ? '✕' : close.initiator === 'navigation' ? 'nav' : close.initiator === 'page' ? 'page' : 'server';
     const next = lane.connections[k + 1];
     scene.closes.push({ top, x, label: `${close.code} ${who}`, bad: isDrop(closeSeverity(connection)), roomPx: (next ? toX(next.createdAt) : scene.widthPx) - x });
   }

@@ -4,6 +4,8 @@
 import type { Session } from '../core/model';
 import type { SessionDelta } from '../core/delta';
 import type { Caps } from '../core/caps';
+import type { PageCommand } from './page';
+import type { SimAction, SimPolicy, SimulationState } from '../core/simulation';
 
 export { PROTOCOL_VERSION } from './page';
 
@@ -29,8 +31,11 @@ export type RelayToBackground =
   /** `json` is a PageBatch as the hook wrote it; the background parses and validates it off the page's thread. */
   | { kind: 'batch'; docId: string; seq: number; json: string; lostBatches: number };
 
-/** The background has stored (persisted) everything up to `seq`: the relay may forget it. */
-export type BackgroundToRelay = { kind: 'ack'; docId: string; seq: number };
+/**
+ * `ack`: the background has stored (persisted) everything up to `seq`: the relay may forget it.
+ * `command`: from the extension's own pages, for the hook (src/protocol/page.ts); `docId` absent: every document of the tab.
+ */
+export type BackgroundToRelay = { kind: 'ack'; docId: string; seq: number } | { kind: 'command'; docId?: string; command: PageCommand };
 
 export interface Settings {
   /** Keep records across navigations (with a marker) instead of clearing. */
@@ -62,6 +67,9 @@ export type PanelToBackground =
   | { kind: 'subscribe'; v: number; tabId: number }
   | { kind: 'clear'; tabId: number }
   | { kind: 'settings'; settings: Partial<Settings> }
+  /** Simulate a policy on the tab's sockets (null: stop it), or act on one connection now (README, Reproduce and verify). */
+  | { kind: 'sim-policy'; tabId: number; policy: SimPolicy | null }
+  | { kind: 'sim-action'; tabId: number; action: SimAction }
   | RecordingCommand;
 
 /** One-shot messages from the action popup (runtime.sendMessage); each is answered with a RecordingStatus. */
@@ -82,7 +90,9 @@ export type BackgroundToPanel =
   | { kind: 'delta'; tabId: number; delta: SessionDelta }
   | { kind: 'error'; message: string }
   /** Sent after each snapshot and whenever the tab's recording changes; `recording` absent: none yet. */
-  | { kind: 'recording'; tabId: number; recording?: Recording };
+  | { kind: 'recording'; tabId: number; recording?: Recording }
+  /** Sent after each snapshot and whenever the tab's simulation changes. */
+  | { kind: 'simulation'; tabId: number; simulation: SimulationState };
 
 /** The subset of runtime.Port we use, typed per hop (works with chrome.* and the polyfill's browser.*). */
 export interface TypedPort<Out, In> {

@@ -32,6 +32,26 @@ export const EVENT_HELLO = '__socketscope_hello';
 export const EVENT_READY = '__socketscope_ready';
 /** Hook → relay: batches are CustomEvents whose type is the nonce itself, `detail` = nonce + JSON of a PageBatch. */
 export const batchEventType = (nonce: string): string => nonce;
+/**
+ * Relay → hook: commands from the extension's own pages (simulate a policy, act on one socket) are CustomEvents
+ * of this type, `detail` = JSON of a PageCommand. Derived from the nonce: the page can neither send nor see them.
+ * Events dispatched by the relay are not trusted (`isTrusted` false, script-dispatched): the name is the protection.
+ */
+export const commandEventType = (nonce: string): string => nonce + '-c';
+
+/**
+ * A command to the hook. Every field is always present (the hook reads own properties only).
+ * `policy`: enforce on sockets whose URL, without query, is `endpoint` ('' = all): `idle` (no message for `ms`
+ * counted on `basis`), `lifetime` (age `ms`), `offline` (drop every socket now, fail new ones for `ms`, then end).
+ * `stop`: end the policy. `drop`: end socket `id` as a 1006. `close`: end it as the server would (`code`, `reason`).
+ * `send`: send as the page would; `inject`: deliver as if received. Payload: `text`, or base64 `b64` when `binary`.
+ */
+export type PageCommand =
+  | { c: 'policy'; kind: 'idle' | 'lifetime' | 'offline'; ms: number; basis: 'any' | 'received' | 'sent'; endpoint: string }
+  | { c: 'stop' }
+  | { c: 'drop'; id: number }
+  | { c: 'close'; id: number; code: number; reason: string }
+  | { c: 'send' | 'inject'; id: number; binary: boolean; text: string; b64: string };
 
 /** Lifecycle records: rare, so plain objects. `at` = how many messages of the same batch were recorded before this one, to keep order. */
 export type PageRecord =
@@ -44,7 +64,7 @@ export type PageRecord =
   | { k: 'error'; at: number; id: number; time: number }
   | { k: 'closing'; at: number; id: number; time: number; code?: number; reason?: string }
   /** `navigation`: written by the hook at pagehide for a socket still alive: its document is going away, the browser ends it (and sends 1001). */
-  | { k: 'close'; at: number; id: number; time: number; code: number; reason: string; wasClean: boolean; navigation?: 1 }
+  | { k: 'close'; at: number; id: number; time: number; code: number; reason: string; wasClean: boolean; navigation?: 1; sim?: 1 }
   | { k: 'page'; at: number; type: PageContextType; time: number; detail?: string; lateMs?: number };
 
 /**
@@ -82,4 +102,6 @@ export interface PageBatch {
   droppedMessages: number;
   /** Page-context records the hook did not send (over its rate: 10 per type and second). Optional, absent when 0, so the version stays 1; src/core/ingest.ts does not count it yet. */
   droppedRecords?: number;
+  /** Rows of `messages` the extension sent or injected (a user's command, not the page): optional, absent when none. */
+  simRows?: number[];
 }

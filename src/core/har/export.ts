@@ -88,6 +88,7 @@ function connectionToEntry(
   const sizes: number[] = [];
   const truncated: number[] = [];
   const evicted: number[] = [];
+  const simulatedMessages: number[] = [];
   const heartbeats: Record<string, HeartbeatRole> = {};
   const eventSourceMessages: HarEventSourceMessage[] = [];
   const eventSource = connection.kind === 'eventsource';
@@ -109,6 +110,7 @@ function connectionToEntry(
     sizes.push(message.size);
     if (message.truncated) truncated.push(exportIndex);
     if (message.evicted) evicted.push(exportIndex);
+    if (message.simulated) simulatedMessages.push(exportIndex);
     if (message.heartbeat !== undefined) heartbeats[exportIndex] = message.heartbeat;
     if (message.direction === 'receive') receivedBytes += message.size;
   }
@@ -155,6 +157,11 @@ function connectionToEntry(
     handshakeStartedAt: connection.handshake?.startedAt,
     handshakeRespondedAt: connection.handshake?.respondedAt,
   };
+  if (connection.close?.simulated || simulatedMessages.length) {
+    extras.simulated = {};
+    if (connection.close?.simulated) extras.simulated.close = true;
+    if (simulatedMessages.length) extras.simulated.messages = simulatedMessages;
+  }
 
   const response: HarEntry['response'] = {
     status: handshake ? handshake.response.status : opened ? HTTP_SWITCHING_PROTOCOLS : 0,

@@ -259,6 +259,7 @@ function socketScopeEntryToConnection(
   const sizes: unknown[] = Array.isArray(extras.sizes) ? extras.sizes : [];
   const truncated = positionSet(extras.truncated);
   const evicted = positionSet(extras.evicted);
+  const simulated = positionSet(isObject(extras.simulated) ? extras.simulated.messages : undefined);
   const heartbeats = isObject(extras.heartbeats) ? extras.heartbeats : {};
 
   const messages: Message[] = [];
@@ -288,6 +289,7 @@ function socketScopeEntryToConnection(
       truncated: truncated.has(position),
     };
     if (evicted.has(position)) message.evicted = true;
+    if (simulated.has(position)) message.simulated = true;
     const role = heartbeats[position];
     if (oneOf(HEARTBEAT_ROLES, role)) message.heartbeat = role;
     messages.push(withEvent(message, raw));
@@ -325,6 +327,7 @@ function socketScopeEntryToConnection(
   if (closeRequestedReason !== undefined) connection.closeRequestedReason = closeRequestedReason;
   const close = readClose(extras.close, closedAt);
   if (close) connection.close = close;
+  if (close && isObject(extras.simulated) && extras.simulated.close === true) close.simulated = true;
   const errorAt = finiteNumber(extras.errorAt);
   if (errorAt !== undefined) connection.errorAt = errorAt;
   const droppedMessages = nonNegativeInteger(extras.droppedMessages);

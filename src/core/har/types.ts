@@ -103,6 +103,8 @@ export interface HarEntrySocketScope
   /** The handshake's times on the browser's clock (epoch ms, exact): request start and response headers. */
   handshakeStartedAt?: number;
   handshakeRespondedAt?: number;
+  /** Reproduce and verify: present only when the user's simulation touched this connection. `close`: it was ended by a simulation, not the network; `messages`: export positions sent or injected by the user. */
+  simulated?: { close?: true; messages?: number[] };
 }
 
 export interface HarTimings {
