@@ -43,8 +43,8 @@ describe('panel as a tab (Chromium)', () => {
     await expect.poll(() => rows.filter({ hasText: '/silent' }).count()).toBe(1);
     // Selecting a connection shows its messages and its close, explained.
     await rows.filter({ has: panel.locator('td.url', { hasText: /\/echo$/ }) }).click();
-    await expect.poll(() => panel.getByRole('option').count()).toBe(8);
-    await panel.getByRole('option').first().click();
+    await expect.poll(() => panel.getByRole('listbox', { name: 'Messages' }).getByRole('option').count()).toBe(8);
+    await panel.getByRole('listbox', { name: 'Messages' }).getByRole('option').first().click();
     await expect.poll(() => panel.getByLabel('Message detail').textContent()).toContain('plain text ✓ ünïcödé');
     await expect.poll(() => panel.getByLabel('Close').textContent()).toContain('1000 Normal Closure by the page');
     await panel.close();

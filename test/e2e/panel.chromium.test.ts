@@ -114,7 +114,7 @@ describe('the panel as a tab (Chromium, behind nginx)', () => {
 
     // The steady socket: JSON pings, shown as a tree.
     await panel.locator('tr[data-connection-id]').filter({ has: panel.locator('td.url', { hasText: '/echo?live' }) }).click();
-    const options = panel.getByRole('option');
+    const options = panel.getByRole('listbox', { name: 'Messages' }).getByRole('option');
     await expect.poll(() => options.count()).toBeGreaterThanOrEqual(4);
     await options.first().click();
     const detail = panel.getByLabel('Message detail');
@@ -161,7 +161,7 @@ describe('the panel as a tab (Chromium, behind nginx)', () => {
 
     // Messages of the steady socket: direction, text, regex.
     await rows.filter({ has: panel.locator('td.url', { hasText: '/echo?live' }) }).click();
-    const options = panel.getByRole('option');
+    const options = panel.getByRole('listbox', { name: 'Messages' }).getByRole('option');
     await panel.getByRole('button', { name: '↑ Sent' }).click();
     await expect.poll(async () => (await options.evaluateAll((els) => els.every((el) => el.classList.contains('msg-send'))))).toBe(true);
     await panel.getByRole('button', { name: 'All', exact: true }).last().click();
@@ -211,7 +211,7 @@ describe('the panel as a tab (Chromium, behind nginx)', () => {
   it('follows the dark theme (prefers-color-scheme in a tab)', async () => {
     const rows = panel.locator('tr[data-connection-id]');
     await rows.filter({ has: panel.locator('td.url', { hasText: '/burst' }) }).last().click();
-    await panel.getByRole('option').first().click();
+    await panel.getByRole('listbox', { name: 'Messages' }).getByRole('option').first().click();
     await panel.emulateMedia({ colorScheme: 'dark' });
     // The theme follows the media query's change event (src/panel/theme.ts).
     await expect.poll(() => panel.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(32, 33, 36)');
@@ -319,7 +319,7 @@ describe('the panel inside the real DevTools window (Chromium)', () => {
     const theme = await frame.evaluate(() => document.documentElement.dataset.theme);
     expect(['light', 'dark']).toContain(theme);
     await rows.filter({ has: frame.locator('td.url', { hasText: '/burst' }) }).first().click();
-    await frame.getByRole('option').first().click();
+    await frame.getByRole('listbox', { name: 'Messages' }).getByRole('option').first().click();
     await expect.poll(() => frame.getByLabel('Message detail').textContent()).toContain('subscribe');
     await devtools.screenshot({ path: join(SCREENSHOTS, 'devtools-window.png') });
   });

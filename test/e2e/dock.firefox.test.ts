@@ -1,0 +1,99 @@
+// The panel at the sizes Firefox's DevTools docks it (issue "Right in real
+// DevTools"): 500 px wide docked right, 1400×220 docked at the bottom, light
+// and dark. Behind a real nginx whose 3 s proxy_read_timeout cuts idle
+// sockets, so rows carry 1006 closes and the diagnosis has a headline. The
+// panel is reached as a tab (WebDriver BiDi cannot open Firefox's DevTools
+// panels), at the same sizes.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'puppeteer-core';
+import { startServer, type TestServer } from './support/servers';
+import { startNginx, type NginxProxy } from './support/nginx';
+import { launchFirefox, openPanelFor } from './support/firefox';
+import { ROOT } from './support/chromium';
+
+const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+const SIZES = [
+  { name: 'docked-right', width: 500, height: 900 },
+  { name: 'docked-bottom', width: 1400, height: 220 },
+] as const;
+
+let server: TestServer;
+let nginx: NginxProxy;
+let browser: Browser;
+let panel: Page;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startServer();
+  nginx = await startNginx(server.port, { readTimeoutMs: 3000 });
+  browser = await launchFirefox();
+  const page = await browser.newPage();
+  await page.goto(`${nginx.origin}/multi-reconnect.html`);
+  panel = await openPanelFor(browser, page);
+  // Three idle drops behind nginx, seen in the panel.
+  await panel.waitForFunction(() => [...document.querySelectorAll('tr[data-connection-id] .close-code')].filter((e) => e.textContent === '1006').length >= 3, { timeout: 40_000 });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await nginx?.close();
+  await server?.close();
+});
+
+/** What the user can read at this size: the first 1006 code whole and in view, the headline whole and in view, the toolbar's actions inline or behind ⋯. */
+function readable(): { code: string; headline: string; overflowMenu: boolean; toolbarFits: boolean; theme: string | undefined } {
+  const whole = (element: Element | null): string => {
+    if (!element) return 'missing';
+    const box = element.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const text = range.getBoundingClientRect();
+    if (box.width === 0 || box.left < 0 || box.right > innerWidth + 0.5 || box.bottom > innerHeight + 0.5) return `out of view ${JSON.stringify(box)}`;
+    if (text.width > box.width + 0.5) return `cut (${text.width} > ${box.width})`;
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      const style = getComputedStyle(parent);
+      if (style.overflowX === 'visible' && style.overflow === 'visible') continue;
+      const outer = parent.getBoundingClientRect();
+      if (box.left < outer.left - 0.5 || box.right > outer.right + 0.5) return `clipped by ${parent.className || parent.tagName}`;
+    }
+    return 'ok';
+  };
+  const code = [...document.querySelectorAll('tr[data-connection-id] .close-code')].find((e) => e.textContent === '1006') ?? null;
+  const toolbar = document.querySelector('[role=toolbar]');
+  const more = toolbar?.querySelector('button[aria-label="More actions"]');
+  const buttons = [...(toolbar?.querySelectorAll('button') ?? [])].filter((b) => (b as HTMLElement).offsetParent !== null);
+  const toolbarFits = buttons.every((b) => b.getBoundingClientRect().right <= innerWidth + 0.5);
+  return {
+    code: whole(code),
+    headline: whole(document.querySelector('[data-testid=diagnosis-headline]')),
+    overflowMenu: !!more && (more as HTMLElement).offsetParent !== null,
+    toolbarFits,
+    theme: document.documentElement.dataset.theme,
+  };
+}
+
+describe('the panel at Firefox docked sizes', () => {
+  for (const size of SIZES) {
+    for (const theme of ['light', 'dark'] as const) {
+      it(`${size.name} ${size.width}×${size.height} ${theme}: close code, headline and toolbar in view`, async () => {
+        // WebDriver BiDi cannot emulate prefers-color-scheme: apply the theme the way src/panel/theme.ts does (the CSS reads data-theme).
+        await panel.evaluate((wanted) => (document.documentElement.dataset.theme = wanted), theme);
+        await panel.setViewport({ width: size.width, height: size.height });
+        if (size.height < 450) {
+          // Compact layout: one pane at a time; show the connections.
+          await panel.waitForFunction(() => !!document.querySelector('[role=tablist][aria-label=Panes]'), { timeout: 5000 });
+          await panel.evaluate(() => ([...document.querySelectorAll('[role=tab]')].find((t) => t.textContent?.startsWith('Connections')) as HTMLElement | undefined)?.click());
+        }
+        await panel.waitForFunction(() => /Connections die after 3(\.\d)? s of silence/.test(document.querySelector('[data-testid=diagnosis-headline]')?.textContent ?? ''), { timeout: 15_000 });
+        const seen = await panel.evaluate(readable);
+        expect(seen.code, 'the 1006 close code').toBe('ok');
+        expect(seen.headline, 'the diagnosis headline').toBe('ok');
+        expect(seen.toolbarFits, 'no toolbar button off-screen').toBe(true);
+        if (size.width <= 500) expect(seen.overflowMenu, 'the ⋯ menu holds what did not fit').toBe(true);
+        await panel.screenshot({ path: join(SCREENSHOTS, `firefox-dock-${size.name}-${size.width}x${size.height}-${theme}.png`) });
+      });
+    }
+  }
+});
