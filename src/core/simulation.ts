@@ -2,6 +2,7 @@
 // page hook, actions on one connection, and "Verify the fix" results. Pure
 // data and functions: the background keeps the state per tab, the panel shows
 // it, the diagnosis keeps simulated drops apart from real ones.
+import type { Finding } from './finding';
 import type { Connection, Session } from './model';
 import { formatDuration } from './format';
 
@@ -25,6 +26,7 @@ export interface SimPolicy {
   /** Set by the background. */
   startedAt?: number;
   /** Set when the policy was started by "Verify the fix" on a finding. */
+  /** `finding`: the verified finding's name from verifyName() (stable while the finding's period moves with new drops). */
   verify?: { finding: string; periods: number };
 }
 
@@ -122,4 +124,14 @@ export function evaluateVerification(session: Session, policy: SimPolicy, now: n
   const survivor = session.connections.find((c) => applies(c) && c.openedAt !== undefined && (c.closedAt ?? now) - Math.max(startedAt, c.openedAt) >= needed);
   if (survivor) return { ...base, passed: true, summary: `survived ${policy.verify.periods} periods of a simulated ${period}` };
   return undefined;
+}
+
+const VERIFY_BASIS_WORDS: Readonly<Record<string, string>> = { any: 'silence either way', received: 'silence from the server', sent: 'silence from the page' };
+
+/**
+ * The name a verification is filed under for a timer finding: its kind and basis, never its title, whose period
+ * ("after 1 s of silence", then "1.1 s" once more drops came) changes while the verification runs.
+ */
+export function verifyName(finding: Pick<Finding, 'kind' | 'basis'>): string {
+  return finding.kind === 'idle-timeout' ? `Idle timeout (${VERIFY_BASIS_WORDS[finding.basis ?? 'any']})` : 'Fixed lifetime';
 }

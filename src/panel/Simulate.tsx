@@ -6,7 +6,7 @@ import { useComputed } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import type { Finding } from '../core/finding';
 import { diagnoseSimulated } from '../core/diagnosis';
-import { describePolicy, encodePayload, endpointOfUrl, isSimulableCloseCode, VERIFY_PERIODS, type SimAction, type SimBasis, type SimPolicy, type SimPolicyKind } from '../core/simulation';
+import { describePolicy, encodePayload, endpointOfUrl, isSimulableCloseCode, VERIFY_PERIODS, verifyName, type SimAction, type SimBasis, type SimPolicy, type SimPolicyKind } from '../core/simulation';
 import { formatDuration } from '../core/format';
 import { revision, selectedConnection, session } from './store';
 import { simulation, simulationLink } from './simulationState';
@@ -161,8 +161,8 @@ function ConnectionActions({ tabId }: { tabId: number }) {
 export function VerifyFix({ finding }: { finding: Finding }) {
   const tabId = session.value.tabId;
   if ((finding.kind !== 'idle-timeout' && finding.kind !== 'max-lifetime') || finding.periodMs === undefined || tabId === undefined) return null;
-  const result = simulation.value.results.find((r) => r.finding === finding.title);
-  const running = simulation.value.policy?.verify?.finding === finding.title;
+  const result = simulation.value.results.find((r) => r.finding === verifyName(finding));
+  const running = simulation.value.policy?.verify?.finding === verifyName(finding);
   const endpoints = new Set(
     finding.connections.map((id) => session.value.connections.find((c) => c.id === id)).flatMap((c) => (c ? [endpointOfUrl(c.url)] : [])),
   );
@@ -172,7 +172,7 @@ export function VerifyFix({ finding }: { finding: Finding }) {
     basis: finding.basis ?? 'any',
     endpoint: endpoints.size === 1 ? [...endpoints][0] : '',
     keep: false,
-    verify: { finding: finding.title, periods: VERIFY_PERIODS },
+    verify: { finding: verifyName(finding), periods: VERIFY_PERIODS },
   };
   return (
     <div class="verify">

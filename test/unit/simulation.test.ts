@@ -8,7 +8,7 @@ import { decodeStoredTab, encodeStoredTab } from '../../src/core/stored';
 import { toHar } from '../../src/core/har';
 import { fromHar } from '../../src/core/har/import';
 import { emptySession, type Connection, type Session } from '../../src/core/model';
-import { encodePayload, evaluateVerification, isSimulableCloseCode, withoutSimulated, type SimPolicy } from '../../src/core/simulation';
+import { encodePayload, evaluateVerification, isSimulableCloseCode, verifyName, withoutSimulated, type SimPolicy } from '../../src/core/simulation';
 import { PROTOCOL_VERSION, type PageBatch } from '../../src/protocol/page';
 
 const T0 = 1_790_000_000_000;
@@ -93,5 +93,13 @@ describe('simulated marks travel', () => {
     const back = fromHar(JSON.parse(JSON.stringify(har))).session.connections[0];
     expect(back.close?.simulated).toBe(true);
     expect(back.messages.map((m) => m.simulated ?? false)).toEqual([false, true]);
+  });
+});
+
+describe('verifyName', () => {
+  it('files a verification under the finding kind and basis, not its title (whose period moves as drops come)', () => {
+    expect(verifyName({ kind: 'idle-timeout', basis: 'any' })).toBe(verifyName({ kind: 'idle-timeout', basis: 'any' }));
+    expect(verifyName({ kind: 'idle-timeout', basis: 'received' })).not.toBe(verifyName({ kind: 'idle-timeout', basis: 'any' }));
+    expect(verifyName({ kind: 'max-lifetime' })).toBe('Fixed lifetime');
   });
 });
