@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
+import { devtoolsFor, launchWithDevtools, panelFrame, showSocketScopePanel } from './support/devtools';
 import { startServer, type TestServer } from './support/servers';
 import { startNginx, type NginxProxy } from './support/nginx';
 import { launchWithExtension, openPanel, ROOT, waitForSession, type ExtensionBrowser } from './support/chromium';
@@ -184,51 +185,22 @@ describe('the panel inside the real DevTools window (Chromium)', () => {
   let browser: ExtensionBrowser;
 
   beforeAll(async () => {
-    // DevTools windows are CDP targets of type "other": let playwright treat them as pages.
-    process.env.PW_CHROMIUM_ATTACH_TO_OTHER = '1';
-    browser = await launchWithExtension({ extraArgs: ['--auto-open-devtools-for-tabs'] });
+    browser = await launchWithDevtools();
   }, 60_000);
   afterAll(async () => {
-    delete process.env.PW_CHROMIUM_ATTACH_TO_OTHER;
     await browser?.close();
   });
-
-  /** The DevTools window that inspects `pageUrl` (asked to its front end's target manager). */
-  async function devtoolsFor(pageUrl: string): Promise<Page> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      for (const devtools of browser.context.pages().filter((p) => p.url().startsWith('devtools://devtools/'))) {
-        const inspected = await devtools
-          .evaluate(`(async () => {
-            const SDK = await import('./core/sdk/sdk.js');
-            return SDK.TargetManager.TargetManager.instance().primaryPageTarget()?.inspectedURL() ?? '';
-          })()`)
-          .catch(() => '');
-        if (inspected === pageUrl) return devtools;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`no DevTools window inspects ${pageUrl}`);
-  }
-
-  const panelFrame = (devtools: Page) => devtools.frames().find((f) => f.url().startsWith(`chrome-extension://${browser.extensionId}/src/panel/index.html`));
 
   /** Selects the panel in `devtools` and times its first rows; asserts no false empty state and the 500 ms target. */
   async function measureFirstPaint(devtools: Page, label: string): Promise<{ frame: Frame; firstPaintMs: number }> {
     // Select the panel through the DevTools front end, as a click on its tab does; then watch its DOM.
     const selectedAt = Date.now();
-    const shown = await devtools.evaluate(`(async () => {
-      const UI = await import('./ui/legacy/legacy.js');
-      const tab = UI.InspectorView.InspectorView.instance().tabbedPane.tabs.find((t) => t.title === 'SocketScope');
-      if (!tab) return false;
-      await UI.ViewManager.ViewManager.instance().showView(tab.id);
-      return true;
-    })()`);
-    expect(shown).toBe(true);
+    expect(await showSocketScopePanel(devtools)).toBe(true);
     const seen = new Set<string>();
     let frame: Frame | undefined;
     let firstRowsAt = 0;
     while (Date.now() - selectedAt < 15_000) {
-      frame ??= panelFrame(devtools);
+      frame ??= panelFrame(browser, devtools);
       const state = frame
         ? await frame
             .evaluate(() =>
@@ -273,8 +245,8 @@ describe('the panel inside the real DevTools window (Chromium)', () => {
 
   it('shows the first rows soon after the panel is selected, loading (never empty) until then, and follows a live DevTools theme switch', async () => {
     const { page } = await pageWithDrops(browser, 4);
-    const devtools = await devtoolsFor(page.url());
-    expect(panelFrame(devtools), 'the panel frame exists only once the panel is shown').toBeUndefined();
+    const devtools = await devtoolsFor(browser, (url) => url === page.url());
+    expect(panelFrame(browser, devtools), 'the panel frame exists only once the panel is shown').toBeUndefined();
 
     const { frame } = await measureFirstPaint(devtools, 'service worker awake');
 
@@ -299,7 +271,7 @@ describe('the panel inside the real DevTools window (Chromium)', () => {
     const page = await browser.context.newPage();
     await page.goto(`${nginx.origin}/multi-reconnect.html?asleep`);
     await waitForSession(browser, (s) => s.pageUrl?.endsWith('?asleep') === true && abnormalCloses(s) >= 2, 'two drops on the second page', 30_000);
-    const devtools = await devtoolsFor(page.url());
+    const devtools = await devtoolsFor(browser, (url) => url === page.url());
     const control = await browser.context.newCDPSession(await browser.context.newPage());
     await control.send('ServiceWorker.enable');
     await control.send('ServiceWorker.stopAllWorkers');

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'playwright-core';
+import { devtoolsWindows, launchWithDevtools, panelFrame, showSocketScopePanel } from './support/devtools';
 import { startServer, type TestServer } from './support/servers';
 import { startNginx, type NginxProxy } from './support/nginx';
 import { launchWithExtension, openPanel, ROOT, waitForSession, type ExtensionBrowser } from './support/chromium';
@@ -264,32 +265,17 @@ describe('the panel inside the real DevTools window (Chromium)', () => {
   let browser: ExtensionBrowser;
 
   beforeAll(async () => {
-    // DevTools windows are CDP targets of type "other": let playwright treat them as pages.
-    process.env.PW_CHROMIUM_ATTACH_TO_OTHER = '1';
-    browser = await launchWithExtension({ extraArgs: ['--auto-open-devtools-for-tabs'] });
+    browser = await launchWithDevtools();
   }, 60_000);
   afterAll(async () => {
-    delete process.env.PW_CHROMIUM_ATTACH_TO_OTHER;
     await browser?.close();
   });
 
   /** Shows the SocketScope panel in each DevTools window and returns the panel frame that inspects `tabId`. */
   async function panelFrameFor(tabId: number): Promise<{ devtools: Page; frame: Frame }> {
     for (let attempt = 0; attempt < 50; attempt++) {
-      for (const devtools of browser.context.pages().filter((p) => p.url().startsWith('devtools://devtools/'))) {
-        // The front end is ES modules: reach its view manager through a dynamic import in the page (a string, so the test bundler leaves it alone).
-        const shown = await devtools
-          .evaluate(`(async () => {
-            const UI = await import('./ui/legacy/legacy.js');
-            const inspector = UI.InspectorView.InspectorView.instance();
-            const tab = inspector.tabbedPane.tabs.find((t) => t.title === 'SocketScope');
-            if (!tab) return false;
-            await UI.ViewManager.ViewManager.instance().showView(tab.id);
-            return true;
-          })()`)
-          .catch(() => false);
-        if (!shown) continue;
-        const frame = devtools.frames().find((f) => f.url().startsWith(`chrome-extension://${browser.extensionId}/src/panel/index.html`));
+      for (const devtools of devtoolsWindows(browser)) {
+        const frame = (await showSocketScopePanel(devtools)) ? panelFrame(browser, devtools) : undefined;
         if (!frame) continue;
         const inspected = await frame.evaluate(() => (globalThis as unknown as { chrome: { devtools: { inspectedWindow: { tabId: number } } } }).chrome.devtools.inspectedWindow.tabId).catch(() => -1);
         if (inspected === tabId) return { devtools, frame };

@@ -2,7 +2,7 @@
 // so, naming the worker; inside DevTools, the panel shows the worker's socket from DevTools' network log (whose HAR
 // includes it); sockets in blob: and data: iframes are recorded (match_origin_as_fallback).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Frame, Page } from 'playwright-core';
+import { devtoolsFor, launchWithDevtools, openSocketScopePanel } from './support/devtools';
 import { startServer, type TestServer } from './support/servers';
 import { launchWithExtension, openPanel, waitForSession, type ExtensionBrowser } from './support/chromium';
 
@@ -42,12 +42,9 @@ describe('sockets out of the hook\'s reach (Chromium)', () => {
   describe('inside DevTools', () => {
     let browser: ExtensionBrowser;
     beforeAll(async () => {
-      // DevTools windows are CDP targets of type "other": let playwright treat them as pages.
-      process.env.PW_CHROMIUM_ATTACH_TO_OTHER = '1';
-      browser = await launchWithExtension({ extraArgs: ['--auto-open-devtools-for-tabs'] });
+      browser = await launchWithDevtools();
     }, 60_000);
     afterAll(async () => {
-      delete process.env.PW_CHROMIUM_ATTACH_TO_OTHER;
       await browser?.close();
     });
 
@@ -55,41 +52,14 @@ describe('sockets out of the hook\'s reach (Chromium)', () => {
       const page = await browser.context.newPage();
       await page.goto(`${server.origin}/uncovered.html`);
       await page.evaluate(() => (window as unknown as { ready: Promise<string[]> }).ready);
-      let devtools: Page | undefined;
-      for (let attempt = 0; attempt < 50 && !devtools; attempt++) {
-        for (const candidate of browser.context.pages().filter((p) => p.url().startsWith('devtools://devtools/'))) {
-          const inspected = await candidate
-            .evaluate(`(async () => { const SDK = await import('./core/sdk/sdk.js'); return SDK.TargetManager.TargetManager.instance().primaryPageTarget()?.inspectedURL() ?? ''; })()`)
-            .catch(() => '');
-          if (String(inspected).includes('/uncovered.html')) devtools = candidate;
-        }
-        if (!devtools) await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      if (!devtools) throw new Error('no DevTools window inspects the page');
+      const devtools = await devtoolsFor(browser, (url) => url.includes('/uncovered.html'));
       // DevTools' network log has only what happened while it was attached: load the page again now that it is.
       await page.reload();
       await page.evaluate(() => (window as unknown as { ready: Promise<string[]> }).ready);
       // The extension's panel tab appears once DevTools has loaded the extension's DevTools page.
-      const showPanel = () => devtools!.evaluate(`(async () => {
-        const UI = await import('./ui/legacy/legacy.js');
-        const tab = UI.InspectorView.InspectorView.instance().tabbedPane.tabs.find((t) => t.title === 'SocketScope');
-        if (!tab) return false;
-        await UI.ViewManager.ViewManager.instance().showView(tab.id);
-        return true;
-      })()`);
-      let shown = false;
-      for (let attempt = 0; attempt < 50 && !shown; attempt++) {
-        shown = (await showPanel()) === true;
-        if (!shown) await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      expect(shown).toBe(true);
-      let frame: Frame | undefined;
-      for (let attempt = 0; attempt < 50 && !frame; attempt++) {
-        frame = devtools.frames().find((f) => f.url().startsWith(`chrome-extension://${browser.extensionId}/src/panel/index.html`));
-        if (!frame) await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      await frame!.waitForFunction(() => (document.querySelector('.coverage')?.textContent ?? '').includes('From DevTools network log'), undefined, { timeout: 15_000 });
-      const text = await frame!.evaluate(() => document.querySelector('.coverage')?.textContent ?? '');
+      const frame = await openSocketScopePanel(browser, devtools);
+      await frame.waitForFunction(() => (document.querySelector('.coverage')?.textContent ?? '').includes('From DevTools network log'), undefined, { timeout: 15_000 });
+      const text = await frame.evaluate(() => document.querySelector('.coverage')?.textContent ?? '');
       expect(text).toMatch(/From DevTools network log[^:]*: ws:\/\/127\.0\.0\.1:\d+\/echo\?worker \(2 messages\)/);
       // The frames' sockets were recorded by the hook: not listed again.
       expect(text).not.toContain('echo?blobframe');
