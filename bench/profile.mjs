@@ -1,7 +1,7 @@
-// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob] [--interval=200]
+// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|send-text] [--interval=200]
 //
 // Where the extension's CPU goes, from V8's sampling profiler: one run of a
-// receive workload in Chromium with dist/chrome (build it first), profiling
+// workload in Chromium with dist/chrome (build it first), profiling
 // the page (hook and relay) and the extension's service worker at once over
 // the bare protocol connection (Profiler domain). Attaching to the page is
 // itself a change, so this is a diagnosis, not a measurement. Prints the top
@@ -20,6 +20,7 @@ const WORKLOADS = {
   'recv-text': { count: 50_000, size: 100, binary: false, binaryType: 'arraybuffer' },
   'recv-binary': { count: 2_000, size: 65_536, binary: true, binaryType: 'arraybuffer' },
   'recv-blob': { count: 2_000, size: 65_536, binary: true, binaryType: 'blob' },
+  'send-text': { count: 50_000, size: 100, binary: false, send: true },
 };
 const name = String(args.workload ?? 'recv-text');
 const w = WORKLOADS[name];
@@ -42,16 +43,18 @@ function topSelf(profile, limit = 15) {
 async function main() {
   requireChromium();
   const server = await startBenchServer(join(import.meta.dirname, 'pages'));
-  server.prepare(w.count, w.size, w.binary);
-  const browser = await launchRaw({ extensionDir: join(ROOT, 'dist', 'chrome') });
+  if (!w.send) server.prepare(w.count, w.size, w.binary);
+  // --without: the same run in a browser without the extension (the page alone), to compare against.
+  const without = Boolean(args.without);
+  const browser = await launchRaw(without ? {} : { extensionDir: join(ROOT, 'dist', 'chrome') });
   try {
-    const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
-    const targetId = await browser.open(`${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType}`);
+    const socketUrl = w.send ? `${server.wsOrigin}/sink?expect=${w.count}` : `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
+    const targetId = await browser.open(w.send ? `${server.origin}/send.html?ws=${encodeURIComponent(socketUrl)}` : `${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType}`);
     await sleep(1000);
     const { targetInfos } = await browser.send('Target.getTargets');
-    const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+    const worker = without ? undefined : targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
     const sessions = {};
-    for (const [label, id] of [['page', targetId], ['service-worker', worker.targetId]]) {
+    for (const [label, id] of [['page', targetId], ...(worker ? [['service-worker', worker.targetId]] : [])]) {
       const { sessionId } = await browser.send('Target.attachToTarget', { targetId: id, flatten: true });
       await browser.send('Profiler.enable', {}, sessionId);
       await browser.send('Profiler.setSamplingInterval', { interval: Number(args.interval ?? 200) }, sessionId);
@@ -59,15 +62,15 @@ async function main() {
     }
     await browser.send('Runtime.evaluate', { expression: 'window.ready', awaitPromise: true }, sessions.page);
     for (const sessionId of Object.values(sessions)) await browser.send('Profiler.start', {}, sessionId);
-    const { result } = await browser.send('Runtime.evaluate', { expression: `window.run(${w.count})`, awaitPromise: true, returnByValue: true }, sessions.page);
+    const { result } = await browser.send('Runtime.evaluate', { expression: `window.run(${w.count}, ${w.size})`, awaitPromise: true, returnByValue: true }, sessions.page);
     await browser.send('Runtime.evaluate', { expression: 'window.finishSocket()', awaitPromise: true }, sessions.page);
     await sleep(1500); // the hook's timer, the relay, the background's persist
-    console.log(`${name}: ${result.value.count} messages, ${result.value.goToLastMs.toFixed(0)} ms page time (profiled, attached: not a measurement)`);
+    console.log(`${name}: ${result.value.count} messages, ${(result.value.goToLastMs ?? result.value.startToConfirmMs).toFixed(0)} ms page time (profiled, attached: not a measurement)`);
     const dir = join(ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     for (const [label, sessionId] of Object.entries(sessions)) {
       const { profile } = await browser.send('Profiler.stop', {}, sessionId);
-      const file = join(dir, `profile-${name}-${label}.cpuprofile`);
+      const file = join(dir, `profile-${name}${without ? '-without' : ''}-${label}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
       const { total, top } = topSelf(profile);
       console.log(`\n${label}: ${total.toFixed(0)} ms sampled (idle included); top self time (${file.replace(`${ROOT}/`, '')}):`);
