@@ -55,6 +55,8 @@ export interface DocumentContext {
   timeBounds?: TimeBounds;
 }
 
+/** A relative message time beyond this many microseconds (a year) is refused: no document lives that long. */
+const MAX_RELATIVE_MICROS = 365 * 24 * 3600 * 1e6;
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 const isCountUpTo = (value: unknown, max: number): value is number => isCount(value) && value <= max;
 const isCloseCode = (value: unknown): value is number => isCountUpTo(value, MAX_CLOSE_CODE);
@@ -244,6 +246,9 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   const columns = batch.messages;
   const simRows = Array.isArray(batch.simRows) ? new Set(batch.simRows) : undefined;
   const { id: ids, time: times, size: sizes, preview: previews, opcode: opcodes, dir: dirs, truncated } = columns;
+  // Relative times (microseconds since the document's t0) when the batch says so; t0 itself must be plausible.
+  // An implausible t0 makes every message time implausible: each is refused and counted, like any bad time.
+  const t0 = batch.t0 === undefined ? undefined : isTime(batch.t0) ? batch.t0 : NaN;
   const sseRows = eventSourceRows(columns.sse);
   for (let i = 0; i < ids.length; i++) {
     const hookId = ids[i];
@@ -258,7 +263,8 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       } else target = null;
       targets.set(hookId, target);
     }
-    const time = times[i];
+    const raw = times[i];
+    const time = t0 === undefined ? raw : isCountUpTo(raw, MAX_RELATIVE_MICROS) ? t0 + raw / 1000 : NaN;
     const size = sizes[i];
     const preview = previews[i];
     const opcode = opcodes[i];

@@ -89,7 +89,7 @@ interface SocketState {
   const NativeWebSocket = win.WebSocket;
   if (typeof NativeWebSocket !== 'function') return;
   const wsProto = NativeWebSocket.prototype;
-  const { apply, construct, getOwnPropertyDescriptor: ownDesc, defineProperty, setPrototypeOf } = Reflect;
+  const { apply, construct, getOwnPropertyDescriptor: ownDesc, defineProperty, setPrototypeOf, getPrototypeOf } = Reflect;
   const getter = (proto: object, name: string) => ownDesc(proto, name)!.get!;
   const readyStateOf = getter(wsProto, 'readyState');
   const urlOf = getter(wsProto, 'url');
@@ -103,6 +103,10 @@ interface SocketState {
   const weakSet = uncurry(WeakMap.prototype.set);
   const weakDelete = uncurry(WeakMap.prototype.delete);
   const charCodeAt = uncurry(String.prototype.charCodeAt) as (text: string, index: number) => number;
+  // The native exec on a regex of our own: it reads only the regex's own lastIndex, never a method of
+  // RegExp.prototype (test() would look up `exec`, which the page may replace).
+  const regexExec = uncurry(RegExp.prototype.exec) as (regex: RegExp, text: string) => unknown;
+  const nonAscii = /[^\0-\x7f]/;
   const strSlice = uncurry(String.prototype.slice) as (text: string, start: number, end: number) => string;
   const numberToString = uncurry(Number.prototype.toString) as (value: number, radix: number) => string;
   const round = Math.round;
@@ -135,9 +139,11 @@ interface SocketState {
   let blobArrayBuffer: Blob['arrayBuffer'];
   let NativeMessageEvent: typeof MessageEvent;
   let NativeBlob: typeof Blob;
+  let blobProto: object;
   function takeEventNatives(): void {
     NativeMessageEvent = MessageEvent;
     NativeBlob = Blob;
+    blobProto = Blob.prototype;
     dataOf = uncurry(getter(MessageEvent.prototype, 'data'));
     codeOf = getter(CloseEvent.prototype, 'code');
     reasonOf = getter(CloseEvent.prototype, 'reason');
@@ -240,7 +246,7 @@ interface SocketState {
       if (!timer) timer = setTimer(onTimer, FLUSH_DELAY_MS);
       return;
     }
-    const batch = { __proto__: null, v: PROTOCOL_VERSION, seq: ++seq, records, messages: cols, droppedMessages } as PageBatch;
+    const batch = { __proto__: null, v: PROTOCOL_VERSION, seq: ++seq, t0: timeOrigin, records, messages: cols, droppedMessages } as PageBatch;
     if (droppedRecords) batch.droppedRecords = droppedRecords;
     if (simRows) batch.simRows = simRows;
     simRows = undefined;
@@ -260,9 +266,12 @@ interface SocketState {
   }
 
   // ---- payloads ----
-  // A plain loop: measured in Chromium, TextEncoder.encodeInto on 100-character messages is no faster once the loop is optimized.
+  // Most messages are ASCII: one native scan says so, and their size is their length (2x faster than the loop below,
+  // measured on 100-character messages). A plain loop otherwise: in Chromium, TextEncoder.encodeInto on short
+  // messages is no faster once the loop is optimized.
   function utf8Length(text: string): number {
     let bytes = text.length;
+    if (regexExec(nonAscii, text) === null) return bytes;
     for (let i = 0; i < text.length; i++) {
       const unit = charCodeAt(text, i);
       if (unit < 0x80) continue;
@@ -315,7 +324,6 @@ interface SocketState {
       return;
     }
     const at = now();
-    const time = timeOrigin + at;
     let opcode = 2;
     let size: number;
     let preview = '';
@@ -350,7 +358,7 @@ interface SocketState {
         preview = base64(new NativeUint8Array(buffer, offset, length));
         truncated = length < size ? 1 : 0;
       }
-    } else if ((size = arrayBufferLength(data)) >= 0) {
+    } else if (!receivedBlob(dir, data) && (size = arrayBufferLength(data)) >= 0) {
       const length = size > PREVIEW_CAP ? PREVIEW_CAP : size;
       if (!spend(((length + 2) / 3) << 2, at)) truncated = 2;
       else {
@@ -362,7 +370,7 @@ interface SocketState {
       if (!spend(((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         truncated = length < size ? 1 : 0;
-        readBlobPreview(data as Blob, length, cols, cols.preview.length);
+        readBlobPreview(data as Blob, length < size ? length : -1, cols, cols.preview.length);
       }
     } else {
       // Other values were converted by the browser with ToString; only primitives can be converted again without
@@ -378,7 +386,9 @@ interface SocketState {
     }
     cols.id[row] = id;
     cols.dir[row] = dir;
-    cols.time[row] = time;
+    // Whole microseconds since the document's timeOrigin (the batch's t0): integers print and parse several times
+    // faster than epoch milliseconds with a fraction, in half the characters. The clock is coarser than 1 µs anyway.
+    cols.time[row] = round(at * 1000);
     cols.opcode[row] = opcode;
     cols.size[row] = size;
     cols.preview[row] = preview;
@@ -394,14 +404,23 @@ interface SocketState {
     schedule();
   }
 
-  /** Blobs are read asynchronously (the page is not delayed); the batch waits for the read. */
+  /**
+   * A received message's data is the browser's own string, ArrayBuffer or Blob, never a page's object (our listener
+   * runs first): its prototype says whether it is a Blob without the ArrayBuffer getter throwing (an exception
+   * per message: 5 µs each, measured). Not for sent data, which may be a page's Proxy (getPrototypeOf is a trap).
+   */
+  function receivedBlob(dir: number, data: unknown): boolean {
+    return dir === DIR_RECEIVE && typeof data === 'object' && data !== null && getPrototypeOf(data) === blobProto;
+  }
+
+  /** Blobs are read asynchronously (the page is not delayed); the batch waits for the read. `length` -1: the whole Blob (no slice to make). */
   function readBlobPreview(blob: Blob, length: number, target: MessageColumns, index: number): void {
     pendingReads++;
     const done = (buffer?: ArrayBuffer) => {
       pendingReads--;
       if (buffer) target.preview[index] = base64(new NativeUint8Array(buffer));
     };
-    const slice = apply(blobSlice, blob, [0, length]) as Blob;
+    const slice = length < 0 ? blob : (apply(blobSlice, blob, [0, length]) as Blob);
     const read = apply(blobArrayBuffer, slice, []) as Promise<ArrayBuffer>;
     // then() looks up `constructor` (for a species); an own undefined one makes it use the native Promise.
     defineProperty(read, 'constructor', { __proto__: null, value: undefined } as PropertyDescriptor);

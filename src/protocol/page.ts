@@ -76,6 +76,7 @@ export interface MessageColumns {
   id: number[];
   /** DIR_SEND or DIR_RECEIVE. */
   dir: number[];
+  /** Whole microseconds since the batch's `t0` when the batch has one; otherwise epoch milliseconds. */
   time: number[];
   /** 1 text, 2 binary. */
   opcode: number[];
@@ -96,6 +97,12 @@ export interface PageBatch {
   v: number;
   /** Increasing per document; the relay and background use it to ack and to drop duplicates. */
   seq: number;
+  /**
+   * The document's performance.timeOrigin (epoch ms): the messages' `time` column counts whole microseconds from
+   * it (integers print and parse faster than epoch milliseconds with a fraction, in half the characters). Optional,
+   * so the version stays 1: without it the column holds epoch milliseconds. Records keep epoch milliseconds.
+   */
+  t0?: number;
   records: PageRecord[];
   messages: MessageColumns;
   /** Messages the hook itself dropped (its queue was full while the page was busy). */

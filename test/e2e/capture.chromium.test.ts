@@ -65,9 +65,15 @@ describe('capture in Chromium', () => {
   it('records Blob messages received with the default binaryType', async () => {
     expect(await page.evaluate(() => (window as unknown as { run(name: string): Promise<unknown> }).run('blobReceive'))).toBe('blob');
     const { session } = await waitForSession(browser, closedSocket('/echo?blob'), 'the blob socket');
-    const received = byUrl(session, '/echo?blob')!.messages.find((m) => m.direction === 'receive')!;
+    const [received, big] = byUrl(session, '/echo?blob')!.messages.filter((m) => m.direction === 'receive');
     expect(received.opcode).toBe(2);
     expect([...Buffer.from(received.preview, 'base64')]).toEqual([1, 2, 3]);
+    expect(received.truncated).toBe(false);
+    // Over the preview cap: its first 64 KiB, marked truncated, with the whole size.
+    expect(big).toMatchObject({ opcode: 2, size: 70000, truncated: true });
+    const bytes = Buffer.from(big.preview, 'base64');
+    expect(bytes.length).toBe(65536);
+    expect(bytes.every((byte, i) => byte === i % 251)).toBe(true);
   });
 
   it('records a server close with an application code and reason', async () => {

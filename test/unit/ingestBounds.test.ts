@@ -12,9 +12,10 @@ const NOW = 1_790_000_000_000;
 const ORIGIN = NOW - 60_000;
 const context = { docId: 'd', frameId: 0, frameUrl: 'https://app.example/', timeBounds: timeBounds(NOW, ORIGIN) };
 
-function run(records: PageRecord[], rows: [number, number, number, number, number, string][] = []) {
+function run(records: PageRecord[], rows: [number, number, number, number, number, string][] = [], t0?: number) {
   const messages = columns(rows);
   const batch: PageBatch = { v: PROTOCOL_VERSION, seq: 1, records, messages, droppedMessages: 0 };
+  if (t0 !== undefined) batch.t0 = t0;
   const session = emptySession('s', NOW);
   const index = new Map<string, Connection>();
   const delta = batchToDelta(parseBatch(JSON.stringify(batch)), context, session, index);
@@ -25,6 +26,29 @@ function run(records: PageRecord[], rows: [number, number, number, number, numbe
 const create = (id: number, time = ORIGIN + 10): PageRecord => ({ k: 'create', at: 0, id, time, url: `wss://x/${id}`, protocols: [] });
 
 describe('ingest bounds', () => {
+  it('reads message times as whole microseconds since the batch t0 (the hook\'s timeOrigin)', () => {
+    const s = run([create(1)], [
+      [1, 0, 20_000, 1, 1, 'a'],
+      [1, 1, 20_123, 1, 1, 'b'],
+      [1, 1, 12.5, 1, 1, 'fraction'],
+      [1, 1, -1, 1, 1, 'negative'],
+      [1, 1, 366 * 24 * 3600 * 1e6, 1, 1, 'over a year'],
+    ], ORIGIN);
+    expect(s.connections[0].messages.map((m) => [m.preview, m.time])).toEqual([
+      ['a', ORIGIN + 20],
+      ['b', ORIGIN + 20.123],
+    ]);
+    expect(s.dropped.rejected).toBe(3);
+  });
+
+  it('refuses every message of a batch whose t0 is implausible (before the document, or 1e19), counted', () => {
+    for (const t0 of [ORIGIN - 5_000, 1e19, Number.NaN]) {
+      const s = run([create(1)], [[1, 0, 20_000, 1, 1, 'a'], [1, 0, 21_000, 1, 1, 'b']], t0);
+      expect(s.connections[0].messages).toEqual([]);
+      expect(s.dropped.rejected).toBe(2);
+    }
+  });
+
   it('refuses and counts times before 2000, before the document, or more than a day ahead (1e19 from a redefined toJSON)', () => {
     const s = run(
       [create(1), create(2, 1e19), create(3, 946_684_799_999), create(4, ORIGIN - 5_000), create(5, NOW + MAX_FUTURE_MS + 1), { k: 'page', at: 0, type: 'online', time: 1e19 }],
