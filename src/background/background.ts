@@ -67,13 +67,15 @@ function docsCost(docs: Record<string, DocumentState>): number {
 }
 
 const STORAGE_PREFIX = 'tab:';
+/** A persist waits until the tabs have been quiet this long (each batch pushes it back)... */
 const PERSIST_DELAY_MS = 150;
 /**
- * Each persist serializes whole sessions (a full tab is ~4 MiB of JSON): under
- * sustained traffic, persist at most this often. Acks wait for the persist, and
- * the relays keep every unacknowledged batch meanwhile.
+ * ...or, under sustained traffic, until the oldest unpersisted change is this old. Each persist serializes whole
+ * sessions (a full tab is ~4 MiB of JSON), so a burst is written once, after it, rather than once a second
+ * throughout. Acks wait for the persist, and the relays keep every unacknowledged batch meanwhile (at the hook's
+ * preview budget, about 2 MiB of previews a second at most).
  */
-const BUSY_PERSIST_INTERVAL_MS = 1000;
+const MAX_UNPERSISTED_MS = 2000;
 /** After an eviction the session is brought down to this share of its cap, so evictions stay rare (each one sorts the tab's messages by time). */
 const EVICT_TO = 0.75;
 /** A failed write is retried after this long; its batches stay unacknowledged meanwhile. */
@@ -97,7 +99,10 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   const dirty = new Set<number>();
   let persistTimer: unknown;
   let persisting = false;
-  let lastPersistAt = 0;
+  /** When the oldest change not yet written happened (undefined: everything is written or being written). */
+  let dirtySince: number | undefined;
+  /** The pending timer is a retry after a failed write: new changes do not bring it forward. */
+  let retrying = false;
 
   // ---- handshakes (webRequest, observe only): listeners registered now, synchronously, on the worker's first run ----
   const observer = createHandshakeObserver(api.webRequest);
@@ -153,8 +158,15 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
 
   function schedulePersist(tabId: number): void {
     dirty.add(tabId);
-    if (persistTimer !== undefined || persisting) return;
-    persistTimer = clock.setTimeout(persist, Math.max(PERSIST_DELAY_MS, lastPersistAt + BUSY_PERSIST_INTERVAL_MS - clock.now()));
+    dirtySince ??= clock.now();
+    if (persisting || retrying) return; // persist() schedules the next one when it is done; a retry keeps its delay
+    if (persistTimer !== undefined) clock.clearTimeout(persistTimer);
+    persistTimer = clock.setTimeout(persist, persistDelay());
+  }
+  /** Quiet for PERSIST_DELAY_MS, or MAX_UNPERSISTED_MS after the oldest unwritten change, whichever comes first. */
+  function persistDelay(): number {
+    const now = clock.now();
+    return Math.max(0, Math.min(now + PERSIST_DELAY_MS, (dirtySince ?? now) + MAX_UNPERSISTED_MS) - now);
   }
 
   /**
@@ -167,7 +179,8 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   async function persist(): Promise<void> {
     persistTimer = undefined;
     persisting = true;
-    lastPersistAt = clock.now();
+    retrying = false;
+    dirtySince = undefined;
     const ids = [...dirty];
     dirty.clear();
     let failed = false;
@@ -198,8 +211,8 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     await Promise.all(writes);
     persisting = false;
     if (dirty.size) {
-      const delay = failed ? RETRY_DELAY_MS : Math.max(PERSIST_DELAY_MS, lastPersistAt + BUSY_PERSIST_INTERVAL_MS - clock.now());
-      persistTimer = clock.setTimeout(persist, delay);
+      retrying = failed;
+      persistTimer = clock.setTimeout(persist, failed ? RETRY_DELAY_MS : persistDelay());
     }
   }
 
@@ -228,6 +241,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     state.failures++;
     if (state.failures >= 2) relieveStorage();
     dirty.add(tabId);
+    dirtySince ??= clock.now();
   }
 
   /** The estimate said it fits, the storage disagrees: the largest tab gives up a share of its records, counted in that tab. */

@@ -1,0 +1,72 @@
+// When the background writes a tab to storage.session: once after a burst (quiet for 150 ms),
+// at least every 2 s under sustained traffic, and a failed write's retry is not brought forward.
+import { describe, expect, it } from 'vitest';
+import { Harness, T0, pageBatch } from './fakes';
+import type { PageRecord } from '../../../src/protocol/page';
+
+const create = (id: number): PageRecord => ({ k: 'create', at: 0, id, time: T0 + id, url: `wss://app.example/ws${id}`, protocols: [] });
+
+async function started(): Promise<{ h: Harness; relay: ReturnType<Harness['relay']> }> {
+  const h = new Harness();
+  await h.ready;
+  const relay = h.relay(1);
+  relay.hello('d1');
+  await h.flush(); // the hello's own write
+  return { h, relay };
+}
+
+describe('background: persist schedule', () => {
+  it('writes a burst once, 150 ms after its last batch, and acknowledges every batch then', async () => {
+    const { h, relay } = await started();
+    const before = h.browser.session.sets;
+    relay.batch('d1', pageBatch(1, [create(1)], [[1, 0, T0 + 5, 1, 1, 'm1']]));
+    // A batch every 40 ms for a second (the hook's flush interval under a flood).
+    for (let seq = 2; seq <= 25; seq++) {
+      await h.clock.advance(40);
+      relay.batch('d1', pageBatch(seq, [], [[1, 1, T0 + 5 + seq, 1, 2, `m${seq}`]]));
+    }
+    expect(h.browser.session.sets).toBe(before);
+    expect(relay.acked('d1')).toBe(0);
+    await h.clock.advance(149);
+    expect(h.browser.session.sets).toBe(before);
+    await h.clock.advance(1);
+    expect(h.browser.session.sets).toBe(before + 1);
+    expect(relay.acked('d1')).toBe(25);
+    expect(h.stored(1)?.connections[0].messages).toHaveLength(25);
+  });
+
+  it('under sustained traffic writes at least every 2 s', async () => {
+    const { h, relay } = await started();
+    const before = h.browser.session.sets;
+    relay.batch('d1', pageBatch(1, [create(1)]));
+    const ackedAt: number[] = [];
+    for (let seq = 2; seq <= 150; seq++) {
+      await h.clock.advance(40); // 6 s of batches
+      relay.batch('d1', pageBatch(seq, [], [[1, 1, T0 + seq, 1, 1, 'x']]));
+      if (relay.acked('d1') > (ackedAt.length ? ackedAt[ackedAt.length - 1] : 0)) ackedAt.push(relay.acked('d1'));
+    }
+    const writes = h.browser.session.sets - before;
+    expect(writes).toBeGreaterThanOrEqual(2);
+    expect(writes).toBeLessThanOrEqual(3);
+    // No batch waited for its ack more than 2 s (50 batches) plus the write.
+    expect(ackedAt[0]).toBeLessThanOrEqual(51);
+    for (let i = 1; i < ackedAt.length; i++) expect(ackedAt[i] - ackedAt[i - 1]).toBeLessThanOrEqual(51);
+  });
+
+  it('keeps a failed write’s retry delay although batches keep coming', async () => {
+    const { h, relay } = await started();
+    h.browser.session.failNextSets = 1;
+    relay.batch('d1', pageBatch(1, [create(1)], [[1, 0, T0 + 5, 1, 1, 'a']]));
+    await h.clock.advance(150); // the write ran and failed
+    const afterFailure = h.browser.session.sets;
+    for (let seq = 2; seq <= 20; seq++) {
+      await h.clock.advance(40);
+      relay.batch('d1', pageBatch(seq, [], [[1, 1, T0 + 5 + seq, 1, 1, 'b']]));
+    }
+    // 760 ms later: still waiting for the 1 s retry, not rescheduled 150 ms after each batch.
+    expect(h.browser.session.sets).toBe(afterFailure);
+    await h.clock.advance(300);
+    expect(h.browser.session.sets).toBe(afterFailure + 1);
+    expect(relay.acked('d1')).toBe(20);
+  });
+});
