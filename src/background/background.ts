@@ -76,6 +76,8 @@ const PERSIST_DELAY_MS = 150;
  * preview budget, about 2 MiB of previews a second at most).
  */
 const MAX_UNPERSISTED_MS = 2000;
+/** And never more often than this: a full tab with a message every few hundred ms would otherwise be rewritten after each. */
+const MIN_PERSIST_INTERVAL_MS = 1000;
 /** After an eviction the session is brought down to this share of its cap, so evictions stay rare (each one sorts the tab's messages by time). */
 const EVICT_TO = 0.75;
 /** A failed write is retried after this long; its batches stay unacknowledged meanwhile. */
@@ -101,6 +103,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   let persisting = false;
   /** When the oldest change not yet written happened (undefined: everything is written or being written). */
   let dirtySince: number | undefined;
+  let lastPersistAt = -Infinity;
   /** The pending timer is a retry after a failed write: new changes do not bring it forward. */
   let retrying = false;
 
@@ -163,10 +166,11 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     if (persistTimer !== undefined) clock.clearTimeout(persistTimer);
     persistTimer = clock.setTimeout(persist, persistDelay());
   }
-  /** Quiet for PERSIST_DELAY_MS, or MAX_UNPERSISTED_MS after the oldest unwritten change, whichever comes first. */
+  /** Quiet for PERSIST_DELAY_MS, or MAX_UNPERSISTED_MS after the oldest unwritten change, whichever comes first; at most once every MIN_PERSIST_INTERVAL_MS. */
   function persistDelay(): number {
     const now = clock.now();
-    return Math.max(0, Math.min(now + PERSIST_DELAY_MS, (dirtySince ?? now) + MAX_UNPERSISTED_MS) - now);
+    const due = Math.min(now + PERSIST_DELAY_MS, (dirtySince ?? now) + MAX_UNPERSISTED_MS);
+    return Math.max(0, due, lastPersistAt + MIN_PERSIST_INTERVAL_MS) - now;
   }
 
   /**
@@ -181,6 +185,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     persisting = true;
     retrying = false;
     dirtySince = undefined;
+    lastPersistAt = clock.now();
     const ids = [...dirty];
     dirty.clear();
     let failed = false;

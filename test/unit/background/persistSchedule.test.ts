@@ -1,5 +1,6 @@
 // When the background writes a tab to storage.session: once after a burst (quiet for 150 ms),
-// at least every 2 s under sustained traffic, and a failed write's retry is not brought forward.
+// at least every 2 s under sustained traffic, at most once a second under a trickle, and a failed
+// write's retry is not brought forward.
 import { describe, expect, it } from 'vitest';
 import { Harness, T0, pageBatch } from './fakes';
 import type { PageRecord } from '../../../src/protocol/page';
@@ -51,6 +52,22 @@ describe('background: persist schedule', () => {
     // No batch waited for its ack more than 2 s (50 batches) plus the write.
     expect(ackedAt[0]).toBeLessThanOrEqual(51);
     for (let i = 1; i < ackedAt.length; i++) expect(ackedAt[i] - ackedAt[i - 1]).toBeLessThanOrEqual(51);
+  });
+
+  it('under a trickle (a message every 400 ms) writes at most once a second', async () => {
+    const { h, relay } = await started();
+    await h.clock.advance(1000);
+    const before = h.browser.session.sets;
+    relay.batch('d1', pageBatch(1, [create(1)]));
+    for (let seq = 2; seq <= 26; seq++) {
+      await h.clock.advance(400); // 10 s
+      relay.batch('d1', pageBatch(seq, [], [[1, 1, T0 + seq, 1, 1, 'beat']]));
+    }
+    await h.clock.advance(1000);
+    const writes = h.browser.session.sets - before;
+    expect(writes).toBeGreaterThanOrEqual(5);
+    expect(writes).toBeLessThanOrEqual(11);
+    expect(relay.acked('d1')).toBe(26);
   });
 
   it('keeps a failed write’s retry delay although batches keep coming', async () => {
