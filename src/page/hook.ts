@@ -23,10 +23,16 @@ import { hookLongLived } from './eventSource';
 
 /** Default preview bound: 64 Ki UTF-16 units of text, or 64 KiB of binary. */
 const PREVIEW_CAP = 65536;
-/** Flush when this many messages are queued, without waiting for the timer. */
+/** Flush as soon as the page's current task ends when this many messages are queued, without waiting for the timer... */
 const FLUSH_MESSAGES = 4096;
-/** Flush when this many preview characters are queued. */
+/** ...or this many preview characters. */
 const FLUSH_CHARS = 1 << 20;
+/**
+ * Flush at once, inside the page's task, only past these: a page sending in one long synchronous loop
+ * would otherwise queue without bound. Below them the flush waits for the loop to end, off its critical path.
+ */
+const FLUSH_NOW_MESSAGES = 32768;
+const FLUSH_NOW_CHARS = 4 << 20;
 const FLUSH_DELAY_MS = 40;
 /** While no relay has answered (e.g. a frame the relay cannot reach), keep at most this many messages. */
 const UNRELAYED_MAX = 10000;
@@ -223,6 +229,8 @@ interface SocketState {
   let droppedRecords = 0;
   let pendingReads = 0;
   let timer = 0;
+  /** A zero-delay timer: the flush due once the page's current task (e.g. a loop of send()) has ended. */
+  let soon = 0;
   let previewBudget = PREVIEW_BUDGET_CHARS;
   let budgetAt = 0;
 
@@ -232,11 +240,17 @@ interface SocketState {
   const stamp = () => timeOrigin + now();
 
   function schedule(): void {
-    if (queuedMessages >= FLUSH_MESSAGES || queuedChars >= FLUSH_CHARS) flush(false);
-    else if (!timer) timer = setTimer(onTimer, FLUSH_DELAY_MS);
+    if (queuedMessages >= FLUSH_NOW_MESSAGES || queuedChars >= FLUSH_NOW_CHARS) flush(false);
+    else if (queuedMessages >= FLUSH_MESSAGES || queuedChars >= FLUSH_CHARS) {
+      if (!soon) soon = setTimer(onSoon, 0);
+    } else if (!timer) timer = setTimer(onTimer, FLUSH_DELAY_MS);
   }
   function onTimer(): void {
     timer = 0;
+    flush(false);
+  }
+  function onSoon(): void {
+    soon = 0;
     flush(false);
   }
   /** `force`: the document is going away, send what we have even if a Blob is still being read. */
