@@ -17,7 +17,10 @@
 // --no-build, --network=off|only|both (default both),
 // --busy[=only|both|off] (bare --busy: busy only; default off),
 // --only=recv-text,recv-binary,recv-blob,send-text,hook,panel (a name with
-// +network, e.g. recv-text+network, selects that condition alone).
+// +network, e.g. recv-text+network, selects that condition alone),
+// --baseline=DIR (A/B of two builds: the "without" browser loads the
+// extension built in DIR, so the ratios read this build ÷ that one; not a
+// measurement of the capture cost, and its targets do not apply).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -35,6 +38,9 @@ const EXTENSION_DIR = join(ROOT, 'dist', 'chrome');
 const HOOK_PATH = join(EXTENSION_DIR, 'src', 'page', 'hook.js');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
 const RUNS = Number(args.runs ?? 5);
+/** --baseline=DIR: compare against another build of the extension instead of none. */
+const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;
+if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new Error(`--baseline=${BASELINE_DIR}: no manifest.json there (give a built extension directory, e.g. another checkout's dist/chrome)`);
 const ONLY = args.only ? new Set(String(args.only).split(',')) : undefined;
 const wanted = (name) => !ONLY || ONLY.has(name);
 const choice = (name, value, allowed) => {
@@ -113,8 +119,9 @@ async function main() {
       busy = await startBusyLoad();
       log(`\n#### Busy: a node process (pid ${busy.pid}) spins one core at 100% from before the browsers start until after they quit.`);
     } else log('\n#### Quiet: no load added by the bench.');
+    if (BASELINE_DIR) log(`#### A/B: "without" is the build in ${BASELINE_DIR}; every ratio reads this build ÷ that one (targets do not apply).`);
     try {
-      const rawWithout = await launchRaw({});
+      const rawWithout = await launchRaw(BASELINE_DIR ? { extensionDir: BASELINE_DIR } : {});
       const rawWith = await launchRaw({ extensionDir: EXTENSION_DIR });
       try {
         for (const c of inLoad) {
