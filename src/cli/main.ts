@@ -17,7 +17,7 @@ import { errorText, formatBytes, formatMeasured } from '../core/format';
 import { type HarImport } from '../core/har';
 import { HarStreamReader } from '../core/har/importStream';
 import { previewMayBeRecognised } from '../core/heartbeat';
-import { JsonSyntaxError } from '../core/jsonStream';
+import { JsonStringTooLongError, JsonSyntaxError } from '../core/jsonStream';
 import type { CloseInitiator, Connection, HandshakeEvidence, Session } from '../core/model';
 import { identifiedAmong } from '../core/diagnosis';
 import type { IdentifiedIntermediary } from '../core/fingerprints';
@@ -246,6 +246,7 @@ export function readHar(path: string, options: ReadHarOptions = {}): HarImport {
     return reader.end();
   } catch (error) {
     if (error instanceof CliError) throw error;
+    if (error instanceof JsonStringTooLongError) throw new CliError(`cannot read ${path}: it holds ${error.message}.`);
     if (error instanceof JsonSyntaxError) throw new CliError(`${path} is not valid JSON, so it is not a HAR file (${error.message})`);
     // fromHar's messages are meant for people: the file is JSON, but not a HAR it can read. Anything else is ours.
     if (converting) throw new CliError(`${path}: ${errorText(error)}`);

@@ -26,6 +26,8 @@ export interface JsonStreamOptions {
    * key or index last). A sink returned receives the array's elements; undefined builds the array as usual.
    */
   arraySink?: (path: readonly JsonPathItem[]) => ArraySink | undefined;
+  /** Arrays deeper than this (their path longer) are never offered to `arraySink`: the path costs its length to build. */
+  arraySinkMaxPath?: number;
   /**
    * The longest string allowed, in UTF-16 units, counting its text as written in the file (escapes in) and its
    * two quotes: V8 cannot hold longer ones (default 2^29 - 24, V8's limit on 64-bit). A longer one is an error.
@@ -44,6 +46,11 @@ export class JsonSyntaxError extends Error {
     super(`${reason} at line ${line}, column ${column} (byte ${byteOffset})`);
     this.name = 'JsonSyntaxError';
   }
+}
+
+/** A string too long to be held: the JSON may be valid, but it cannot be read. */
+export class JsonStringTooLongError extends JsonSyntaxError {
+  override name = 'JsonStringTooLongError';
 }
 
 /** V8's longest string on 64-bit (node: buffer.constants.MAX_STRING_LENGTH). */
@@ -101,6 +108,7 @@ export class JsonStreamParser {
   private readonly stack: Frame[] = [];
   private root: unknown = undefined;
   private readonly arraySink: JsonStreamOptions['arraySink'];
+  private readonly arraySinkMaxPath: number;
   private readonly maxStringLength: number;
 
   // Position: bytes before the current chunk, the current line and where it started.
@@ -129,6 +137,7 @@ export class JsonStreamParser {
 
   constructor(options: JsonStreamOptions = {}) {
     this.arraySink = options.arraySink;
+    this.arraySinkMaxPath = options.arraySinkMaxPath ?? Infinity;
     this.maxStringLength = options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH;
   }
 
@@ -249,7 +258,7 @@ export class JsonStreamParser {
         this.state = EXPECT_KEY_OR_OBJECT_END;
         return i + 1;
       case 0x5b: {
-        const sink = this.arraySink?.(this.path());
+        const sink = this.stack.length <= this.arraySinkMaxPath ? this.arraySink?.(this.path()) : undefined;
         this.stack.push({ isArray: true, container: sink ? undefined : [], sink, key: '', count: 0 });
         this.state = EXPECT_VALUE_OR_ARRAY_END;
         return i + 1;
@@ -393,7 +402,7 @@ export class JsonStreamParser {
   }
 
   private tooLong(at: number): never {
-    this.fail(`a string longer than ${this.maxStringLength} characters, the longest JavaScript can hold,`, at);
+    throw new JsonStringTooLongError(`a string longer than ${this.maxStringLength} characters, the longest JavaScript can hold,`, at, this.line, at - this.lineStart + 1);
   }
 
   /** The escapes of a string's raw text, read by JSON.parse itself: the same \u and surrogate rules, at native speed. */
