@@ -41,10 +41,16 @@ export interface CliIo {
 export const CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Stop reading when the JavaScript heap is this full: node would otherwise end with a fatal error and a stack
+ * Stop when the JavaScript heap would be this full: node would otherwise end with a fatal error and a stack
  * (the model of a huge file can outgrow the default heap of a small machine).
  */
 export const HEAP_USE_LIMIT = 0.9;
+
+/**
+ * What one message of the model costs on the heap, generously: the Message object (about 120 bytes measured on
+ * node 20, 64-bit) and its share of the analysis. Checked before the messages are built, once the file is read.
+ */
+export const HEAP_BYTES_PER_MESSAGE = 160;
 
 export const USAGE = `Usage: socketscope analyze FILE [--json]
 
@@ -233,15 +239,10 @@ export function readHar(path: string, options: ReadHarOptions = {}): HarImport {
       if (read === 0) break;
       reader.push(buffer.subarray(0, read));
       offset += read;
-      const heap = heapStatistics();
-      if (heap.used_heap_size > heap.heap_size_limit * HEAP_USE_LIMIT) {
-        throw new CliError(
-          `${path} needs more memory than node may use here: after ${formatBytes(offset)} of the file, its heap holds ` +
-            `${formatBytes(heap.used_heap_size)} of its ${formatBytes(heap.heap_size_limit)} limit. Give node more ` +
-            `(e.g. NODE_OPTIONS=--max-old-space-size=${Math.ceil((heap.heap_size_limit * 2) / 2 ** 20)}), or export a shorter time range.`,
-        );
-      }
+      checkHeap(path, heapStatistics, `after ${formatBytes(offset)} of the file`, 0);
     }
+    // The messages are read into columns; their objects are built now: make sure they fit first.
+    checkHeap(path, heapStatistics, `to hold its ${reader.messageCount.toLocaleString('en-US')} messages`, reader.messageCount * HEAP_BYTES_PER_MESSAGE);
     converting = true;
     return reader.end();
   } catch (error) {
@@ -254,6 +255,17 @@ export function readHar(path: string, options: ReadHarOptions = {}): HarImport {
   } finally {
     closeSync(fd);
   }
+}
+
+function checkHeap(path: string, heapStatistics: () => { used_heap_size: number; heap_size_limit: number }, when: string, neededBytes: number): void {
+  const heap = heapStatistics();
+  if (heap.used_heap_size + neededBytes <= heap.heap_size_limit * HEAP_USE_LIMIT) return;
+  throw new CliError(
+    `${path} needs more memory than node may use here: ${when}, its heap would hold ` +
+      `${formatBytes(heap.used_heap_size + neededBytes)} of its ${formatBytes(heap.heap_size_limit)} limit. Give node more ` +
+      `(e.g. NODE_OPTIONS=--max-old-space-size=${Math.ceil((Math.max(heap.heap_size_limit, heap.used_heap_size + neededBytes) * 2) / 2 ** 20)}), ` +
+      'or export a shorter time range.',
+  );
 }
 
 function describeFsError(error: unknown): string {

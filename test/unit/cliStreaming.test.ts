@@ -167,10 +167,16 @@ describe('the CLI reads a HAR in chunks', () => {
     );
   });
 
-  it('stops with one line, not a fatal error and a stack, when the heap is nearly full', () => {
-    const heapStatistics = () => ({ used_heap_size: 950 * 2 ** 20, heap_size_limit: 1000 * 2 ** 20 });
-    expect(() => readHar(richHar, { chunkBytes: 4096, heapStatistics })).toThrow(
-      /needs more memory than node may use here: after 4\.0 KiB of the file, its heap holds 950\.0 MiB of its 1000\.0 MiB limit\. Give node more \(e\.g\. NODE_OPTIONS=--max-old-space-size=2000\), or export a shorter time range\.$/,
+  it('stops with one line, not a fatal error and a stack, when the heap is nearly full, or too small for the messages', () => {
+    const full = () => ({ used_heap_size: 950 * 2 ** 20, heap_size_limit: 1000 * 2 ** 20 });
+    expect(() => readHar(richHar, { chunkBytes: 4096, heapStatistics: full })).toThrow(
+      /needs more memory than node may use here: after 4\.0 KiB of the file, its heap would hold 950\.0 MiB of its 1000\.0 MiB limit\. Give node more \(e\.g\. NODE_OPTIONS=--max-old-space-size=2000\), or export a shorter time range\.$/,
+    );
+    // The file reads within the heap, but its messages would not fit once built (as a 490 MB file with a 200 MB heap did).
+    const messages = JSON.parse(readFileSync(richHar, 'utf8')).log.entries.reduce((sum: number, entry: HarLog['log']['entries'][number]) => sum + entry._webSocketMessages.length + (entry._eventSourceMessages?.length ?? 0), 0) as number;
+    const small = () => ({ used_heap_size: 10 * 2 ** 20, heap_size_limit: 11.2 * 2 ** 20 });
+    expect(() => readHar(richHar, { heapStatistics: small })).toThrow(
+      new RegExp(`needs more memory than node may use here: to hold its ${messages.toLocaleString('en-US')} messages, its heap would hold`),
     );
   });
 });

@@ -19,6 +19,8 @@ const MESSAGE_LISTS: Record<string, boolean> = { _webSocketMessages: false, _eve
 
 export class HarStreamReader {
   private readonly parser: JsonStreamParser;
+  /** Elements of the message lists read so far (a caller can tell what the model will cost before end() builds it). */
+  messageCount = 0;
 
   constructor(private readonly options: HarStreamOptions = {}) {
     this.parser = new JsonStreamParser({
@@ -48,7 +50,13 @@ export class HarStreamReader {
     const key = path[3];
     if (path.length === 4 && typeof path[2] === 'number' && typeof key === 'string' && Object.hasOwn(MESSAGE_LISTS, key)) {
       const messages = new RawMessages(MESSAGE_LISTS[key], this.options.keepPreview);
-      return { element: (message) => messages.push(message), end: () => messages };
+      return {
+        element: (message) => {
+          messages.push(message);
+          this.messageCount++;
+        },
+        end: () => messages,
+      };
     }
     return undefined;
   }
