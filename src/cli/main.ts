@@ -32,11 +32,12 @@ export interface CliIo {
 
 /**
  * Bytes read at a time. The file is never held whole: each chunk is parsed as it is read (src/core/jsonStream.ts)
- * and the messages go straight into the model, so the peak is the model, not the text (docs/decisions.md, 44).
- * Measured with `/usr/bin/time -v node dist/cli/socketscope.mjs analyze FILE` on generated SocketScope HARs
- * (scripts/gen-har.mjs, node 20): 100 MB (428k messages) 105 MB peak, 110 MB with a character beyond Latin-1
- * in every message; 490 MB (2.1M messages, beyond Latin-1) 370 MB. There is no limit on the file's size; a
- * single string in it must fit in a JavaScript string (buffer.constants.MAX_STRING_LENGTH, 512 MiB).
+ * and each message goes into columns, then the model, so the peak is the model, not the text (docs/decisions.md, 44).
+ * There is no limit on the file's size (JSON.parse of one string had one: 512 MiB). Measured with
+ * `/usr/bin/time -v node dist/cli/socketscope.mjs analyze FILE` on `node scripts/gen-har.mjs --mb N [--non-latin1]`
+ * files (node 20): 100 MB (428k messages) 160 MB peak, with or without characters beyond Latin-1 (262 and 471 MB
+ * before); 490 MB (2.1M messages, beyond Latin-1) 491 MB (1.97 GB before); 700 MB 667 MB. What remains is the model
+ * (about 120 bytes per message), node itself (about 45 MB) and V8's young generation (about 30 MB).
  */
 export const CHUNK_BYTES = 1024 * 1024;
 
