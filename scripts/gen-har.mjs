@@ -118,14 +118,11 @@ const stripExtras = (value) => {
 
 mkdirSync(dirname(out), { recursive: true });
 const fd = openSync(out, 'w');
-let written = 0;
-const write = (text) => {
-  written += writeSync(fd, text);
-};
+const write = (text) => writeSync(fd, text);
 let createdAt = T0 + 1000;
 let n = 0;
 let messageCount = 0;
-// Every entry first (the session's end depends on the last connection), then the log around them.
+// Every entry first, to a temporary file (the session's end depends on the last connection), then the log around them.
 const connectionsEnds = [];
 const entryFile = `${out}.entries.tmp`;
 const entryFd = openSync(entryFile, 'w');
@@ -156,7 +153,7 @@ const buffer = Buffer.alloc(16 * 1024 * 1024);
 for (;;) {
   const read = readSync(inFd, buffer, 0, buffer.length, null);
   if (read === 0) break;
-  written += writeSync(fd, buffer, 0, read);
+  writeSync(fd, buffer, 0, read);
 }
 closeSync(inFd);
 rmSync(entryFile);
