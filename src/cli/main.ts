@@ -4,8 +4,9 @@
 // unchanged; this file only reads the file, and prints.
 
 import { constants as bufferConstants } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { getHeapStatistics } from 'node:v8';
 
 import { analyzeSession } from '../core/analysis';
 import { endpointKey } from '../core/chains';
@@ -13,7 +14,10 @@ import { explainCloseCode } from '../core/closeCodes';
 import type { ConnectionFacts } from '../core/facts';
 import type { Finding } from '../core/finding';
 import { errorText, formatBytes, formatMeasured } from '../core/format';
-import { fromHar, type HarImport } from '../core/har';
+import { type HarImport } from '../core/har';
+import { HarStreamReader } from '../core/har/importStream';
+import { previewMayBeRecognised } from '../core/heartbeat';
+import { JsonStringTooLongError, JsonSyntaxError } from '../core/jsonStream';
 import type { CloseInitiator, Connection, HandshakeEvidence, Session } from '../core/model';
 import { identifiedAmong } from '../core/diagnosis';
 import type { IdentifiedIntermediary } from '../core/fingerprints';
@@ -27,14 +31,27 @@ export interface CliIo {
 }
 
 /**
- * The largest file we read. The whole file becomes one JS string for
- * JSON.parse, and V8 caps a string at about 512 MiB (2^29 - 24 UTF-16 units;
- * node exposes it as buffer.constants.MAX_STRING_LENGTH). UTF-8 never decodes
- * to more units than bytes, so a file at or under the cap always fits. Memory
- * is the other limit: the peak is about 2.7x the file size (4x when the text
- * has characters beyond Latin-1), e.g. 1.9 GB for a 490 MB HAR (docs/cli.md).
+ * Bytes read at a time. The file is never held whole: each chunk is parsed as it is read (src/core/jsonStream.ts)
+ * and each message goes into columns, then the model, so the peak is the model, not the text (docs/decisions.md, 44).
+ * There is no limit on the file's size (JSON.parse of one string had one: 512 MiB). Measured with
+ * `/usr/bin/time -v node dist/cli/socketscope.mjs analyze FILE` on `node scripts/gen-har.mjs --mb N [--non-latin1]`
+ * files (node 20): 100 MB (428k messages) 160 MB peak, with or without characters beyond Latin-1 (262 and 471 MB
+ * before); 490 MB (2.1M messages, beyond Latin-1) 491 MB (1.97 GB before); 700 MB 667 MB. What remains is the model
+ * (about 120 bytes per message), node itself (about 45 MB) and V8's young generation (about 30 MB).
  */
-export const MAX_FILE_BYTES = bufferConstants.MAX_STRING_LENGTH;
+export const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Stop when the JavaScript heap would be this full: node would otherwise end with a fatal error and a stack
+ * (the model of a huge file can outgrow the default heap of a small machine).
+ */
+export const HEAP_USE_LIMIT = 0.9;
+
+/**
+ * What one message of the model costs on the heap, generously: the Message object (about 120 bytes measured on
+ * node 20, 64-bit) and its share of the analysis. Checked before the messages are built, once the file is read.
+ */
+export const HEAP_BYTES_PER_MESSAGE = 160;
 
 export const USAGE = `Usage: socketscope analyze FILE [--json]
 
@@ -128,19 +145,7 @@ async function loadHar(path: string): Promise<HarImport> {
     throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
   }
   if (sizeBytes === 0) throw new CliError(`${path} is empty: it is not a HAR file`);
-  if (sizeBytes > MAX_FILE_BYTES) {
-    throw new CliError(
-      `${path} is too large (${formatBytes(sizeBytes)}; the limit is ${formatBytes(MAX_FILE_BYTES)}, the largest text node can parse at once). ` +
-        'Export a shorter time range, or leave heartbeats out of the export.',
-    );
-  }
-  const json = await readJson(path);
-  let imported: HarImport;
-  try {
-    imported = fromHar(json);
-  } catch (error) {
-    throw new CliError(`${path}: ${errorText(error)}`);
-  }
+  const imported = readHar(path);
   const badTime = outOfRangeTime(imported.session);
   if (badTime) {
     throw new CliError(
@@ -195,24 +200,73 @@ export function outOfRangeTime(session: Session): OutOfRangeTime | undefined {
   return undefined;
 }
 
-/** Parses the file; the text lives only inside this function so it can be collected as soon as it is parsed. */
-async function readJson(path: string): Promise<unknown> {
-  let text: string;
+export interface ReadHarOptions {
+  /** Bytes per read (tests use a few). */
+  chunkBytes?: number;
+  /** The longest string in the file (tests force a small one). */
+  maxStringLength?: number;
+  /** The heap's use and limit, read after each chunk (tests give their own). */
+  heapStatistics?: () => { used_heap_size: number; heap_size_limit: number };
+}
+
+/**
+ * Reads and imports the HAR at `path` one chunk at a time: the file is never held whole, neither as bytes nor
+ * as text, and its messages keep only the previews heartbeat recognition reads (the CLI prints none). Throws
+ * CliError with the line to print.
+ */
+export function readHar(path: string, options: ReadHarOptions = {}): HarImport {
+  const reader = new HarStreamReader({
+    keepPreview: previewMayBeRecognised,
+    maxStringLength: options.maxStringLength ?? bufferConstants.MAX_STRING_LENGTH,
+  });
+  const heapStatistics = options.heapStatistics ?? getHeapStatistics;
+  let converting = false;
+  let fd: number;
   try {
-    // Synchronous on purpose: node decodes the file straight into one string, with no Buffer of the whole file
-    // left for the garbage collector beside the text (measured on a 100 MB HAR: 100-130 MB less at the peak than
-    // readFile() + toString(), and than the asynchronous readFile(path, 'utf8')). The CLI has nothing else to do meanwhile.
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (error) {
     throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
   }
-  // Windows tools write a UTF-8 byte order mark, which JSON.parse rejects; skip it (a slice: no copy).
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
-    return JSON.parse(text) as unknown;
+    const buffer = Buffer.allocUnsafe(options.chunkBytes ?? CHUNK_BYTES);
+    let offset = 0;
+    for (;;) {
+      let read: number;
+      try {
+        read = readSync(fd, buffer, 0, buffer.length, null);
+      } catch (error) {
+        throw new CliError(`cannot read ${path}: ${describeFsError(error)}`);
+      }
+      if (read === 0) break;
+      reader.push(buffer.subarray(0, read));
+      offset += read;
+      checkHeap(path, heapStatistics, `after ${formatBytes(offset)} of the file`, 0);
+    }
+    // The messages are read into columns; their objects are built now: make sure they fit first.
+    checkHeap(path, heapStatistics, `to hold its ${reader.messageCount.toLocaleString('en-US')} messages`, reader.messageCount * HEAP_BYTES_PER_MESSAGE);
+    converting = true;
+    return reader.end();
   } catch (error) {
-    throw new CliError(`${path} is not valid JSON, so it is not a HAR file (${errorText(error)})`);
+    if (error instanceof CliError) throw error;
+    if (error instanceof JsonStringTooLongError) throw new CliError(`cannot read ${path}: it holds ${error.message}.`);
+    if (error instanceof JsonSyntaxError) throw new CliError(`${path} is not valid JSON, so it is not a HAR file (${error.message})`);
+    // fromHar's messages are meant for people: the file is JSON, but not a HAR it can read. Anything else is ours.
+    if (converting) throw new CliError(`${path}: ${errorText(error)}`);
+    throw error;
+  } finally {
+    closeSync(fd);
   }
+}
+
+function checkHeap(path: string, heapStatistics: () => { used_heap_size: number; heap_size_limit: number }, when: string, neededBytes: number): void {
+  const heap = heapStatistics();
+  if (heap.used_heap_size + neededBytes <= heap.heap_size_limit * HEAP_USE_LIMIT) return;
+  throw new CliError(
+    `${path} needs more memory than node may use here: ${when}, its heap would hold ` +
+      `${formatBytes(heap.used_heap_size + neededBytes)} of its ${formatBytes(heap.heap_size_limit)} limit. Give node more ` +
+      `(e.g. NODE_OPTIONS=--max-old-space-size=${Math.ceil((Math.max(heap.heap_size_limit, heap.used_heap_size + neededBytes) * 2) / 2 ** 20)}), ` +
+      'or export a shorter time range.',
+  );
 }
 
 function describeFsError(error: unknown): string {

@@ -4,7 +4,7 @@
 // regularity. Runs over millions of messages: cheap character checks first,
 // JSON.parse only on small messages that mention a heartbeat word.
 
-import type { Connection, Direction, HeartbeatRole, Message, Session } from './model';
+import type { Connection, Direction, HeartbeatRole, Message, Opcode, Session } from './model';
 import { isObject, type JsonObject } from './json';
 
 export interface HeartbeatStats {
@@ -189,6 +189,7 @@ function classifyBinary(preview: string, direction: Direction, state: ScanState)
   return ROLE_NONE;
 }
 
+// A new form read here, longer than PATTERN_MAX_LENGTH, must be known to previewMayBeRecognised too.
 function classifyText(text: string, direction: Direction, state: ScanState, insideSockJs: boolean): RoleCode {
   const length = text.length;
   if (length === 0 || length > MAX_PARSED_LENGTH) return ROLE_NONE;
@@ -243,6 +244,37 @@ function classifyText(text: string, direction: Direction, state: ScanState, insi
     if (word === 'pong') return found(state, 'plain text', ROLE_PONG);
   }
   return ROLE_NONE;
+}
+
+/**
+ * Whether recognition could read anything in this preview. False only for a preview every scan passes over
+ * whatever it has seen before: too long to be a repeating pattern (patternHash), and of no form classifyText
+ * or classifyBinary acts on at that length. An empty preview is passed over the same way, so a reader that
+ * keeps only these previews (the CLI: HarImportOptions.keepPreview) gets the same heartbeats, protocol and
+ * declared intervals. Keep in step with classifyText and classifyBinary (test/unit/heartbeatPreview.test.ts).
+ */
+export function previewMayBeRecognised(opcode: Opcode, preview: string): boolean {
+  const length = preview.length;
+  if (length <= PATTERN_MAX_LENGTH) return true;
+  // A binary message is only ever read for an MQTT CONNECT (its keepalive); base64 of 0x10 starts with 'E'.
+  if (opcode === 2) return preview.charCodeAt(0) === 69;
+  if (length > MAX_PARSED_LENGTH) return false;
+  switch (preview.charCodeAt(0)) {
+    case 48: // '0{…pingInterval…': the Engine.IO open packet
+      return preview.charCodeAt(1) === 123 && preview.includes('pingInterval');
+    case 97: // 'a[': a SockJS message frame
+      return preview.charCodeAt(1) === 91;
+    case 91: // '[': a SockJS frame sent by the page, or Phoenix v2
+      return true;
+    case 123: // '{': JSON is parsed only when it mentions a heartbeat word
+      return HEARTBEAT_WORDS.test(preview);
+    case 67: // 'C', 'S': STOMP CONNECT / CONNECTED / STOMP
+    case 83:
+      return preview.startsWith('CONNECT') || preview.startsWith('STOMP\n');
+    default:
+      // Every other form classifyText knows is a few characters long.
+      return false;
+  }
 }
 
 /** SockJS wraps each message in a JSON array of strings; a heartbeat may travel inside (STOMP over SockJS). */

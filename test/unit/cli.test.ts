@@ -224,17 +224,15 @@ describe('limits', () => {
     expect(outOfRangeTime(s)?.field).toBe('closedAt');
   });
 
-  it('refuses a file larger than a string can hold, with sizes written as everywhere else (one decimal)', async () => {
-    // A sparse file: its size is what stat() says, without writing 600 MB.
+  it('no longer refuses a file for being larger than a string can hold: it is read in chunks, and judged by its content', async () => {
+    // A sparse file: 600 MB by stat(), zero bytes inside, without writing them. It used to be refused for its size (512 MiB).
     const huge = join(dir, 'huge.har');
     writeFileSync(huge, '');
     truncateSync(huge, 600 * 1024 * 1024);
     const { code, stderr } = await run('analyze', huge);
     expect(code).toBe(1);
-    // The CLI's own formatBytes wrote "600 MiB" / "512 MiB"; core/format's is the one definition.
     expect(stderr).toBe(
-      `socketscope: ${huge} is too large (600.0 MiB; the limit is 512.0 MiB, the largest text node can parse at once). ` +
-        'Export a shorter time range, or leave heartbeats out of the export.\n',
+      `socketscope: ${huge} is not valid JSON, so it is not a HAR file (unexpected byte 0x00, expected a JSON value at line 1, column 1 (byte 0))\n`,
     );
     rmSync(huge);
   });

@@ -2,7 +2,6 @@
 // Chrome DevTools' exports (no close information). The file is user input:
 // nothing is trusted, every field is narrowed.
 
-import { base64ByteLength, utf8ByteLength } from '../bytes';
 import { CLOSE_ABNORMAL } from '../closeCodes';
 import { SILENCE_BASES } from '../facts';
 import { FINDING_KINDS, type Finding, type Identified, type Suspect } from '../finding';
@@ -11,20 +10,18 @@ import { isObject, type JsonObject } from '../json';
 import { handshakeFromHar } from '../handshakeHar';
 import {
   CLOSE_INITIATORS,
-  DIRECTIONS,
   HANDSHAKE_EVIDENCES,
   HEARTBEAT_ROLES,
-  OPCODES,
   PAGE_EVENT_TYPES,
   type CloseInfo,
   type Connection,
   type DropCounts,
   type Message,
   type Note,
-  type Opcode,
   type PageEvent,
   type Session,
 } from '../model';
+import { RawMessages, type PreviewFilter } from './rawMessages';
 import { HTTP_SWITCHING_PROTOCOLS, SOCKETSCOPE_HAR_VERSION, type HarImport } from './types';
 
 function finiteNumber(value: unknown): number | undefined {
@@ -58,12 +55,23 @@ export const CHROME_HAR_WARNING =
   'This HAR was not made by SocketScope (e.g. a Chrome DevTools export): it has no close codes, close reasons ' +
   'or close initiators, so the drop diagnosis is limited. Socket lifetimes are taken from the HAR entry durations.';
 
+export interface HarImportOptions {
+  /**
+   * Which previews to keep (absent: all). The CLI keeps only those heartbeat recognition can read
+   * (src/core/heartbeat.ts, previewMayBeRecognised): it never shows a preview, and its memory is the file's size.
+   */
+  keepPreview?: PreviewFilter;
+}
+
 /**
  * Reads a HAR (SocketScope's own, or Chrome DevTools' export) into a Session.
  * Accepts the parsed JSON, or the text of the file. Throws an Error with a
  * message meant for people when the input is not a usable HAR.
+ *
+ * The parsed JSON may come from the streaming reader (importStream.ts), whose
+ * `log.entries` is already a HarEntries and whose message lists are RawMessages.
  */
-export function fromHar(json: unknown): HarImport {
+export function fromHar(json: unknown, options: HarImportOptions = {}): HarImport {
   let root = json;
   if (typeof root === 'string') {
     try {
@@ -82,7 +90,12 @@ export function fromHar(json: unknown): HarImport {
   }
   const log = root.log;
   if (!isObject(log)) throw new Error('This file is not a HAR log: it has no "log" object.');
-  if (!Array.isArray(log.entries)) throw new Error('This file is not a HAR log: "log.entries" is missing or not a list.');
+  let entries: HarEntries;
+  if (log.entries instanceof HarEntries) entries = log.entries;
+  else if (Array.isArray(log.entries)) {
+    entries = new HarEntries();
+    for (const entry of log.entries) entries.add(entry);
+  } else throw new Error('This file is not a HAR log: "log.entries" is missing or not a list.');
 
   const warnings: string[] = [];
   // Our log-level extras, present only in files SocketScope wrote.
@@ -105,22 +118,17 @@ export function fromHar(json: unknown): HarImport {
   }
 
   const connections: Connection[] = [];
-  const counters: ImportCounters = { skippedMessages: 0, unreadableEntries: 0, entriesWithoutExtras: 0 };
-  let otherEntries = 0;
-  for (let entryIndex = 0; entryIndex < log.entries.length; entryIndex++) {
-    const entry: unknown = log.entries[entryIndex];
-    if (!isObject(entry)) {
-      counters.unreadableEntries++;
-      continue;
-    }
-    if (!isWebSocketEntry(entry)) {
-      otherEntries++;
-      continue;
-    }
+  const counters: ImportCounters = { skippedMessages: 0, unreadableEntries: entries.unreadable, entriesWithoutExtras: 0 };
+  const otherEntries = entries.other;
+  const webSockets = entries.webSockets;
+  for (let i = 0; i < webSockets.length; i++) {
+    const { entry, entryIndex } = webSockets[i];
+    // Each entry's raw messages can go once it is converted (the streaming reader's peak is the model, not both).
+    webSockets[i] = RELEASED;
     const connection =
       ours && isObject(entry._socketscope)
-        ? socketScopeEntryToConnection(entry, entry._socketscope, counters)
-        : chromeEntryToConnection(entry, entryIndex, pageTitles, counters, ours);
+        ? socketScopeEntryToConnection(entry, entry._socketscope, counters, options)
+        : chromeEntryToConnection(entry, entryIndex, pageTitles, counters, ours, options);
     if (connection) connections.push(connection);
     else counters.unreadableEntries++;
   }
@@ -213,23 +221,50 @@ interface ImportCounters {
 const isEventSourceEntry = (entry: JsonObject): boolean => typeof entry._resourceType === 'string' && entry._resourceType.toLowerCase() === 'eventsource';
 
 /**
- * The entry's messages in `_webSocketMessages` form. An event stream (Chrome's `_resourceType: "eventsource"`) has
- * `_eventSourceMessages: [{ time (epoch s), eventName, eventId, data }]` (the shape of DevTools' EventSourceMessage):
- * each becomes a received text message that keeps its event type and id.
+ * A HAR's entries, sorted on arrival: the WebSocket and event-stream entries are kept (with their position in
+ * `log.entries`), the others only counted. The streaming reader fills one as the parser completes each entry.
  */
-function entryMessages(entry: JsonObject): unknown[] {
-  if (isEventSourceEntry(entry)) {
-    const events: unknown[] = Array.isArray(entry._eventSourceMessages) ? entry._eventSourceMessages : [];
-    return events.map((raw) => (isObject(raw) ? { type: 'receive', opcode: 1, time: raw.time, data: raw.data, eventName: raw.eventName, eventId: raw.eventId } : raw));
+export class HarEntries {
+  readonly webSockets: Array<{ entry: JsonObject; entryIndex: number }> = [];
+  /** Entries that are not JSON objects. */
+  unreadable = 0;
+  /** Other requests (XHR, documents...). */
+  other = 0;
+  private count = 0;
+
+  add(entry: unknown): void {
+    const entryIndex = this.count++;
+    if (!isObject(entry)) this.unreadable++;
+    else if (!isWebSocketEntry(entry)) this.other++;
+    else this.webSockets.push({ entry, entryIndex });
   }
-  return Array.isArray(entry._webSocketMessages) ? entry._webSocketMessages : [];
 }
 
-/** Keeps an event stream's event type and id on the message read from `raw`. */
-function withEvent(message: Message, raw: JsonObject): Message {
-  if (typeof raw.eventName === 'string') {
-    message.event = raw.eventName;
-    message.lastEventId = typeof raw.eventId === 'string' ? raw.eventId : '';
+const RELEASED = { entry: {}, entryIndex: -1 };
+
+/** The entry's message list: a JSON array, or the columns the streaming reader already filled. */
+function isMessageList(value: unknown): boolean {
+  return Array.isArray(value) || value instanceof RawMessages;
+}
+
+/**
+ * The entry's messages. An event stream (Chrome's `_resourceType: "eventsource"`) has
+ * `_eventSourceMessages: [{ time (epoch s), eventName, eventId, data }]` (the shape of DevTools' EventSourceMessage):
+ * each is read as a received text message that keeps its event type and id (RawMessages).
+ */
+function entryMessages(entry: JsonObject, options: HarImportOptions): RawMessages {
+  const eventSource = isEventSourceEntry(entry);
+  const list = eventSource ? entry._eventSourceMessages : entry._webSocketMessages;
+  if (list instanceof RawMessages && list.eventSource === eventSource) return list;
+  return RawMessages.from(Array.isArray(list) ? list : [], eventSource, options.keepPreview);
+}
+
+/** Keeps an event stream's event type and id on the message read at `position`. */
+function withEvent(message: Message, rawMessages: RawMessages, position: number): Message {
+  const event = rawMessages.event(position);
+  if (event) {
+    message.event = event.name;
+    message.lastEventId = event.id;
   }
   return message;
 }
@@ -237,7 +272,7 @@ function withEvent(message: Message, raw: JsonObject): Message {
 function isWebSocketEntry(entry: JsonObject): boolean {
   if (typeof entry._resourceType === 'string') return entry._resourceType.toLowerCase() === 'websocket' || isEventSourceEntry(entry);
   // Other tools omit _resourceType; their WebSocket entries still carry messages or a ws(s) URL.
-  if (Array.isArray(entry._webSocketMessages)) return true;
+  if (isMessageList(entry._webSocketMessages)) return true;
   const request = entry.request;
   return isObject(request) && typeof request.url === 'string' && /^wss?:/i.test(request.url);
 }
@@ -246,6 +281,7 @@ function socketScopeEntryToConnection(
   entry: JsonObject,
   extras: JsonObject,
   counters: ImportCounters,
+  options: HarImportOptions,
 ): Connection | undefined {
   const request = isObject(entry.request) ? entry.request : undefined;
   const url = request ? optionalString(request.url) : undefined;
@@ -253,7 +289,7 @@ function socketScopeEntryToConnection(
   const createdAt = finiteNumber(extras.createdAt) ?? epochMsFromIso(entry.startedDateTime);
   if (url === undefined || id === undefined || createdAt === undefined) return undefined;
 
-  const rawMessages = entryMessages(entry);
+  const rawMessages = entryMessages(entry, options);
   const indices: unknown[] = Array.isArray(extras.indices) ? extras.indices : [];
   const timesMs: unknown[] = Array.isArray(extras.timesMs) ? extras.timesMs : [];
   const sizes: unknown[] = Array.isArray(extras.sizes) ? extras.sizes : [];
@@ -265,34 +301,34 @@ function socketScopeEntryToConnection(
   const messages: Message[] = [];
   let nextIndex = 0;
   for (let position = 0; position < rawMessages.length; position++) {
-    const raw = rawMessages[position];
-    if (!isObject(raw) || !oneOf(DIRECTIONS, raw.type) || !oneOf(OPCODES, raw.opcode)) {
+    const direction = rawMessages.direction(position);
+    const opcode = rawMessages.opcode(position);
+    if (direction === undefined || opcode === undefined) {
       counters.skippedMessages++;
       continue;
     }
-    const chromeSeconds = finiteNumber(raw.time);
+    const chromeSeconds = rawMessages.seconds(position);
     const time = finiteNumber(timesMs[position]) ?? (chromeSeconds === undefined ? undefined : chromeSeconds * 1000);
     if (time === undefined) {
       counters.skippedMessages++;
       continue;
     }
-    const preview = typeof raw.data === 'string' ? raw.data : '';
     const index = nonNegativeInteger(indices[position]) ?? nextIndex;
     nextIndex = index + 1;
     const message: Message = {
       index,
-      direction: raw.type,
+      direction,
       time,
-      opcode: raw.opcode,
-      size: nonNegativeInteger(sizes[position]) ?? payloadSize(raw.opcode, preview),
-      preview,
+      opcode,
+      size: nonNegativeInteger(sizes[position]) ?? rawMessages.payloadSize(position, opcode),
+      preview: rawMessages.preview(position),
       truncated: truncated.has(position),
     };
     if (evicted.has(position)) message.evicted = true;
     if (simulated.has(position)) message.simulated = true;
     const role = heartbeats[position];
     if (oneOf(HEARTBEAT_ROLES, role)) message.heartbeat = role;
-    messages.push(withEvent(message, raw));
+    messages.push(withEvent(message, rawMessages, position));
   }
 
   const connection: Connection = {
@@ -386,42 +422,45 @@ function chromeEntryToConnection(
   pageTitles: Map<string, string>,
   counters: ImportCounters,
   insideSocketScopeFile: boolean,
+  options: HarImportOptions,
 ): Connection | undefined {
   const request = isObject(entry.request) ? entry.request : undefined;
   const url = request ? optionalString(request.url) : undefined;
-  const rawMessages = entryMessages(entry);
+  const rawMessages = entryMessages(entry, options);
   const eventSource = isEventSourceEntry(entry);
 
   const messages: Message[] = [];
   let errorFrameAt: number | undefined;
-  for (const raw of rawMessages) {
-    if (!isObject(raw)) {
+  for (let position = 0; position < rawMessages.length; position++) {
+    if (!rawMessages.isObject(position)) {
       counters.skippedMessages++;
       continue;
     }
-    const seconds = finiteNumber(raw.time);
+    const seconds = rawMessages.seconds(position);
     // Chrome also lists 'error' frames (a failure reported by the network stack): keep the time, not a message.
-    if (raw.type === 'error' && seconds !== undefined) {
+    if (rawMessages.isErrorFrame(position) && seconds !== undefined) {
       errorFrameAt ??= seconds * 1000;
       continue;
     }
-    if (!oneOf(DIRECTIONS, raw.type) || !oneOf(OPCODES, raw.opcode) || seconds === undefined) {
+    const direction = rawMessages.direction(position);
+    const opcode = rawMessages.opcode(position);
+    if (direction === undefined || opcode === undefined || seconds === undefined) {
       counters.skippedMessages++;
       continue;
     }
-    const data = typeof raw.data === 'string' ? raw.data : '';
     messages.push(
       withEvent(
         {
           index: messages.length,
-          direction: raw.type,
+          direction,
           time: seconds * 1000,
-          opcode: raw.opcode,
-          size: payloadSize(raw.opcode, data),
-          preview: data,
+          opcode,
+          size: rawMessages.payloadSize(position, opcode),
+          preview: rawMessages.preview(position),
           truncated: false,
         },
-        raw,
+        rawMessages,
+        position,
       ),
     );
   }
@@ -502,10 +541,6 @@ function splitHeaderList(value: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
-}
-
-function payloadSize(opcode: Opcode, data: string): number {
-  return opcode === 2 ? base64ByteLength(data) : utf8ByteLength(data);
 }
 
 function lastKnownTime(connection: Connection): number {
