@@ -12,7 +12,7 @@ import { endedAt } from '../core/facts';
 import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
 import { RefusedBatch, batchToDelta, parseBatch } from '../core/ingest';
 import { MAX_PAGE_EVENTS_PER_TAB, MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
-import { decodeStoredTab, encodeStoredTab } from '../core/stored';
+import { decodeStoredTab, storedTabEncoder, type StoredTabEncoder } from '../core/stored';
 import { initRecordings } from './recording';
 import { createHandshakeObserver, handshakeDelta, type HandshakeObserver } from './handshakes';
 import { describePolicy, encodePayload, evaluateVerification, isSimulableCloseCode, SIM_POLICY_KINDS, type SimAction, type SimPolicy, type SimulationState } from '../core/simulation';
@@ -56,6 +56,8 @@ interface TabState extends StoredTab {
   failures: number;
   /** Length of the string last written (or tried) for this tab: its real size, where `cost` is an estimate. */
   storedChars: number;
+  /** Writes the tab, reusing the JSON of connections whose messages did not change since the last write. */
+  encoder: StoredTabEncoder;
 }
 
 /** What a document's entry costs once stored (it is persisted with the session, for the duplicate check). */
@@ -133,7 +135,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
 
   function newTab(tabId: number, session?: Session): TabState {
     const fresh = session ?? { ...emptySession(`tab-${tabId}-${clock.now()}`, clock.now()), tabId, source: 'live' as const };
-    return { session: fresh, docs: {}, index: new Map(fresh.connections.map((c) => [c.id, c])), cost: sessionCost(fresh), acks: new Map(), failures: 0, storedChars: 0 };
+    return { session: fresh, docs: {}, index: new Map(fresh.connections.map((c) => [c.id, c])), cost: sessionCost(fresh), acks: new Map(), failures: 0, storedChars: 0, encoder: storedTabEncoder() };
   }
 
   function tabState(tabId: number): TabState {
@@ -195,7 +197,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       if (!state) return;
       const key = STORAGE_PREFIX + tabId;
       // One JSON string per tab (src/core/stored.ts): counted by its length against the quota, and far cheaper to store than the object.
-      const value = encodeStoredTab(state.session, state.docs);
+      const value = state.encoder.encode(state.session, state.docs);
       state.storedChars = value.length;
       const acks = state.acks;
       state.acks = new Map();
@@ -338,6 +340,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     const cut = chooseEvictionCut(state.session, bytesToFree);
     if (!cut) return;
     applyEviction(state.session, cut, state.index);
+    state.encoder.forget(); // previews were emptied in place
     // Applied after the earlier cut on the same copy: the panels apply both at once, which removes the same page events.
     delta.evict = delta.evict ? { ...cut, pageEvents: (delta.evict.pageEvents ?? 0) + (cut.pageEvents ?? 0) || undefined } : cut;
     state.cost = sessionCost(state.session) + docsCost(state.docs);

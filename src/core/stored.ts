@@ -106,6 +106,48 @@ export function encodeStoredTab<Docs>(session: Session, docs: Docs): string {
   return JSON.stringify(stored);
 }
 
+/**
+ * encodeStoredTab for a tab written again and again: each connection's messages are encoded once and their JSON
+ * kept until they change, so a write after a close record or a handshake (metadata only) costs the metadata and
+ * string concatenation, not the whole tab's messages again. The cache is keyed by the connection's messages array
+ * and checked by its length and its first and last message (appends and cuts); previews evicted in place keep
+ * all three, so whoever evicts calls `forget()`. The output decodes to exactly what encodeStoredTab's does.
+ */
+export interface StoredTabEncoder {
+  encode<Docs>(session: Session, docs: Docs): string;
+  /** Messages were changed in place (an eviction): encode them all again at the next write. */
+  forget(): void;
+}
+
+export function storedTabEncoder(): StoredTabEncoder {
+  let cache = new WeakMap<Message[], { length: number; first: Message | undefined; last: Message | undefined; json: string }>();
+  const messagesJson = (messages: Message[]): string => {
+    const first = messages[0];
+    const last = messages[messages.length - 1];
+    let entry = cache.get(messages);
+    if (!entry || entry.length !== messages.length || entry.first !== first || entry.last !== last) {
+      entry = { length: messages.length, first, last, json: JSON.stringify(encodeMessages(messages)) };
+      cache.set(messages, entry);
+    }
+    return entry.json;
+  };
+  /** `{...}` of `object` with `"name":json` added last. */
+  const withMember = (object: object, name: string, json: string): string => {
+    const text = JSON.stringify(object);
+    return `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}${JSON.stringify(name)}:${json}}`;
+  };
+  return {
+    encode<Docs>(session: Session, docs: Docs): string {
+      const connections = session.connections.map(({ messages, ...rest }) => withMember(rest, 'm', messagesJson(messages)));
+      const { connections: _connections, ...sessionRest } = session;
+      return `{"v":${STORED_VERSION},"session":${withMember(sessionRest, 'connections', `[${connections.join(',')}]`)},"docs":${JSON.stringify(docs) ?? 'null'}}`;
+    },
+    forget(): void {
+      cache = new WeakMap();
+    },
+  };
+}
+
 /** Reads what encodeStoredTab wrote, or the earlier format (the object itself, `{ session, docs }`). */
 export function decodeStoredTab<Docs>(value: unknown): { session: Session; docs: Docs } {
   if (typeof value !== 'string') return value as { session: Session; docs: Docs };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeStoredTab, encodeStoredTab } from '../../src/core/stored';
+import { decodeStoredTab, encodeStoredTab, storedTabEncoder } from '../../src/core/stored';
+import { applyEviction } from '../../src/core/caps';
 import { batchToDelta } from '../../src/core/ingest';
 import { applyDelta } from '../../src/core/delta';
 import { emptySession, type Session } from '../../src/core/model';
@@ -45,6 +46,34 @@ describe('stored tabs (storage.session format)', () => {
     session.connections[0].messages[2].index = 9;
     expect(decodeStoredTab(encodeStoredTab(session, {})).session).toEqual(session);
     expect(decodeStoredTab({ session, docs: {} }).session).toBe(session);
+  });
+});
+
+describe('the incremental encoder (a tab written again and again)', () => {
+  it('writes what encodeStoredTab writes through appends, metadata patches, evictions and cuts', () => {
+    const session = sample();
+    const docs = { d: { frameId: 0, frameUrl: 'https://x/', lastSeq: 7 } };
+    const encoder = storedTabEncoder();
+    const same = () => expect(decodeStoredTab(encoder.encode(session, docs))).toEqual(decodeStoredTab(encodeStoredTab(session, docs)));
+    same();
+    same(); // from the cache
+    const feed = session.connections[0];
+    feed.messages.push({ index: 5, direction: 'receive', time: T0 + 5, opcode: 1, size: 3, preview: 'new', truncated: false });
+    same();
+    feed.close = { time: T0 + 10, code: 1000, reason: 'bye', wasClean: true, initiator: 'page' };
+    session.connections[1].handshakeEvidence = 'unavailable';
+    session.pageEvents.push({ type: 'online', time: T0 + 6 });
+    same();
+    // Previews emptied in place: same length, same first and last message. Stale until forget(), as the background calls it.
+    applyEviction(session, { previewsUpTo: T0 + 4.5 }, new Map(session.connections.map((c) => [c.id, c])));
+    expect(feed.messages.some((m) => m.evicted && m.preview === '' && m.index === 4)).toBe(true);
+    expect(decodeStoredTab(encoder.encode(session, docs))).not.toEqual(decodeStoredTab(encodeStoredTab(session, docs)));
+    encoder.forget();
+    same();
+    feed.messages.splice(0, 2);
+    same();
+    session.connections.push({ id: 'd:3', frameUrl: '', url: 'wss://x/3', protocols: [], createdAt: T0 + 7, messages: [] });
+    same();
   });
 });
 

@@ -62,6 +62,29 @@ describe('background: caps', () => {
   });
 });
 
+describe('background: writes after an eviction in place', () => {
+  it('stores the previews another tab\'s growth evicted, though the evicted tab got no new message', async () => {
+    const h = new Harness();
+    const panel = h.panel();
+    panel.send({ kind: 'settings', settings: { caps: { maxTabBytes: 100_000, maxTotalBytes: 60_000 } } });
+    const big = h.relay(1);
+    big.hello('b');
+    big.batch('b', pageBatch(1, [create(1)]));
+    for (let seq = 2; seq < 12; seq++) big.batch('b', pageBatch(seq, [], [[1, 1, T0 + seq, 1, 4000, 'b'.repeat(4000)]]));
+    await h.flush();
+    expect(h.stored(1)!.connections[0].messages.every((m) => m.preview.length === 4000)).toBe(true);
+    // Tab 2 pushes the total over its cap: the largest tab (1) gives up its oldest previews, in place.
+    const small = h.relay(2);
+    small.hello('s');
+    small.batch('s', pageBatch(1, [create(1)]));
+    for (let seq = 2; seq < 8; seq++) small.batch('s', pageBatch(seq, [], [[1, 1, T0 + seq, 1, 4000, 's'.repeat(4000)]]));
+    await h.flush();
+    const stored = h.stored(1)!;
+    expect(stored.dropped.previews).toBeGreaterThan(0);
+    expect(stored.connections[0].messages[0]).toMatchObject({ preview: '', evicted: true });
+  });
+});
+
 describe('background: recordings', () => {
   it('starts and stops a recording from our own pages only, with a badge', async () => {
     const h = new Harness();
