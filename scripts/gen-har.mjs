@@ -37,6 +37,8 @@ if (!(targetMb > 0)) {
 // The project's own TypeScript, loaded through vite (as the build does), with the build-time constant it needs.
 const vite = await createServer({ configFile: false, root: ROOT, logLevel: 'error', server: { middlewareMode: true, hmr: false }, define: { __VERSION__: '"gen-har"' } });
 const { toHar } = await vite.ssrLoadModule('/src/core/har/export.ts');
+// The tests' seeded generator (mulberry32), so both make the same kind of data from a seed.
+const { createRng } = await vite.ssrLoadModule('/test/unit/helpers/synth.ts');
 await vite.close();
 
 const T0 = 1_762_164_900_000;
@@ -46,17 +48,6 @@ const HEARTBEAT_MS = 25_000;
 const IDLE_TIMEOUT_MS = 60_000;
 const SYMBOLS = ['EURUSD', 'GBPUSD', 'USDJPY', 'AUDUSD', 'USDCHF', 'NZDUSD'];
 
-/** mulberry32, as test/unit/helpers/synth.ts. */
-function createRng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = createRng(42);
 const utf8Bytes = (text) => Buffer.byteLength(text, 'utf8');
 
