@@ -150,9 +150,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   /**
    * Firefox fires a socket's close event (1001 Going Away, clean: the browser's own close frame, echoed) just
    * before its document's pagehide, tens of ms earlier. A 1001 "from the server" of this document that close
-   * to its pagehide is the document going away. So is a socket still connecting when the document went away:
-   * Firefox fires error and 1006 for it just before pagehide, even when the server had already answered 101,
-   * which read as "the browser refused the answer" (seen in the e2e tests, which reload a page at once).
+   * to its pagehide is the document going away.
    */
   function endedWithDocument(pagehideAt: number): void {
     const prefix = `${context.docId}:`;
@@ -160,10 +158,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
     for (const id of index.keys()) if (id.startsWith(prefix)) candidates.add(id);
     for (const id of candidates) {
       const close = field(id, 'close');
-      if (!close) continue;
-      const goingAway = close.initiator === 'server' && close.code === CLOSE_GOING_AWAY;
-      const cutWhileConnecting = close.initiator === 'abnormal' && close.code === CLOSE_ABNORMAL && field(id, 'openedAt') === undefined;
-      if (!goingAway && !cutWhileConnecting) continue;
+      if (!close || close.initiator !== 'server' || close.code !== CLOSE_GOING_AWAY) continue;
       if (close.time > pagehideAt || pagehideAt - close.time > CLOSE_BEFORE_PAGEHIDE_MS) continue;
       patch(id).close = { ...close, initiator: 'navigation' };
     }

@@ -1,4 +1,3 @@
-import { analyzeSession } from '../../src/core/analysis';
 import { describe, expect, it } from 'vitest';
 import { batchToDelta, parseBatch, MAX_PREVIEW_CHARS } from '../../src/core/ingest';
 import { applyDelta } from '../../src/core/delta';
@@ -144,20 +143,6 @@ describe('batchToDelta', () => {
       // A server's 1001 long before the page went away stays the server's.
       const early: PageRecord = { ...close, time: T0 + 100 };
       expect(ingest([batch(1, [create, open, early]), batch(2, [{ ...pagehide, time: T0 + 5000 }])]).connections[0].close?.initiator).toBe('server');
-    });
-
-    it("reads Firefox's error and 1006 for a socket still connecting just before pagehide as the navigation, not a refused handshake", () => {
-      const error: PageRecord = { k: 'error', at: 0, id: 1, time: T0 + 40 };
-      const close: PageRecord = { k: 'close', at: 0, id: 1, time: T0 + 41, code: 1006, reason: '', wasClean: false };
-      const pagehide: PageRecord = { k: 'page', at: 0, type: 'pagehide', time: T0 + 60 };
-      const cut = ingest([batch(1, [create, error, close, pagehide])]);
-      expect(cut.connections[0].close?.initiator).toBe('navigation');
-      expect(analyzeSession(cut).findings).toEqual([]);
-      // The same without a pagehide, or long before it, is a failed handshake; and an open socket's 1006 stays abnormal.
-      const failed = ingest([batch(1, [create, error, close]), batch(2, [{ ...pagehide, time: T0 + 5000 }])]);
-      expect(failed.connections[0].close?.initiator).toBe('abnormal');
-      expect(analyzeSession(failed).findings.map((f) => f.kind)).toContain('handshake-failed');
-      expect(ingest([batch(1, [create, open, { ...close, time: T0 + 50 }, pagehide])]).connections[0].close?.initiator).toBe('abnormal');
     });
 
     it('keeps a socket the background already ended by a navigation as such when its close event comes later', () => {
