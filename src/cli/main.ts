@@ -216,6 +216,7 @@ export interface ReadHarOptions {
  */
 export function readHar(path: string, options: ReadHarOptions = {}): HarImport {
   const reader = new HarStreamReader({
+    createDecoder: () => new TextDecoder('utf-8', { ignoreBOM: true }),
     keepPreview: previewMayBeRecognised,
     maxStringLength: options.maxStringLength ?? bufferConstants.MAX_STRING_LENGTH,
   });

@@ -446,14 +446,14 @@ function scanPattern(connection: Connection, roles: Uint8Array): string | undefi
 }
 
 function rolesFromMarks(connection: Connection, roles: Uint8Array): boolean {
-  let any = false;
+  let found = false;
   connection.messages.forEach((message, i) => {
     if (message.heartbeat) {
       roles[i] = message.heartbeat === 'ping' ? ROLE_PING : ROLE_PONG;
-      any = true;
+      found = true;
     }
   });
-  return any;
+  return found;
 }
 
 /**
@@ -469,14 +469,14 @@ const SSE_HEARTBEAT_EVENTS = /^(ping|heartbeat|keep-?alive|hb)$/i;
 
 /** An event stream's heartbeat events, marked as pings; true when there was one. */
 function scanEventStream(connection: Connection, roles: Uint8Array): boolean {
-  let any = false;
+  let found = false;
   connection.messages.forEach((message, i) => {
     if (message.event !== undefined && SSE_HEARTBEAT_EVENTS.test(message.event)) {
       roles[i] = ROLE_PING;
-      any = true;
+      found = true;
     }
   });
-  return any;
+  return found;
 }
 
 export function scanHeartbeats(connection: Connection): HeartbeatScan {

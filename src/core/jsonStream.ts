@@ -9,7 +9,8 @@
 // chunk: whatever spans two chunks (a string, a number, a literal) is copied
 // or decoded before push() returns, so the caller may reuse its buffer.
 //
-// Pure: TextDecoder and JSON.parse only, so it runs in node and in browsers.
+// Pure: JSON.parse and the UTF-8 decoder its caller gives (core uses no platform API; TextDecoder fits),
+// so it runs in node and in browsers.
 
 export type JsonPathItem = string | number;
 
@@ -20,7 +21,17 @@ export interface ArraySink {
   end(): unknown;
 }
 
+/** What the parser needs of a UTF-8 decoder: `new TextDecoder('utf-8', { ignoreBOM: true })` is one. */
+export interface Utf8Decoder {
+  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
+}
+
 export interface JsonStreamOptions {
+  /**
+   * Makes a UTF-8 decoder (the parser keeps two, one of them streaming). It must not strip a leading U+FEFF
+   * (TextDecoder's `ignoreBOM: true`): a string may begin with one, and it is content.
+   */
+  createDecoder: () => Utf8Decoder;
   /**
    * Asked when an array starts, with the keys and indices leading to it from the root (the array's own
    * key or index last). A sink returned receives the array's elements; undefined builds the array as usual.
@@ -125,9 +136,8 @@ export class JsonStreamParser {
   private stringLength = 0;
   private stringHasEscape = false;
   private stringAfterBackslash = false;
-  // ignoreBOM: a string may begin with U+FEFF, which is content, not a byte order mark.
-  private readonly streamDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private readonly streamDecoder: Utf8Decoder;
+  private readonly decoder: Utf8Decoder;
   private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS);
 
   // A number or literal that spans chunks.
@@ -135,7 +145,9 @@ export class JsonStreamParser {
   private tokenStart = 0;
   private literal: readonly [string, unknown] = LITERALS[0];
 
-  constructor(options: JsonStreamOptions = {}) {
+  constructor(options: JsonStreamOptions) {
+    this.streamDecoder = options.createDecoder();
+    this.decoder = options.createDecoder();
     this.arraySink = options.arraySink;
     this.arraySinkMaxPath = options.arraySinkMaxPath ?? Infinity;
     this.maxStringLength = options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH;
@@ -478,7 +490,7 @@ export class JsonStreamParser {
 }
 
 /** Parses a whole document given as chunks: a convenience for tests and small inputs. */
-export function parseJsonChunks(chunks: Iterable<Uint8Array>, options?: JsonStreamOptions): unknown {
+export function parseJsonChunks(chunks: Iterable<Uint8Array>, options: JsonStreamOptions): unknown {
   const parser = new JsonStreamParser(options);
   for (const chunk of chunks) parser.push(chunk);
   return parser.end();

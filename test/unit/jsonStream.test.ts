@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { JsonStreamParser, JsonSyntaxError, parseJsonChunks, type ArraySink, type JsonPathItem } from '../../src/core/jsonStream';
+
+const createDecoder = () => new TextDecoder('utf-8', { ignoreBOM: true });
 import { createRng } from './helpers/synth';
 
 const encoder = new TextEncoder();
@@ -19,7 +21,7 @@ function reference(bytes: Uint8Array): { ok: true; value: unknown } | { ok: fals
 }
 
 function streamed(bytes: Uint8Array, cuts: number[], maxStringLength?: number): { ok: true; value: unknown } | { ok: false; error: unknown } {
-  const parser = new JsonStreamParser({ maxStringLength });
+  const parser = new JsonStreamParser({ createDecoder, maxStringLength });
   try {
     let from = 0;
     for (const cut of [...cuts, bytes.length]) {
@@ -226,7 +228,7 @@ describe('JsonStreamParser against JSON.parse', () => {
   it('reads nesting far deeper than a recursive parser could', () => {
     const depth = 200_000;
     const bytes = bytesOf('['.repeat(depth) + ']'.repeat(depth));
-    let value = parseJsonChunks([bytes.subarray(0, 1000), bytes.subarray(1000)]);
+    let value = parseJsonChunks([bytes.subarray(0, 1000), bytes.subarray(1000)], { createDecoder });
     let levels = 0;
     while (Array.isArray(value) && value.length <= 1) {
       levels++;
@@ -278,7 +280,7 @@ describe('JsonStreamParser against JSON.parse', () => {
       seen.length = 0;
       const cuts: number[] = [];
       for (let at = size; at < bytes.length; at += size) cuts.push(at);
-      const parser = new JsonStreamParser({ arraySink });
+      const parser = new JsonStreamParser({ createDecoder, arraySink });
       let from = 0;
       for (const cut of [...cuts, bytes.length]) {
         parser.push(bytes.subarray(from, cut));

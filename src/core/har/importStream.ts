@@ -5,12 +5,12 @@
 // built as JSON.parse would. The result goes through fromHar, which converts it
 // exactly as it converts a parsed file: one implementation of the import.
 
-import { JsonStreamParser, type ArraySink, type JsonPathItem } from '../jsonStream';
+import { JsonStreamParser, type ArraySink, type JsonPathItem, type JsonStreamOptions } from '../jsonStream';
 import { fromHar, HarEntries, type HarImportOptions } from './import';
 import { RawMessages } from './rawMessages';
 import type { HarImport } from './types';
 
-export interface HarStreamOptions extends HarImportOptions {
+export interface HarStreamOptions extends HarImportOptions, Pick<JsonStreamOptions, 'createDecoder'> {
   /** The longest string the parser accepts (see JsonStreamOptions). */
   maxStringLength?: number;
 }
@@ -22,8 +22,9 @@ export class HarStreamReader {
   /** Elements of the message lists read so far (a caller can tell what the model will cost before end() builds it). */
   messageCount = 0;
 
-  constructor(private readonly options: HarStreamOptions = {}) {
+  constructor(private readonly options: HarStreamOptions) {
     this.parser = new JsonStreamParser({
+      createDecoder: options.createDecoder,
       maxStringLength: options.maxStringLength,
       arraySink: (path) => this.sinkFor(path),
       // log.entries[i]._webSocketMessages: no deeper array is ever asked for (a file nested a million deep costs nothing).
