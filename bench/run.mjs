@@ -16,7 +16,7 @@
 // Options: --runs=N (measured runs per browser and condition, default 5),
 // --no-build, --network=off|only|both (default both),
 // --busy[=only|both|off] (bare --busy: busy only; default off),
-// --only=recv-text,recv-binary,recv-blob,send-text,recv-one,hook,panel (a name with
+// --only=recv-text,recv-binary,recv-blob,send-text,recv-one,steady-full,hook,panel (a name with
 // +network, e.g. recv-text+network, selects that condition alone),
 // --baseline=DIR (A/B of two builds: the "without" browser loads the
 // extension built in DIR, so the ratios read this build ÷ that one; not a
@@ -65,6 +65,9 @@ const WORKLOADS = [
   { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, pageLimit: 1.1, cpuLimit: 1.15 },
   // What the extension costs a page whatever its traffic (content scripts, the relay's port, the handshake, a write):
   // the floor under every other workload's CPU. Information, not a target: its page time is a millisecond.
+  // A tab at its cap (the blast fills it) that keeps receiving a message every 100 ms for 5 s: what keeping a
+  // long session costs while it goes on (each persist used to write the whole tab again). Information: its page time is the trickle's.
+  { name: 'steady-full', title: 'a tab at its cap receiving 10 messages a second for 5 s (information)', kind: 'receive', count: 40_000, then: 50, every: 100, size: 100, binary: false, info: true, pageLimit: Infinity, cpuLimit: Infinity },
   { name: 'recv-one', title: 'fixed cost: open a socket, receive one 100 B message (information)', kind: 'receive', count: 1, size: 100, binary: false, info: true, pageLimit: Infinity, cpuLimit: Infinity },
 ];
 
@@ -216,7 +219,7 @@ async function runWorkload(server, without, withExt, c) {
   if (w.kind === 'send') summary.loopMs = { without: stat('without', 'loopMs'), with: stat('with', 'loopMs') };
   if (c.network) {
     const all = [...samples.without, ...samples.with].map((s) => s.networkFrames);
-    summary.networkFrames = { expected: w.count + 1, min: Math.min(...all), max: Math.max(...all) };
+    summary.networkFrames = { expected: w.count + (w.then ?? 0) + 1, min: Math.min(...all), max: Math.max(...all) };
   }
   const records = samples.with.map((s) => s.recorded);
   summary.recorded = {
@@ -256,17 +259,18 @@ async function autorunPage(server, browser, url, runId, network) {
 
 async function receiveRun(server, browser, c, runId) {
   const { w } = c;
-  const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
-  const url = `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}&autorun=${w.count}`;
+  const total = w.count + (w.then ?? 0);
+  const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}${w.then ? `&then=${w.then}&every=${w.every}` : ''}`;
+  const url = `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}&autorun=${total}`;
   const { target, result, cpuMs, cpuByType, networkFrames } = await autorunPage(server, browser, url, runId, c.network);
-  if (result.count !== w.count) throw new Error(`the page received ${result.count} of ${w.count} messages`);
+  if (result.count !== total) throw new Error(`the page received ${result.count} of ${total} messages`);
   if (w.binary) {
-    if (result.bytes !== w.count * w.size) throw new Error(`the page received ${result.bytes} of ${w.count * w.size} bytes`);
+    if (result.bytes !== total * w.size) throw new Error(`the page received ${result.bytes} of ${total * w.size} bytes`);
     const type = { blob: 'Blob', arraybuffer: 'ArrayBuffer' }[w.binaryType];
     if (result.dataType !== type) throw new Error(`the page received ${result.dataType}s, not ${type}s (binaryType ${result.binaryType})`);
   }
   // The page sent "go" and received count messages.
-  const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
+  const recorded = browser.extensionId ? await waitRecorded(browser, runId, total + 1) : undefined;
   await browser.close(target);
   return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, cpuMs, cpuByType, networkFrames, recorded };
 }

@@ -254,8 +254,9 @@ async function launchChromium() {
  * The tab's session as the background stored it (storage.session), found by
  * page URL. Only what the demo prints is read: the page URL, and per
  * connection its id, close and last message time. The stored form is one JSON
- * string per tab with messages as columns (src/core/stored.ts); older builds
- * stored the object itself: both are read.
+ * string per tab with messages as columns, the older ones in chunks under keys
+ * of their own (src/core/stored.ts); older builds stored the object itself:
+ * both are read.
  */
 async function findSession(browser, pageUrlPrefix) {
   const worker = await browser.serviceWorker();
@@ -271,7 +272,9 @@ async function findSession(browser, pageUrlPrefix) {
     const session = value?.session;
     if (!session?.pageUrl?.startsWith(pageUrlPrefix)) continue;
     const connections = (session.connections ?? []).map((connection) => {
-      const times = connection.messages?.map((message) => message.time) ?? connection.m?.time ?? [];
+      // Messages inline (m), after those in chunks (k: [key, count] pairs, in order): the last one is in m, or in the last chunk.
+      const lastChunk = connection.k?.at(-1);
+      const times = connection.messages?.map((message) => message.time) ?? (connection.m?.time.length ? connection.m.time : lastChunk ? JSON.parse(stored[lastChunk[0]]).time : []);
       return { id: connection.id, close: connection.close, lastMessageAt: times.length ? times[times.length - 1] : undefined };
     });
     return { tabId: Number(key.slice(4)), session: { pageUrl: session.pageUrl, connections } };

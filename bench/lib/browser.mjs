@@ -148,16 +148,22 @@ const summarizeStored = async (part) => {
     let totalCost = 0;
     for (const [key, raw] of Object.entries(stored)) {
       if (!key.startsWith('tab:')) continue;
-      // One JSON string per tab with messages in columns (src/core/stored.ts), or the earlier plain object.
+      // One JSON string per tab with messages in columns, the older ones in chunks under their own keys
+      // (src/core/stored.ts), or the earlier plain object.
       const value = typeof raw === 'string' ? JSON.parse(raw) : raw;
       const session = value.session;
       let cost = 0;
+      let storedChars = typeof raw === 'string' ? raw.length : undefined;
+      const decode = (m) => Array.from(m.time, (time, i) => {
+        const flags = m.flags.charCodeAt(i) - 48;
+        return { index: m.index ? m.index[i] : m.first + i, direction: m.dir[i] === 's' ? 'send' : 'receive', preview: m.preview[i], truncated: (flags & 1) !== 0, evicted: (flags & 2) !== 0 };
+      });
       const connections = session.connections.map((c) => {
         cost += 256 + c.url.length;
-        const messages = c.messages ?? Array.from(c.m.time, (time, i) => {
-          const flags = c.m.flags.charCodeAt(i) - 48;
-          return { index: c.m.index ? c.m.index[i] : c.m.first + i, direction: c.m.dir[i] === 's' ? 'send' : 'receive', preview: c.m.preview[i], truncated: (flags & 1) !== 0, evicted: (flags & 2) !== 0 };
-        });
+        const messages = c.messages ?? [...(c.k ?? []).flatMap(([chunkKey]) => {
+          storedChars += stored[chunkKey].length;
+          return decode(JSON.parse(stored[chunkKey]));
+        }), ...decode(c.m)];
         let previewChars = 0, maxPreviewChars = 0, truncated = 0, evicted = 0, send = 0, receive = 0, lastIndex = -1, ordered = true;
         for (const m of messages) {
           cost += 40 + m.preview.length;
@@ -172,7 +178,6 @@ const summarizeStored = async (part) => {
         }
         return { url: c.url, closed: c.close !== undefined, messages: messages.length, send, receive, droppedMessages: c.droppedMessages ?? 0, evictedPreviews: c.evictedPreviews ?? 0, evicted, truncated, previewChars, maxPreviewChars, lastIndex, ordered };
       });
-      const storedChars = typeof raw === 'string' ? raw.length : undefined;
       totalCost += cost;
       if (session.pageUrl && session.pageUrl.includes(part)) found = { key, pageUrl: session.pageUrl, dropped: session.dropped, connections, cost, storedChars };
     }

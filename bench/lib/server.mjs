@@ -5,6 +5,7 @@
 // messages of B bytes, as fast as the machine can: the frames are encoded
 // once (server frames are unmasked and there is no compression) and written
 // to the socket in one call, so the server is never what the page waits for.
+// &then=M&every=MS adds a trickle after the blast: M messages, one every MS ms.
 // /sink?expect=N counts what the page sends and answers "got N" once it has
 // all of it.
 import { createServer } from 'node:http';
@@ -113,9 +114,21 @@ function behave(ws, url, socket) {
   const param = (name, fallback) => Number(url.searchParams.get(name) ?? fallback);
   if (url.pathname === '/blast') {
     const frames = encodeFrames(param('count', 1000), param('size', 100), param('binary', 0) === 1);
+    // &then=M&every=MS: after the blast, M more messages of the same size, one every MS ms (a steady trickle).
+    const then = param('then', 0);
+    const every = param('every', 100);
     ws.on('message', (data) => {
+      if (String(data) !== 'go') return;
       // Nothing else is being sent on this socket while the blast is written: raw frames are safe.
-      if (String(data) === 'go') socket.write(frames);
+      socket.write(frames);
+      if (!then) return;
+      const one = encodeFrames(1, param('size', 100), param('binary', 0) === 1);
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (socket.destroyed) return clearInterval(timer);
+        socket.write(one);
+        if (++sent === then) clearInterval(timer);
+      }, every);
     });
   } else if (url.pathname === '/sink') {
     const expected = param('expect', 1);

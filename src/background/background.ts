@@ -12,7 +12,7 @@ import { endedAt } from '../core/facts';
 import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
 import { RefusedBatch, batchToDelta, parseBatch } from '../core/ingest';
 import { MAX_PAGE_EVENTS_PER_TAB, MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
-import { decodeStoredTab, storedTabEncoder, type StoredTabEncoder } from '../core/stored';
+import { TAB_KEY_PREFIX, decodeStoredTabs, storedTabWriter, type RestoredChunks, type StoredTabWriter } from '../core/stored';
 import { initRecordings } from './recording';
 import { createHandshakeObserver, handshakeDelta, type HandshakeObserver } from './handshakes';
 import { describePolicy, encodePayload, evaluateVerification, isSimulableCloseCode, SIM_POLICY_KINDS, type SimAction, type SimPolicy, type SimulationState } from '../core/simulation';
@@ -54,10 +54,10 @@ interface TabState extends StoredTab {
   acks: Map<RelayPort, Map<string, number>>;
   /** Writes of this tab that failed in a row (quota): after the second, the caps evict to make room. */
   failures: number;
-  /** Length of the string last written (or tried) for this tab: its real size, where `cost` is an estimate. */
+  /** Characters the tab's last write (or try) occupies in storage: its real size, where `cost` is an estimate. */
   storedChars: number;
-  /** Writes the tab, reusing the JSON of connections whose messages did not change since the last write. */
-  encoder: StoredTabEncoder;
+  /** Writes the tab append-only: its entry, and the chunks of messages sealed since the last write (src/core/stored.ts). */
+  writer: StoredTabWriter;
 }
 
 /** What a document's entry costs once stored (it is persisted with the session, for the duplicate check). */
@@ -68,7 +68,6 @@ function docsCost(docs: Record<string, DocumentState>): number {
   return bytes;
 }
 
-const STORAGE_PREFIX = 'tab:';
 /** A persist waits until the tabs have been quiet this long (each batch pushes it back)... */
 const PERSIST_DELAY_MS = 150;
 /**
@@ -133,9 +132,14 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   api.permissions?.onAdded?.addListener(checkHostAccess);
   api.permissions?.onRemoved?.addListener(checkHostAccess);
 
-  function newTab(tabId: number, session?: Session): TabState {
+  /** Chunk names: unique across service-worker restarts (a time-based prefix) and within one (a counter). */
+  const chunkPrefix = `${Math.floor(clock.now()).toString(36)}.`;
+  let chunkCount = 0;
+  const chunkName = (): string => chunkPrefix + (chunkCount++).toString(36);
+
+  function newTab(tabId: number, session?: Session, chunks?: RestoredChunks): TabState {
     const fresh = session ?? { ...emptySession(`tab-${tabId}-${clock.now()}`, clock.now()), tabId, source: 'live' as const };
-    return { session: fresh, docs: {}, index: new Map(fresh.connections.map((c) => [c.id, c])), cost: sessionCost(fresh), acks: new Map(), failures: 0, storedChars: 0, encoder: storedTabEncoder() };
+    return { session: fresh, docs: {}, index: new Map(fresh.connections.map((c) => [c.id, c])), cost: sessionCost(fresh), acks: new Map(), failures: 0, storedChars: 0, writer: storedTabWriter(tabId, chunkName, chunks) };
   }
 
   function tabState(tabId: number): TabState {
@@ -148,15 +152,15 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   const ready: Promise<void> = (async () => {
     const [stored, local] = await Promise.all([api.storage.session.get(null), api.storage.local.get('settings')]);
     if (local.settings) settings = { ...settings, ...(local.settings as Partial<Settings>) };
-    for (const [key, value] of Object.entries(stored)) {
-      if (!key.startsWith(STORAGE_PREFIX)) continue;
-      const tabId = Number(key.slice(STORAGE_PREFIX.length));
-      const storedTab = decodeStoredTab<StoredTab['docs']>(value);
-      const state = newTab(tabId, storedTab.session);
+    const restored = decodeStoredTabs<StoredTab['docs']>(stored);
+    for (const [tabId, storedTab] of restored.tabs) {
+      const state = newTab(tabId, storedTab.session, storedTab.chunks);
       state.docs = storedTab.docs;
       state.cost += docsCost(state.docs);
       tabs.set(tabId, state);
     }
+    // Chunks no tab refers to: a write interrupted between storing and removing.
+    if (restored.orphans.length) void api.storage.session.remove(restored.orphans).catch(() => undefined);
   })().catch((error: unknown) => console.error('SocketScope: could not restore sessions', error));
   // Connections restored while their handshake was still being matched: settle them (unmatched after the window).
   void ready.then(() => scheduleHandshakes());
@@ -195,23 +199,26 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     const writes = ids.map(async (tabId) => {
       const state = tabs.get(tabId);
       if (!state) return;
-      const key = STORAGE_PREFIX + tabId;
-      // One JSON string per tab (src/core/stored.ts): counted by its length against the quota, and far cheaper to store than the object.
-      const value = state.encoder.encode(state.session, state.docs);
-      state.storedChars = value.length;
+      // JSON strings (src/core/stored.ts): counted by their length against the quota, and far cheaper to store than
+      // objects. Only the tab's entry and the chunks of messages sealed since the last write are new.
+      const write = state.writer.write(state.session, state.docs);
+      state.storedChars = write.chars;
       const acks = state.acks;
       state.acks = new Map();
       try {
-        await api.storage.session.set({ [key]: value });
+        await api.storage.session.set(write.items);
       } catch (error) {
+        write.done(false);
         failed = true;
         writeFailed(tabId, acks, error);
         return;
       }
+      write.done(true);
       if (!tabs.has(tabId)) {
-        void api.storage.session.remove(key); // the tab closed during the write
+        void api.storage.session.remove(write.keys).catch(() => undefined); // the tab closed during the write
         return;
       }
+      if (write.remove.length) void api.storage.session.remove(write.remove).catch(() => undefined); // left for the tab's removal
       state.failures = 0;
       sendAcks(acks);
     });
@@ -340,7 +347,9 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     const cut = chooseEvictionCut(state.session, bytesToFree);
     if (!cut) return;
     applyEviction(state.session, cut, state.index);
-    state.encoder.forget(); // previews were emptied in place
+    // Previews were emptied in place, up to a time (null: all of them), and the oldest messages perhaps cut.
+    const bound = (value: number | null | undefined): number => (value === null ? Infinity : (value ?? -Infinity));
+    state.writer.changed(Math.max(bound(cut.previewsUpTo), bound(cut.messagesUpTo)));
     // Applied after the earlier cut on the same copy: the panels apply both at once, which removes the same page events.
     delta.evict = delta.evict ? { ...cut, pageEvents: (delta.evict.pageEvents ?? 0) + (cut.pageEvents ?? 0) || undefined } : cut;
     state.cost = sessionCost(state.session) + docsCost(state.docs);
@@ -657,11 +666,12 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   api.tabs.onRemoved.addListener((tabId) => {
     handshakes.forgetTab(tabId);
     void ready.then(() => {
+      const keys = tabs.get(tabId)?.writer.keys() ?? [TAB_KEY_PREFIX + tabId];
       tabs.delete(tabId);
       dirty.delete(tabId);
       recordings.forget(tabId);
       simulations.delete(tabId);
-      void api.storage.session.remove(STORAGE_PREFIX + tabId);
+      void api.storage.session.remove(keys).catch(() => undefined);
     });
   });
   return { ready };

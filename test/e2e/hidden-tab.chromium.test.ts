@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchRaw, type RawBrowser } from '../../bench/lib/raw.mjs';
 import { analyzeSession } from '../../src/core/analysis';
 import type { Session } from '../../src/core/model';
-import { decodeStoredTab } from '../../src/core/stored';
+import { decodeStoredTabs } from '../../src/core/stored';
 import { CHROME_EXTENSION_DIR, CHROMIUM_PATH, requireFile } from './support/chromium';
 import { startServer, type TestServer } from './support/servers';
 
@@ -35,9 +35,7 @@ afterAll(async () => {
 
 async function storedSessions(): Promise<Session[]> {
   const stored = (await browser.evaluateInServiceWorker('chrome.storage.session.get(null)')) as Record<string, unknown>;
-  return Object.entries(stored)
-    .filter(([key]) => key.startsWith('tab:'))
-    .map(([, value]) => decodeStoredTab(value).session);
+  return [...decodeStoredTabs(stored).tabs.values()].map((tab) => tab.session);
 }
 
 function appUrl(tab: string, mode: 'code' | 'drop'): string {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import type { Session } from '../../../src/core/model';
-import { decodeStoredTab } from '../../../src/core/stored';
+import { decodeStoredTabs } from '../../../src/core/stored';
 import { CHROMIUM_PATH, QUIET_FLAGS as SHARED_QUIET_FLAGS } from '../../../scripts/lib/chromium.mjs';
 
 export { CHROMIUM_PATH };
@@ -63,8 +63,8 @@ export async function storedSessions(browser: ExtensionBrowser): Promise<Map<num
   const worker = await browser.serviceWorker();
   const stored = (await worker.evaluate(() => chrome.storage.session.get(null))) as Record<string, unknown>;
   const sessions = new Map<number, Session>();
-  // Each tab is stored as one compact JSON string (src/core/stored.ts).
-  for (const [key, value] of Object.entries(stored)) if (key.startsWith('tab:')) sessions.set(Number(key.slice(4)), decodeStoredTab(value).session);
+  // Each tab's entry and its chunks of messages (src/core/stored.ts).
+  for (const [tabId, tab] of decodeStoredTabs(stored).tabs) sessions.set(tabId, tab.session);
   return sessions;
 }
 

@@ -4,7 +4,7 @@
 import type { BackgroundApi, Clock, PortSender, RawPort, StorageArea } from '../../../src/background/api';
 import { startBackground } from '../../../src/background/background';
 import { PORT_PANEL, PORT_RELAY, PROTOCOL_VERSION, type BackgroundToPanel, type BackgroundToRelay, type PanelToBackground, type RelayToBackground } from '../../../src/protocol/messages';
-import { decodeStoredTab } from '../../../src/core/stored';
+import { decodeStoredTabs } from '../../../src/core/stored';
 import type { PageBatch, PageRecord } from '../../../src/protocol/page';
 import { columns } from '../helpers/columns';
 
@@ -55,8 +55,8 @@ export class FakeStorage implements StorageArea {
     if (this.bytesInUse(next) > this.quotaBytes) throw new Error('Session storage quota bytes exceeded. Values were not stored.');
     this.data = next;
   }
-  async remove(keys: string): Promise<void> {
-    this.data.delete(keys);
+  async remove(keys: string | string[]): Promise<void> {
+    for (const key of typeof keys === 'string' ? [keys] : keys) this.data.delete(key);
   }
 }
 
@@ -233,8 +233,7 @@ export class Harness {
     return new PanelEnd(mine);
   }
   stored(tabId: number): Session | undefined {
-    const value = this.browser.session.data.get(`tab:${tabId}`);
-    return value === undefined ? undefined : decodeStoredTab<unknown>(value).session;
+    return decodeStoredTabs<unknown>(Object.fromEntries(this.browser.session.data)).tabs.get(tabId)?.session;
   }
   /** Runs the debounced persist (and anything else due within `ms`). */
   async flush(ms = 2000): Promise<void> {

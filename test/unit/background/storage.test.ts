@@ -170,3 +170,43 @@ describe('background: documents are stored too', () => {
   });
 });
 
+
+describe('background: append-only writes', () => {
+  it('writes only the new messages of a large tab, goes on appending after a restart, and leaves nothing behind when the tab closes', async () => {
+    const h = new Harness();
+    const written: string[][] = [];
+    const set = h.browser.session.set.bind(h.browser.session);
+    h.browser.session.set = (items) => (written.push(Object.keys(items)), set(items));
+    const relay = h.relay(1);
+    relay.hello('d1');
+    const rows = (from: number, n: number) => Array.from({ length: n }, (_, i): [number, number, number, number, number, string] => [1, 1, T0 + 10 + from + i, 1, 100, `message ${from + i}`.padEnd(100, '.')]);
+    relay.batch('d1', pageBatch(1, [create(1)], rows(0, 4000)));
+    relay.batch('d1', pageBatch(2, [], rows(4000, 4000)));
+    await h.flush();
+    const chunks = () => [...h.browser.session.data.keys()].filter((key) => key.startsWith('msgs:1:'));
+    expect(chunks().length).toBeGreaterThan(4);
+    expect(relay.acked('d1')).toBe(2);
+    // One more message: the tab's entry is written, no chunk is.
+    written.length = 0;
+    relay.batch('d1', pageBatch(3, [], rows(8000, 1)));
+    await h.flush();
+    expect(written).toEqual([['tab:1']]);
+    expect(h.stored(1)!.connections[0].messages.length).toBe(8001);
+
+    // A restarted service worker reads the chunks back and appends after them.
+    const restarted = new Harness({ session: h.browser.session, clock: h.clock });
+    await restarted.ready;
+    expect(restarted.stored(1)!.connections[0].messages.map((m) => m.preview.trim())).toEqual(Array.from({ length: 8001 }, (_, i) => `message ${i}`.padEnd(100, '.').trim()));
+    written.length = 0;
+    const again = restarted.relay(1);
+    again.hello('d1');
+    again.batch('d1', pageBatch(4, [], rows(8001, 1)));
+    await restarted.flush();
+    expect(written.flat().filter((key) => key.startsWith('msgs:'))).toEqual([]);
+    expect(restarted.stored(1)!.connections[0].messages.length).toBe(8002);
+
+    restarted.browser.onRemoved.emit(1);
+    await restarted.flush();
+    expect([...restarted.browser.session.data.keys()].filter((key) => key.endsWith(':1') || key.startsWith('msgs:1:'))).toEqual([]);
+  });
+});
