@@ -3,7 +3,7 @@
 // keeps each batch until the background has stored it, and resends.
 import { describe, expect, it } from 'vitest';
 import { useServerAndChromium } from './support/setup';
-import { waitForSession } from './support/chromium';
+import { storedKeys, waitForSession } from './support/chromium';
 
 const env = useServerAndChromium();
 
@@ -12,6 +12,25 @@ describe('service worker restart (Chromium)', () => {
     const page = await env.browser.context.newPage();
     await page.goto(`${env.server.origin}/ticker.html`);
     await waitForSession(env.browser, (s) => (s.connections[0]?.messages.length ?? 0) > 20, 'the first ticks');
+    // A burst on a second socket, echoed: enough messages for the background to store them in chunks
+    // (src/core/stored.ts), which the restarted worker must read back and append after.
+    const BURST = 3000;
+    await page.evaluate(
+      ([url, n]) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(url);
+          let echoed = 0;
+          ws.onopen = () => {
+            for (let i = 0; i < n; i++) ws.send(`burst ${i} `.padEnd(60, '.'));
+          };
+          ws.onmessage = () => {
+            if (++echoed === n) resolve();
+          };
+        }),
+      [`${env.server.wsOrigin}/echo?burst`, BURST] as const,
+    );
+    await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?burst') && c.messages.length === 2 * BURST), 'the burst stored');
+    expect((await storedKeys(env.browser)).filter((key) => key.startsWith('msgs:')).length).toBeGreaterThan(1);
 
     // Stop every service worker of the extension's partition through the DevTools protocol,
     // and watch it stop and start again.
@@ -51,5 +70,9 @@ describe('service worker restart (Chromium)', () => {
     expect(ticker.messages.map((m) => m.index)).toEqual([...ticker.messages.keys()]);
     expect(session.dropped).toMatchObject({ messages: 0, previews: 0, rejected: 0 });
     expect(ticker.close).toMatchObject({ code: 1000, initiator: 'page' });
+    // The burst, stored in chunks before the restart, is read back whole and in order.
+    const burst = session.connections.find((c) => c.url.endsWith('/echo?burst'))!;
+    expect(burst.messages.filter((m) => m.direction === 'send').map((m) => m.preview)).toEqual(Array.from({ length: BURST }, (_, i) => `burst ${i} `.padEnd(60, '.')));
+    expect(burst.messages.map((m) => m.index)).toEqual([...burst.messages.keys()]);
   });
 });

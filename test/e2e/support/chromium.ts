@@ -58,6 +58,12 @@ export async function launchWithExtension(options: { withExtension?: boolean; ex
   };
 }
 
+/** The keys the background has in storage.session. */
+export async function storedKeys(browser: ExtensionBrowser): Promise<string[]> {
+  const worker = await browser.serviceWorker();
+  return Object.keys((await worker.evaluate(() => chrome.storage.session.get(null))) as Record<string, unknown>);
+}
+
 /** The sessions the background has persisted (storage.session), keyed by tab id. */
 export async function storedSessions(browser: ExtensionBrowser): Promise<Map<number, Session>> {
   const worker = await browser.serviceWorker();
