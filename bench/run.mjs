@@ -254,7 +254,35 @@ async function autorunPage(server, browser, url, runId, network) {
   const cpuByType = Object.fromEntries(Object.entries(cpuDelta(cpu0, cpu1)).map(([type, seconds]) => [type, seconds * 1000]));
   const events = browser.takeEventCounts();
   const networkFrames = network ? (events['Network.webSocketFrameReceived'] ?? 0) + (events['Network.webSocketFrameSent'] ?? 0) : undefined;
-  return { target, result, cpuMs, cpuByType, networkFrames };
+  // The page's renderer: started during the run (none if the browser reused one).
+  const pagePids = Object.entries(cpu1.processes).filter(([pid, p]) => p.type === 'renderer' && !cpu0.processes[pid]).map(([pid]) => pid);
+  return { target, result, cpuMs, cpuByType, networkFrames, pagePids };
+}
+
+/** Whether a process is still running (a zombie waiting to be reaped has ended). */
+function running(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Closes the run's page and counts its teardown in the run: until the page's renderer has exited, and the
+ * background has handled the closed tab. Without this, a page that took longer to close (with the extension:
+ * the waitRecorded before it) ended during the next run's window, and its teardown was counted there, in one
+ * browser only (10–20 ms per run, as "exited", with the extension and never without it).
+ */
+async function closeCounted(browser, run) {
+  const cpu0 = browser.cpu();
+  await browser.close(run.target);
+  for (let i = 0; i < 150 && run.pagePids.some(running); i++) await sleep(20);
+  await sleep(200);
+  const cpu1 = browser.cpu();
+  run.cpuMs += (cpu1.total - cpu0.total) * 1000;
+  for (const [type, seconds] of Object.entries(cpuDelta(cpu0, cpu1))) run.cpuByType[type] = (run.cpuByType[type] ?? 0) + seconds * 1000;
 }
 
 async function receiveRun(server, browser, c, runId) {
@@ -262,7 +290,8 @@ async function receiveRun(server, browser, c, runId) {
   const total = w.count + (w.then ?? 0);
   const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}${w.then ? `&then=${w.then}&every=${w.every}` : ''}`;
   const url = `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}&autorun=${total}`;
-  const { target, result, cpuMs, cpuByType, networkFrames } = await autorunPage(server, browser, url, runId, c.network);
+  const run = await autorunPage(server, browser, url, runId, c.network);
+  const { result } = run;
   if (result.count !== total) throw new Error(`the page received ${result.count} of ${total} messages`);
   if (w.binary) {
     if (result.bytes !== total * w.size) throw new Error(`the page received ${result.bytes} of ${total * w.size} bytes`);
@@ -271,20 +300,21 @@ async function receiveRun(server, browser, c, runId) {
   }
   // The page sent "go" and received count messages.
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, total + 1) : undefined;
-  await browser.close(target);
-  return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, cpuMs, cpuByType, networkFrames, recorded };
+  await closeCounted(browser, run);
+  return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, cpuMs: run.cpuMs, cpuByType: run.cpuByType, networkFrames: run.networkFrames, recorded };
 }
 
 async function sendRun(server, browser, c, runId) {
   const { w } = c;
   const socketUrl = `${server.wsOrigin}/sink?expect=${w.count}`;
   const url = `${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&autorun=${w.count}&size=${w.size}`;
-  const { target, result, cpuMs, cpuByType, networkFrames } = await autorunPage(server, browser, url, runId, c.network);
+  const run = await autorunPage(server, browser, url, runId, c.network);
+  const { result } = run;
   if (result.count !== w.count) throw new Error(`the server received ${result.count} of ${w.count} messages`);
   // The page sent count messages and received "got N".
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
-  await browser.close(target);
-  return { pageMs: result.startToConfirmMs, loopMs: result.loopMs, cpuMs, cpuByType, networkFrames, recorded };
+  await closeCounted(browser, run);
+  return { pageMs: result.startToConfirmMs, loopMs: result.loopMs, cpuMs: run.cpuMs, cpuByType: run.cpuByType, networkFrames: run.networkFrames, recorded };
 }
 
 /** Waits until the background has stored the closed connection with every message accounted for (kept or dropped by the cap). */
