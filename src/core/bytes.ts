@@ -22,6 +22,88 @@ export function utf8ByteLength(text: string): number {
   return bytes;
 }
 
+/** A string as UTF-8 bytes: what TextEncoder gives (a lone surrogate becomes U+FFFD, EF BF BD). */
+export function utf8Encode(text: string): Uint8Array {
+  const bytes = new Uint8Array(utf8ByteLength(text));
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      } else code = 0xfffd;
+    }
+    if (code < 0x80) bytes[at++] = code;
+    else if (code < 0x800) {
+      bytes[at++] = 0xc0 | (code >> 6);
+      bytes[at++] = 0x80 | (code & 0x3f);
+    } else if (code < 0x10000) {
+      bytes[at++] = 0xe0 | (code >> 12);
+      bytes[at++] = 0x80 | ((code >> 6) & 0x3f);
+      bytes[at++] = 0x80 | (code & 0x3f);
+    } else {
+      bytes[at++] = 0xf0 | (code >> 18);
+      bytes[at++] = 0x80 | ((code >> 12) & 0x3f);
+      bytes[at++] = 0x80 | ((code >> 6) & 0x3f);
+      bytes[at++] = 0x80 | (code & 0x3f);
+    }
+  }
+  return bytes;
+}
+
+/**
+ * UTF-8 bytes as a string, or undefined if they are not well-formed UTF-8 (what `new TextDecoder('utf-8',
+ * { fatal: true })` refuses: overlong forms, surrogates, code points past U+10FFFF, truncated sequences). A
+ * leading byte order mark is dropped, as TextDecoder does.
+ */
+export function utf8DecodeStrict(bytes: Uint8Array): string | undefined {
+  const parts: string[] = [];
+  let units: number[] = [];
+  let i = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length) {
+    const b0 = bytes[i];
+    let code: number;
+    let need: number;
+    let min: number;
+    if (b0 < 0x80) {
+      units.push(b0);
+      i++;
+      continue;
+    } else if (b0 >= 0xc2 && b0 <= 0xdf) {
+      code = b0 & 0x1f;
+      need = 1;
+      min = 0x80;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      code = b0 & 0x0f;
+      need = 2;
+      min = 0x800;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      code = b0 & 0x07;
+      need = 3;
+      min = 0x10000;
+    } else return undefined;
+    if (i + need >= bytes.length) return undefined;
+    for (let k = 1; k <= need; k++) {
+      const b = bytes[i + k];
+      if ((b & 0xc0) !== 0x80) return undefined;
+      code = (code << 6) | (b & 0x3f);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+    if (code >= 0x10000) units.push(0xd800 + ((code - 0x10000) >> 10), 0xdc00 + ((code - 0x10000) & 0x3ff));
+    else units.push(code);
+    i += need + 1;
+    // fromCharCode.apply has an argument-count limit.
+    if (units.length >= 0x4000) {
+      parts.push(String.fromCharCode.apply(null, units));
+      units = [];
+    }
+  }
+  parts.push(String.fromCharCode.apply(null, units));
+  return parts.join('');
+}
+
 /** Decoded length of base64 (or base64url) text, without decoding it; whitespace and padding ignored. */
 export function base64ByteLength(base64: string): number {
   let dataChars = 0;

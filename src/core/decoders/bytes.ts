@@ -1,6 +1,7 @@
 // A message's payload as bytes, for the binary decoders. Binary previews are
 // base64 (src/core/model.ts); a truncated or evicted preview is not the
 // payload, and no decoder can read a part of one.
+import { utf8Encode } from '../bytes';
 import type { Message } from '../model';
 
 export type MessageBytes = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
@@ -18,7 +19,7 @@ export function messageBytes(message: Pick<Message, 'opcode' | 'preview' | 'trun
   if (message.truncated) {
     return { ok: false, error: `Only the first part of this ${message.size}-byte message was recorded (preview truncated): a part of a message cannot be decoded.` };
   }
-  if (message.opcode === 1) return { ok: true, bytes: new TextEncoder().encode(message.preview) };
+  if (message.opcode === 1) return { ok: true, bytes: utf8Encode(message.preview) };
   try {
     return { ok: true, bytes: base64Bytes(message.preview) };
   } catch {

@@ -5,6 +5,8 @@
 // 100,000 deep (msgpack `91 91 91 …`) or a million tiny items, and every view
 // after the decoder recurses.
 
+import { utf8DecodeStrict } from '../bytes';
+
 /** Deepest nesting a decoded value may have (the same bound as JSON previews, see jsonDepth.ts). */
 export const MAX_DECODED_DEPTH = 200;
 /** Most values (containers and leaves) a decoded value may hold. */
@@ -204,15 +206,8 @@ export function looksLikeData(value: unknown, maxNodes = MAX_DECODED_NODES): boo
   return true;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** UTF-8 with no control characters other than tab and line breaks: what a person would call text. */
 export function printableText(bytes: Uint8Array): string | undefined {
-  let text: string;
-  try {
-    text = strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-  return isPrintable(text) ? text : undefined;
+  const text = utf8DecodeStrict(bytes);
+  return text !== undefined && isPrintable(text) ? text : undefined;
 }

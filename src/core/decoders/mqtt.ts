@@ -4,6 +4,7 @@
 // Buffer and streams (`bl`, `process-nextick-args`, `debug`), which an
 // extension page does not have without polyfills several times this file's
 // size. Specs: MQTT 3.1.1 (OASIS, 2014) §2–3, MQTT 5.0 (OASIS, 2019) §2–3.
+import { utf8DecodeStrict } from '../bytes';
 import { parseJsonBounded } from '../jsonDepth';
 import { hexBytes, NodeBudget, printableText, toJsonSafe, type DecodeLimits, type HexBytes } from './jsonSafe';
 
@@ -169,12 +170,9 @@ class Cursor {
     return slice;
   }
   utf8(what = 'a string'): string {
-    const bytes = this.binary(what);
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw new Error(`${what} is not UTF-8`);
-    }
+    const text = utf8DecodeStrict(this.binary(what));
+    if (text === undefined) throw new Error(`${what} is not UTF-8`);
+    return text;
   }
   rest(): Uint8Array {
     const slice = this.bytes.subarray(this.at, this.end);
