@@ -10,7 +10,7 @@ import { applyDelta, type ConnectionPatch, type SessionDelta } from '../core/del
 import { CLOSE_GOING_AWAY } from '../core/closeCodes';
 import { endedAt } from '../core/facts';
 import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
-import { RefusedBatch, batchToDelta, parseBatch } from '../core/ingest';
+import { RefusedBatch, batchToDelta, parseBatch, type DocumentContext } from '../core/ingest';
 import { MAX_PAGE_EVENTS_PER_TAB, MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
 import { TAB_KEY_PREFIX, decodeStoredTabs, storedTabWriter, type RestoredChunks, type StoredTabWriter } from '../core/stored';
 import { initRecordings } from './recording';
@@ -39,6 +39,8 @@ interface DocumentState {
   lastSeq: number;
   /** The document's performance.timeOrigin (from the relay's hello): its records cannot be older. */
   timeOrigin?: number;
+  /** Its latest beforeunload, until its pagehide (src/core/ingest.ts DocumentContext). */
+  leavingAt?: number;
 }
 
 /** What is persisted per tab. */
@@ -456,8 +458,9 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     doc.lastSeq = message.seq;
     let delta: SessionDelta;
     try {
-      const context = { docId: message.docId, frameId: doc.frameId, frameUrl: doc.frameUrl, timeBounds: timeBounds(clock.now(), doc.timeOrigin) };
+      const context: DocumentContext = { docId: message.docId, frameId: doc.frameId, frameUrl: doc.frameUrl, timeBounds: timeBounds(clock.now(), doc.timeOrigin), leavingAt: doc.leavingAt };
       delta = batchToDelta(parseBatch(message.json), context, state.session, state.index);
+      doc.leavingAt = context.leavingAt;
     } catch (error) {
       // Refused whole (unparsable, or too many records): counted, and acknowledged like any batch.
       delta = { dropped: { rejected: error instanceof RefusedBatch ? error.records : 1 } };

@@ -53,6 +53,11 @@ export interface DocumentContext {
   frameUrl: string;
   /** Plausible times for this document's records (src/core/limits.ts timeBounds); default: 2000-01-01 to now + 1 day. */
   timeBounds?: TimeBounds;
+  /**
+   * When the document's latest `beforeunload` fired (its navigation began), until its `pagehide`. State of the
+   * document across its batches: batchToDelta sets and clears it, the caller keeps it for the next batch.
+   */
+  leavingAt?: number;
 }
 
 /** A relative message time beyond this many microseconds (a year) is refused: no document lives that long. */
@@ -129,7 +134,8 @@ function eventSourceRows(column: unknown): Map<number, [string, string]> | undef
 /**
  * Converts a parsed batch into a delta against `session` (which is read, not
  * changed: message indices continue each connection's count). `index` maps
- * connection ids to the session's connections.
+ * connection ids to the session's connections. `context.leavingAt` is updated
+ * (the document's state from one batch to the next).
  */
 export function batchToDelta(batch: PageBatch, context: DocumentContext, session: Session, index: Map<string, Connection>): SessionDelta {
   const bounds = context.timeBounds ?? { min: MIN_TIME_MS, max: Date.now() + MAX_FUTURE_MS };
@@ -151,16 +157,25 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
    * Firefox fires a socket's close event (1001 Going Away, clean: the browser's own close frame, echoed) just
    * before its document's pagehide, tens of ms earlier. A 1001 "from the server" of this document that close
    * to its pagehide is the document going away.
+   *
+   * And when the navigation starts, Firefox fails the sockets still connecting (close 1006, sometimes after an
+   * error), even when the server had answered 101: read as a failed handshake, that was "the browser refused
+   * the answer". A socket of this document that never opened and failed after its latest beforeunload, the
+   * document then going away, was ended by the navigation. Order, not a time window: a refusal before the
+   * beforeunload stays a failed handshake (docs/decisions.md 53).
    */
   function endedWithDocument(pagehideAt: number): void {
     const prefix = `${context.docId}:`;
     const candidates = new Set<string>([...patches.keys()]);
     for (const id of index.keys()) if (id.startsWith(prefix)) candidates.add(id);
+    const leavingAt = context.leavingAt;
     for (const id of candidates) {
       const close = field(id, 'close');
-      if (!close || close.initiator !== 'server' || close.code !== CLOSE_GOING_AWAY) continue;
-      if (close.time > pagehideAt || pagehideAt - close.time > CLOSE_BEFORE_PAGEHIDE_MS) continue;
-      patch(id).close = { ...close, initiator: 'navigation' };
+      if (!close || close.time > pagehideAt) continue;
+      const goingAway = close.initiator === 'server' && close.code === CLOSE_GOING_AWAY && pagehideAt - close.time <= CLOSE_BEFORE_PAGEHIDE_MS;
+      const failedLeaving =
+        leavingAt !== undefined && close.initiator === 'abnormal' && field(id, 'openedAt') === undefined && (field(id, 'errorAt') ?? close.time) >= leavingAt;
+      if (goingAway || failedLeaving) patch(id).close = { ...close, initiator: 'navigation' };
     }
   }
 
@@ -174,7 +189,12 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       if (record.detail !== undefined) event.detail = record.detail;
       if (record.lateMs !== undefined) event.lateMs = record.lateMs;
       pageEvents.push(event);
-      if (record.type === 'pagehide') endedWithDocument(record.time);
+      // A later beforeunload replaces an earlier one (whose navigation was cancelled, or it would have been the last).
+      if (record.type === 'beforeunload') context.leavingAt = record.time;
+      if (record.type === 'pagehide') {
+        endedWithDocument(record.time);
+        context.leavingAt = undefined;
+      }
       continue;
     }
     const id = connectionId(record.id);

@@ -20,8 +20,11 @@ export const PREVIEW_TRUNCATED = 1;
 /** No preview: the hook's preview budget was spent (counted like an eviction by the memory cap). */
 export const PREVIEW_NONE = 2;
 
-/** What the page itself reports about its context (lifecycle, network, timers). */
-export const PAGE_CONTEXT_TYPES = ['hidden', 'visible', 'online', 'offline', 'freeze', 'resume', 'pagehide', 'pageshow', 'timer-late', 'timer-throttled', 'worker'] as const;
+/**
+ * What the page itself reports about its context (lifecycle, network, timers). `beforeunload`: the document's
+ * navigation began (reload, link, tab closing); it may still be cancelled, `pagehide` is when it went away.
+ */
+export const PAGE_CONTEXT_TYPES = ['hidden', 'visible', 'online', 'offline', 'freeze', 'resume', 'beforeunload', 'pagehide', 'pageshow', 'timer-late', 'timer-throttled', 'worker'] as const;
 export type PageContextType = (typeof PAGE_CONTEXT_TYPES)[number];
 
 /** `create` records: the kind of connection, absent for a WebSocket. */

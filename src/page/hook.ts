@@ -692,6 +692,10 @@ interface SocketState {
     on(win, 'pageshow', guard((event) => {
       if (apply(persistedOf, event, [])) pageRecord('pageshow', 'persisted');
     }), true);
+    // The navigation's start, before Firefox fails the sockets still connecting (src/core/ingest.ts). Only recorded:
+    // no preventDefault, no returnValue, so never a prompt; and it keeps the page eligible for the bfcache in
+    // Chromium and Firefox (measured, docs/decisions.md 53), unlike an unload listener.
+    on(win, 'beforeunload', guard(() => pageRecord('beforeunload')), true);
     on(win, 'pagehide', guard((event) => {
       pageRecord('pagehide', apply(persistedOf, event, []) ? 'persisted' : undefined);
       endAliveSockets();

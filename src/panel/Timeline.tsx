@@ -413,6 +413,7 @@ const PAGE_EVENT_WORDS: Record<PageEvent['type'], string> = {
   offline: 'Network offline',
   freeze: 'Page frozen',
   resume: 'Page resumed',
+  beforeunload: 'Page leaving (navigation started)',
   pagehide: 'Page hidden (unload or bfcache)',
   pageshow: 'Page shown',
   navigation: 'Navigation',

@@ -3,17 +3,24 @@
 // and dark. Behind a real nginx whose 3 s proxy_read_timeout cuts idle
 // sockets, so rows carry 1006 closes and the diagnosis has a headline. The
 // panel is reached as a tab (WebDriver BiDi cannot open Firefox's DevTools
-// panels), at the same sizes.
+// panels), at the same sizes. Before the panel is opened, the page is reloaded
+// in the same task that opened a socket: Firefox fails that socket (1006) as the
+// navigation starts, after the server's 101, which must read as ended by the
+// navigation, not as a refused handshake (docs/decisions.md 53).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { startServer, type TestServer } from './support/servers';
 import { startNginx, type NginxProxy } from './support/nginx';
-import { launchFirefox, openPanelFor } from './support/firefox';
+import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
 import { ROOT } from './support/chromium';
+import { fromHar } from '../../src/core/har';
+import { analyzeSession } from '../../src/core/analysis';
 
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+/** The query of the socket opened just before a reload. */
+const PENDING_AT_RELOAD = 'pending-at-reload';
 const SIZES = [
   { name: 'docked-right', width: 500, height: 900 },
   { name: 'docked-bottom', width: 1400, height: 220 },
@@ -31,6 +38,13 @@ beforeAll(async () => {
   browser = await launchFirefox();
   const page = await browser.newPage();
   await page.goto(`${nginx.origin}/multi-reconnect.html`);
+  // A socket still connecting when the page reloads (opened and reloaded in one task: it cannot open first).
+  const reloaded = page.waitForNavigation();
+  await page.evaluate((url) => {
+    new WebSocket(url);
+    location.reload();
+  }, `${nginx.origin.replace('http', 'ws')}/echo?${PENDING_AT_RELOAD}`).catch(() => undefined); // the reload may end the evaluation
+  await reloaded;
   panel = await openPanelFor(browser, page);
   // Three idle drops behind nginx, seen in the panel.
   await panel.waitForFunction(() => [...document.querySelectorAll('tr[data-connection-id] .close-code')].filter((e) => e.textContent === '1006').length >= 3, { timeout: 40_000 });
@@ -86,8 +100,7 @@ describe('the panel at Firefox docked sizes', () => {
           await panel.waitForFunction(() => !!document.querySelector('[role=tablist][aria-label=Panes]'), { timeout: 5000 });
           await panel.evaluate(() => ([...document.querySelectorAll('[role=tab]')].find((t) => t.textContent?.startsWith('Connections')) as HTMLElement | undefined)?.click());
         }
-        // The nginx idle timeout among the findings (a layout test: whichever finding heads the list, its headline must be readable;
-        // in about one Firefox run in three a handshake finding for one connection comes first, see the closing note of 2026-11-30).
+        // The nginx idle timeout among the findings (a layout test: whichever finding heads the list, its headline must be readable).
         try {
           await panel.waitForFunction(
             () => /Connections die after 3(\.\d)? s of silence/.test(document.body.textContent ?? '') && !!document.querySelector('[data-testid=diagnosis-headline]')?.textContent,
@@ -106,4 +119,17 @@ describe('the panel at Firefox docked sizes', () => {
       });
     }
   }
+
+  it('reads the socket still connecting at the reload as ended by the navigation, not a refused handshake', async () => {
+    expect(await panel.evaluate(() => document.body.textContent?.includes('the browser refused the answer')), 'no refused handshake in the panel').toBe(false);
+    const { session } = fromHar(await exportFromPanel(panel));
+    const pending = session.connections.find((c) => c.url.endsWith(`?${PENDING_AT_RELOAD}`));
+    expect(pending, 'the socket opened just before the reload').toBeDefined();
+    expect(pending?.openedAt, 'it never opened').toBeUndefined();
+    expect(pending?.close, JSON.stringify(pending?.close)).toMatchObject({ initiator: 'navigation' });
+    // Nothing refuses a handshake here: no connection of the session (the reloads' included) reads as one.
+    const findings = analyzeSession(session).findings;
+    expect(findings.filter((f) => f.kind === 'handshake-failed').map((f) => f.title)).toEqual([]);
+    expect(findings.map((f) => f.kind)).toContain('idle-timeout');
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analyzeSession } from '../../src/core/analysis';
 import { batchToDelta, parseBatch, MAX_PREVIEW_CHARS } from '../../src/core/ingest';
 import { applyDelta } from '../../src/core/delta';
 import { emptySession, type Connection, type Session } from '../../src/core/model';
@@ -13,10 +14,11 @@ function batch(seq: number, records: PageRecord[], rows: Parameters<typeof colum
   return { v: PROTOCOL_VERSION, seq, records, messages: columns(rows), droppedMessages };
 }
 
-/** Feeds batches through JSON (as the relay does) into a session, like the background. */
+/** Feeds batches through JSON (as the relay does) into a session, like the background (one document's state across its batches). */
 function ingest(batches: PageBatch[], session: Session = emptySession('s', T0)): Session {
   const index = new Map<string, Connection>(session.connections.map((c) => [c.id, c]));
-  for (const b of batches) applyDelta(session, batchToDelta(parseBatch(JSON.stringify(b)), context, session, index), index);
+  const documentContext = { ...context };
+  for (const b of batches) applyDelta(session, batchToDelta(parseBatch(JSON.stringify(b)), documentContext, session, index), index);
   return session;
 }
 
@@ -143,6 +145,57 @@ describe('batchToDelta', () => {
       // A server's 1001 long before the page went away stays the server's.
       const early: PageRecord = { ...close, time: T0 + 100 };
       expect(ingest([batch(1, [create, open, early]), batch(2, [{ ...pagehide, time: T0 + 5000 }])]).connections[0].close?.initiator).toBe('server');
+    });
+
+    describe('a socket still connecting when its navigation began (Firefox fails it: error and 1006, even after the server answered 101)', () => {
+      const beforeunload: PageRecord = { k: 'page', at: 0, type: 'beforeunload', time: T0 + 50 };
+      const pagehide: PageRecord = { k: 'page', at: 0, type: 'pagehide', time: T0 + 70 };
+      const failed = (id: number, time: number): PageRecord[] => [
+        { k: 'error', at: 0, id, time },
+        { k: 'close', at: 0, id, time: time + 1, code: 1006, reason: '', wasClean: true },
+      ];
+      const upgraded = (session: Session) => {
+        for (const connection of session.connections) connection.handshake = { status: 101, statusText: 'Switching Protocols', requestHeaders: [], responseHeaders: [{ name: 'Upgrade', value: 'websocket' }], startedAt: T0 };
+        return session;
+      };
+
+      it('is ended by the navigation when it failed after the beforeunload: no failed handshake', () => {
+        const session = upgraded(ingest([batch(1, [create, beforeunload, ...failed(1, T0 + 55), pagehide])]));
+        expect(session.dropped.rejected ?? 0).toBe(0);
+        expect(session.pageEvents.map((e) => e.type)).toEqual(['beforeunload', 'pagehide']);
+        expect(session.connections[0].close).toMatchObject({ initiator: 'navigation', code: 1006 });
+        const analysis = analyzeSession(session);
+        expect(analysis.findings).toEqual([]);
+        expect(analysis.facts.get('doc1:1')?.handshake).toBe('abandoned');
+        // Each record in its own batch (the document's state kept between them), and a close without an error.
+        const apart = ingest([batch(1, [create]), batch(2, [beforeunload]), batch(3, [failed(1, T0 + 55)[1]]), batch(4, [pagehide])]);
+        expect(apart.connections[0].close?.initiator).toBe('navigation');
+        // A socket that had opened is left to the other rules: its 1006 after the beforeunload is a drop.
+        expect(ingest([batch(1, [create, open, beforeunload, failed(1, T0 + 55)[1], pagehide])]).connections[0].close?.initiator).toBe('abnormal');
+      });
+
+      it('stays a failed handshake when it failed before the beforeunload, beside one that failed after', () => {
+        const second: PageRecord = { ...create, id: 2, time: T0 + 1 };
+        const session = upgraded(ingest([batch(1, [create, second, ...failed(1, T0 + 40), beforeunload, ...failed(2, T0 + 55), pagehide])]));
+        expect(session.dropped.rejected ?? 0).toBe(0);
+        expect(session.connections.map((c) => c.close?.initiator)).toEqual(['abnormal', 'navigation']);
+        const findings = analyzeSession(session).findings;
+        expect(findings.map((f) => [f.kind, f.connections])).toEqual([['handshake-failed', ['doc1:1']]]);
+        expect(findings[0].title).toMatch(/refused the answer/);
+      });
+
+      it('stays a failed handshake when the navigation did not go on: no pagehide, or a later beforeunload after the failure', () => {
+        const cancelled = ingest([batch(1, [create, beforeunload, ...failed(1, T0 + 500)])]);
+        expect(cancelled.dropped.rejected ?? 0).toBe(0);
+        expect(cancelled.connections[0].close?.initiator).toBe('abnormal');
+        // Cancelled at T0 + 50 (the page's prompt), refused at T0 + 500, left at T0 + 5000.
+        const left = ingest([batch(1, [create, beforeunload, ...failed(1, T0 + 500)]), batch(2, [{ ...beforeunload, time: T0 + 5000 }, { ...pagehide, time: T0 + 5010 }])]);
+        expect(left.connections[0].close?.initiator).toBe('abnormal');
+        expect(analyzeSession(left).findings.map((f) => f.kind)).toEqual(['handshake-failed']);
+        // A pagehide (then pageshow from the bfcache) ends the leaving: a refusal after it is the server's again.
+        const back = ingest([batch(1, [create, beforeunload, pagehide, { k: 'page', at: 0, type: 'pageshow', time: T0 + 900, detail: 'persisted' }, ...failed(1, T0 + 1000)]), batch(2, [{ ...pagehide, time: T0 + 2000 }])]);
+        expect(back.connections[0].close?.initiator).toBe('abnormal');
+      });
     });
 
     it('keeps a socket the background already ended by a navigation as such when its close event comes later', () => {

@@ -168,6 +168,21 @@ describe('background: navigations', () => {
     expect(stored.pageUrl).toBe('https://app.example/c');
   });
 
+  it("keeps a document's beforeunload for its later batches, across a worker restart: a socket failing after it is ended by the navigation", async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1');
+    relay.batch('d1', pageBatch(1, [create(1), create(2), { k: 'page', at: 0, type: 'beforeunload', time: T0 + 50 }]));
+    await h.flush();
+    const again = new Harness({ session: h.browser.session, clock: h.clock });
+    const relay2 = again.relay(1);
+    relay2.hello('d1');
+    relay2.batch('d1', pageBatch(2, [{ k: 'error', at: 0, id: 1, time: T0 + 55 }, { k: 'close', at: 0, id: 1, time: T0 + 56, code: 1006, reason: '', wasClean: true }]));
+    relay2.batch('d1', pageBatch(3, [{ k: 'page', at: 0, type: 'pagehide', time: T0 + 70 }, { k: 'close', at: 0, id: 2, time: T0 + 70, code: 1001, reason: '', wasClean: false, navigation: 1 }]));
+    await again.flush();
+    expect(again.stored(1)!.connections.map((c) => c.close?.initiator)).toEqual(['navigation', 'navigation']);
+  });
+
   it('ends the sockets of the earlier document still open in the records when the next one arrives (no pagehide batch came)', async () => {
     const h = new Harness();
     const relay = h.relay(1);
