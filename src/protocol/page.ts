@@ -107,7 +107,7 @@ export interface PageBatch {
   messages: MessageColumns;
   /** Messages the hook itself dropped (its queue was full while the page was busy). */
   droppedMessages: number;
-  /** Page-context records the hook did not send (over its rate: 10 per type and second). Optional, absent when 0, so the version stays 1; src/core/ingest.ts does not count it yet. */
+  /** Page-context records the hook did not send (over its rate: 10 per type and second). Optional, absent when 0, so the version stays 1; ingest adds it to the session's dropped page events. */
   droppedRecords?: number;
   /** Rows of `messages` the extension sent or injected (a user's command, not the page): optional, absent when none. */
   simRows?: number[];
