@@ -254,9 +254,16 @@ async function autorunPage(server, browser, url, runId, network) {
   const cpuByType = Object.fromEntries(Object.entries(cpuDelta(cpu0, cpu1)).map(([type, seconds]) => [type, seconds * 1000]));
   const events = browser.takeEventCounts();
   const networkFrames = network ? (events['Network.webSocketFrameReceived'] ?? 0) + (events['Network.webSocketFrameSent'] ?? 0) : undefined;
-  // The page's renderer: started during the run (none if the browser reused one).
-  const pagePids = Object.entries(cpu1.processes).filter(([pid, p]) => p.type === 'renderer' && !cpu0.processes[pid]).map(([pid]) => pid);
-  return { target, result, cpuMs, cpuByType, networkFrames, pagePids };
+  // The page's renderer: the renderer that worked most during the run (the browser also starts an idle spare
+  // renderer for the next page, which does not exit when this page closes).
+  let pagePid;
+  let most = -1;
+  for (const [pid, p] of Object.entries(cpu1.processes)) {
+    if (p.type !== 'renderer') continue;
+    const spent = p.seconds - (cpu0.processes[pid]?.seconds ?? 0);
+    if (spent > most) [pagePid, most] = [pid, spent];
+  }
+  return { target, result, cpuMs, cpuByType, networkFrames, pagePid };
 }
 
 /** Whether a process is still running (a zombie waiting to be reaped has ended). */
@@ -278,7 +285,8 @@ function running(pid) {
 async function closeCounted(browser, run) {
   const cpu0 = browser.cpu();
   await browser.close(run.target);
-  for (let i = 0; i < 150 && run.pagePids.some(running); i++) await sleep(20);
+  // At most 2 s: a renderer the browser keeps for another page of the same site does not exit.
+  for (let i = 0; i < 100 && run.pagePid && running(run.pagePid); i++) await sleep(20);
   await sleep(200);
   const cpu1 = browser.cpu();
   run.cpuMs += (cpu1.total - cpu0.total) * 1000;
