@@ -87,6 +87,17 @@ const message = (index: number, preview = `m${index}`.padEnd(100, '.')): Message
 let names = 0;
 const nextName = (): string => `n${names++}`;
 
+/** The sample tab with messages 5 … upTo - 1 added to its first connection, written once. */
+function writtenTab(upTo: number) {
+  const session = sample();
+  const feed = session.connections[0];
+  const storage = new Storage();
+  const writer = storedTabWriter(3, nextName);
+  for (let i = 5; i < upTo; i++) feed.messages.push(message(i));
+  storage.apply(writer.write(session, {}));
+  return { session, feed, storage, writer };
+}
+
 describe('the append-only writer (a tab written again and again)', () => {
   it('stores what encodeStoredTab writes through appends, metadata patches, evictions, cuts and new connections', () => {
     const session = sample();
@@ -126,12 +137,7 @@ describe('the append-only writer (a tab written again and again)', () => {
   });
 
   it('writes only what is new: a full connection with one more message costs its tail, not the tab', () => {
-    const session = sample();
-    const feed = session.connections[0];
-    const storage = new Storage();
-    const writer = storedTabWriter(3, nextName);
-    for (let i = 5; i < 40_000; i++) feed.messages.push(message(i));
-    storage.apply(writer.write(session, {}));
+    const { session, feed, storage, writer } = writtenTab(40_000);
     const full = storage.chars();
     expect(full).toBeGreaterThan(4_000_000);
     for (let i = 40_000; i < 40_010; i++) {
@@ -149,12 +155,7 @@ describe('the append-only writer (a tab written again and again)', () => {
   });
 
   it('rewrites chunks in place after an eviction, so storage never holds two copies of a tab', () => {
-    const session = sample();
-    const feed = session.connections[0];
-    const storage = new Storage();
-    const writer = storedTabWriter(3, nextName);
-    for (let i = 5; i < 30_000; i++) feed.messages.push(message(i));
-    storage.apply(writer.write(session, {}));
+    const { session, storage, writer } = writtenTab(30_000);
     const keysBefore = new Set(storage.data.keys());
     applyEviction(session, { previewsUpTo: T0 + 10_000 }, new Map(session.connections.map((c) => [c.id, c])));
     writer.changed(T0 + 10_000);
@@ -170,12 +171,8 @@ describe('the append-only writer (a tab written again and again)', () => {
   });
 
   it('survives failed writes and a restarted service worker, and counts a missing chunk as dropped messages', () => {
-    const session = sample();
-    const feed = session.connections[0];
-    const storage = new Storage();
-    let writer = storedTabWriter(3, nextName);
-    for (let i = 5; i < 9000; i++) feed.messages.push(message(i));
-    storage.apply(writer.write(session, {}));
+    const { session, feed, storage, writer: first } = writtenTab(9000);
+    let writer = first;
     for (let i = 9000; i < 14_000; i++) feed.messages.push(message(i));
     // A failed write (quota) that nevertheless stored some of its chunks: they are leftovers, removed later.
     const failed = writer.write(session, {});
