@@ -27,12 +27,12 @@ export interface ImportProgress {
   label: string;
 }
 
-/** Share of the progress bar per phase (reading dominates on big files, transferring is quick). */
+/** Share of the progress bar per phase (reading, which parses as it reads, dominates on big files; transferring is quick). */
 const PHASES: Record<ImportPhase, [number, number]> = {
-  reading: [0, 0.45],
-  parsing: [0.45, 0.75],
-  analysing: [0.75, 0.85],
-  transferring: [0.85, 1],
+  reading: [0, 0.7],
+  parsing: [0.7, 0.78],
+  analysing: [0.78, 0.88],
+  transferring: [0.88, 1],
 };
 
 export function importHarFile(file: File, onProgress: (progress: ImportProgress) => void = () => {}): Promise<ImportedFile> {
@@ -95,7 +95,7 @@ function progressLabel(message: Extract<FromImportWorker, { kind: 'progress' }>,
     case 'reading':
       return `Reading ${mb(message.done)} of ${mb(bytes)}…`;
     case 'parsing':
-      return `Parsing ${mb(bytes)} of JSON…`;
+      return 'Building the session…';
     case 'analysing':
       return 'Recognising heartbeats and diagnosing…';
     case 'transferring':

@@ -19,7 +19,9 @@ export type FromImportWorker =
   | { kind: 'error'; message: string };
 
 export interface ImportTimings {
+  /** Reading and parsing the file (one pass, chunk by chunk). */
   readMs: number;
+  /** Building the session from what was parsed (fromHar). */
   parseMs: number;
   analyseMs: number;
   bytes: number;
