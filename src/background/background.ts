@@ -9,7 +9,7 @@ import { emptySession } from '../core/model';
 import { applyDelta, type ConnectionPatch, type SessionDelta } from '../core/delta';
 import { CLOSE_GOING_AWAY } from '../core/closeCodes';
 import { endedAt } from '../core/facts';
-import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
+import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, evictionReach, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
 import { RefusedBatch, batchToDelta, parseBatch, type DocumentContext } from '../core/ingest';
 import { MAX_PAGE_EVENTS_PER_TAB, MAX_URL_CHARS, isPlausibleTime, timeBounds } from '../core/limits';
 import { TAB_KEY_PREFIX, decodeStoredTabs, storedTabWriter, type RestoredChunks, type StoredTabWriter } from '../core/stored';
@@ -349,9 +349,8 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     const cut = chooseEvictionCut(state.session, bytesToFree);
     if (!cut) return;
     applyEviction(state.session, cut, state.index);
-    // Previews were emptied in place, up to a time (null: all of them), and the oldest messages perhaps cut.
-    const bound = (value: number | null | undefined): number => (value === null ? Infinity : (value ?? -Infinity));
-    state.writer.changed(Math.max(bound(cut.previewsUpTo), bound(cut.messagesUpTo)));
+    // Previews were emptied in place up to a time, and the oldest messages perhaps cut: their chunks are written again.
+    state.writer.changed(evictionReach(cut));
     // Applied after the earlier cut on the same copy: the panels apply both at once, which removes the same page events.
     delta.evict = delta.evict ? { ...cut, pageEvents: (delta.evict.pageEvents ?? 0) + (cut.pageEvents ?? 0) || undefined } : cut;
     state.cost = sessionCost(state.session) + docsCost(state.docs);

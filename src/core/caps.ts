@@ -150,10 +150,16 @@ export function chooseEvictionCut(session: Session, bytesToFree: number): Evicti
   return cut;
 }
 
+/** A cut's time bound. A cut that went through JSON has null where a value was not finite: null means everything. */
+const bound = (value: number | null | undefined): number => (value === null ? Infinity : (value ?? -Infinity));
+
+/** The latest message time a cut can change (its previews emptied or the message dropped): -Infinity if none. */
+export function evictionReach(cut: EvictionCut): number {
+  return Math.max(bound(cut.previewsUpTo), bound(cut.messagesUpTo));
+}
+
 /** Applies a cut and counts what went, on the session and on each connection; `index` (id → connection) loses the dropped connections. */
 export function applyEviction(session: Session, cut: EvictionCut, index?: Map<string, Connection>): { previews: number; messages: number; pageEvents?: number; connections?: number } {
-  // A cut that went through JSON has null where a value was not finite: null means everything.
-  const bound = (value: number | null | undefined) => (value === null ? Infinity : (value ?? -Infinity));
   const previewsUpTo = bound(cut.previewsUpTo);
   const messagesUpTo = bound(cut.messagesUpTo);
   let previews = 0;
