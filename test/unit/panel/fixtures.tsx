@@ -8,8 +8,16 @@ import { addConnection, closeAt, receive, send, session as emptyTestSession, T0 
 import { clearFilters, collapsedChains, link, replaceSession, runAnalysis, selectConnection } from '../../../src/panel/store';
 import { timelineScope, timelineView } from '../../../src/panel/timelineModel';
 import { detailView } from '../../../src/panel/MessageDetail';
+import { loadDecoders } from '../../../src/panel/DecodedView';
+import { afterAll } from 'vitest';
 
 export { T0 };
+
+// A binary message shown in the detail starts loading src/core/decoders (a
+// dynamic import); a test file that ends first tears its environment down
+// under the import, which vitest reports as an unhandled error (it did on a
+// slower CI machine). Every file using these fixtures waits for that load.
+afterAll(() => loadDecoders());
 
 /** Four connections to /burst, each silent for 3 s before nginx cuts it; one steady /live socket with pings. */
 export function nginxLikeSession(): Session {
