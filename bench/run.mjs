@@ -20,7 +20,11 @@
 // +network, e.g. recv-text+network, selects that condition alone),
 // --baseline=DIR (A/B of two builds: the "without" browser loads the
 // extension built in DIR, so the ratios read this build ÷ that one; not a
-// measurement of the capture cost, and its targets do not apply).
+// measurement of the capture cost, and its targets do not apply),
+// --floor (the "with" browser loads bench/floor instead of dist/chrome: an
+// extension with SocketScope's declarations and none of its work, so the
+// ratios read what the browser charges any extension built this way; with
+// --baseline=bench/floor, what SocketScope adds on top of it).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -41,6 +45,10 @@ const RUNS = Number(args.runs ?? 5);
 /** --baseline=DIR: compare against another build of the extension instead of none. */
 const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;
 if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new Error(`--baseline=${BASELINE_DIR}: no manifest.json there (give a built extension directory, e.g. another checkout's dist/chrome)`);
+/** --floor: measure bench/floor (SocketScope's declarations, none of its work) in place of dist/chrome. */
+const FLOOR = args.floor === true;
+const FLOOR_DIR = join(ROOT, 'bench', 'floor');
+const isSocketScope = (dir) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).name === 'SocketScope';
 const ONLY = args.only ? new Set(String(args.only).split(',')) : undefined;
 const wanted = (name) => !ONLY || ONLY.has(name);
 const choice = (name, value, allowed) => {
@@ -125,10 +133,14 @@ async function main() {
       busy = await startBusyLoad();
       log(`\n#### Busy: a node process (pid ${busy.pid}) spins one core at 100% from before the browsers start until after they quit.`);
     } else log('\n#### Quiet: no load added by the bench.');
+    if (FLOOR) log(`#### Floor: "with" is bench/floor, an extension with SocketScope's content scripts, Port and service worker that does nothing; every ratio reads floor ÷ ${BASELINE_DIR ? 'that build' : 'no extension'} (targets do not apply, nothing is recorded).`);
     if (BASELINE_DIR) log(`#### A/B: "without" is the build in ${BASELINE_DIR}; every ratio reads this build ÷ that one (targets do not apply).`);
     try {
       const rawWithout = await launchRaw(BASELINE_DIR ? { extensionDir: BASELINE_DIR } : {});
-      const rawWith = await launchRaw({ extensionDir: EXTENSION_DIR });
+      const rawWith = await launchRaw({ extensionDir: FLOOR ? FLOOR_DIR : EXTENSION_DIR });
+      // Only SocketScope records sessions to check (not the floor).
+      if (BASELINE_DIR && !isSocketScope(BASELINE_DIR)) rawWithout.extensionId = '';
+      if (FLOOR) rawWith.extensionId = '';
       try {
         for (const c of inLoad) {
           let summary;
@@ -222,7 +234,7 @@ async function runWorkload(server, without, withExt, c) {
     summary.networkFrames = { expected: w.count + (w.then ?? 0) + 1, min: Math.min(...all), max: Math.max(...all) };
   }
   const records = samples.with.map((s) => s.recorded);
-  summary.recorded = {
+  summary.recorded = FLOOR ? { skipped: true } : {
     allAccounted: records.every((r) => r && r.accounted === r.expected && r.ordered),
     expected: records[0]?.expected,
     stored: records.map((r) => r?.stored),
@@ -428,19 +440,24 @@ function targets(report) {
       add(`${label}: browser CPU with ÷ without`, `${s.cpuRatio.toFixed(3)} (${(s.cpuMs.with / 1000).toFixed(2)} / ${(s.cpuMs.without / 1000).toFixed(2)} s)`, `≤ ${s.cpuLimit.toFixed(2)}`, s.cpuRatio <= s.cpuLimit);
     }
     const r = s.recorded;
-    const evicted = r.evictedPreviews.reduce((a, b) => Math.max(a, b ?? 0), 0);
-    const dropped = r.droppedMessages.reduce((a, b) => Math.max(a, b ?? 0), 0);
-    add(
-      `${label}: every message recorded or counted`,
-      `${r.allAccounted ? 'all' : 'NOT all'} ${r.expected} accounted; stored ${Math.min(...r.stored)}–${Math.max(...r.stored)}, dropped ≤ ${dropped}, previews evicted ≤ ${evicted}`,
-      'exact',
-      r.allAccounted,
-    );
-    if (s.binary) add(`${label}: previews bounded`, `longest preview ${r.maxPreviewChars} chars`, '≤ 87,384 (base64 of 64 KiB)', r.maxPreviewChars <= 87_384);
+    // --floor records nothing: nothing to check.
+    if (!r.skipped) {
+      const evicted = r.evictedPreviews.reduce((a, b) => Math.max(a, b ?? 0), 0);
+      const dropped = r.droppedMessages.reduce((a, b) => Math.max(a, b ?? 0), 0);
+      add(
+        `${label}: every message recorded or counted`,
+        `${r.allAccounted ? 'all' : 'NOT all'} ${r.expected} accounted; stored ${Math.min(...r.stored)}–${Math.max(...r.stored)}, dropped ≤ ${dropped}, previews evicted ≤ ${evicted}`,
+        'exact',
+        r.allAccounted,
+      );
+      if (s.binary) add(`${label}: previews bounded`, `longest preview ${r.maxPreviewChars} chars`, '≤ 87,384 (base64 of 64 KiB)', r.maxPreviewChars <= 87_384);
+    }
     // The condition is what it claims: the Network domain reported every frame of the page's socket, in both browsers.
     if (s.network) add(`${label}: Network domain saw every frame`, `${s.networkFrames.min}–${s.networkFrames.max} frame events per run`, `≥ ${s.networkFrames.expected}`, s.networkFrames.min >= s.networkFrames.expected);
   }
-  if (ok.length) {
+  const recordedOk = ok.filter((s) => !s.recorded.skipped);
+  if (recordedOk.length) {
+    const ok = recordedOk;
     const maxCost = Math.max(...ok.map((s) => s.recorded.tabCostBytes));
     const inUse = Math.max(...ok.map((s) => s.recorded.storageBytesInUse));
     add('background: per-tab cap holds (default 4 MiB)', `${(maxCost / 1048576).toFixed(2)} MiB largest tab; storage.session ${(inUse / 1048576).toFixed(2)} MiB`, '≤ 4.00 MiB; ≤ 10 MiB quota', maxCost <= 4 * 1048576 && inUse <= 10 * 1048576);
@@ -472,10 +489,10 @@ function summaryRows(report) {
     const misses = [];
     if (!(s.ratio <= s.pageLimit)) misses.push('page');
     if (!(s.cpuRatio <= s.cpuLimit)) misses.push('CPU');
-    if (!s.recorded.allAccounted) misses.push('recorded');
-    if (s.binary && !(s.recorded.maxPreviewChars <= 87_384)) misses.push('previews');
+    if (!s.recorded.skipped && !s.recorded.allAccounted) misses.push('recorded');
+    if (s.binary && !s.recorded.skipped && !(s.recorded.maxPreviewChars <= 87_384)) misses.push('previews');
     if (s.network && !(s.networkFrames.min >= s.networkFrames.expected)) misses.push('network frames');
-    return { ...row, ratio: s.ratio, pageMs: s.pageMs, cpuRatio: s.cpuRatio, cpuMs: s.cpuMs, recorded: s.recorded.allAccounted, misses, pass: misses.length === 0 };
+    return { ...row, ratio: s.ratio, pageMs: s.pageMs, cpuRatio: s.cpuRatio, cpuMs: s.cpuMs, recorded: s.recorded.skipped ? 'n/a' : s.recorded.allAccounted, misses, pass: misses.length === 0 };
   });
 }
 
@@ -493,7 +510,7 @@ function printSummary(report) {
     const result = r.pass ? (r.info ? `INFO: +${(r.cpuMs.with - r.cpuMs.without).toFixed(0)} ms CPU` : 'PASS') : `FAIL (${r.misses.join(', ')})`;
     const limit = (value) => (Number.isFinite(value) ? `≤ ${value.toFixed(2)}` : '—');
     if (r.error) table.push([r.load, r.network, r.workload, '—', '—', limit(r.pageLimit), '—', '—', limit(r.cpuLimit), '—', `${result}: ${r.error}`]);
-    else table.push([r.load, r.network, r.workload, r.ratio.toFixed(3), `${r.pageMs.with.toFixed(0)} / ${r.pageMs.without.toFixed(0)}`, limit(r.pageLimit), r.cpuRatio.toFixed(3), `${(r.cpuMs.with / 1000).toFixed(2)} / ${(r.cpuMs.without / 1000).toFixed(2)}`, limit(r.cpuLimit), r.recorded ? 'all' : 'NOT all', result]);
+    else table.push([r.load, r.network, r.workload, r.ratio.toFixed(3), `${r.pageMs.with.toFixed(0)} / ${r.pageMs.without.toFixed(0)}`, limit(r.pageLimit), r.cpuRatio.toFixed(3), `${(r.cpuMs.with / 1000).toFixed(2)} / ${(r.cpuMs.without / 1000).toFixed(2)}`, limit(r.cpuLimit), r.recorded === 'n/a' ? 'n/a' : r.recorded ? 'all' : 'NOT all', result]);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
   log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU)`);
