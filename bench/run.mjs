@@ -24,7 +24,10 @@
 // --floor (the "with" browser loads bench/floor instead of dist/chrome: an
 // extension with SocketScope's declarations and none of its work, so the
 // ratios read what the browser charges any extension built this way; with
-// --baseline=bench/floor, what SocketScope adds on top of it).
+// --baseline=bench/floor, what SocketScope adds on top of it),
+// --with-floor (a third browser loads bench/floor in the same alternating
+// runs: each condition also reports floor ÷ without, the noise band its
+// own ratios sit in).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -48,6 +51,9 @@ if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new 
 /** --floor: measure bench/floor (SocketScope's declarations, none of its work) in place of dist/chrome. */
 const FLOOR = args.floor === true;
 const FLOOR_DIR = join(ROOT, 'bench', 'floor');
+/** --with-floor: the floor runs beside without and with, in the same rotation, as a third browser. */
+const WITH_FLOOR = args['with-floor'] === true;
+if (WITH_FLOOR && (FLOOR || BASELINE_DIR)) throw new Error('--with-floor measures SocketScope against no extension with the floor beside it: not with --floor or --baseline');
 const isSocketScope = (dir) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).name === 'SocketScope';
 const ONLY = args.only ? new Set(String(args.only).split(',')) : undefined;
 const wanted = (name) => !ONLY || ONLY.has(name);
@@ -141,11 +147,13 @@ async function main() {
       // Only SocketScope records sessions to check (not the floor).
       if (BASELINE_DIR && !isSocketScope(BASELINE_DIR)) rawWithout.extensionId = '';
       if (FLOOR) rawWith.extensionId = '';
+      const rawFloor = WITH_FLOOR ? await launchRaw({ extensionDir: FLOOR_DIR }) : undefined;
+      if (rawFloor) rawFloor.extensionId = '';
       try {
         for (const c of inLoad) {
           let summary;
           try {
-            summary = await runWorkload(server, rawWithout, rawWith, c);
+            summary = await runWorkload(server, rawWithout, rawWith, c, rawFloor);
           } catch (error) {
             summary = { error: String(error?.message ?? error) };
             log(`  FAILED: ${summary.error}`);
@@ -155,6 +163,7 @@ async function main() {
       } finally {
         await rawWithout.quit();
         await rawWith.quit();
+        await rawFloor?.quit();
       }
     } finally {
       if (busy) {
@@ -201,13 +210,15 @@ async function main() {
 
 // ---- capture workloads ----
 
-async function runWorkload(server, without, withExt, c) {
+async function runWorkload(server, without, withExt, c, floor) {
   const { w } = c;
   log(`\n== ${c.label}: ${w.title}${c.network ? ', Network domain enabled on the page' : ''}${c.load === 'busy' ? ', beside the busy load' : ''} ==`);
-  const samples = { without: [], with: [] };
+  const samples = floor ? { without: [], with: [], floor: [] } : { without: [], with: [] };
   for (let i = 0; i <= RUNS; i++) {
-    // Alternate which browser goes first, so drift on a shared machine hits both alike.
-    const order = i % 2 ? [['with', withExt], ['without', without]] : [['without', without], ['with', withExt]];
+    // Alternate which browser goes first, so drift on a shared machine hits both alike
+    // (with the floor, rotate the three: each goes first, second and last in turn).
+    const browsers = floor ? [['without', without], ['with', withExt], ['floor', floor]] : [['without', without], ['with', withExt]];
+    const order = floor ? [...browsers.slice(i % 3), ...browsers.slice(0, i % 3)] : i % 2 ? [browsers[1], browsers[0]] : browsers;
     for (const [label, browser] of order) {
       const runId = `${w.name}-${label}-${i}-${Date.now()}`;
       const sample = w.kind === 'receive' ? await receiveRun(server, browser, c, runId) : await sendRun(server, browser, c, runId);
@@ -225,12 +236,17 @@ async function runWorkload(server, without, withExt, c) {
   };
   summary.ratio = summary.pageMs.with / summary.pageMs.without;
   summary.cpuRatio = summary.cpuMs.with / summary.cpuMs.without;
+  if (floor) {
+    summary.floor = { pageMs: stat('floor', 'pageMs'), cpuMs: stat('floor', 'cpuMs') };
+    summary.floor.ratio = summary.floor.pageMs / summary.pageMs.without;
+    summary.floor.cpuRatio = summary.floor.cpuMs / summary.cpuMs.without;
+  }
   // Where the browser's CPU went: median ms per kind of process, without and with.
-  const types = [...new Set([...samples.without, ...samples.with].flatMap((s) => Object.keys(s.cpuByType)))];
+  const types = [...new Set([...samples.without, ...samples.with, ...(samples.floor ?? [])].flatMap((s) => Object.keys(s.cpuByType)))];
   summary.cpuByType = Object.fromEntries(types.map((type) => [type, { without: median(samples.without.map((s) => s.cpuByType[type] ?? 0)), with: median(samples.with.map((s) => s.cpuByType[type] ?? 0)) }]));
   if (w.kind === 'send') summary.loopMs = { without: stat('without', 'loopMs'), with: stat('with', 'loopMs') };
   if (c.network) {
-    const all = [...samples.without, ...samples.with].map((s) => s.networkFrames);
+    const all = [...samples.without, ...samples.with, ...(samples.floor ?? [])].map((s) => s.networkFrames);
     summary.networkFrames = { expected: w.count + (w.then ?? 0) + 1, min: Math.min(...all), max: Math.max(...all) };
   }
   const records = samples.with.map((s) => s.recorded);
@@ -248,6 +264,7 @@ async function runWorkload(server, without, withExt, c) {
   const spent = Object.entries(summary.cpuByType).filter(([, v]) => v.with >= 5 || v.without >= 5).sort((a, b) => b[1].with - a[1].with);
   log(`  browser CPU by process, median ms without → with: ${spent.map(([type, v]) => `${type} ${v.without.toFixed(0)} → ${v.with.toFixed(0)}`).join(', ')}`);
   log(`  median page time: without ${summary.pageMs.without.toFixed(1)} ms, with ${summary.pageMs.with.toFixed(1)} ms, ratio ${summary.ratio.toFixed(3)}${c.w.info ? '' : ` (≤ ${c.pageLimit.toFixed(2)})`}; median browser CPU: without ${summary.cpuMs.without.toFixed(0)} ms, with ${summary.cpuMs.with.toFixed(0)} ms, ratio ${summary.cpuRatio.toFixed(3)}${c.w.info ? ` (information: +${(summary.cpuMs.with - summary.cpuMs.without).toFixed(0)} ms)` : ` (≤ ${c.cpuLimit.toFixed(2)})`}`);
+  if (summary.floor) log(`  floor (bench/floor, same runs): page ${summary.floor.pageMs.toFixed(1)} ms, ratio ${summary.floor.ratio.toFixed(3)}; browser CPU ${summary.floor.cpuMs.toFixed(0)} ms, ratio ${summary.floor.cpuRatio.toFixed(3)} (an extension doing nothing: the noise band of this condition)`);
   return summary;
 }
 
@@ -492,7 +509,7 @@ function summaryRows(report) {
     if (!s.recorded.skipped && !s.recorded.allAccounted) misses.push('recorded');
     if (s.binary && !s.recorded.skipped && !(s.recorded.maxPreviewChars <= 87_384)) misses.push('previews');
     if (s.network && !(s.networkFrames.min >= s.networkFrames.expected)) misses.push('network frames');
-    return { ...row, ratio: s.ratio, pageMs: s.pageMs, cpuRatio: s.cpuRatio, cpuMs: s.cpuMs, recorded: s.recorded.skipped ? 'n/a' : s.recorded.allAccounted, misses, pass: misses.length === 0 };
+    return { ...row, ratio: s.ratio, pageMs: s.pageMs, cpuRatio: s.cpuRatio, cpuMs: s.cpuMs, ...(s.floor ? { floorRatio: s.floor.ratio, floorCpuRatio: s.floor.cpuRatio } : {}), recorded: s.recorded.skipped ? 'n/a' : s.recorded.allAccounted, misses, pass: misses.length === 0 };
   });
 }
 
@@ -505,15 +522,18 @@ function printSummary(report) {
   if (!NETWORK_MODES.includes(true)) notRun.push('Network on (--network=both)');
   if (!NETWORK_MODES.includes(false)) notRun.push('Network off (--network=both)');
   if (ONLY) notRun.push(`workloads not in --only=${[...ONLY].join(',')}`);
+  const withFloor = rows.some((r) => r.floorRatio !== undefined);
   const table = [['LOAD', 'NETWORK', 'WORKLOAD', 'PAGE RATIO', 'PAGE MS with / without', 'LIMIT', 'CPU RATIO', 'CPU S with / without', 'LIMIT', 'RECORDED', 'RESULT']];
+  if (withFloor) table[0].splice(10, 0, 'FLOOR PAGE / CPU');
   for (const r of rows) {
     const result = r.pass ? (r.info ? `INFO: +${(r.cpuMs.with - r.cpuMs.without).toFixed(0)} ms CPU` : 'PASS') : `FAIL (${r.misses.join(', ')})`;
     const limit = (value) => (Number.isFinite(value) ? `≤ ${value.toFixed(2)}` : '—');
     if (r.error) table.push([r.load, r.network, r.workload, '—', '—', limit(r.pageLimit), '—', '—', limit(r.cpuLimit), '—', `${result}: ${r.error}`]);
     else table.push([r.load, r.network, r.workload, r.ratio.toFixed(3), `${r.pageMs.with.toFixed(0)} / ${r.pageMs.without.toFixed(0)}`, limit(r.pageLimit), r.cpuRatio.toFixed(3), `${(r.cpuMs.with / 1000).toFixed(2)} / ${(r.cpuMs.without / 1000).toFixed(2)}`, limit(r.cpuLimit), r.recorded === 'n/a' ? 'n/a' : r.recorded ? 'all' : 'NOT all', result]);
+    if (withFloor) table[table.length - 1].splice(10, 0, r.floorRatio === undefined ? '—' : `${r.floorRatio.toFixed(3)} / ${r.floorCpuRatio.toFixed(3)}`);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
-  log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU)`);
+  log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU${withFloor ? '; FLOOR = bench/floor ÷ without in the same runs, an extension doing nothing: how far from 1.00 noise alone goes' : ''})`);
   if (report.busyLoad) log(`Busy conditions ran beside a process spinning one core (pid ${report.busyLoad.pid}: ${report.busyLoad.cpuSeconds.toFixed(1)} s CPU over ${report.busyLoad.wallSeconds.toFixed(1)} s, ${(report.busyLoad.coreShare * 100).toFixed(0)}% of a core).`);
   for (const row of table) log(row.map((cell, i) => String(cell).padEnd(i === row.length - 1 ? 0 : widths[i])).join('  '));
   const measured = rows.filter((r) => !r.info);
