@@ -5,11 +5,12 @@
 // completed and never collected (`arraySink`), so a HAR's messages can be
 // converted on arrival instead of living twice, as text and as a tree.
 //
-// Iterative (an explicit stack: any depth, no recursion), and it never keeps a
+// Iterative (an explicit stack, so no depth limit and no recursion), and it never keeps a
 // chunk: whatever spans two chunks (a string, a number, a literal) is copied
 // or decoded before push() returns, so the caller may reuse its buffer.
 //
-// Pure: JSON.parse and the UTF-8 decoder its caller gives (core uses no platform API; TextDecoder fits),
+// Pure: JSON.parse and the UTF-8 decoder its caller gives (core uses no platform API; the
+// platform's UTF-8 decoder, built by the caller, fits),
 // so it runs in node and in browsers.
 
 export type JsonPathItem = string | number;
@@ -21,7 +22,7 @@ export interface ArraySink {
   end(): unknown;
 }
 
-/** What the parser needs of a UTF-8 decoder: `new TextDecoder('utf-8', { ignoreBOM: true })` is one. */
+/** What the parser needs of a UTF-8 decoder: the platform's, made by the caller with `ignoreBOM: true`, is one. */
 export interface Utf8Decoder {
   decode(input?: Uint8Array, options?: { stream?: boolean }): string;
 }
@@ -29,7 +30,7 @@ export interface Utf8Decoder {
 export interface JsonStreamOptions {
   /**
    * Makes a UTF-8 decoder (the parser keeps two, one of them streaming). It must not strip a leading U+FEFF
-   * (TextDecoder's `ignoreBOM: true`): a string may begin with one, and it is content.
+   * (the platform decoder's `ignoreBOM: true`): a string may begin with one, and it is content.
    */
   createDecoder: () => Utf8Decoder;
   /**
