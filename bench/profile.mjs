@@ -1,7 +1,9 @@
-// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|send-text] [--interval=200]
+// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|send-text] [--interval=200] [--extension=DIR] [--without]
 //
 // Where the extension's CPU goes, from V8's sampling profiler: one run of a
-// workload in Chromium with dist/chrome (build it first), profiling
+// workload in Chromium with dist/chrome (build it first; --extension=DIR
+// profiles another build, e.g. one built with `npx vite build --mode chrome
+// --minify false --outDir DIR` for readable names), profiling
 // the page (hook and relay) and the extension's service worker at once over
 // the bare protocol connection (Profiler domain). Attaching to the page is
 // itself a change, so this is a diagnosis, not a measurement. Prints the top
@@ -46,7 +48,7 @@ async function main() {
   if (!w.send) server.prepare(w.count, w.size, w.binary);
   // --without: the same run in a browser without the extension (the page alone), to compare against.
   const without = Boolean(args.without);
-  const browser = await launchRaw(without ? {} : { extensionDir: join(ROOT, 'dist', 'chrome') });
+  const browser = await launchRaw(without ? {} : { extensionDir: typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome') });
   try {
     const socketUrl = w.send ? `${server.wsOrigin}/sink?expect=${w.count}` : `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
     const targetId = await browser.open(w.send ? `${server.origin}/send.html?ws=${encodeURIComponent(socketUrl)}` : `${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType}`);

@@ -12,3 +12,54 @@ export function percentile(values, p) {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/** A small seeded generator (mulberry32): the same samples always give the same interval. */
+function generator(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * How far the ratio median(withValues) ÷ median(withoutValues) could move with other runs of the same kind:
+ * a percentile bootstrap interval (`level`, 0.9 by default: the 5th to the 95th percentile of the ratio over
+ * `resamples` resamplings). The runs are resampled in pairs (run i of each browser, taken in the same few
+ * seconds), so drift on the machine moves both sides of a pair alike; samples of unequal length are resampled
+ * independently. With 9 runs it is coarse, and says what one condition's ratio can tell apart on this machine.
+ */
+export function ratioInterval(withValues, withoutValues, { resamples = 2000, level = 0.9, seed = 1 } = {}) {
+  const a = withValues.filter((v) => Number.isFinite(v));
+  const b = withoutValues.filter((v) => Number.isFinite(v));
+  if (!a.length || !b.length) return { lo: NaN, hi: NaN };
+  const paired = a.length === b.length;
+  const random = generator(seed);
+  const pick = (n) => Math.floor(random() * n);
+  const ratios = [];
+  const x = new Array(a.length);
+  const y = new Array(b.length);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < a.length; i++) {
+      const j = pick(a.length);
+      x[i] = a[j];
+      if (paired) y[i] = b[j];
+    }
+    if (!paired) for (let i = 0; i < b.length; i++) y[i] = b[pick(b.length)];
+    ratios.push(median(x) / median(y));
+  }
+  ratios.sort((p, q) => p - q);
+  const tail = (1 - level) / 2;
+  const at = (p) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.round(p * (ratios.length - 1))))];
+  return { lo: at(tail), hi: at(1 - tail) };
+}
+
+/** Where a median ratio stands against its limit, given its interval: 'clear' (the whole interval on that side) or 'within noise'. */
+export function againstLimit(ratio, interval, limit) {
+  const pass = ratio <= limit;
+  const clear = pass ? interval.hi <= limit : interval.lo > limit;
+  return { pass, clear };
+}
