@@ -272,8 +272,8 @@ async function runWorkload(server, without, withExt, c, floor) {
   return summary;
 }
 
-/** A ratio's 90% interval, as printed: [lo–hi]. */
-const span = (interval) => `[${interval.lo.toFixed(2)}–${interval.hi.toFixed(2)}]`;
+/** A ratio's 90% interval, as printed: [lo–hi], rounded outwards (a ratio printed as 1.085 is inside [1.03–1.09], not [1.03–1.08]). */
+const span = (interval) => `[${(Math.floor(interval.lo * 100 + 1e-9) / 100).toFixed(2)}–${(Math.ceil(interval.hi * 100 - 1e-9) / 100).toFixed(2)}]`;
 
 /**
  * Opens the workload page (which runs by itself), waits for its report, and counts the browser's CPU meanwhile
