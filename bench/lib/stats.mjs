@@ -13,8 +13,8 @@ export function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** A small seeded generator (mulberry32): the same samples always give the same interval. */
-function generator(seed) {
+/** A small seeded generator (mulberry32): the same samples always give the same interval (the unit tests' synthetic data uses it too). */
+export function seededRandom(seed) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -37,7 +37,7 @@ export function ratioInterval(withValues, withoutValues, { resamples = 2000, lev
   const b = withoutValues.filter((v) => Number.isFinite(v));
   if (!a.length || !b.length) return { lo: NaN, hi: NaN };
   const paired = a.length === b.length;
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const pick = (n) => Math.floor(random() * n);
   const ratios = [];
   const x = new Array(a.length);

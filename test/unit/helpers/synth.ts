@@ -3,20 +3,12 @@
 
 import type { CloseInitiator, Connection, Direction, Opcode, PageEvent, PageEventType, Session } from '../../../src/core/model';
 import { emptySession } from '../../../src/core/model';
+import { seededRandom } from '../../../bench/lib/stats.mjs';
 
 export const T0 = 1_700_000_000_000;
 
-/** mulberry32: small, fast, good enough for test data. */
-export function createRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (bench/lib/stats.mjs, whose ratio intervals use it too): small, fast, good enough for test data. */
+export const createRng: (seed: number) => () => number = seededRandom;
 
 export function session(): Session {
   return emptySession('test-session', T0);
