@@ -518,18 +518,17 @@ function summaryRows(report) {
     const row = { load: s.load, network: s.network ? 'on' : 'off', workload: s.workload, info: s.info, pageLimit: s.pageLimit, cpuLimit: s.cpuLimit };
     if (s.error) return { ...row, misses: ['error'], error: s.error, pass: false };
     const misses = [];
-    // A miss whose interval reaches back under the limit is marked '?': within this machine's noise.
-    const miss = (what, ratio, interval, limit) => {
-      const where = againstLimit(ratio, interval, limit);
-      if (!where.pass) misses.push(where.clear ? what : `${what}?`);
-    };
-    miss('page', s.ratio, s.interval.page, s.pageLimit);
-    miss('CPU', s.cpuRatio, s.interval.cpu, s.cpuLimit);
+    // A result whose interval reaches across its limit is marked '?' (within this machine's noise): a miss among the
+    // misses, a pass in `uncertain`. Infinite limits (information rows) always pass clearly.
+    const uncertain = [];
+    for (const [what, ratio, interval, limit] of [['page', s.ratio, s.interval.page, s.pageLimit], ['CPU', s.cpuRatio, s.interval.cpu, s.cpuLimit]]) {
+      const { pass, clear } = againstLimit(ratio, interval, limit);
+      if (!pass) misses.push(clear ? what : `${what}?`);
+      else if (!clear) uncertain.push(what);
+    }
     if (!s.recorded.skipped && !s.recorded.allAccounted) misses.push('recorded');
     if (s.binary && !s.recorded.skipped && !(s.recorded.maxPreviewChars <= 87_384)) misses.push('previews');
     if (s.network && !(s.networkFrames.min >= s.networkFrames.expected)) misses.push('network frames');
-    // A pass whose interval reaches over the limit: as uncertain as a '?' miss.
-    const uncertain = [['page', s.ratio, s.interval.page, s.pageLimit], ['CPU', s.cpuRatio, s.interval.cpu, s.cpuLimit]].filter(([, ratio, interval, limit]) => Number.isFinite(limit) && ratio <= limit && !againstLimit(ratio, interval, limit).clear).map(([what]) => what);
     return { ...row, ratio: s.ratio, pageMs: s.pageMs, cpuRatio: s.cpuRatio, cpuMs: s.cpuMs, interval: s.interval, uncertain, ...(s.floor ? { floorRatio: s.floor.ratio, floorCpuRatio: s.floor.cpuRatio } : {}), recorded: s.recorded.skipped ? 'n/a' : s.recorded.allAccounted, misses, pass: misses.length === 0 };
   });
 }
