@@ -39,6 +39,7 @@ import { launchRaw } from './lib/raw.mjs';
 import { startBusyLoad } from './lib/busy.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { runPanelBench } from './panel.mjs';
+import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const EXTENSION_DIR = join(ROOT, 'dist', 'chrome');
@@ -68,22 +69,10 @@ const LOADS = { off: ['quiet'], only: ['busy'], both: ['quiet', 'busy'] }[BUSY];
 /** After the page's last message: time for the hook's timer, the relay and the background to finish, counted in CPU. */
 const SETTLE_MS = 1000;
 
-// Limits, with ÷ without. Page time: ≤ 1.10 on every workload (≤ 1.05 kept for ArrayBuffer
+// Limits, with ÷ without (each workload's pageLimit and cpuLimit, lib/workloads.mjs). Page time: ≤ 1.10 on every workload (≤ 1.05 kept for ArrayBuffer
 // binary, the target it already had), ≤ 1.15 under --busy. Browser CPU: ≤ 1.15 for text,
 // ≤ 1.05 for binary, whatever the condition.
 const BUSY_PAGE_LIMIT = 1.15;
-const WORKLOADS = [
-  { name: 'recv-text', title: 'receive 50k text messages of 100 B', kind: 'receive', count: 50_000, size: 100, binary: false, pageLimit: 1.1, cpuLimit: 1.15 },
-  { name: 'recv-binary', title: 'receive 2k binary messages of 64 KiB as ArrayBuffers', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'arraybuffer', pageLimit: 1.05, cpuLimit: 1.05 },
-  { name: 'recv-blob', title: 'receive 2k binary messages of 64 KiB as Blobs (the default binaryType)', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05 },
-  { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, pageLimit: 1.1, cpuLimit: 1.15 },
-  // What the extension costs a page whatever its traffic (content scripts, the relay's port, the handshake, a write):
-  // the floor under every other workload's CPU. Information, not a target: its page time is a millisecond.
-  // A tab at its cap (the blast fills it) that keeps receiving a message every 100 ms for 5 s: what keeping a
-  // long session costs while it goes on (each persist used to write the whole tab again). Information: its page time is the trickle's.
-  { name: 'steady-full', title: 'a tab at its cap receiving 10 messages a second for 5 s (information)', kind: 'receive', count: 40_000, then: 50, every: 100, size: 100, binary: false, info: true, pageLimit: Infinity, cpuLimit: Infinity },
-  { name: 'recv-one', title: 'fixed cost: open a socket, receive one 100 B message (information)', kind: 'receive', count: 1, size: 100, binary: false, info: true, pageLimit: Infinity, cpuLimit: Infinity },
-];
 
 /** Every condition selected by the options: load × workload × Network domain off/on. */
 function conditions() {
@@ -332,9 +321,7 @@ async function closeCounted(browser, run) {
 async function receiveRun(server, browser, c, runId) {
   const { w } = c;
   const total = w.count + (w.then ?? 0);
-  const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}${w.then ? `&then=${w.then}&every=${w.every}` : ''}`;
-  const url = `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}&autorun=${total}`;
-  const run = await autorunPage(server, browser, url, runId, c.network);
+  const run = await autorunPage(server, browser, workloadUrl(server, w, runId), runId, c.network);
   const { result } = run;
   if (result.count !== total) throw new Error(`the page received ${result.count} of ${total} messages`);
   if (w.binary) {
@@ -350,9 +337,7 @@ async function receiveRun(server, browser, c, runId) {
 
 async function sendRun(server, browser, c, runId) {
   const { w } = c;
-  const socketUrl = `${server.wsOrigin}/sink?expect=${w.count}`;
-  const url = `${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&autorun=${w.count}&size=${w.size}`;
-  const run = await autorunPage(server, browser, url, runId, c.network);
+  const run = await autorunPage(server, browser, workloadUrl(server, w, runId), runId, c.network);
   const { result } = run;
   if (result.count !== w.count) throw new Error(`the server received ${result.count} of ${w.count} messages`);
   // The page sent count messages and received "got N".

@@ -111,7 +111,7 @@ export function cpuDelta(before, after) {
   return byType;
 }
 
-function processType(cmdline) {
+export function processType(cmdline) {
   // Chromium rewrites its processes' command lines (one string, spaces between arguments).
   const type = /--type=([\w-]+)/.exec(cmdline)?.[1];
   if (!type) return 'browser';

@@ -1,0 +1,25 @@
+// The capture workloads: what each page does, and the URL that runs it by itself (bench/pages/*.html,
+// which report their timings to the bench server). Shared by run.mjs and threads.mjs.
+// Limits (pageLimit, cpuLimit) are with ÷ without; run.mjs explains them.
+export const WORKLOADS = [
+  { name: 'recv-text', title: 'receive 50k text messages of 100 B', kind: 'receive', count: 50_000, size: 100, binary: false, pageLimit: 1.1, cpuLimit: 1.15 },
+  { name: 'recv-binary', title: 'receive 2k binary messages of 64 KiB as ArrayBuffers', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'arraybuffer', pageLimit: 1.05, cpuLimit: 1.05 },
+  { name: 'recv-blob', title: 'receive 2k binary messages of 64 KiB as Blobs (the default binaryType)', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05 },
+  { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, pageLimit: 1.1, cpuLimit: 1.15 },
+  // What the extension costs a page whatever its traffic (content scripts, the relay's port, the handshake, a write):
+  // the floor under every other workload's CPU. Information, not a target: its page time is a millisecond.
+  // A tab at its cap (the blast fills it) that keeps receiving a message every 100 ms for 5 s: what keeping a
+  // long session costs while it goes on (each persist used to write the whole tab again). Information: its page time is the trickle's.
+  { name: 'steady-full', title: 'a tab at its cap receiving 10 messages a second for 5 s (information)', kind: 'receive', count: 40_000, then: 50, every: 100, size: 100, binary: false, info: true, pageLimit: Infinity, cpuLimit: Infinity },
+  { name: 'recv-one', title: 'fixed cost: open a socket, receive one 100 B message (information)', kind: 'receive', count: 1, size: 100, binary: false, info: true, pageLimit: Infinity, cpuLimit: Infinity },
+];
+
+/** The page that runs workload w once, reporting under runId (server: lib/server.mjs, with w's frames prepared). */
+export function workloadUrl(server, w, runId) {
+  if (w.kind === 'send') {
+    const socketUrl = `${server.wsOrigin}/sink?expect=${w.count}`;
+    return `${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&autorun=${w.count}&size=${w.size}`;
+  }
+  const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}${w.then ? `&then=${w.then}&every=${w.every}` : ''}`;
+  return `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}&autorun=${w.count + (w.then ?? 0)}`;
+}

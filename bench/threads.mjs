@@ -1,0 +1,71 @@
+// npm run bench:threads -- --workload=recv-binary: where SocketScope's CPU goes, thread by thread.
+//
+// Runs one workload of the bench (lib/workloads.mjs) in two browsers, alternating, after a warm-up
+// pair: "without" (no extension, or --baseline=DIR) and "with" (dist/chrome, or --extension=DIR).
+// Around each run it reads every thread's CPU time to the nanosecond (lib/threads.mjs), the second
+// reading after the page's last message and a settle, before the page closes (its renderer's threads
+// would be gone). Prints, per process kind and thread, the median milliseconds without and with and
+// their difference, largest first: the split the bench's whole-browser ratio cannot give, precise to
+// a few milliseconds where that ratio moves by ±30–50 ms between runs.
+//
+// Options: --workload=NAME (default recv-binary), --runs=N (default 9), --baseline=DIR,
+// --extension=DIR, --no-build (default: builds dist/chrome first, as npm run bench does).
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireChromium } from './lib/browser.mjs';
+import { launchRaw } from './lib/raw.mjs';
+import { startBenchServer } from './lib/server.mjs';
+import { median, sleep } from './lib/stats.mjs';
+import { threadDelta, threadTimes } from './lib/threads.mjs';
+import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
+const w = WORKLOADS.find((candidate) => candidate.name === (args.workload ?? 'recv-binary'));
+if (!w) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOADS.map((x) => x.name).join(', ')}`);
+const RUNS = Number(args.runs ?? 9);
+const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome');
+const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;
+for (const dir of [EXTENSION_DIR, BASELINE_DIR]) if (dir && dir !== EXTENSION_DIR && !existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir}: no manifest.json there`);
+/** After the page's report: time for the hook's timer, the relay and the background to finish (as run.mjs). */
+const SETTLE_MS = 1000;
+
+requireChromium();
+if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
+if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENSION_DIR}: no manifest.json there (npm run build)`);
+const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
+if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
+const browsers = { without: await launchRaw(BASELINE_DIR ? { extensionDir: BASELINE_DIR } : {}), with: await launchRaw({ extensionDir: EXTENSION_DIR }) };
+console.log(`${w.name}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
+const samples = { without: [], with: [] };
+try {
+  for (let i = 0; i <= RUNS; i++) {
+    for (const label of i % 2 ? ['with', 'without'] : ['without', 'with']) {
+      const browser = browsers[label];
+      const runId = `threads-${label}-${i}-${Date.now()}`;
+      const before = threadTimes(browser.userDataDir);
+      const target = await browser.open(workloadUrl(server, w, runId));
+      await server.waitReport(runId);
+      await sleep(SETTLE_MS);
+      const after = threadTimes(browser.userDataDir);
+      await browser.close(target);
+      await sleep(500);
+      if (i > 0) samples[label].push(threadDelta(before, after));
+    }
+  }
+} finally {
+  await browsers.without.quit();
+  await browsers.with.quit();
+  await server.close();
+}
+const keys = [...new Set([...samples.without, ...samples.with].flatMap(Object.keys))];
+const med = (label, key) => median(samples[label].map((sample) => sample[key] ?? 0));
+const rows = keys.map((key) => ({ key, without: med('without', key), with: med('with', key) })).filter((r) => r.without >= 1 || r.with >= 1);
+rows.sort((a, b) => b.with - b.without - (a.with - a.without));
+const cell = (ms) => ms.toFixed(1).padStart(9);
+console.log(`\n${'PROCESS THREAD'.padEnd(36)}${'WITHOUT'.padStart(9)}${'WITH'.padStart(9)}${'DIFF'.padStart(9)}   (median ms of CPU per run)`);
+for (const r of rows) console.log(`${r.key.padEnd(36)}${cell(r.without)}${cell(r.with)}${cell(r.with - r.without)}`);
+const total = (label) => median(samples[label].map((sample) => Object.values(sample).reduce((a, b) => a + b, 0)));
+console.log(`${'all threads (median of the sums)'.padEnd(36)}${cell(total('without'))}${cell(total('with'))}${cell(total('with') - total('without'))}`);
+console.log(`${'sum of the differences above'.padEnd(36)}${''.padStart(18)}${cell(rows.reduce((sum, r) => sum + r.with - r.without, 0))}`);
