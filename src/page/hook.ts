@@ -37,7 +37,7 @@ const FLUSH_DELAY_MS = 40;
 /** While no relay has answered (e.g. a frame the relay cannot reach), keep at most this many messages. */
 const UNRELAYED_MAX = 10000;
 /**
- * Preview budget, per document: a burst of this many preview characters, refilled at
+ * Preview budgets, per document: a burst of this many preview characters, refilled at
  * PREVIEW_REFILL_PER_MS. A page receiving more than that (e.g. 64 KiB binary frames
  * back to back) gets its messages recorded in full (time, size, opcode) but
  * previews only while the budget lasts: the rest are marked evicted, exactly
@@ -47,6 +47,17 @@ const UNRELAYED_MAX = 10000;
  */
 const PREVIEW_BUDGET_CHARS = 1 << 20;
 const PREVIEW_REFILL_PER_MS = 1024;
+/**
+ * Binary previews have a budget of their own, a quarter of the text one: four whole 64 KiB
+ * previews (their base64, 87,384 characters each), refilled at 128 Ki characters (96 KiB of
+ * binary) a second. Every preview character costs about 40 ns of CPU on its way to the
+ * background (mostly the Port's serialization, in the page's renderer and the service worker:
+ * docs/performance.md), and a binary flood spends the text budget in 64 KiB strides, content
+ * that is rarely read past the first frames. Separate, so a binary flood leaves the text
+ * budget (and a text flood the binary one) untouched.
+ */
+const BINARY_BUDGET_CHARS = 4 * 87_384;
+const BINARY_REFILL_PER_MS = 128;
 const PROBE_INTERVAL_MS = 1000;
 /**
  * While the page is hidden the probe asks for a short delay: a browser that
@@ -69,6 +80,13 @@ const PROBE_LINGER_MS = 10_000;
 const PAGE_RECORDS_PER_SECOND = 10;
 /** A probe timer firing this much later than due means the page's timers are being throttled. */
 const LATE_THRESHOLD_MS = 1000;
+
+interface Budget {
+  left: number;
+  at: number;
+  max: number;
+  refill: number;
+}
 
 interface SocketState {
   id: number;
@@ -231,8 +249,9 @@ interface SocketState {
   let timer = 0;
   /** A zero-delay timer: the flush due once the page's current task (e.g. a loop of send()) has ended. */
   let soon = 0;
-  let previewBudget = PREVIEW_BUDGET_CHARS;
-  let budgetAt = 0;
+  /** The two preview budgets: characters left, as of `at` (hook clock). */
+  const textBudget = { __proto__: null, left: PREVIEW_BUDGET_CHARS, at: 0, max: PREVIEW_BUDGET_CHARS, refill: PREVIEW_REFILL_PER_MS } as Budget;
+  const binaryBudget = { __proto__: null, left: BINARY_BUDGET_CHARS, at: 0, max: BINARY_BUDGET_CHARS, refill: BINARY_REFILL_PER_MS } as Budget;
 
   function newColumns(): MessageColumns {
     return { __proto__: null, id: bare([]), dir: bare([]), time: bare([]), opcode: bare([]), size: bare([]), preview: bare([]), truncated: bare([]), sse: bare([]) } as MessageColumns;
@@ -321,14 +340,13 @@ interface SocketState {
     }
   }
 
-  /** Takes `chars` from the preview budget; false (and nothing taken) when it is spent. */
-  function spend(chars: number, at: number): boolean {
-    previewBudget += (at - budgetAt) * PREVIEW_REFILL_PER_MS;
-    budgetAt = at;
-    if (previewBudget > PREVIEW_BUDGET_CHARS) previewBudget = PREVIEW_BUDGET_CHARS;
-    if (previewBudget < chars) return false;
-    previewBudget -= chars;
-    return true;
+  /** Takes `chars` from a preview budget; false (and nothing taken) when it is spent. */
+  function spend(budget: Budget, chars: number, at: number): boolean {
+    let left = budget.left + (at - budget.at) * budget.refill;
+    budget.at = at;
+    if (left > budget.max) left = budget.max;
+    budget.left = left < chars ? left : left - chars;
+    return left >= chars;
   }
 
   /** `event`: an EventSource event's type (and its lastEventId), kept in the sparse `sse` column. */
@@ -347,7 +365,7 @@ interface SocketState {
       opcode = 1;
       size = utf8Length(data);
       const length = data.length > PREVIEW_CAP ? PREVIEW_CAP : data.length;
-      if (!spend(length, at)) truncated = 2;
+      if (!spend(textBudget, length, at)) truncated = 2;
       else if (length < data.length) {
         preview = strSlice(data, 0, PREVIEW_CAP);
         truncated = 1;
@@ -367,21 +385,21 @@ interface SocketState {
       }
       const length = size > PREVIEW_CAP ? PREVIEW_CAP : size;
       // A view on the page's own buffer, of the preview's bytes only: no copy of the payload, no transfer, nothing detached.
-      if (!spend(((length + 2) / 3) << 2, at)) truncated = 2;
+      if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         preview = base64(new NativeUint8Array(buffer, offset, length));
         truncated = length < size ? 1 : 0;
       }
     } else if (!receivedBlob(dir, data) && (size = arrayBufferLength(data)) >= 0) {
       const length = size > PREVIEW_CAP ? PREVIEW_CAP : size;
-      if (!spend(((length + 2) / 3) << 2, at)) truncated = 2;
+      if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         preview = base64(new NativeUint8Array(data as ArrayBuffer, 0, length));
         truncated = length < size ? 1 : 0;
       }
     } else if ((size = blobLength(data)) >= 0) {
       const length = size > PREVIEW_CAP ? PREVIEW_CAP : size;
-      if (!spend(((length + 2) / 3) << 2, at)) truncated = 2;
+      if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         truncated = length < size ? 1 : 0;
         readBlobPreview(data as Blob, length < size ? length : -1, cols, cols.preview.length);

@@ -114,12 +114,17 @@ describe('the page hook (Chromium)', () => {
   });
 
   it('keeps recording every message of a flood, without previews past the preview budget', async () => {
+    // A new document: full budgets (they are per document, and the tests above spent some).
+    await page.reload();
     const before = (await batches()).length;
     await page.evaluate(async () => {
       const ws = new WebSocket(location.origin.replace('http', 'ws') + '/silent?flood');
       await new Promise((resolve) => (ws.onopen = resolve));
-      // 40 × 64 KiB at once: 3.5 Mi characters of base64 previews, over the 1 Mi burst.
+      // 40 × 64 KiB at once: 3.5 Mi characters of base64 previews, far over the binary burst (four of them).
       for (let i = 0; i < 40; i++) ws.send(new Uint8Array(65_536).fill(i));
+      // Then text: its budget is its own, untouched by the binary flood (one 40 Ki-character message, twice).
+      ws.send('t'.repeat(40_960));
+      ws.send('u'.repeat(40_960));
       ws.close();
       await new Promise((resolve) => (ws.onclose = resolve));
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -127,14 +132,19 @@ describe('the page hook (Chromium)', () => {
     const fresh = (await batches()).slice(before);
     const truncated = fresh.flatMap((b) => b.messages.truncated);
     const sizes = fresh.flatMap((b) => b.messages.size);
-    expect(sizes).toEqual(Array.from({ length: 40 }, () => 65_536));
-    const withPreview = truncated.filter((t) => t === 0).length;
-    expect(withPreview).toBeGreaterThanOrEqual(10);
-    expect(withPreview).toBeLessThan(40);
+    const previews = fresh.flatMap((b) => b.messages.preview);
+    expect(sizes).toEqual([...Array.from({ length: 40 }, () => 65_536), 40_960, 40_960]);
+    const withPreview = truncated.slice(0, 40).filter((t) => t === 0).length;
+    // Four in the burst, and at most a few more from the refill (128 Ki characters, 1.5 previews, a second).
+    expect(withPreview).toBeGreaterThanOrEqual(4);
+    expect(withPreview).toBeLessThan(10);
     // Past the budget: recorded, marked 2 (no preview), previews empty; the first ones keep theirs.
     expect(truncated.slice(0, withPreview).every((t) => t === 0)).toBe(true);
-    expect(truncated.slice(withPreview).every((t) => t === 2)).toBe(true);
-    expect(fresh.flatMap((b) => b.messages.preview).slice(withPreview).every((p) => p === '')).toBe(true);
+    expect(previews.slice(0, withPreview).map((p) => Buffer.from(p, 'base64').length)).toEqual(Array.from({ length: withPreview }, () => 65_536));
+    expect(truncated.slice(withPreview, 40).every((t) => t === 2)).toBe(true);
+    expect(previews.slice(withPreview, 40).every((p) => p === '')).toBe(true);
+    expect(truncated.slice(40)).toEqual([0, 0]);
+    expect(previews.slice(40)).toEqual(['t'.repeat(40_960), 'u'.repeat(40_960)]);
   });
 
   it('does not record sends that never reach the wire (socket closing or closed)', async () => {
