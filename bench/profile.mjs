@@ -15,18 +15,15 @@ import { startBenchServer } from './lib/server.mjs';
 import { requireChromium } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
 import { sleep } from './lib/stats.mjs';
+import { WORKLOADS } from './lib/workloads.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
-const WORKLOADS = {
-  'recv-text': { count: 50_000, size: 100, binary: false, binaryType: 'arraybuffer' },
-  'recv-binary': { count: 2_000, size: 65_536, binary: true, binaryType: 'arraybuffer' },
-  'recv-blob': { count: 2_000, size: 65_536, binary: true, binaryType: 'blob' },
-  'send-text': { count: 50_000, size: 100, binary: false, send: true },
-};
 const name = String(args.workload ?? 'recv-text');
-const w = WORKLOADS[name];
-if (!w) throw new Error(`--workload=${name}: expected one of ${Object.keys(WORKLOADS).join(', ')}`);
+const PROFILED = ['recv-text', 'recv-binary', 'recv-blob', 'send-text'];
+const w = PROFILED.includes(name) && WORKLOADS.find((candidate) => candidate.name === name);
+if (!w) throw new Error(`--workload=${name}: expected one of ${PROFILED.join(', ')}`);
+w.send = w.kind === 'send';
 
 /** Self time per function (name, script, line), in ms, highest first. */
 function topSelf(profile, limit = 15) {
@@ -51,7 +48,7 @@ async function main() {
   const browser = await launchRaw(without ? {} : { extensionDir: typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome') });
   try {
     const socketUrl = w.send ? `${server.wsOrigin}/sink?expect=${w.count}` : `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
-    const targetId = await browser.open(w.send ? `${server.origin}/send.html?ws=${encodeURIComponent(socketUrl)}` : `${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType}`);
+    const targetId = await browser.open(w.send ? `${server.origin}/send.html?ws=${encodeURIComponent(socketUrl)}` : `${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}`);
     await sleep(1000);
     const { targetInfos } = await browser.send('Target.getTargets');
     const worker = without ? undefined : targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
