@@ -23,7 +23,7 @@ const name = String(args.workload ?? 'recv-text');
 const PROFILED = ['recv-text', 'recv-binary', 'recv-blob', 'send-text'];
 const w = PROFILED.includes(name) && WORKLOADS.find((candidate) => candidate.name === name);
 if (!w) throw new Error(`--workload=${name}: expected one of ${PROFILED.join(', ')}`);
-w.send = w.kind === 'send';
+const send = w.kind === 'send';
 
 /** Self time per function (name, script, line), in ms, highest first. */
 function topSelf(profile, limit = 15) {
@@ -42,13 +42,13 @@ function topSelf(profile, limit = 15) {
 async function main() {
   requireChromium();
   const server = await startBenchServer(join(import.meta.dirname, 'pages'));
-  if (!w.send) server.prepare(w.count, w.size, w.binary);
+  if (!send) server.prepare(w.count, w.size, w.binary);
   // --without: the same run in a browser without the extension (the page alone), to compare against.
   const without = Boolean(args.without);
   const browser = await launchRaw(without ? {} : { extensionDir: typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome') });
   try {
-    const socketUrl = w.send ? `${server.wsOrigin}/sink?expect=${w.count}` : `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
-    const targetId = await browser.open(w.send ? `${server.origin}/send.html?ws=${encodeURIComponent(socketUrl)}` : `${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}`);
+    const socketUrl = send ? `${server.wsOrigin}/sink?expect=${w.count}` : `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
+    const targetId = await browser.open(send ? `${server.origin}/send.html?ws=${encodeURIComponent(socketUrl)}` : `${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}`);
     await sleep(1000);
     const { targetInfos } = await browser.send('Target.getTargets');
     const worker = without ? undefined : targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
