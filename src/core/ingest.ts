@@ -267,6 +267,8 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   const simRows = Array.isArray(batch.simRows) ? new Set(batch.simRows) : undefined;
   const { id: ids, time: times, size: sizes, preview: previews, opcode: opcodes, dir: dirs, truncated } = columns;
   // Relative times (microseconds since the document's t0) when the batch says so; t0 itself must be plausible.
+  // Each becomes a whole epoch microsecond (in ms: the nearest double to k / 1000), which the background stores as a
+  // small integer (src/core/stored.ts); the clocks behind t0 and the column are no finer than that.
   // An implausible t0 makes every message time implausible: each is refused and counted, like any bad time.
   const t0 = batch.t0 === undefined ? undefined : isTime(batch.t0) ? batch.t0 : NaN;
   const sseRows = eventSourceRows(columns.sse);
@@ -284,7 +286,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       targets.set(hookId, target);
     }
     const raw = times[i];
-    const time = t0 === undefined ? raw : isCountUpTo(raw, MAX_RELATIVE_MICROS) ? t0 + raw / 1000 : NaN;
+    const time = t0 === undefined ? raw : isCountUpTo(raw, MAX_RELATIVE_MICROS) ? Math.round(t0 * 1000 + raw) / 1000 : NaN;
     const size = sizes[i];
     const preview = previews[i];
     const opcode = opcodes[i];

@@ -17,6 +17,13 @@ interface StoredColumns {
   /** Index of the first message; indices are consecutive unless `index` is present. */
   first: number;
   index?: number[];
+  /**
+   * When present: the first message's time in whole epoch microseconds, and `time` holds each message's time in
+   * whole microseconds after it (a live tab's times are whole microseconds: src/core/ingest.ts). Small integers
+   * print several times faster than epoch milliseconds with a fraction, in half the characters. Absent: `time`
+   * holds epoch milliseconds (times that are not whole microseconds, and what earlier builds wrote).
+   */
+  t?: number;
   time: number[];
   size: number[];
   preview: string[];
@@ -42,34 +49,48 @@ export interface StoredTabV3<Docs> {
   docs: Docs;
 }
 
+/** Character codes to a string: TextDecoder takes ASCII bytes as they are, ~7x faster than appending a character per message. */
+const ascii = new TextDecoder();
+
 function encodeMessages(messages: Message[]): StoredColumns {
   const n = messages.length;
   const time = new Array<number>(n);
   const size = new Array<number>(n);
   const preview = new Array<string>(n);
-  let dir = '';
-  let opcode = '';
-  let flags = '';
-  let heartbeat = '';
-  let anyHeartbeat = false;
+  const dir = new Uint8Array(n);
+  const opcode = new Uint8Array(n);
+  const flags = new Uint8Array(n);
+  let heartbeat: Uint8Array | undefined;
   let consecutive = true;
+  let anyEvent = false;
   const first = n ? messages[0].index : 0;
+  // Whole microseconds after the first message when every time is a whole microsecond (exactly: decoding gives the same number back).
+  const base = n ? Math.round(messages[0].time * 1000) : 0;
+  let micros = Number.isSafeInteger(base);
   for (let i = 0; i < n; i++) {
     const m = messages[i];
-    time[i] = m.time;
+    const us = Math.round(m.time * 1000);
+    if (micros && us / 1000 === m.time) time[i] = us - base;
+    else {
+      micros = false;
+      time[i] = m.time;
+    }
     size[i] = m.size;
     preview[i] = m.preview;
-    dir += m.direction === 'send' ? 's' : 'r';
-    opcode += m.opcode === 2 ? '2' : '1';
-    flags += (m.truncated ? 1 : 0) + (m.evicted ? 2 : 0) + (m.simulated ? 4 : 0);
-    heartbeat += m.heartbeat === 'ping' ? 'i' : m.heartbeat === 'pong' ? 'o' : '-';
-    if (m.heartbeat) anyHeartbeat = true;
+    dir[i] = m.direction === 'send' ? 0x73 : 0x72; // s, r
+    opcode[i] = m.opcode === 2 ? 0x32 : 0x31; // 2, 1
+    flags[i] = 0x30 + (m.truncated ? 1 : 0) + (m.evicted ? 2 : 0) + (m.simulated ? 4 : 0);
+    if (m.heartbeat) (heartbeat ??= new Uint8Array(n).fill(0x2d))[i] = m.heartbeat === 'ping' ? 0x69 : 0x6f; // -, i, o
     if (m.index !== first + i) consecutive = false;
+    if (m.event !== undefined) anyEvent = true;
   }
-  const columns: StoredColumns = { first, time, size, preview, dir, opcode, flags };
+  // A time that was not a whole microsecond came after others that were: all of them as epoch milliseconds.
+  if (!micros) for (let i = 0; i < n; i++) time[i] = messages[i].time;
+  const columns: StoredColumns = { first, time, size, preview, dir: ascii.decode(dir), opcode: ascii.decode(opcode), flags: ascii.decode(flags) };
+  if (micros && n) columns.t = base;
   if (!consecutive) columns.index = messages.map((m) => m.index);
-  if (anyHeartbeat) columns.heartbeat = heartbeat;
-  if (messages.some((m) => m.event !== undefined)) {
+  if (heartbeat) columns.heartbeat = ascii.decode(heartbeat);
+  if (anyEvent) {
     columns.event = messages.map((m) => m.event ?? '');
     columns.lastEventId = messages.map((m) => m.lastEventId ?? '');
   }
@@ -78,12 +99,13 @@ function encodeMessages(messages: Message[]): StoredColumns {
 
 function decodeMessages(columns: StoredColumns): Message[] {
   const messages = new Array<Message>(columns.time.length);
+  const base = columns.t;
   for (let i = 0; i < messages.length; i++) {
     const flags = columns.flags.charCodeAt(i) - 48;
     const message: Message = {
       index: columns.index ? columns.index[i] : columns.first + i,
       direction: columns.dir[i] === 's' ? 'send' : 'receive',
-      time: columns.time[i],
+      time: base === undefined ? columns.time[i] : (base + columns.time[i]) / 1000,
       opcode: columns.opcode[i] === '2' ? 2 : 1,
       size: columns.size[i],
       preview: columns.preview[i],

@@ -48,6 +48,33 @@ describe('stored tabs (storage.session format)', () => {
     expect(decodeStoredTab(encodeStoredTab(session, {})).session).toEqual(session);
     expect(decodeStoredTab({ session, docs: {} }).session).toBe(session);
   });
+
+  it('stores whole-microsecond times as small integers after the first, and any other time exactly as it is', () => {
+    const session = sample();
+    const messages = session.connections[0].messages;
+    // What ingest makes of a live batch (t0 with a fraction, whole microseconds after it): whole epoch microseconds.
+    const t0 = 1_790_000_000_123.456;
+    const batch: PageBatch = {
+      v: 1, seq: 1, t0, droppedMessages: 0,
+      records: [{ k: 'create', at: 0, id: 1, time: t0, url: 'wss://x/', protocols: [] }],
+      messages: { id: [1, 1, 1], dir: [1, 1, 0], time: [1_000, 2_345_678, 59_999_999_999], opcode: [1, 1, 1], size: [1, 1, 1], preview: ['a', 'b', 'c'], truncated: [0, 0, 0] },
+    };
+    const fresh = emptySession('live', t0);
+    applyDelta(fresh, batchToDelta(batch, { docId: 'd', frameId: 0, frameUrl: 'https://x/' }, fresh, new Map()));
+    const live = fresh.connections[0].messages;
+    expect(live.map((m) => Math.round(m.time * 1000) / 1000 === m.time)).toEqual([true, true, true]);
+    session.connections[0].messages = live;
+    const stored = encodeStoredTab(session, {});
+    const columns = (JSON.parse(stored) as { session: { connections: { m: { t?: number; time: number[] } }[] } }).session.connections[0].m;
+    expect(columns.t).toBe(Math.round(live[0].time * 1000));
+    expect(columns.time).toEqual([0, 2_344_678, 59_999_998_999]);
+    expect(decodeStoredTab(stored).session).toEqual(session);
+    // A time that is not a whole microsecond (an import, an earlier build) keeps the whole column in epoch milliseconds.
+    session.connections[0].messages = [...messages, { ...messages[2], index: 5, time: T0 + 1 / 3 }];
+    const exact = encodeStoredTab(session, {});
+    expect((JSON.parse(exact) as { session: { connections: { m: { t?: number } }[] } }).session.connections[0].m.t).toBeUndefined();
+    expect(decodeStoredTab(exact).session).toEqual(session);
+  });
 });
 
 /** storage.session as a map of strings: a write's items stored, then its leftovers removed (unless told otherwise). */
