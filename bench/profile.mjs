@@ -1,4 +1,4 @@
-// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|send-text] [--interval=200] [--extension=DIR] [--without]
+// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|send-text] [--interval=200] [--extension=DIR] [--without] [--network]
 //
 // Where the extension's CPU goes, from V8's sampling profiler: one run of a
 // workload in Chromium with dist/chrome (build it first; --extension=DIR
@@ -8,7 +8,8 @@
 // the bare protocol connection (Profiler domain). Attaching to the page is
 // itself a change, so this is a diagnosis, not a measurement. Prints the top
 // functions by self time in each, and writes both .cpuprofile files (open
-// them in DevTools' Performance panel) to bench/results/.
+// them in DevTools' Performance panel) to bench/results/. --network: the Network domain enabled on the
+// page first, as an open DevTools does (the bench's +network conditions).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBenchServer } from './lib/server.mjs';
@@ -48,7 +49,7 @@ async function main() {
   const browser = await launchRaw(without ? {} : { extensionDir: typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome') });
   try {
     const socketUrl = send ? `${server.wsOrigin}/sink?expect=${w.count}` : `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
-    const targetId = await browser.open(send ? `${server.origin}/send.html?ws=${encodeURIComponent(socketUrl)}` : `${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}`);
+    const targetId = await browser.open(send ? `${server.origin}/send.html?ws=${encodeURIComponent(socketUrl)}` : `${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}`, { network: args.network === true });
     await sleep(1000);
     const { targetInfos } = await browser.send('Target.getTargets');
     const worker = without ? undefined : targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));

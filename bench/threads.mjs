@@ -9,7 +9,8 @@
 // a few milliseconds where that ratio moves by ±30–50 ms between runs.
 //
 // Options: --workload=NAME (default recv-binary), --runs=N (default 9), --baseline=DIR,
-// --extension=DIR, --no-build (default: builds dist/chrome first, as npm run bench does).
+// --extension=DIR, --no-build (default: builds dist/chrome first, as npm run bench does), --network (the
+// Network domain enabled on the page, as an open DevTools does: the bench's +network conditions).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ const w = WORKLOADS.find((candidate) => candidate.name === (args.workload ?? 're
 if (!w) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOADS.map((x) => x.name).join(', ')}`);
 const RUNS = Number(args.runs ?? 9);
 const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome');
+const NETWORK = args.network === true;
 const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;
 if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new Error(`--baseline=${BASELINE_DIR}: no manifest.json there`);
 /** After the page's report: time for the hook's timer, the relay and the background to finish (as run.mjs). */
@@ -37,7 +39,7 @@ if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENS
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
 const browsers = { without: await launchRaw(BASELINE_DIR ? { extensionDir: BASELINE_DIR } : {}), with: await launchRaw({ extensionDir: EXTENSION_DIR }) };
-console.log(`${w.name}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
+console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
 const samples = { without: [], with: [] };
 try {
   for (let i = 0; i <= RUNS; i++) {
@@ -45,7 +47,7 @@ try {
       const browser = browsers[label];
       const runId = `threads-${label}-${i}-${Date.now()}`;
       const before = threadTimes(browser.userDataDir);
-      const target = await browser.open(workloadUrl(server, w, runId));
+      const target = await browser.open(workloadUrl(server, w, runId), { network: NETWORK });
       await server.waitReport(runId);
       await sleep(SETTLE_MS);
       const after = threadTimes(browser.userDataDir);

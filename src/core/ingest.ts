@@ -295,14 +295,15 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       rejected++;
       continue;
     }
-    const message: Message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview, truncated: truncated[i] === 1 };
+    // One literal per kind, every property in it: a property added afterwards (evicted) would give each such message a
+    // second allocation for it (tens of thousands in a flood, where most messages have no preview).
+    let message: Message;
     if (truncated[i] === 2) {
       // No preview: the hook's preview budget was spent. Shown and counted as an eviction by the memory cap.
-      message.preview = '';
-      message.truncated = message.evicted = true;
+      message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview: '', truncated: true, evicted: true };
       target.previewsSkipped++;
       previewsSkipped++;
-    }
+    } else message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview, truncated: truncated[i] === 1 };
     const sse = sseRows?.get(i);
     if (sse) {
       if (field(target.id, 'kind') !== 'eventsource' || dir === DIR_SEND) {
