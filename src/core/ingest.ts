@@ -7,8 +7,8 @@ import type { ConnectionPatch, SessionDelta } from './delta';
 import { CLOSE_ABNORMAL, CLOSE_GOING_AWAY } from './closeCodes';
 
 import { isObject as isRecord } from './json';
-import { DIR_SEND, KIND_EVENTSOURCE, PAGE_CONTEXT_TYPES, PROTOCOL_VERSION } from './wire';
-import type { MessageColumns, PageBatch, PageRecord } from '../protocol/page';
+import { DIR_SEND, KIND_EVENTSOURCE, PAGE_CONTEXT_TYPES, PREVIEW_COMPLETE, PREVIEW_NONE, PREVIEW_TRUNCATED, PROTOCOL_VERSION } from './wire';
+import type { PageBatch, PageRecord } from '../protocol/page';
 
 import {
   MAX_BATCH_CHARS,
@@ -76,13 +76,18 @@ export function parseBatch(json: string): PageBatch {
     throw new Error('malformed batch');
   }
   if (value.records.length > MAX_RECORDS_PER_BATCH) {
-    const messages = Array.isArray(value.messages.id) ? value.messages.id.length : 0;
+    const lead = value.messages.meta ?? value.messages.id;
+    const messages = Array.isArray(lead) ? lead.length : 0;
     throw new RefusedBatch(`too many records in one batch (${value.records.length})`, value.records.length + messages);
   }
   const columns = value.messages;
-  const names: (keyof MessageColumns)[] = ['id', 'dir', 'time', 'opcode', 'size', 'preview', 'truncated'];
-  const length = Array.isArray(columns.id) ? columns.id.length : -1;
-  if (length < 0 || length > MAX_MESSAGES_PER_BATCH || names.some((name) => !Array.isArray(columns[name]) || (columns[name] as unknown[]).length !== length)) {
+  // The hook's packed columns (PackedColumns), or the long form; packed times are differences from t0 on, so t0 is required.
+  const packed = columns.meta !== undefined;
+  if (packed && value.t0 === undefined) throw new Error('packed message columns without t0');
+  const names: string[] = packed ? ['meta', 'time', 'size', 'preview'] : ['id', 'dir', 'time', 'opcode', 'size', 'preview', 'truncated'];
+  const lead = packed ? columns.meta : columns.id;
+  const length = Array.isArray(lead) ? lead.length : -1;
+  if (length < 0 || length > MAX_MESSAGES_PER_BATCH || names.some((name) => !Array.isArray(columns[name]) || columns[name].length !== length)) {
     throw new Error('malformed message columns');
   }
   return value as unknown as PageBatch;
@@ -261,19 +266,48 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
 
   // Per connection of this batch (a handful), not per message: the id string, whether it is known, its group, its next index.
   const groups = new Map<string, Message[]>();
-  const targets = new Map<number, { id: string; group: Message[]; nextIndex: number; previewsSkipped: number } | null>();
+  const targets = new Map<unknown, { id: string; group: Message[]; nextIndex: number; previewsSkipped: number } | null>();
   let previewsSkipped = 0;
   const columns = batch.messages;
   const simRows = Array.isArray(batch.simRows) ? new Set(batch.simRows) : undefined;
-  const { id: ids, time: times, size: sizes, preview: previews, opcode: opcodes, dir: dirs, truncated } = columns;
+  const { time: times, size: sizes, preview: previews } = columns;
+  // The long form's own columns, or the packed one (PackedColumns: meta, and times as differences summed into `clock`).
+  const meta = 'meta' in columns ? columns.meta : undefined;
+  const long = 'meta' in columns ? undefined : columns;
+  let clock = 0;
   // Relative times (microseconds since the document's t0) when the batch says so; t0 itself must be plausible.
   // Each becomes a whole epoch microsecond (in ms: the nearest double to k / 1000), which the background stores as a
   // small integer (src/core/stored.ts); the clocks behind t0 and the column are no finer than that.
   // An implausible t0 makes every message time implausible: each is refused and counted, like any bad time.
   const t0 = batch.t0 === undefined ? undefined : isTime(batch.t0) ? batch.t0 : NaN;
   const sseRows = eventSourceRows(columns.sse);
-  for (let i = 0; i < ids.length; i++) {
-    const hookId = ids[i];
+  for (let i = 0; i < times.length; i++) {
+    let hookId: unknown, dir: unknown, opcode: unknown, code: unknown, raw: unknown;
+    if (meta) {
+      const packed = meta[i];
+      const step = times[i];
+      // A row that cannot be read is refused; its step still counts when it is one, so the rows after it keep their times.
+      if (!isCountUpTo(step, MAX_RELATIVE_MICROS)) {
+        rejected++;
+        continue;
+      }
+      clock += step;
+      if (!isCount(packed)) {
+        rejected++;
+        continue;
+      }
+      raw = clock;
+      hookId = Math.floor(packed / 16);
+      code = Math.floor(packed / 4) % 4;
+      dir = Math.floor(packed / 2) % 2;
+      opcode = (packed % 2) + 1;
+    } else {
+      hookId = long!.id[i];
+      dir = long!.dir[i];
+      opcode = long!.opcode[i];
+      code = long!.truncated[i];
+      raw = times[i];
+    }
     let target = targets.get(hookId);
     if (target === undefined) {
       const id = isCount(hookId) ? connectionId(hookId) : '';
@@ -285,25 +319,22 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       } else target = null;
       targets.set(hookId, target);
     }
-    const raw = times[i];
     const time = t0 === undefined ? raw : isCountUpTo(raw, MAX_RELATIVE_MICROS) ? Math.round(t0 * 1000 + raw) / 1000 : NaN;
     const size = sizes[i];
     const preview = previews[i];
-    const opcode = opcodes[i];
-    const dir = dirs[i];
-    if (!target || !isTime(time) || !isCountUpTo(size, MAX_MESSAGE_BYTES) || !isText(preview, MAX_PREVIEW_CHARS) || (opcode !== 1 && opcode !== 2) || (dir !== 0 && dir !== 1)) {
+    if (!target || !isTime(time) || !isCountUpTo(size, MAX_MESSAGE_BYTES) || !isText(preview, MAX_PREVIEW_CHARS) || (opcode !== 1 && opcode !== 2) || (dir !== 0 && dir !== 1) || (code !== PREVIEW_COMPLETE && code !== PREVIEW_TRUNCATED && code !== PREVIEW_NONE)) {
       rejected++;
       continue;
     }
     // One literal per kind, every property in it: a property added afterwards (evicted) would give each such message a
     // second allocation for it (tens of thousands in a flood, where most messages have no preview).
     let message: Message;
-    if (truncated[i] === 2) {
+    if (code === PREVIEW_NONE) {
       // No preview: the hook's preview budget was spent. Shown and counted as an eviction by the memory cap.
       message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview: '', truncated: true, evicted: true };
       target.previewsSkipped++;
       previewsSkipped++;
-    } else message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview, truncated: truncated[i] === 1 };
+    } else message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview, truncated: code === PREVIEW_TRUNCATED };
     const sse = sseRows?.get(i);
     if (sse) {
       if (field(target.id, 'kind') !== 'eventsource' || dir === DIR_SEND) {

@@ -93,6 +93,45 @@ export interface MessageColumns {
   sse?: (number | string)[];
 }
 
+/**
+ * What the hook sends: the rows of MessageColumns with connection id, direction, opcode and preview code packed in one
+ * number, and each time as the difference from the row before. A flood's message without preview is then about 13
+ * characters instead of 23, at every hop (docs/decisions.md, 60). The background reads both forms (tests and earlier
+ * batches use MessageColumns); a batch with these columns must have a `t0`.
+ */
+export interface PackedColumns {
+  /** `id * 16 + preview code * 4 + dir * 2 + (opcode - 1)`: packMeta. */
+  meta: number[];
+  /** Whole microseconds since the previous row of this batch (the first row: since the batch's `t0`). Never negative. */
+  time: number[];
+  size: number[];
+  preview: string[];
+  sse?: (number | string)[];
+}
+
+/** A row's packed `meta` (PackedColumns): connection id, preview code (0–2), direction (0–1), opcode (1–2). */
+export const packMeta = (id: number, code: number, dir: number, opcode: number): number => id * 16 + code * 4 + dir * 2 + opcode - 1;
+
+/**
+ * PackedColumns in the long form, times as microseconds since t0: the reference reading, for tests and tools (the
+ * background reads the packed form in place, validating each row: src/core/ingest.ts). Does not validate.
+ */
+export function unpackColumns(columns: PackedColumns): MessageColumns {
+  const out: MessageColumns = { id: [], dir: [], time: [], opcode: [], size: columns.size, preview: columns.preview, truncated: [] };
+  let clock = 0;
+  for (let i = 0; i < columns.meta.length; i++) {
+    const meta = columns.meta[i];
+    clock += columns.time[i];
+    out.id.push(Math.floor(meta / 16));
+    out.truncated.push(Math.floor(meta / 4) % 4);
+    out.dir.push(Math.floor(meta / 2) % 2);
+    out.opcode.push((meta % 2) + 1);
+    out.time.push(clock);
+  }
+  if (columns.sse) out.sse = columns.sse;
+  return out;
+}
+
 export interface PageBatch {
   v: number;
   /** Increasing per document; the relay and background use it to ack and to drop duplicates. */
@@ -104,7 +143,7 @@ export interface PageBatch {
    */
   t0?: number;
   records: PageRecord[];
-  messages: MessageColumns;
+  messages: MessageColumns | PackedColumns;
   /** Messages the hook itself dropped (its queue was full while the page was busy). */
   droppedMessages: number;
   /** Page-context records the hook did not send (over its rate: 10 per type and second). Optional, absent when 0, so the version stays 1; ingest adds it to the session's dropped page events. */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { PageBatch } from '../../src/protocol/page';
+import { unpackColumns, type MessageColumns, type PageBatch } from '../../src/protocol/page';
 import { startServer, type TestServer } from './support/servers';
 import { CHROME_EXTENSION_DIR, launchWithExtension, requireFile, type ExtensionBrowser } from './support/chromium';
 
@@ -58,9 +58,14 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function batches(): Promise<PageBatch[]> {
+/** The hook's batches as sent, their packed columns read in the long form (every batch of this hook is packed). */
+async function batches(): Promise<(PageBatch & { messages: MessageColumns })[]> {
   const raw = await page.evaluate(() => [...(window as unknown as { __raw: Map<number, string> }).__raw.values()]);
-  return raw.map((json) => JSON.parse(json) as PageBatch);
+  return raw.map((json) => {
+    const batch = JSON.parse(json) as PageBatch;
+    if (!('meta' in batch.messages)) throw new Error(`batch ${batch.seq} is not packed`);
+    return { ...batch, messages: unpackColumns(batch.messages) };
+  });
 }
 
 describe('the page hook (Chromium)', () => {
@@ -102,6 +107,11 @@ describe('the page hook (Chromium)', () => {
     expect(batchOf('m4999')).toBe(batchOf('m0'));
     const flat = all.flatMap((b) => b.messages.preview.map((preview, i) => ({ preview, size: b.messages.size[i], truncated: b.messages.truncated[i], dir: b.messages.dir[i], opcode: b.messages.opcode[i] })));
     const sent = flat.filter((m) => m.dir === 0);
+    // Times travel as differences from the row before; summed, they are the page's clock, in order, never before t0.
+    const times = all.flatMap((b) => b.messages.time);
+    expect(times[0]).toBeGreaterThan(0);
+    expect(times.every((time, i) => Number.isInteger(time) && (i === 0 || time >= times[i - 1]))).toBe(true);
+    expect(new Set(all.map((b) => b.t0)).size).toBe(1);
     expect(sent[0]).toMatchObject({ size: 140_000, truncated: 1, opcode: 1 });
     expect(sent[0].preview.length).toBe(65_536);
     expect(sent[1]).toMatchObject({ preview: '😀', size: 4, truncated: 0 });

@@ -3,7 +3,7 @@ import { analyzeSession } from '../../src/core/analysis';
 import { batchToDelta, parseBatch, MAX_PREVIEW_CHARS } from '../../src/core/ingest';
 import { applyDelta } from '../../src/core/delta';
 import { emptySession, type Connection, type Session } from '../../src/core/model';
-import { PROTOCOL_VERSION, type PageBatch, type PageRecord } from '../../src/protocol/page';
+import { PROTOCOL_VERSION, packMeta, unpackColumns, type PackedColumns, type PageBatch, type PageRecord } from '../../src/protocol/page';
 import { columns } from './helpers/columns';
 
 const T0 = 1_790_000_000_000;
@@ -205,5 +205,44 @@ describe('batchToDelta', () => {
       ingest([batch(2, [{ k: 'close', at: 0, id: 1, time: T0 + 450, code: 1001, reason: '', wasClean: true }])], session);
       expect(session.connections[0].close).toMatchObject({ initiator: 'navigation', time: T0 + 450 });
     });
+  });
+});
+
+describe('packed message columns (what the hook sends)', () => {
+  const t0 = T0 + 0.125;
+  const create: PageRecord = { k: 'create', at: 0, id: 7, time: t0, url: 'wss://x/', protocols: [] };
+  // id 7: a sent text (complete), a received binary (truncated), a received text without preview (budget spent).
+  const packed = (meta: unknown[], time: unknown[], size: unknown[] = [5, 70_000, 100], preview: unknown[] = ['hello', 'AAEC', '']) =>
+    ({ v: PROTOCOL_VERSION, seq: 1, t0, records: [create], messages: { meta, time, size, preview }, droppedMessages: 0 }) as unknown as PageBatch;
+  const meta = [packMeta(7, 0, 0, 1), packMeta(7, 1, 1, 2), packMeta(7, 2, 1, 1)];
+
+  it('reads as the same messages as the long form', () => {
+    const batchPacked = packed(meta, [1_000, 250, 0]);
+    const long = { ...batchPacked, messages: unpackColumns(batchPacked.messages as PackedColumns) };
+    expect((long.messages as { time: number[] }).time).toEqual([1_000, 1_250, 1_250]);
+    const fromPacked = ingest([batchPacked]).connections[0].messages;
+    expect(fromPacked).toEqual(ingest([long]).connections[0].messages);
+    expect(fromPacked.map(({ direction, opcode, truncated, evicted, size, preview }) => ({ direction, opcode, truncated, evicted, size, preview }))).toEqual([
+      { direction: 'send', opcode: 1, truncated: false, evicted: undefined, size: 5, preview: 'hello' },
+      { direction: 'receive', opcode: 2, truncated: true, evicted: undefined, size: 70_000, preview: 'AAEC' },
+      { direction: 'receive', opcode: 1, truncated: true, evicted: true, size: 100, preview: '' },
+    ]);
+    expect(fromPacked.map((m) => m.time)).toEqual([t0 + 1, t0 + 1.25, t0 + 1.25]);
+  });
+
+  it('refuses a row it cannot read, counts it, and keeps the clock of the rows before it', () => {
+    const session = ingest([packed([meta[0], -16, meta[2]], [1_000, 250, 500])]);
+    expect(session.connections[0].messages.map((m) => [m.preview, m.time])).toEqual([['hello', t0 + 1], ['', t0 + 1.75]]);
+    expect(session.connections[0].messages.map((m) => m.index)).toEqual([0, 1]);
+    const negative = ingest([packed(meta, [1_000, -250, 500])]);
+    expect(negative.connections[0].messages.map((m) => m.time)).toEqual([t0 + 1, t0 + 1.5]);
+    // An unknown connection id, and a preview code that does not exist (3), are refused too.
+    expect(ingest([packed([packMeta(8, 0, 0, 1), packMeta(7, 3, 0, 1), meta[2]], [1, 1, 1])]).connections[0].messages).toHaveLength(1);
+  });
+
+  it('needs t0, since its times are differences', () => {
+    const { t0: _t0, ...withoutT0 } = packed(meta, [1, 1, 1]);
+    expect(() => parseBatch(JSON.stringify(withoutT0))).toThrow(/t0/);
+    expect(() => parseBatch(JSON.stringify(packed(meta, [1, 1])))).toThrow(/columns/);
   });
 });
