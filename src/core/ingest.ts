@@ -7,7 +7,7 @@ import type { ConnectionPatch, SessionDelta } from './delta';
 import { CLOSE_ABNORMAL, CLOSE_GOING_AWAY } from './closeCodes';
 
 import { isObject as isRecord } from './json';
-import { DIR_SEND, KIND_EVENTSOURCE, PAGE_CONTEXT_TYPES, PREVIEW_COMPLETE, PREVIEW_NONE, PREVIEW_TRUNCATED, PROTOCOL_VERSION } from './wire';
+import { DIR_SEND, KIND_EVENTSOURCE, PAGE_CONTEXT_TYPES, PREVIEW_COMPLETE, PREVIEW_NONE, PREVIEW_TRUNCATED, PROTOCOL_VERSION, metaCode, metaDir, metaId, metaOpcode } from './wire';
 import type { PageBatch, PageRecord } from '../protocol/page';
 
 import {
@@ -75,18 +75,16 @@ export function parseBatch(json: string): PageBatch {
   if (!isCount(value.seq) || !Array.isArray(value.records) || !isRecord(value.messages) || !isCount(value.droppedMessages)) {
     throw new Error('malformed batch');
   }
-  if (value.records.length > MAX_RECORDS_PER_BATCH) {
-    const lead = value.messages.meta ?? value.messages.id;
-    const messages = Array.isArray(lead) ? lead.length : 0;
-    throw new RefusedBatch(`too many records in one batch (${value.records.length})`, value.records.length + messages);
-  }
-  const columns = value.messages;
   // The hook's packed columns (PackedColumns), or the long form; packed times are differences from t0 on, so t0 is required.
+  const columns = value.messages;
   const packed = columns.meta !== undefined;
-  if (packed && value.t0 === undefined) throw new Error('packed message columns without t0');
-  const names: string[] = packed ? ['meta', 'time', 'size', 'preview'] : ['id', 'dir', 'time', 'opcode', 'size', 'preview', 'truncated'];
   const lead = packed ? columns.meta : columns.id;
   const length = Array.isArray(lead) ? lead.length : -1;
+  if (value.records.length > MAX_RECORDS_PER_BATCH) {
+    throw new RefusedBatch(`too many records in one batch (${value.records.length})`, value.records.length + Math.max(length, 0));
+  }
+  if (packed && value.t0 === undefined) throw new Error('packed message columns without t0');
+  const names: string[] = packed ? ['meta', 'time', 'size', 'preview'] : ['id', 'dir', 'time', 'opcode', 'size', 'preview', 'truncated'];
   if (length < 0 || length > MAX_MESSAGES_PER_BATCH || names.some((name) => !Array.isArray(columns[name]) || columns[name].length !== length)) {
     throw new Error('malformed message columns');
   }
@@ -297,10 +295,10 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
         continue;
       }
       raw = clock;
-      hookId = Math.floor(packed / 16);
-      code = Math.floor(packed / 4) % 4;
-      dir = Math.floor(packed / 2) % 2;
-      opcode = (packed % 2) + 1;
+      hookId = metaId(packed);
+      code = metaCode(packed);
+      dir = metaDir(packed);
+      opcode = metaOpcode(packed);
     } else {
       hookId = long!.id[i];
       dir = long!.dir[i];

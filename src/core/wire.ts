@@ -21,6 +21,17 @@ export const PREVIEW_TRUNCATED = 1;
 export const PREVIEW_NONE = 2;
 
 /**
+ * The hook's packed `meta` column (PackedColumns in src/protocol/page.ts): a row's connection id, preview code (0–2),
+ * direction (0–1) and opcode (1–2) in one number, `id * 16 + code * 4 + dir * 2 + opcode - 1`. The hook writes the
+ * same sum out (it imports constants only); ingest and unpackColumns read it back with these.
+ */
+export const packMeta = (id: number, code: number, dir: number, opcode: number): number => id * 16 + code * 4 + dir * 2 + opcode - 1;
+export const metaId = (meta: number): number => Math.floor(meta / 16);
+export const metaCode = (meta: number): number => Math.floor(meta / 4) % 4;
+export const metaDir = (meta: number): number => Math.floor(meta / 2) % 2;
+export const metaOpcode = (meta: number): number => (meta % 2) + 1;
+
+/**
  * What the page itself reports about its context (lifecycle, network, timers). `beforeunload`: the document's
  * navigation began (reload, link, tab closing); it may still be cancelled, `pagehide` is when it went away.
  */

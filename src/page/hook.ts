@@ -422,7 +422,7 @@ interface SocketState {
       simNext = false;
       (simRows ??= bare([]))[simRows.length] = row;
     }
-    // packMeta (src/protocol/page.ts), written out: one number for four small columns.
+    // packMeta (src/core/wire.ts), written out: one number for four small columns.
     cols.meta[row] = id * 16 + truncated * 4 + dir * 2 + opcode - 1;
     // Whole microseconds since the document's timeOrigin (the batch's t0): integers print and parse several times
     // faster than epoch milliseconds with a fraction, in half the characters. The clock is coarser than 1 µs anyway.

@@ -9,7 +9,7 @@
 // forge them. After the handshake both sides stop listening for the fixed
 // handshake names, so a page using those names sees ordinary events.
 
-import type { KIND_EVENTSOURCE, PageContextType } from '../core/wire';
+import { metaCode, metaDir, metaId, metaOpcode, type KIND_EVENTSOURCE, type PageContextType } from '../core/wire';
 
 // The encoding's constants live in core (core imports no protocol constants); the hook takes them from here.
 export {
@@ -21,6 +21,7 @@ export {
   PREVIEW_TRUNCATED,
   PROTOCOL_VERSION,
   KIND_EVENTSOURCE,
+  packMeta,
   type PageContextType,
 } from '../core/wire';
 /** The code the hook records for a socket its document's going away ended (the browser sends it to the server). */
@@ -100,7 +101,7 @@ export interface MessageColumns {
  * batches use MessageColumns); a batch with these columns must have a `t0`.
  */
 export interface PackedColumns {
-  /** `id * 16 + preview code * 4 + dir * 2 + (opcode - 1)`: packMeta. */
+  /** `id * 16 + preview code * 4 + dir * 2 + (opcode - 1)`: packMeta (src/core/wire.ts). */
   meta: number[];
   /** Whole microseconds since the previous row of this batch (the first row: since the batch's `t0`). Never negative. */
   time: number[];
@@ -108,9 +109,6 @@ export interface PackedColumns {
   preview: string[];
   sse?: (number | string)[];
 }
-
-/** A row's packed `meta` (PackedColumns): connection id, preview code (0–2), direction (0–1), opcode (1–2). */
-export const packMeta = (id: number, code: number, dir: number, opcode: number): number => id * 16 + code * 4 + dir * 2 + opcode - 1;
 
 /**
  * PackedColumns in the long form, times as microseconds since t0: the reference reading, for tests and tools (the
@@ -122,10 +120,10 @@ export function unpackColumns(columns: PackedColumns): MessageColumns {
   for (let i = 0; i < columns.meta.length; i++) {
     const meta = columns.meta[i];
     clock += columns.time[i];
-    out.id.push(Math.floor(meta / 16));
-    out.truncated.push(Math.floor(meta / 4) % 4);
-    out.dir.push(Math.floor(meta / 2) % 2);
-    out.opcode.push((meta % 2) + 1);
+    out.id.push(metaId(meta));
+    out.truncated.push(metaCode(meta));
+    out.dir.push(metaDir(meta));
+    out.opcode.push(metaOpcode(meta));
     out.time.push(clock);
   }
   if (columns.sse) out.sse = columns.sse;
