@@ -25,6 +25,8 @@
 // extension with SocketScope's declarations and none of its work, so the
 // ratios read what the browser charges any extension built this way; with
 // --baseline=bench/floor, what SocketScope adds on top of it),
+// --extension=DIR (measure the build in DIR instead of dist/chrome, e.g. one
+// made with another preview bound: docs/performance.md, Previews setting),
 // --with-floor (a third browser loads bench/floor in the same alternating
 // runs: each condition also reports floor ÷ without, the noise band its
 // own ratios sit in).
@@ -42,9 +44,14 @@ import { runPanelBench } from './panel.mjs';
 import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
-const EXTENSION_DIR = join(ROOT, 'dist', 'chrome');
-const HOOK_PATH = join(EXTENSION_DIR, 'src', 'page', 'hook.js');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
+/** --extension=DIR: measure another build (e.g. one made with a setting other than the default); implies --no-build. */
+const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome');
+if (typeof args.extension === 'string') {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`--extension=${EXTENSION_DIR}: no manifest.json there`);
+  args['no-build'] = true;
+}
+const HOOK_PATH = join(EXTENSION_DIR, 'src', 'page', 'hook.js');
 const RUNS = Number(args.runs ?? 5);
 /** --baseline=DIR: compare against another build of the extension instead of none. */
 const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;

@@ -16,7 +16,7 @@ import { TAB_KEY_PREFIX, decodeStoredTabs, storedTabWriter, type RestoredChunks,
 import { initRecordings } from './recording';
 import { createHandshakeObserver, handshakeDelta, type HandshakeObserver } from './handshakes';
 import { describePolicy, encodePayload, evaluateVerification, isSimulableCloseCode, SIM_POLICY_KINDS, type SimAction, type SimPolicy, type SimulationState } from '../core/simulation';
-import type { PageCommand } from '../protocol/page';
+import { PREVIEW_MAX, isPreviewChoice, type PageCommand } from '../protocol/page';
 import {
   PORT_PANEL,
   PORT_RELAY,
@@ -100,7 +100,7 @@ const ALL_HOSTS = ['<all_urls>'];
 export function startBackground(api: BackgroundApi, clock: Clock = realClock): { ready: Promise<void> } {
   const tabs = new Map<number, TabState>();
   const panels = new Map<number, Set<PanelPort>>();
-  let settings: Settings = { preserveLog: true, caps: DEFAULT_CAPS };
+  let settings: Settings = { preserveLog: true, caps: DEFAULT_CAPS, previewBytes: PREVIEW_MAX };
   const dirty = new Set<number>();
   let persistTimer: unknown;
   let persisting = false;
@@ -151,9 +151,30 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   }
 
   // ---- restore after a service worker restart: every event waits for it ----
+  /**
+   * Settings from the panel or storage (also written by hand, or by an older version): a preview bound that is
+   * not one of the choices is ignored. A new preview bound goes to every hook at once (each new document gets
+   * it at its hello); every message recorded after a hook has it is bounded by it.
+   */
+  function takeSettings(next: unknown): void {
+    if (typeof next !== 'object' || next === null) return;
+    const { previewBytes, ...rest } = next as Partial<Settings>;
+    const before = settings.previewBytes;
+    settings = { ...settings, ...rest, previewBytes: isPreviewChoice(previewBytes) ? previewBytes : settings.previewBytes };
+    if (settings.previewBytes !== before) for (const port of new Set([...relayOf.values()].map((entry) => entry.port))) sendCommand(port, previewCommand());
+  }
+  const previewCommand = (): PageCommand => ({ c: 'preview', bytes: settings.previewBytes });
+  function sendCommand(port: RelayPort, command: PageCommand, docId?: string): void {
+    try {
+      port.postMessage({ kind: 'command', docId, command });
+    } catch {
+      /* the frame is gone */
+    }
+  }
+
   const ready: Promise<void> = (async () => {
     const [stored, local] = await Promise.all([api.storage.session.get(null), api.storage.local.get('settings')]);
-    if (local.settings) settings = { ...settings, ...(local.settings as Partial<Settings>) };
+    if (local.settings) takeSettings(local.settings);
     const restored = decodeStoredTabs<StoredTab['docs']>(stored);
     for (const [tabId, storedTab] of restored.tabs) {
       const state = newTab(tabId, storedTab.session, storedTab.chunks);
@@ -441,6 +462,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
         }
         simulationNavigated(tabId, time);
       }
+      if (settings.previewBytes !== PREVIEW_MAX) sendCommand(port, previewCommand(), message.docId);
       simulationHello(tabId, port, message.docId);
       return;
     }
@@ -484,13 +506,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   function toHooks(tabId: number, command: PageCommand, docId?: string): void {
     const ports = new Set<RelayPort>();
     for (const [id, entry] of relayOf) if (entry.tabId === tabId && (docId === undefined || id === docId)) ports.add(entry.port);
-    for (const port of ports) {
-      try {
-        port.postMessage({ kind: 'command', docId, command });
-      } catch {
-        /* the frame is gone */
-      }
-    }
+    for (const port of ports) sendCommand(port, command, docId);
   }
   const policyCommand = (policy: SimPolicy): PageCommand => ({ c: 'policy', kind: policy.kind, ms: policy.ms, basis: policy.basis, endpoint: policy.endpoint });
   function simulationEvent(tabId: number, detail: string, time = clock.now()): void {
@@ -553,12 +569,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   /** A new document of a tab under a policy kept across reloads gets it at once (the relay holds it until the hook's nonce is known). */
   function simulationHello(tabId: number, port: RelayPort, docId: string): void {
     const policy = simulations.get(tabId)?.policy;
-    if (!policy) return;
-    try {
-      port.postMessage({ kind: 'command', docId, command: policyCommand(policy) });
-    } catch {
-      /* the frame is gone */
-    }
+    if (policy) sendCommand(port, policyCommand(policy), docId);
   }
   function simulate(tabId: number, action: SimAction): void {
     const connection = tabs.get(tabId)?.index.get(action.connectionId);
@@ -612,7 +623,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
         resetTab(message.tabId);
         break;
       case 'settings':
-        settings = { ...settings, ...message.settings };
+        takeSettings(message.settings);
         void api.storage.local.set({ settings });
         break;
       case 'record-start':
@@ -662,7 +673,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   // Settings changed elsewhere (another panel, or storage directly): take them. Only the local
   // area's event: storage.onChanged would also deliver every persisted session (old and new, megabytes) back to us.
   api.storage.local.onChanged.addListener((changes) => {
-    if (changes.settings?.newValue) settings = { ...settings, ...(changes.settings.newValue as Partial<Settings>) };
+    if (changes.settings?.newValue) takeSettings(changes.settings.newValue);
   });
 
   api.tabs.onRemoved.addListener((tabId) => {

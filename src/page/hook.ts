@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
   batchEventType,
   commandEventType,
+  PREVIEW_MAX,
   type PackedColumns,
   type PageCommand,
   type PageBatch,
@@ -21,8 +22,6 @@ import {
 } from '../protocol/page';
 import { hookLongLived } from './eventSource';
 
-/** Default preview bound: 64 Ki UTF-16 units of text, or 64 KiB of binary. */
-const PREVIEW_CAP = 65536;
 /** Flush as soon as the page's current task ends when this many messages are queued, without waiting for the timer... */
 const FLUSH_MESSAGES = 4096;
 /** ...or this many preview characters. */
@@ -254,6 +253,8 @@ interface SocketState {
   // Objects read on every message are made with bare() rather than a `__proto__: null` literal: V8 gives such a
   // literal dictionary properties (slower to read), and keeps fast ones when the prototype is dropped afterwards.
   // Either way the literal defines its properties, and no setter of the page's Object.prototype runs.
+  /** Each message's preview: at most this many UTF-16 units of text or bytes of binary (a 'preview' command sets it). */
+  let previewCap = PREVIEW_MAX;
   /** The two preview budgets: characters left, as of `at` (hook clock). */
   const textBudget: Budget = bare({ left: PREVIEW_BUDGET_CHARS, at: 0, max: PREVIEW_BUDGET_CHARS, refill: PREVIEW_REFILL_PER_MS });
   const binaryBudget: Budget = bare({ left: BINARY_BUDGET_CHARS, at: 0, max: BINARY_BUDGET_CHARS, refill: BINARY_REFILL_PER_MS });
@@ -370,10 +371,10 @@ interface SocketState {
     if (typeof data === 'string') {
       opcode = 1;
       size = utf8Length(data);
-      const length = data.length > PREVIEW_CAP ? PREVIEW_CAP : data.length;
+      const length = data.length > previewCap ? previewCap : data.length;
       if (!spend(textBudget, length, at)) truncated = 2;
       else if (length < data.length) {
-        preview = strSlice(data, 0, PREVIEW_CAP);
+        preview = strSlice(data, 0, length);
         truncated = 1;
       } else preview = data;
     } else if (isView(data)) {
@@ -389,7 +390,7 @@ interface SocketState {
         buffer = apply(dataViewBufferOf, data, []) as ArrayBuffer;
         offset = apply(dataViewOffsetOf, data, []) as number;
       }
-      const length = size > PREVIEW_CAP ? PREVIEW_CAP : size;
+      const length = size > previewCap ? previewCap : size;
       // A view on the page's own buffer, of the preview's bytes only: no copy of the payload, no transfer, nothing detached.
       if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
@@ -397,18 +398,18 @@ interface SocketState {
         truncated = length < size ? 1 : 0;
       }
     } else if (!receivedBlob(dir, data) && (size = arrayBufferLength(data)) >= 0) {
-      const length = size > PREVIEW_CAP ? PREVIEW_CAP : size;
+      const length = size > previewCap ? previewCap : size;
       if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         preview = base64(new NativeUint8Array(data as ArrayBuffer, 0, length));
         truncated = length < size ? 1 : 0;
       }
     } else if ((size = blobLength(data)) >= 0) {
-      const length = size > PREVIEW_CAP ? PREVIEW_CAP : size;
+      const length = size > previewCap ? previewCap : size;
       if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         truncated = length < size ? 1 : 0;
-        readBlobPreview(data as Blob, length < size ? length : -1, cols, cols.preview.length);
+        if (length) readBlobPreview(data as Blob, length < size ? length : -1, cols, cols.preview.length);
       }
     } else {
       // Other values were converted by the browser with ToString; only primitives can be converted again without
@@ -882,6 +883,12 @@ interface SocketState {
   function onCommand(event: Event): void {
     try {
       const command = bare(parse(apply(detailOf, event, []) as string) as PageCommand);
+      // The user's preview bound (Settings.previewBytes), sent at the relay's hello and on every change.
+      if (command.c === 'preview') {
+        const bytes = command.bytes;
+        if (typeof bytes === 'number' && bytes >= 0 && bytes <= PREVIEW_MAX && bytes % 1 === 0) previewCap = bytes;
+        return;
+      }
       // A stop (e.g. sent to the whole tab when a policy ended) changes nothing on a page that never had a command.
       if (command.c === 'stop') {
         policy = undefined;

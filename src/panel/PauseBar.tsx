@@ -1,6 +1,7 @@
 // Pause: the views stay as they were while capture goes on underneath (the
 // store applies every delta, src/panel/store.ts), with a bar that says what
 // arrived meanwhile and a Resume button. P toggles it (src/panel/keyboard.ts).
+import { PREVIEW_CHOICES, PREVIEW_MAX } from '../protocol/page';
 import { send } from './live';
 import { arrivedWhilePaused, link, pause, paused, resume, settings } from './store';
 
@@ -67,6 +68,39 @@ export function PreserveLogToggle({ tabId }: { tabId?: number }) {
         }}
       />
       Preserve log
+    </label>
+  );
+}
+
+const previewLabel = (bytes: number): string => (bytes === 0 ? 'sizes only' : `${bytes / 1024} KiB`);
+
+/**
+ * The preview bound, the background's setting (Settings.previewBytes): how much of each message the hooks keep,
+ * in every tab, from the moment they get it; what is already recorded stays as it is. Smaller previews cost
+ * the page and the browser less on large messages (README, Performance).
+ */
+export function PreviewSizeSelect({ tabId }: { tabId?: number }) {
+  const current = settings.value;
+  if (link.value === 'imported' || tabId === undefined) return null;
+  return (
+    <label class="tool-check" title="How much of each message to keep, as text or base64 (every tab, from now on; smaller previews cost the page less on large messages)">
+      Previews{' '}
+      <select
+        aria-label="Preview size"
+        value={String(current?.previewBytes ?? PREVIEW_MAX)}
+        disabled={!current}
+        onChange={(event) => {
+          const previewBytes = Number(event.currentTarget.value);
+          if (current) settings.value = { ...current, previewBytes };
+          send({ kind: 'settings', settings: { previewBytes } });
+        }}
+      >
+        {PREVIEW_CHOICES.map((bytes) => (
+          <option key={bytes} value={String(bytes)}>
+            {previewLabel(bytes)}
+          </option>
+        ))}
+      </select>
     </label>
   );
 }

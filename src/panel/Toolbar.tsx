@@ -9,7 +9,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { emptySession } from '../core/model';
 import { QaTools } from './QaTools';
-import { PauseButton, PreserveLogToggle } from './PauseBar';
+import { PauseButton, PreserveLogToggle, PreviewSizeSelect } from './PauseBar';
 import { send } from './live';
 import { openSearch, URL_FILTER_ID } from './keyboard';
 import { searchOpen } from './search';
@@ -110,6 +110,7 @@ export function Toolbar({ tabId }: { tabId?: number }) {
       <QaTools tabId={tabId} />
       {/* More actions go here. */}
       <PreserveLogToggle tabId={tabId} />
+      <PreviewSizeSelect tabId={tabId} />
     </div>
   );
   return (
@@ -156,7 +157,7 @@ export function Toolbar({ tabId }: { tabId?: number }) {
           type="button"
           class="tool-button more-button"
           aria-label="More actions"
-          title="More actions: Pause, Search, Export, download options, Record, Add note, Import, Preserve log"
+          title="More actions: Pause, Search, Export, download options, Record, Add note, Import, Preserve log, Previews"
           aria-haspopup="true"
           aria-expanded={menuOpen}
           aria-controls="toolbar-more-menu"

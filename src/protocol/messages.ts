@@ -41,6 +41,11 @@ export interface Settings {
   /** Keep records across navigations (with a marker) instead of clearing. */
   preserveLog: boolean;
   caps: Caps;
+  /**
+   * Each message's preview: at most this many characters of text or bytes of binary, one of PREVIEW_CHOICES
+   * (src/protocol/page.ts; 0: sizes only). Sent to every hook; a document's messages before its hook has it use the default.
+   */
+  previewBytes: number;
 }
 
 /**

@@ -40,6 +40,12 @@ export const batchEventType = (nonce: string): string => nonce;
  */
 export const commandEventType = (nonce: string): string => nonce + '-c';
 
+/** The largest preview, and the default: 64 Ki UTF-16 units of text, or 64 KiB of binary (DESIGN.md). */
+export const PREVIEW_MAX = 65536;
+/** The preview bounds a user can choose (Settings.previewBytes, the panel's Previews menu); 0: sizes only, no preview. */
+export const PREVIEW_CHOICES: readonly number[] = [PREVIEW_MAX, 16384, 4096, 1024, 0];
+export const isPreviewChoice = (value: unknown): value is number => typeof value === 'number' && PREVIEW_CHOICES.includes(value);
+
 /**
  * A command to the hook. Every field is always present (the hook reads own properties only).
  * `policy`: enforce on sockets whose URL, without query, is `endpoint` ('' = all): `idle` (no message for `ms`
@@ -52,7 +58,9 @@ export type PageCommand =
   | { c: 'stop' }
   | { c: 'drop'; id: number }
   | { c: 'close'; id: number; code: number; reason: string }
-  | { c: 'send' | 'inject'; id: number; binary: boolean; text: string; b64: string };
+  | { c: 'send' | 'inject'; id: number; binary: boolean; text: string; b64: string }
+  /** `preview`: bound every later message's preview to `bytes` (one of PREVIEW_CHOICES: characters of text, bytes of binary). */
+  | { c: 'preview'; bytes: number };
 
 /** Lifecycle records: rare, so plain objects. `at` = how many messages of the same batch were recorded before this one, to keep order. */
 export type PageRecord =

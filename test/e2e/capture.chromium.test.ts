@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Connection, Session } from '../../src/core/model';
 import { startServer, type TestServer } from './support/servers';
-import { launchWithExtension, waitForSession, type ExtensionBrowser } from './support/chromium';
+import { launchWithExtension, openPanel, waitForSession, type ExtensionBrowser } from './support/chromium';
 
 let server: TestServer;
 let crossServer: TestServer;
@@ -130,5 +130,93 @@ describe('capture in Chromium', () => {
       expect(socket.close).toMatchObject({ code: 1000, initiator: 'page' });
     }
     await framesPage.close();
+  });
+});
+
+describe('the Previews setting (Chromium)', () => {
+  /** Opens /echo?{tag} with `binaryType`, sends text of 5,000 characters and 3,000 bytes, waits for both echoes, closes. */
+  const echoPair = (tag: string, binaryType: BinaryType) =>
+    page.evaluate(
+      ({ url, binaryType }) =>
+        new Promise<void>((resolve, reject) => {
+          const ws = new WebSocket(url);
+          ws.binaryType = binaryType;
+          let echoes = 0;
+          ws.onopen = () => {
+            ws.send('x'.repeat(5000));
+            ws.send(new Uint8Array(3000).map((_, i) => i % 251));
+          };
+          ws.onmessage = () => {
+            if (++echoes === 2) ws.close(1000);
+          };
+          ws.onclose = () => resolve();
+          ws.onerror = () => reject(new Error('socket error'));
+        }),
+      { url: `${server.wsOrigin}/echo?${tag}`, binaryType },
+    );
+  const messagesOf = async (tag: string) => {
+    const { session } = await waitForSession(browser, (s) => (byUrl(s, `/echo?${tag}`)?.messages.length ?? 0) === 4 && closedSocket(`/echo?${tag}`)(s), `the ${tag} echoes`);
+    return byUrl(session, `/echo?${tag}`)!.messages;
+  };
+
+  it('bounds every later preview, text, ArrayBuffer and Blob, to the size chosen in the panel, in the open page', async () => {
+    const { tabId } = await waitForSession(browser, (s) => s.pageUrl?.endsWith('/capture.html') === true, 'the capture page');
+    const panel = await openPanel(browser, tabId);
+    try {
+      const select = panel.getByLabel('Preview size');
+      if (!(await select.isVisible())) await panel.getByRole('button', { name: 'More actions' }).click();
+      expect(await select.inputValue()).toBe('65536');
+      await select.selectOption('1024');
+      // The command reaches the open page's hook asynchronously: poll with small sockets until it bounds a preview.
+      for (let attempt = 0; ; attempt++) {
+        await echoPair(`probe${attempt}`, 'arraybuffer');
+        if ((await messagesOf(`probe${attempt}`))[0].preview.length === 1024) break;
+        if (attempt === 20) throw new Error('the Previews setting never reached the hook');
+      }
+      await echoPair('kib', 'arraybuffer');
+      await echoPair('kibblob', 'blob');
+      for (const tag of ['kib', 'kibblob']) {
+        const messages = await messagesOf(tag);
+        // Whole sizes, and the first 1,024 characters or bytes, marked truncated, in both directions.
+        expect(messages.map((m) => [m.opcode, m.size, m.truncated])).toEqual([
+          [1, 5000, true],
+          [2, 3000, true],
+          [1, 5000, true],
+          [2, 3000, true],
+        ]);
+        for (const m of messages) {
+          if (m.opcode === 1) expect(m.preview).toBe('x'.repeat(1024));
+          else expect([...Buffer.from(m.preview, 'base64')]).toEqual(Array.from({ length: 1024 }, (_, i) => i % 251));
+        }
+      }
+      // Sizes only: no preview at all, every size still exact.
+      await select.selectOption('0');
+      for (let attempt = 0; ; attempt++) {
+        await echoPair(`none${attempt}`, 'blob');
+        const messages = await messagesOf(`none${attempt}`);
+        if (messages.every((m) => m.preview === '')) {
+          expect(messages.map((m) => [m.size, m.truncated])).toEqual([
+            [5000, true],
+            [3000, true],
+            [5000, true],
+            [3000, true],
+          ]);
+          break;
+        }
+        if (attempt === 20) throw new Error('the Previews setting never reached the hook');
+      }
+      // A new document gets the setting at its hello.
+      await panel.reload();
+      expect(await panel.getByLabel('Preview size').inputValue()).toBe('0');
+    } finally {
+      await panel.getByLabel('Preview size').selectOption('65536').catch(() => undefined);
+      await panel.close();
+    }
+    // Back to the default: whole previews again.
+    for (let attempt = 0; ; attempt++) {
+      await echoPair(`whole${attempt}`, 'arraybuffer');
+      if ((await messagesOf(`whole${attempt}`))[0].preview.length === 5000) break;
+      if (attempt === 20) throw new Error('the default never came back');
+    }
   });
 });

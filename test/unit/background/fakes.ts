@@ -181,10 +181,10 @@ export function fakeWebRequest(): WebRequestLike & Record<'onBeforeRequest' | 'o
 }
 
 export function fakeBrowser(
-  options: { sessionQuota?: number; session?: FakeStorage; webRequest?: WebRequestLike; permissions?: BackgroundApi['permissions'] } = {},
+  options: { sessionQuota?: number; session?: FakeStorage; local?: FakeStorage; webRequest?: WebRequestLike; permissions?: BackgroundApi['permissions'] } = {},
 ): FakeBrowser {
   const session = options.session ?? new FakeStorage(options.sessionQuota ?? 10 * 1024 * 1024);
-  const local = new FakeStorage();
+  const local = options.local ?? new FakeStorage();
   const onConnect = new FakeEvent<(port: RawPort) => void>();
   const onMessage = new FakeEvent<(message: unknown, sender: PortSender) => Promise<unknown> | undefined>();
   const onRemoved = new FakeEvent<(tabId: number) => void>();
