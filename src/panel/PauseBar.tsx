@@ -76,14 +76,13 @@ const previewLabel = (bytes: number): string => (bytes === 0 ? 'sizes only' : `$
 
 /**
  * The preview bound, the background's setting (Settings.previewBytes): how much of each message the hooks keep,
- * in every tab, from the moment they get it; what is already recorded stays as it is. Smaller previews cost
- * the page and the browser less on large messages (README, Performance).
+ * in every tab, from the moment they get it; what is already recorded stays as it is (README, Previews).
  */
 export function PreviewSizeSelect({ tabId }: { tabId?: number }) {
   const current = settings.value;
   if (link.value === 'imported' || tabId === undefined) return null;
   return (
-    <label class="tool-check" title="How much of each message to keep, as text or base64 (every tab, from now on; smaller previews cost the page less on large messages)">
+    <label class="tool-check" title="How much of each message to keep, as text or base64, in every tab from now on (what is recorded stays). Smaller previews leave room for more messages in the tab's memory cap; sizes only keeps no content, so heartbeats are not recognised">
       Previews{' '}
       <select
         aria-label="Preview size"
