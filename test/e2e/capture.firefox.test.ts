@@ -97,3 +97,40 @@ describe('capture in Firefox ESR', () => {
     }
   });
 });
+
+describe('the Previews setting (Firefox ESR)', () => {
+  it('bounds the open page\'s later previews to the size chosen in the panel', async () => {
+    const panel = await openPanelFor(browser, page);
+    try {
+      await panel.waitForSelector('select[aria-label="Preview size"]:not([disabled])', { timeout: 10_000 });
+      await panel.select('select[aria-label="Preview size"]', '1024');
+      // The command reaches the page's hook asynchronously: echo until a preview is bounded.
+      let bounded: HarEntry | undefined;
+      for (let attempt = 0; attempt < 20 && !bounded; attempt++) {
+        await page.evaluate(
+          (url) =>
+            new Promise<void>((resolve, reject) => {
+              const ws = new WebSocket(url);
+              ws.onopen = () => ws.send('y'.repeat(5000));
+              ws.onmessage = () => ws.close(1000);
+              ws.onclose = () => resolve();
+              ws.onerror = () => reject(new Error('socket error'));
+            }),
+          `${server.wsOrigin}/echo?firefox-preview${attempt}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        har = await exportFromPanel(panel);
+        const candidate = har.log.entries.find((e) => e.request.url.endsWith(`/echo?firefox-preview${attempt}`));
+        if (candidate?._webSocketMessages.length === 2 && candidate._webSocketMessages[0].data.length === 1024) bounded = candidate;
+      }
+      if (!bounded) throw new Error('the Previews setting never reached the hook');
+      expect(bounded._webSocketMessages.map((m) => [m.type, m.data])).toEqual([
+        ['send', 'y'.repeat(1024)],
+        ['receive', 'y'.repeat(1024)],
+      ]);
+    } finally {
+      await panel.select('select[aria-label="Preview size"]', '65536').catch(() => undefined);
+      await panel.close();
+    }
+  }, 60_000);
+});
