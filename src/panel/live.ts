@@ -47,6 +47,8 @@ function connect(): void {
       recording.value = message.recording;
     } else if (message.kind === 'simulation' && message.tabId === tabId) {
       simulation.value = message.simulation;
+    } else if (message.kind === 'settings') {
+      settings.value = message.settings;
     } else if (message.kind === 'error') {
       linkError.value = message.message;
     }

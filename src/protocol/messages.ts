@@ -93,6 +93,8 @@ export interface RecordingStatus {
 export type BackgroundToPanel =
   | { kind: 'snapshot'; v: number; tabId: number; session: Session; settings: Settings }
   | { kind: 'delta'; tabId: number; delta: SessionDelta }
+  /** The settings changed (from any panel, or in storage): sent to every panel of every tab. */
+  | { kind: 'settings'; settings: Settings }
   | { kind: 'error'; message: string }
   /** Sent after each snapshot and whenever the tab's recording changes; `recording` absent: none yet. */
   | { kind: 'recording'; tabId: number; recording?: Recording }

@@ -38,6 +38,19 @@ describe('background: preview setting', () => {
     expect(snapshot && snapshot.kind === 'snapshot' && snapshot.settings.previewBytes).toBe(1024);
   });
 
+  it('shows a change made in one panel in every other open panel, of every tab', async () => {
+    const h = new Harness();
+    const one = h.panel();
+    one.subscribe(1);
+    const other = h.panel();
+    other.subscribe(2);
+    await h.flush();
+    one.send({ kind: 'settings', settings: { previewBytes: 16384 } });
+    await h.flush();
+    const last = (other.received as BackgroundToPanel[]).filter((m) => m.kind === 'settings').at(-1);
+    expect(last?.kind === 'settings' && last.settings).toMatchObject({ previewBytes: 16384, preserveLog: true });
+  });
+
   it('ignores a bound that is not a choice, from the panel or from storage, and keeps the other settings', async () => {
     const h = new Harness();
     const relay = h.relay(1);
