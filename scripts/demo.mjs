@@ -23,6 +23,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NGINX_PATH, startNginx } from './lib/nginx.mjs';
 import { CHROMIUM_PATH, QUIET_FLAGS } from './lib/chromium.mjs';
+import { readStoredSession } from './lib/storedSession.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUTPUT_DIR = join(ROOT, 'demo-output');
@@ -250,36 +251,10 @@ async function launchChromium() {
   };
 }
 
-/**
- * The tab's session as the background stored it (storage.session), found by
- * page URL. Only what the demo prints is read: the page URL, and per
- * connection its id, close and last message time. The stored form is one JSON
- * string per tab with messages as columns, the older ones in chunks under keys
- * of their own (src/core/stored.ts); older builds stored the object itself:
- * both are read.
- */
+/** The tab's session as the background stored it (storage.session), found by page URL: scripts/lib/storedSession.mjs. */
 async function findSession(browser, pageUrlPrefix) {
   const worker = await browser.serviceWorker();
-  const stored = await worker.evaluate(() => chrome.storage.session.get(null));
-  for (const [key, raw] of Object.entries(stored)) {
-    if (!key.startsWith('tab:')) continue;
-    let value = raw;
-    try {
-      if (typeof raw === 'string') value = JSON.parse(raw);
-    } catch {
-      continue;
-    }
-    const session = value?.session;
-    if (!session?.pageUrl?.startsWith(pageUrlPrefix)) continue;
-    const connections = (session.connections ?? []).map((connection) => {
-      // Messages inline (m), after those in chunks (k: [key, count] pairs, in order): the last one is in m, or in the last chunk.
-      const lastChunk = connection.k?.at(-1);
-      const times = connection.messages?.map((message) => message.time) ?? (connection.m?.time.length ? connection.m.time : lastChunk ? JSON.parse(stored[lastChunk[0]]).time : []);
-      return { id: connection.id, close: connection.close, lastMessageAt: times.length ? times[times.length - 1] : undefined };
-    });
-    return { tabId: Number(key.slice(4)), session: { pageUrl: session.pageUrl, connections } };
-  }
-  return undefined;
+  return readStoredSession(await worker.evaluate(() => chrome.storage.session.get(null)), pageUrlPrefix);
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
