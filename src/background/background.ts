@@ -490,6 +490,8 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     let delta: SessionDelta;
     try {
       const context: DocumentContext = { docId: message.docId, frameId: doc.frameId, frameUrl: doc.frameUrl, timeBounds: timeBounds(clock.now(), doc.timeOrigin), leavingAt: doc.leavingAt };
+      // The bound is the setting, whether or not the hook had it when it recorded these messages.
+      if (settings.previewBytes < PREVIEW_MAX) context.previewBytes = settings.previewBytes;
       delta = batchToDelta(parseBatch(message.json), context, state.session, state.index);
       doc.leavingAt = context.leavingAt;
     } catch (error) {

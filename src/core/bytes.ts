@@ -2,8 +2,6 @@
 // count without allocating: previews can be 64 KiB each and there can be 100k.
 // Pure: atob/btoa are globals in both.
 
-// count without allocating: previews can be 64 KiB each and there can be 100k)
-
 /** Bytes of a string encoded as UTF-8 (lone surrogates count as U+FFFD, 3 bytes, like TextEncoder). */
 export function utf8ByteLength(text: string): number {
   let bytes = 0;
@@ -114,6 +112,26 @@ export function base64ByteLength(base64: string): number {
   }
   // Each character carries 6 bits; a trailing partial byte is padding bits.
   return Math.floor((dataChars * 6) / 8);
+}
+
+/** Characters of the padded base64 of `bytes` bytes. */
+export const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+
+/**
+ * The base64 of the first `bytes` bytes of what `base64` (unwrapped, padded) encodes; all of it when it holds no
+ * more. Only the last group is decoded and encoded again. Text that is not base64 there keeps the whole groups before it.
+ */
+export function base64Prefix(base64: string, bytes: number): string {
+  const whole = Math.floor(bytes / 3) * 4;
+  const rest = bytes % 3;
+  if (base64.length <= whole) return base64;
+  const head = base64.slice(0, whole);
+  if (!rest) return head;
+  try {
+    return head + globalThis.btoa(globalThis.atob(base64.slice(whole, whole + 4)).slice(0, rest));
+  } catch {
+    return head;
+  }
 }
 
 export function bytesToBase64(bytes: Uint8Array): string {

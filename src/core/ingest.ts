@@ -7,6 +7,7 @@ import type { ConnectionPatch, SessionDelta } from './delta';
 import { CLOSE_ABNORMAL, CLOSE_GOING_AWAY } from './closeCodes';
 
 import { isObject as isRecord } from './json';
+import { base64Length, base64Prefix } from './bytes';
 import { DIR_SEND, KIND_EVENTSOURCE, PAGE_CONTEXT_TYPES, PREVIEW_COMPLETE, PREVIEW_NONE, PREVIEW_TRUNCATED, PROTOCOL_VERSION, metaCode, metaDir, metaId, metaOpcode } from './wire';
 import type { PageBatch, PageRecord } from '../protocol/page';
 
@@ -58,6 +59,11 @@ export interface DocumentContext {
    * document across its batches: batchToDelta sets and clears it, the caller keeps it for the next batch.
    */
   leavingAt?: number;
+  /**
+   * The user's preview bound (Settings.previewBytes) when it is below the default: a longer preview (recorded before
+   * the document's hook had the setting, or in a batch already on its way) is cut to it here, and marked truncated.
+   */
+  previewBytes?: number;
 }
 
 /** A relative message time beyond this many microseconds (a year) is refused: no document lives that long. */
@@ -273,6 +279,8 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   const meta = 'meta' in columns ? columns.meta : undefined;
   const long = 'meta' in columns ? undefined : columns;
   let clock = 0;
+  const bound = context.previewBytes;
+  const binaryBound = bound === undefined ? 0 : base64Length(bound);
   // Relative times (microseconds since the document's t0) when the batch says so; t0 itself must be plausible.
   // Each becomes a whole epoch microsecond (in ms: the nearest double to k / 1000), which the background stores as a
   // small integer (src/core/stored.ts); the clocks behind t0 and the column are no finer than that.
@@ -332,6 +340,9 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview: '', truncated: true, evicted: true };
       target.previewsSkipped++;
       previewsSkipped++;
+    } else if (bound !== undefined && preview.length > (opcode === 1 ? bound : binaryBound)) {
+      const kept = opcode === 1 ? preview.slice(0, bound) : base64Prefix(preview, bound);
+      message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview: kept, truncated: true };
     } else message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview, truncated: code === PREVIEW_TRUNCATED };
     const sse = sseRows?.get(i);
     if (sse) {

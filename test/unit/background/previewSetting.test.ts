@@ -2,7 +2,7 @@
 // new document at its hello; a value that is not one of the choices is ignored, wherever it comes from.
 import { describe, expect, it } from 'vitest';
 import type { BackgroundToRelay, BackgroundToPanel } from '../../../src/protocol/messages';
-import { Harness } from './fakes';
+import { Harness, T0, pageBatch } from './fakes';
 
 const previews = (port: { received: unknown[] }) =>
   (port.received as BackgroundToRelay[]).filter((m) => m.kind === 'command' && m.command.c === 'preview').map((m) => (m.kind === 'command' ? m : undefined));
@@ -36,6 +36,16 @@ describe('background: preview setting', () => {
     await h.flush();
     const snapshot = (panel.received as BackgroundToPanel[]).filter((m) => m.kind === 'snapshot').at(-1);
     expect(snapshot && snapshot.kind === 'snapshot' && snapshot.settings.previewBytes).toBe(1024);
+  });
+
+  it('cuts a preview the hook recorded before it had the bound (a batch already on its way)', async () => {
+    const h = new Harness();
+    h.panel().send({ kind: 'settings', settings: { previewBytes: 1024 } });
+    const relay = h.relay(1);
+    relay.hello('d1');
+    relay.batch('d1', pageBatch(1, [{ k: 'create', at: 0, id: 1, time: T0 + 1, url: 'wss://app.example/ws', protocols: [] }], [[1, 1, T0 + 2, 1, 5000, 'z'.repeat(5000)]]));
+    await h.flush();
+    expect(h.stored(1)?.connections[0].messages.map((m) => [m.size, m.preview.length, m.truncated])).toEqual([[5000, 1024, true]]);
   });
 
   it('shows a change made in one panel in every other open panel, of every tab', async () => {
