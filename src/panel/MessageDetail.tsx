@@ -8,6 +8,7 @@ import { decodeFrame, type DecodedFrame } from '../core/frames';
 import { base64ToBytes } from '../core/har';
 import { jsonTextDepth, MAX_JSON_DEPTH, tooDeepNotice } from '../core/jsonDepth';
 import { formatBytes, formatClock, formatOffset } from '../core/format';
+import { base64ByteLength } from '../core/bytes';
 import { analysisRevision, selectedConnection, selectedMessage } from './store';
 import { DecodedView, decodedCopyText, hasDecodedView } from './DecodedView';
 
@@ -107,7 +108,7 @@ function MessageDetailBody({ message, connection }: { message: Message; connecti
         <span class={message.direction === 'send' ? 'dir-send' : 'dir-receive'}>{message.direction === 'send' ? '↑ sent' : '↓ received'}</span> · #{message.index} ·{' '}
         {formatClock(message.time)} ({formatOffset(message.time - base)}) · {message.opcode === 1 ? 'text' : 'binary'} · {formatBytes(message.size)}
         {message.heartbeat ? <span class={`role role-${message.heartbeat}`}>{message.heartbeat}</span> : null}
-        {message.truncated ? <span class="warn"> · preview truncated</span> : null}
+        {message.truncated && !message.evicted ? <span class="warn"> · {truncation(message)}</span> : null}
         {message.evicted ? <span class="warn"> · preview evicted by the memory cap</span> : null}
       </div>
       <div class="detail-body">
@@ -124,6 +125,13 @@ function MessageDetailBody({ message, connection }: { message: Message; connecti
       </div>
     </div>
   );
+}
+
+/** What a truncated preview kept: the first characters of text, the first bytes of binary, or nothing (Previews: sizes only). */
+function truncation(message: Message): string {
+  if (!message.preview) return 'no content kept (Previews: sizes only)';
+  const kept = message.opcode === 1 ? `${message.preview.length.toLocaleString('en-US')} characters` : formatBytes(base64ByteLength(message.preview));
+  return `preview truncated: the first ${kept} kept`;
 }
 
 export async function copyToClipboard(text: string): Promise<boolean> {

@@ -183,6 +183,7 @@ function MessageFilters() {
 
 function preview(message: Message): string {
   if (message.evicted) return '(preview evicted by the memory cap)';
+  if (message.truncated && !message.preview) return '(no content kept: Previews was sizes only)';
   if (message.opcode === 2) return `binary ${formatBytes(message.size)}${message.preview ? ` · ${message.preview.slice(0, 48)}` : ''}`;
   return oneLine(message.preview, 240);
 }

@@ -124,3 +124,23 @@ describe('MessageDetail', () => {
     });
   });
 });
+
+describe('MessageDetail: what a bounded preview kept', () => {
+  it('says how much a truncated preview kept, and that sizes only kept nothing', () => {
+    s = nginxLikeSession();
+    const bounded = addConnection(s, { url: 'wss://app.example/bounded', createdAt: s.startedAt + 30 });
+    receive(bounded, bounded.openedAt! + 10, 'x'.repeat(1024));
+    receive(bounded, bounded.openedAt! + 20, Buffer.from(new Uint8Array(1024)).toString('base64'), 2);
+    receive(bounded, bounded.openedAt! + 30, '');
+    for (const m of bounded.messages) Object.assign(m, { truncated: true, size: 5000 });
+    s = load(s);
+    const texts = [0, 1, 2].map((i) => {
+      flush(() => selectConnection(connection('/bounded').id, i));
+      return mount(<MessageDetail />).querySelector('.message-meta')!.textContent;
+    });
+    expect(texts[0]).toContain('preview truncated: the first 1,024 characters kept');
+    expect(texts[1]).toContain('preview truncated: the first 1.0 KiB kept');
+    expect(texts[2]).toContain('no content kept (Previews: sizes only)');
+  });
+});
+
