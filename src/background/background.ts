@@ -154,7 +154,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   /**
    * Settings from the panel or storage (also written by hand, or by an older version): a preview bound that is
    * not one of the choices is ignored. A new preview bound goes to every hook at once (each new document gets
-   * it at its hello); every message recorded after a hook has it is bounded by it.
+   * it at its hello), and ingest cuts to it whatever a hook recorded before it knew (decision 61).
    */
   function takeSettings(next: unknown): void {
     if (typeof next !== 'object' || next === null) return;
