@@ -99,7 +99,7 @@ describe('capture in Firefox ESR', () => {
 });
 
 describe('the Previews setting (Firefox ESR)', () => {
-  it('bounds the open page\'s later previews to the size chosen in the panel', async () => {
+  it('bounds the open page\'s later previews to the size chosen in the panel, and keeps only sizes with sizes only', async () => {
     const panel = await openPanelFor(browser, page);
     try {
       await panel.waitForSelector('select[aria-label="Preview size"]:not([disabled])', { timeout: 10_000 });
@@ -128,6 +128,29 @@ describe('the Previews setting (Firefox ESR)', () => {
         ['send', 'y'.repeat(1024)],
         ['receive', 'y'.repeat(1024)],
       ]);
+      // Sizes only: no content, every size kept.
+      await panel.select('select[aria-label="Preview size"]', '0');
+      let empty: HarEntry | undefined;
+      for (let attempt = 0; attempt < 20 && !empty; attempt++) {
+        await page.evaluate(
+          (url) =>
+            new Promise<void>((resolve, reject) => {
+              const ws = new WebSocket(url);
+              ws.onopen = () => ws.send('y'.repeat(5000));
+              ws.onmessage = () => ws.close(1000);
+              ws.onclose = () => resolve();
+              ws.onerror = () => reject(new Error('socket error'));
+            }),
+          `${server.wsOrigin}/echo?firefox-sizes${attempt}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        har = await exportFromPanel(panel);
+        const candidate = har.log.entries.find((e) => e.request.url.endsWith(`/echo?firefox-sizes${attempt}`));
+        if (candidate?._webSocketMessages.length === 2 && candidate._webSocketMessages.every((m) => m.data === '')) empty = candidate;
+      }
+      if (!empty) throw new Error('sizes only never reached the hook');
+      expect(empty._socketscope.sizes).toEqual([5000, 5000]);
+      expect(empty._socketscope.truncated).toEqual([0, 1]);
     } finally {
       await panel.select('select[aria-label="Preview size"]', '65536').catch(() => undefined);
       await panel.close();
