@@ -163,15 +163,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     settings = { ...settings, ...rest, previewBytes: isPreviewChoice(previewBytes) ? previewBytes : settings.previewBytes };
     if (settings.previewBytes !== before) for (const port of new Set([...relayOf.values()].map((entry) => entry.port))) sendCommand(port, previewCommand());
     // Every open panel shows the settings as they are now (each panel's next snapshot would too).
-    for (const set of panels.values()) {
-      for (const port of set) {
-        try {
-          port.postMessage({ kind: 'settings', settings });
-        } catch {
-          set.delete(port);
-        }
-      }
-    }
+    for (const tabId of panels.keys()) broadcast(tabId, { kind: 'settings', settings });
   }
   const previewCommand = (): PageCommand => ({ c: 'preview', bytes: settings.previewBytes });
   function sendCommand(port: RelayPort, command: PageCommand, docId?: string): void {

@@ -1,7 +1,7 @@
 // Capture in real Chromium with the built extension, against real `ws` servers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { Connection, Session } from '../../src/core/model';
+import type { Connection, Message, Session } from '../../src/core/model';
 import { startServer, type TestServer } from './support/servers';
 import { launchWithExtension, openPanel, waitForSession, type ExtensionBrowser } from './support/chromium';
 
@@ -158,6 +158,15 @@ describe('the Previews setting (Chromium)', () => {
     const { session } = await waitForSession(browser, (s) => (byUrl(s, `/echo?${tag}`)?.messages.length ?? 0) === 4 && closedSocket(`/echo?${tag}`)(s), `the ${tag} echoes`);
     return byUrl(session, `/echo?${tag}`)!.messages;
   };
+  /** The setting reaches the open page's hook asynchronously: echo pairs on new sockets until `reached` holds for one (at most 20). */
+  const echoUntil = async (tag: string, binaryType: BinaryType, reached: (messages: Message[]) => boolean): Promise<Message[]> => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await echoPair(`${tag}${attempt}`, binaryType);
+      const messages = await messagesOf(`${tag}${attempt}`);
+      if (reached(messages)) return messages;
+    }
+    throw new Error(`the Previews setting never reached the hook (${tag})`);
+  };
 
   it('bounds every later preview, text, ArrayBuffer and Blob, to the size chosen in the panel, in the open page', async () => {
     const { tabId } = await waitForSession(browser, (s) => s.pageUrl?.endsWith('/capture.html') === true, 'the capture page');
@@ -167,12 +176,7 @@ describe('the Previews setting (Chromium)', () => {
       if (!(await select.isVisible())) await panel.getByRole('button', { name: 'More actions' }).click();
       expect(await select.inputValue()).toBe('65536');
       await select.selectOption('1024');
-      // The command reaches the open page's hook asynchronously: poll with small sockets until it bounds a preview.
-      for (let attempt = 0; ; attempt++) {
-        await echoPair(`probe${attempt}`, 'arraybuffer');
-        if ((await messagesOf(`probe${attempt}`))[0].preview.length === 1024) break;
-        if (attempt === 20) throw new Error('the Previews setting never reached the hook');
-      }
+      await echoUntil('probe', 'arraybuffer', (messages) => messages[0].preview.length === 1024);
       await echoPair('kib', 'arraybuffer');
       await echoPair('kibblob', 'blob');
       for (const tag of ['kib', 'kibblob']) {
@@ -191,20 +195,13 @@ describe('the Previews setting (Chromium)', () => {
       }
       // Sizes only: no preview at all, every size still exact.
       await select.selectOption('0');
-      for (let attempt = 0; ; attempt++) {
-        await echoPair(`none${attempt}`, 'blob');
-        const messages = await messagesOf(`none${attempt}`);
-        if (messages.every((m) => m.preview === '')) {
-          expect(messages.map((m) => [m.size, m.truncated])).toEqual([
-            [5000, true],
-            [3000, true],
-            [5000, true],
-            [3000, true],
-          ]);
-          break;
-        }
-        if (attempt === 20) throw new Error('the Previews setting never reached the hook');
-      }
+      const none = await echoUntil('none', 'blob', (messages) => messages.every((m) => m.preview === ''));
+      expect(none.map((m) => [m.size, m.truncated])).toEqual([
+        [5000, true],
+        [3000, true],
+        [5000, true],
+        [3000, true],
+      ]);
       // A new document gets the setting at its hello.
       await panel.reload();
       expect(await panel.getByLabel('Preview size').inputValue()).toBe('0');
@@ -213,10 +210,6 @@ describe('the Previews setting (Chromium)', () => {
       await panel.close();
     }
     // Back to the default: whole previews again.
-    for (let attempt = 0; ; attempt++) {
-      await echoPair(`whole${attempt}`, 'arraybuffer');
-      if ((await messagesOf(`whole${attempt}`))[0].preview.length === 5000) break;
-      if (attempt === 20) throw new Error('the default never came back');
-    }
+    await echoUntil('whole', 'arraybuffer', (messages) => messages[0].preview.length === 5000);
   });
 });

@@ -99,56 +99,44 @@ describe('capture in Firefox ESR', () => {
 });
 
 describe('the Previews setting (Firefox ESR)', () => {
+  /**
+   * The setting reaches the page's hook asynchronously: opens /echo?{tag}{n}, sends 5,000 characters, waits for the
+   * echo, exports, until `reached` holds for that socket's entry (at most 20 sockets).
+   */
+  async function echoUntil(panel: Page, tag: string, reached: (entry: HarEntry) => boolean): Promise<HarEntry> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await page.evaluate(
+        (url) =>
+          new Promise<void>((resolve, reject) => {
+            const ws = new WebSocket(url);
+            ws.onopen = () => ws.send('y'.repeat(5000));
+            ws.onmessage = () => ws.close(1000);
+            ws.onclose = () => resolve();
+            ws.onerror = () => reject(new Error('socket error'));
+          }),
+        `${server.wsOrigin}/echo?${tag}${attempt}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      har = await exportFromPanel(panel);
+      const candidate = har.log.entries.find((e) => e.request.url.endsWith(`/echo?${tag}${attempt}`));
+      if (candidate?._webSocketMessages.length === 2 && reached(candidate)) return candidate;
+    }
+    throw new Error(`the Previews setting never reached the hook (${tag})`);
+  }
+
   it('bounds the open page\'s later previews to the size chosen in the panel, and keeps only sizes with sizes only', async () => {
     const panel = await openPanelFor(browser, page);
     try {
       await panel.waitForSelector('select[aria-label="Preview size"]:not([disabled])', { timeout: 10_000 });
       await panel.select('select[aria-label="Preview size"]', '1024');
-      // The command reaches the page's hook asynchronously: echo until a preview is bounded.
-      let bounded: HarEntry | undefined;
-      for (let attempt = 0; attempt < 20 && !bounded; attempt++) {
-        await page.evaluate(
-          (url) =>
-            new Promise<void>((resolve, reject) => {
-              const ws = new WebSocket(url);
-              ws.onopen = () => ws.send('y'.repeat(5000));
-              ws.onmessage = () => ws.close(1000);
-              ws.onclose = () => resolve();
-              ws.onerror = () => reject(new Error('socket error'));
-            }),
-          `${server.wsOrigin}/echo?firefox-preview${attempt}`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        har = await exportFromPanel(panel);
-        const candidate = har.log.entries.find((e) => e.request.url.endsWith(`/echo?firefox-preview${attempt}`));
-        if (candidate?._webSocketMessages.length === 2 && candidate._webSocketMessages[0].data.length === 1024) bounded = candidate;
-      }
-      if (!bounded) throw new Error('the Previews setting never reached the hook');
+      const bounded = await echoUntil(panel, 'firefox-preview', (entry) => entry._webSocketMessages[0].data.length === 1024);
       expect(bounded._webSocketMessages.map((m) => [m.type, m.data])).toEqual([
         ['send', 'y'.repeat(1024)],
         ['receive', 'y'.repeat(1024)],
       ]);
       // Sizes only: no content, every size kept.
       await panel.select('select[aria-label="Preview size"]', '0');
-      let empty: HarEntry | undefined;
-      for (let attempt = 0; attempt < 20 && !empty; attempt++) {
-        await page.evaluate(
-          (url) =>
-            new Promise<void>((resolve, reject) => {
-              const ws = new WebSocket(url);
-              ws.onopen = () => ws.send('y'.repeat(5000));
-              ws.onmessage = () => ws.close(1000);
-              ws.onclose = () => resolve();
-              ws.onerror = () => reject(new Error('socket error'));
-            }),
-          `${server.wsOrigin}/echo?firefox-sizes${attempt}`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        har = await exportFromPanel(panel);
-        const candidate = har.log.entries.find((e) => e.request.url.endsWith(`/echo?firefox-sizes${attempt}`));
-        if (candidate?._webSocketMessages.length === 2 && candidate._webSocketMessages.every((m) => m.data === '')) empty = candidate;
-      }
-      if (!empty) throw new Error('sizes only never reached the hook');
+      const empty = await echoUntil(panel, 'firefox-sizes', (entry) => entry._webSocketMessages.every((m) => m.data === ''));
       expect(empty._socketscope.sizes).toEqual([5000, 5000]);
       expect(empty._socketscope.truncated).toEqual([0, 1]);
     } finally {

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BackgroundToRelay, BackgroundToPanel } from '../../../src/protocol/messages';
 import { Harness, T0, pageBatch } from './fakes';
 
-const previews = (port: { received: unknown[] }) =>
-  (port.received as BackgroundToRelay[]).filter((m) => m.kind === 'command' && m.command.c === 'preview').map((m) => (m.kind === 'command' ? m : undefined));
+const previews = (port: { received: unknown[] }) => (port.received as BackgroundToRelay[]).filter((m) => m.kind === 'command' && m.command.c === 'preview');
 
 describe('background: preview setting', () => {
   it('sends a new bound to every relay of every tab, then to each new document at its hello', async () => {
