@@ -132,18 +132,27 @@ function readFileSafe(path) {
 /**
  * What the background holds for the tab whose page URL contains `urlPart`:
  * counts per connection, drops, previews, and the caps' own cost estimate
- * (same formula as sessionCost in src/core/caps.ts, MESSAGE_OVERHEAD_BYTES = 40). Runs in the service worker.
+ * (same formula as sessionCost in src/core/caps.ts, MESSAGE_OVERHEAD_BYTES = 40).
+ *
+ * With the bare protocol driver (the bench), the storage is read by the browser itself
+ * (`Extensions.getStorageItems`) and summarized here, in node: read in the service worker, the
+ * tab's megabytes became garbage in the worker's heap, collected later inside the next measured
+ * window (about 25 ms of the next run and 15 ms of the page's close on `recv-text`, counted as
+ * SocketScope's CPU: docs/performance.md). Only `getBytesInUse` (a number) still runs in the worker.
+ * With Playwright (the end-to-end tests), the summary runs in the service worker.
  */
 export async function storedSummary(browser, urlPart) {
-  if (browser.evaluateInServiceWorker) return browser.evaluateInServiceWorker(`(${summarizeStored})(${JSON.stringify(urlPart)})`);
+  if (browser.storageItems) {
+    const { items, bytesInUse } = await browser.storageItems();
+    return summarizeStored(items, bytesInUse, urlPart);
+  }
   const worker = await browser.serviceWorker();
-  return worker.evaluate(summarizeStored, urlPart);
+  // An expression, evaluated by DevTools (the extension's CSP allows no eval of its own).
+  return worker.evaluate(`(async () => (${summarizeStored})(await chrome.storage.session.get(null), await chrome.storage.session.getBytesInUse(null), ${JSON.stringify(urlPart)}))()`);
 }
 
-/** Runs inside the service worker (stringified for the bare protocol driver): no closure over this module. */
-const summarizeStored = async (part) => {
-    const stored = await chrome.storage.session.get(null);
-    const bytesInUse = await chrome.storage.session.getBytesInUse(null);
+/** Pure (stringified for the service worker with Playwright): no closure over this module. */
+const summarizeStored = (stored, bytesInUse, part) => {
     let found;
     let totalCost = 0;
     for (const [key, raw] of Object.entries(stored)) {

@@ -17,6 +17,8 @@ export interface RawBrowser {
   /** Brings a tab to the front of its window: the window's other tabs become hidden. */
   activate(targetId: string): Promise<void>;
   close(targetId: string): Promise<void>;
+  /** The extension's whole storage.session, read by the browser (no script of the worker runs), and its bytes in use. */
+  storageItems(): Promise<{ items: Record<string, unknown>; bytesInUse: number }>;
   evaluateInServiceWorker(expression: string): Promise<unknown>;
   quit(): Promise<void>;
 }

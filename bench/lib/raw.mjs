@@ -115,6 +115,23 @@ export async function launchRaw({ extensionDir } = {}) {
     close: async (targetId) => {
       await send('Target.closeTarget', { targetId }).catch(() => {});
     },
+    /**
+     * The extension's whole `storage.session`, read by the browser (`Extensions.getStorageItems` on the
+     * worker's target: no script of the worker runs, so nothing is left for its garbage collector), and
+     * `getBytesInUse` (a number) from the worker.
+     */
+    async storageItems() {
+      const { targetId } = await serviceWorkerTarget();
+      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      try {
+        const { data } = await send('Extensions.getStorageItems', { id: extensionId, storageArea: 'session' }, sessionId);
+        const { result, exceptionDetails } = await send('Runtime.evaluate', { expression: 'chrome.storage.session.getBytesInUse(null)', awaitPromise: true, returnByValue: true }, sessionId);
+        if (exceptionDetails) throw new Error(`service worker: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+        return { items: data, bytesInUse: result.value };
+      } finally {
+        await send('Target.detachFromTarget', { sessionId }).catch(() => {});
+      }
+    },
     /** Evaluates an expression (awaiting its promise) in the extension's service worker. */
     async evaluateInServiceWorker(expression) {
       const { targetId } = await serviceWorkerTarget();
