@@ -14,6 +14,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
           environment: 'node',
+          // The randomized property tests (jsonStream cut at every byte, stored under random appends) take 4–5 s on
+          // the 2-core machine: vitest's default 5 s failed them by the machine's load, not by a fault. A hang still fails.
+          testTimeout: 30_000,
         },
       },
       {
