@@ -136,9 +136,9 @@ function readFileSafe(path) {
  *
  * With the bare protocol driver (the bench), the storage is read by the browser itself
  * (`Extensions.getStorageItems`) and summarized here, in node: read in the service worker, the
- * tab's megabytes became garbage in the worker's heap, collected later inside the next measured
- * window (about 25 ms of the next run and 15 ms of the page's close on `recv-text`, counted as
- * SocketScope's CPU: docs/performance.md). Only `getBytesInUse` (a number) still runs in the worker.
+ * tab's megabytes became garbage in the worker's heap, collected later, in the page's close window
+ * (about 15 ms on `recv-text`, counted as SocketScope's CPU) and, for runs back to back, in the next
+ * run's (about 25 ms): docs/performance.md. Only `getBytesInUse` (a number) still runs in the worker.
  * With Playwright (the end-to-end tests), the summary runs in the service worker.
  */
 export async function storedSummary(browser, urlPart) {

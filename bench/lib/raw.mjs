@@ -76,6 +76,21 @@ export async function launchRaw({ extensionDir } = {}) {
     throw new Error('the extension\'s service worker did not start');
   }
   const extensionId = extensionDir ? new URL((await serviceWorkerTarget()).url).host : '';
+  /** Runs `use` with a protocol session attached to the extension's service worker, detached after. */
+  async function inServiceWorker(use) {
+    const { targetId } = await serviceWorkerTarget();
+    const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+    try {
+      return await use(sessionId);
+    } finally {
+      await send('Target.detachFromTarget', { sessionId }).catch(() => {});
+    }
+  }
+  async function evaluate(expression, sessionId) {
+    const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
+    if (exceptionDetails) throw new Error(`service worker: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+    return result.value;
+  }
 
   return {
     extensionId,
@@ -120,30 +135,13 @@ export async function launchRaw({ extensionDir } = {}) {
      * worker's target: no script of the worker runs, so nothing is left for its garbage collector), and
      * `getBytesInUse` (a number) from the worker.
      */
-    async storageItems() {
-      const { targetId } = await serviceWorkerTarget();
-      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
-      try {
+    storageItems: () =>
+      inServiceWorker(async (sessionId) => {
         const { data } = await send('Extensions.getStorageItems', { id: extensionId, storageArea: 'session' }, sessionId);
-        const { result, exceptionDetails } = await send('Runtime.evaluate', { expression: 'chrome.storage.session.getBytesInUse(null)', awaitPromise: true, returnByValue: true }, sessionId);
-        if (exceptionDetails) throw new Error(`service worker: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
-        return { items: data, bytesInUse: result.value };
-      } finally {
-        await send('Target.detachFromTarget', { sessionId }).catch(() => {});
-      }
-    },
+        return { items: data, bytesInUse: await evaluate('chrome.storage.session.getBytesInUse(null)', sessionId) };
+      }),
     /** Evaluates an expression (awaiting its promise) in the extension's service worker. */
-    async evaluateInServiceWorker(expression) {
-      const { targetId } = await serviceWorkerTarget();
-      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
-      try {
-        const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
-        if (exceptionDetails) throw new Error(`service worker: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
-        return result.value;
-      } finally {
-        await send('Target.detachFromTarget', { sessionId }).catch(() => {});
-      }
-    },
+    evaluateInServiceWorker: (expression) => inServiceWorker((sessionId) => evaluate(expression, sessionId)),
     async quit() {
       await send('Browser.close').catch(() => {});
       socket.close();
