@@ -6,19 +6,20 @@
 // reading after the page's last message and a settle, before the page closes (its renderer's threads
 // would be gone). Prints, per process kind and thread, the median milliseconds without and with and
 // their difference, largest first: the split the bench's whole-browser ratio cannot give, precise to
-// a few milliseconds where that ratio moves by ±30–50 ms between runs.
+// a few milliseconds where that ratio moves by ±30–50 ms between runs. Ends with the threads' differences as
+// one ratio, with its 90% interval and the workload's CPU limit, and writes every sample to bench/results/.
 //
 // Options: --workload=NAME (default recv-binary), --runs=N (default 9), --baseline=DIR,
 // --extension=DIR, --no-build (default: builds dist/chrome first, as npm run bench does), --network (the
 // Network domain enabled on the page, as an open DevTools does: the bench's +network conditions).
 import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
-import { median, sleep } from './lib/stats.mjs';
-import { threadDelta, threadTimes } from './lib/threads.mjs';
+import { againstLimit, median, sleep } from './lib/stats.mjs';
+import { threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -68,6 +69,21 @@ rows.sort((a, b) => b.with - b.without - (a.with - a.without));
 const cell = (ms) => ms.toFixed(1).padStart(9);
 console.log(`\n${'PROCESS THREAD'.padEnd(36)}${'WITHOUT'.padStart(9)}${'WITH'.padStart(9)}${'DIFF'.padStart(9)}   (median ms of CPU per run)`);
 for (const r of rows) console.log(`${r.key.padEnd(36)}${cell(r.without)}${cell(r.with)}${cell(r.with - r.without)}`);
-const total = (label) => median(samples[label].map((sample) => Object.values(sample).reduce((a, b) => a + b, 0)));
+const sums = (label) => samples[label].map((sample) => Object.values(sample).reduce((a, b) => a + b, 0));
+const total = (label) => median(sums(label));
 console.log(`${'all threads (median of the sums)'.padEnd(36)}${cell(total('without'))}${cell(total('with'))}${cell(total('with') - total('without'))}`);
 console.log(`${'sum of the differences above'.padEnd(36)}${''.padStart(18)}${cell(rows.reduce((sum, r) => sum + r.with - r.without, 0))}`);
+// The threads' differences as one ratio (lib/threads.mjs: threadRatio), against the workload's CPU limit.
+// The window is the page's open, run and settle; the bench's own CPU figure also counts the page's close.
+const { ratio, lo, hi } = threadRatio(samples.with, samples.without);
+let verdict = 'no CPU limit (information)';
+if (Number.isFinite(w.cpuLimit)) {
+  const { pass, clear } = againstLimit(ratio, { lo, hi }, w.cpuLimit);
+  verdict = `its CPU limit ${w.cpuLimit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
+}
+console.log(`\nwith ÷ without, from the threads' medians: ${ratio.toFixed(3)} [${lo.toFixed(3)}–${hi.toFixed(3)}] (90% interval over ${samples.with.length} run pairs); ${verdict}`);
+const dir = join(ROOT, 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}.json`);
+writeFileSync(file, JSON.stringify({ workload: w.name, network: NETWORK, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, ratio, interval: { lo, hi }, samples }, null, 1));
+console.log(`samples (ms per thread and run): ${file.replace(`${ROOT}/`, '')}`);

@@ -7,6 +7,7 @@
 // Threads that end between two snapshots are not counted: take the second before closing the page.
 import { readFileSync, readdirSync } from 'node:fs';
 import { processType } from './browser.mjs';
+import { median, seededRandom } from './stats.mjs';
 
 /** Chromium names a thread pool's workers with a number ("ThreadPoolForeg…", "DedicatedWorker t…"): one key for all of them. */
 const threadName = (comm) => comm.trim().replace(/\d+$/, '');
@@ -49,4 +50,32 @@ export function threadDelta(before, after) {
   const byKey = {};
   for (const [id, { key, ns }] of after) byKey[key] = (byKey[key] ?? 0) + (ns - (before.get(id)?.ns ?? 0)) / 1e6;
   return byKey;
+}
+
+/**
+ * The CPU added by "with", as a ratio, from paired runs' threadDelta() samples (run i of each browser taken
+ * seconds apart): 1 + (the sum over threads of the median difference) ÷ (the median of the runs' sums
+ * without). Per-thread medians shed the runs in which a thread the extension does not touch spiked (the
+ * network service's, the browser's I/O), which a median of the sums keeps. The interval (90% by default)
+ * resamples the run pairs, as the bench's ratioInterval does.
+ */
+export function threadRatio(withSamples, withoutSamples, { resamples = 1000, level = 0.9, seed = 1 } = {}) {
+  const n = Math.min(withSamples.length, withoutSamples.length);
+  if (!n) return { ratio: NaN, lo: NaN, hi: NaN, addedMs: NaN };
+  const keys = [...new Set([...withSamples, ...withoutSamples].flatMap(Object.keys))];
+  const sumsWithout = withoutSamples.map((sample) => Object.values(sample).reduce((a, b) => a + b, 0));
+  const column = (samples, key) => samples.map((sample) => sample[key] ?? 0);
+  const columns = keys.map((key) => [column(withSamples, key), column(withoutSamples, key)]);
+  const of = (pick) => {
+    let added = 0;
+    for (const [a, b] of columns) added += median(pick.map((i) => a[i])) - median(pick.map((i) => b[i]));
+    return { added, ratio: 1 + added / median(pick.map((i) => sumsWithout[i])) };
+  };
+  const all = Array.from({ length: n }, (_, i) => i);
+  const { added, ratio } = of(all);
+  const random = seededRandom(seed);
+  const ratios = Array.from({ length: resamples }, () => of(all.map(() => Math.floor(random() * n))).ratio).sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  const at = (p) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.round(p * (ratios.length - 1))))];
+  return { ratio, lo: at(tail), hi: at(1 - tail), addedMs: added };
 }

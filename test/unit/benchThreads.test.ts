@@ -2,7 +2,8 @@
 // a real process that spins, found by its --user-data-dir like a browser's processes.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { threadDelta, threadTimes } from '../../bench/lib/threads.mjs';
+import { median } from '../../bench/lib/stats.mjs';
+import { threadDelta, threadRatio, threadTimes } from '../../bench/lib/threads.mjs';
 
 describe('threadTimes and threadDelta', () => {
   it('count a process found by its --user-data-dir, thread by thread, to the millisecond', async () => {
@@ -35,5 +36,40 @@ describe('threadTimes and threadDelta', () => {
       ['1/3', { key: 'renderer ThreadPoolForeg', ns: 1e6 }],
     ]);
     expect(threadDelta(before, after)).toEqual({ 'renderer main': 7, 'renderer ThreadPoolForeg': 4 });
+  });
+});
+
+describe('threadRatio', () => {
+  // 15 run pairs: the renderer's main thread costs 10 ms more with, and the worker 5 ms. Three threads the
+  // extension does not touch spike by 200 ms in "with", each in its own fifth of the runs: 9 of the 15 sums.
+  const runs = 15;
+  const spiky = ['network Chrome_ChildIOT', 'browser Chrome_IOThread', 'gpu VizCompositorTh'];
+  const without = Array.from({ length: runs }, (_, i) => ({ 'renderer main': 200 + (i % 5), 'browser main': 60 + (i % 3), [spiky[0]]: 100, [spiky[1]]: 10, [spiky[2]]: 10 }));
+  const withExt = without.map((sample, i) => {
+    const spiked: Record<string, number> = { ...sample, 'renderer main': sample['renderer main'] + 10, 'extension ServiceWorker t': 5 };
+    if (i % 5 < 3) spiked[spiky[i % 5]] += 200;
+    return spiked;
+  });
+  const sum = (sample: Record<string, number>) => Object.values(sample).reduce((a, b) => a + b, 0);
+
+  it("adds up the threads' median differences, over the median of the sums without", () => {
+    const { ratio, addedMs, lo, hi } = threadRatio(withExt, without);
+    expect(addedMs).toBeCloseTo(15, 6); // 10 on the renderer, 5 in the worker: no spike is in a thread's median
+    expect(ratio).toBeCloseTo(1 + 15 / median(without.map(sum)), 6);
+    expect(lo).toBeLessThanOrEqual(ratio);
+    expect(hi).toBeGreaterThanOrEqual(ratio);
+    expect(hi).toBeLessThan(1 + 100 / 380);
+    // What it is for: the median of the sums counts a spike, since most runs have one somewhere.
+    expect(median(withExt.map(sum)) - median(without.map(sum))).toBeGreaterThan(200);
+  });
+
+  it('is the same for the same samples (seeded), and says nothing without runs', () => {
+    expect(threadRatio(withExt, without)).toEqual(threadRatio(withExt, without));
+    expect(threadRatio([], []).ratio).toBeNaN();
+  });
+
+  it('is 1 with a zero-width interval when both sides are the same', () => {
+    const { ratio, lo, hi } = threadRatio(without, without);
+    expect([ratio, lo, hi]).toEqual([1, 1, 1]);
   });
 });
