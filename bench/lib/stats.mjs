@@ -51,9 +51,14 @@ export function ratioInterval(withValues, withoutValues, { resamples = 2000, lev
     if (!paired) for (let i = 0; i < b.length; i++) y[i] = b[pick(b.length)];
     ratios.push(median(x) / median(y));
   }
-  ratios.sort((p, q) => p - q);
+  return bootstrapBounds(ratios, level);
+}
+
+/** The central `level` of a bootstrap's resampled statistics (sorted here): its lower and upper bounds. */
+export function bootstrapBounds(values, level) {
+  const sorted = [...values].sort((p, q) => p - q);
   const tail = (1 - level) / 2;
-  const at = (p) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.round(p * (ratios.length - 1))))];
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))];
   return { lo: at(tail), hi: at(1 - tail) };
 }
 

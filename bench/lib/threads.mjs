@@ -7,7 +7,7 @@
 // Threads that end between two snapshots are not counted: take the second before closing the page.
 import { readFileSync, readdirSync } from 'node:fs';
 import { processType } from './browser.mjs';
-import { median, seededRandom } from './stats.mjs';
+import { bootstrapBounds, median, seededRandom } from './stats.mjs';
 
 /** Chromium names a thread pool's workers with a number ("ThreadPoolForeg…", "DedicatedWorker t…"): one key for all of them. */
 const threadName = (comm) => comm.trim().replace(/\d+$/, '');
@@ -74,8 +74,6 @@ export function threadRatio(withSamples, withoutSamples, { resamples = 1000, lev
   const all = Array.from({ length: n }, (_, i) => i);
   const { added, ratio } = of(all);
   const random = seededRandom(seed);
-  const ratios = Array.from({ length: resamples }, () => of(all.map(() => Math.floor(random() * n))).ratio).sort((a, b) => a - b);
-  const tail = (1 - level) / 2;
-  const at = (p) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.round(p * (ratios.length - 1))))];
-  return { ratio, lo: at(tail), hi: at(1 - tail), addedMs: added };
+  const ratios = Array.from({ length: resamples }, () => of(all.map(() => Math.floor(random() * n))).ratio);
+  return { ratio, ...bootstrapBounds(ratios, level), addedMs: added };
 }
