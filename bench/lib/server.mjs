@@ -48,7 +48,21 @@ export async function startBenchServer(pagesDir) {
   // POST /report?run=ID: a workload page's timings (see bench/pages/*.html), awaited by waitReport(ID).
   const reports = new Map();
   const waiters = new Map();
+  // POST /mark?run=ID: the page is about to start its traffic (it awaits the answer, then sends "go" or starts
+  // sending). The function registered with atMark(ID) runs before the answer, so its reading (the browser's CPU)
+  // is taken while the page waits, between the socket's open and its traffic.
+  const markers = new Map();
+  const marks = new Map();
   const server = createServer(async (request, response) => {
+    if (request.method === 'POST' && request.url?.startsWith('/mark?')) {
+      const run = new URL(request.url, 'http://x').searchParams.get('run');
+      const marker = markers.get(run);
+      markers.delete(run);
+      if (marker) marks.set(run, marker());
+      response.writeHead(204, { 'access-control-allow-origin': '*' });
+      response.end();
+      return;
+    }
     if (request.method === 'POST' && request.url?.startsWith('/report?')) {
       const run = new URL(request.url, 'http://x').searchParams.get('run');
       let body = '';
@@ -88,6 +102,17 @@ export async function startBenchServer(pagesDir) {
   return {
     origin: `http://127.0.0.1:${port}`,
     wsOrigin: `ws://127.0.0.1:${port}`,
+    /** Runs `read` when the page of run `run` marks the start of its traffic; takeMark(run) returns what it returned. */
+    atMark(run, read) {
+      markers.set(run, read);
+    },
+    /** What atMark's function returned for run `run` (undefined if the page never marked), forgotten after. */
+    takeMark(run) {
+      const mark = marks.get(run);
+      marks.delete(run);
+      markers.delete(run);
+      return mark;
+    },
     /** The report a page posts when its run is over. */
     async waitReport(run, timeoutMs = 60_000) {
       if (!reports.has(run)) {
