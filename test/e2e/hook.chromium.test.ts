@@ -90,7 +90,7 @@ describe('the page hook (Chromium)', () => {
       for (let i = 0; i < 5000; i++) ws.send(`m${i}`);
       await done;
       ws.close();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 450)); // past the hook's flush: within 200 ms of a record
       return { received, pageSawBatch: (window as unknown as { __pageSawBatch: boolean }).__pageSawBatch };
     });
     expect(result).toEqual({ received: 5003, pageSawBatch: false });
@@ -137,7 +137,7 @@ describe('the page hook (Chromium)', () => {
       ws.send('u'.repeat(40_960));
       ws.close();
       await new Promise((resolve) => (ws.onclose = resolve));
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 450));
     });
     const fresh = (await batches()).slice(before);
     const truncated = fresh.flatMap((b) => b.messages.truncated);
@@ -166,10 +166,43 @@ describe('the page hook (Chromium)', () => {
       ws.send('after close');
       await new Promise((resolve) => (ws.onclose = resolve));
       ws.send('after closed');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 450));
     });
     const fresh = (await batches()).slice(before);
     expect(fresh.flatMap((b) => b.messages.preview)).toEqual([]);
+  });
+
+  it('flushes a record that follows a quiet spell within 40 ms, and under sustained traffic at most every 200 ms', async () => {
+    const result = await page.evaluate(async () => {
+      const raw = (window as unknown as { __raw: Map<number, string> }).__raw;
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/silent?cadence');
+      await new Promise((resolve) => (ws.onopen = resolve));
+      await sleep(450); // the open's batch is out, and the last flush long past
+      const beforeQuiet = raw.size;
+      ws.send('after a quiet spell');
+      await sleep(150);
+      const afterQuiet = raw.size - beforeQuiet;
+      // One second of a message every 10 ms: a 40 ms timer alone sent about 25 batches.
+      const beforeTraffic = raw.size;
+      const started = performance.now();
+      let sent = 0;
+      while (performance.now() - started < 1000) {
+        ws.send('tick');
+        sent++;
+        await sleep(10);
+      }
+      const duringTraffic = raw.size - beforeTraffic;
+      ws.close();
+      // Its close records out before the next test counts its own batches.
+      await new Promise((resolve) => (ws.onclose = resolve));
+      await sleep(450);
+      return { afterQuiet, duringTraffic, sent };
+    });
+    expect(result.afterQuiet).toBe(1);
+    expect(result.sent).toBeGreaterThan(30);
+    expect(result.duringTraffic).toBeGreaterThanOrEqual(3);
+    expect(result.duringTraffic).toBeLessThanOrEqual(7);
   });
 });
 
@@ -243,7 +276,7 @@ describe('the page hook against a hostile page (Chromium)', () => {
         await allEchoed;
         ws.close(4001, 'done');
         // Past the hook's flush timer: the batch is built and dispatched while the page is hostile.
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await new Promise((resolve) => setTimeout(resolve, 450));
       } finally {
         for (let i = restore.size - 1; i >= 0; i--) restore.get(i)!();
       }
@@ -282,7 +315,7 @@ describe('the page hook against a hostile page (Chromium)', () => {
       await new Promise((resolve) => ws.addEventListener('message', resolve));
       ws.close(1000);
       await new Promise((resolve) => ws.addEventListener('close', resolve));
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 450));
     });
     const fresh = (await batches()).slice(before);
     expect(fresh.flatMap((b) => b.records).filter((r) => r.k === 'page')).toEqual([]);
@@ -307,7 +340,7 @@ describe('the page hook against a hostile page (Chromium)', () => {
     }
     const elapsed = Date.now() - started;
     const flaps = await page.evaluate(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 450));
       return (window as unknown as { __flaps: number }).__flaps;
     });
     const fresh = (await batches()).slice(before);
