@@ -35,9 +35,10 @@ const FLUSH_NOW_CHARS = 4 << 20;
 /** A record queued after a quiet spell is flushed this soon (the panel shows an open, a close or a message at once)... */
 const FLUSH_DELAY_MS = 40;
 /**
- * ...but under sustained traffic the timer flushes at most this often. Each batch costs the page's thread about 2 ms
- * whatever it carries (its event, the relay, the Port), so a 40 ms timer spent about 13 ms of it on a binary flood
- * of 2,000 messages (docs/decisions.md, 64). The size thresholds above still flush at once.
+ * ...but under sustained traffic the timer flushes at most this often. Each batch costs every hop something whatever
+ * it carries (the event, the relay's Port, the worker's parse and ingest): on a binary flood of 2,000 messages, profiles
+ * show the page's flush path and the worker's handling a few ms lighter; the bench cannot resolve it (docs/decisions.md,
+ * 64). The size thresholds above still flush at once.
  */
 const FLUSH_INTERVAL_MS = 200;
 /** While no relay has answered (e.g. a frame the relay cannot reach), keep at most this many messages. */
