@@ -36,7 +36,7 @@ import { gzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startBenchServer } from './lib/server.mjs';
-import { cpuDelta, launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
+import { cpuDelta, deltaSeconds, launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
 import { startBusyLoad } from './lib/busy.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
@@ -220,7 +220,7 @@ async function runWorkload(server, without, withExt, c, floor) {
       const sample = w.kind === 'receive' ? await receiveRun(server, browser, c, runId) : await sendRun(server, browser, c, runId);
       const recorded = sample.recorded ? ` recorded ${sample.recorded.accounted}/${sample.recorded.expected}` + (sample.recorded.droppedMessages ? ` (${sample.recorded.droppedMessages} dropped)` : '') + (sample.recorded.evictedPreviews ? ` (${sample.recorded.evictedPreviews} previews evicted)` : '') : '';
       const frames = c.network ? ` ${sample.networkFrames} frame events` : '';
-      log(`  ${i === 0 ? 'warm-up' : `run ${i}`.padEnd(7)} ${label.padEnd(7)} ${sample.pageMs.toFixed(1).padStart(8)} ms page   ${(sample.cpuMs ?? NaN).toFixed(0).padStart(6)} ms browser CPU (whole run ${(sample.wholeCpuMs ?? NaN).toFixed(0).padStart(5)})${frames}${recorded}`);
+      log(`  ${i === 0 ? 'warm-up' : `run ${i}`.padEnd(7)} ${label.padEnd(7)} ${sample.pageMs.toFixed(1).padStart(8)} ms page   ${(sample.cpuMs ?? NaN).toFixed(0).padStart(6)} ms browser CPU (whole run ${(sample.wholeCpuMs ?? NaN).toFixed(0).padStart(5)})${frames}${recorded}${sample.lostThreads ? ` (${sample.lostThreads} threads ended mid-run: their CPU since the run's start is not counted)` : ''}`);
       if (i > 0) samples[label].push(sample);
     }
   }
@@ -290,10 +290,13 @@ async function autorunPage(server, browser, url, runId, network) {
   const cpu1 = browser.cpu();
   const mark = server.takeMark(runId);
   if (!mark) throw new Error(`the page of run ${runId} never posted its /mark`);
-  const byType = (from, to) => Object.fromEntries(Object.entries(cpuDelta(from, to)).map(([type, seconds]) => [type, seconds * 1000]));
-  const cpuMs = (cpu1.total - cpu0.total) * 1000;
-  const cpuByType = byType(cpu0, cpu1);
-  const traffic = { cpuMs: (cpu1.total - mark.total) * 1000, cpuByType: byType(mark, cpu1) };
+  const whole = cpuDelta(cpu0, cpu1);
+  const ofTraffic = cpuDelta(mark, cpu1);
+  const inMs = (byType) => Object.fromEntries(Object.entries(byType).map(([type, seconds]) => [type, seconds * 1000]));
+  const cpuMs = deltaSeconds(whole) * 1000;
+  const cpuByType = inMs(whole);
+  const traffic = { cpuMs: deltaSeconds(ofTraffic) * 1000, cpuByType: inMs(ofTraffic) };
+  const lostThreads = whole.lostThreads;
   const events = browser.takeEventCounts();
   const networkFrames = network ? (events['Network.webSocketFrameReceived'] ?? 0) + (events['Network.webSocketFrameSent'] ?? 0) : undefined;
   // The page's renderer: the renderer that worked most during the run (the browser also starts an idle spare
@@ -305,7 +308,7 @@ async function autorunPage(server, browser, url, runId, network) {
     const spent = p.seconds - (cpu0.processes[pid]?.seconds ?? 0);
     if (spent > most) [pagePid, most] = [pid, spent];
   }
-  return { target, result, cpuMs, cpuByType, traffic, networkFrames, pagePid };
+  return { target, result, cpuMs, cpuByType, traffic, networkFrames, pagePid, lostThreads };
 }
 
 /** Whether a process is still running (a zombie waiting to be reaped has ended). */
@@ -331,8 +334,10 @@ async function closeCounted(browser, run) {
   for (let i = 0; i < 100 && run.pagePid && running(run.pagePid); i++) await sleep(20);
   await sleep(200);
   const cpu1 = browser.cpu();
-  run.cpuMs += (cpu1.total - cpu0.total) * 1000;
-  for (const [type, seconds] of Object.entries(cpuDelta(cpu0, cpu1))) run.cpuByType[type] = (run.cpuByType[type] ?? 0) + seconds * 1000;
+  const spent = cpuDelta(cpu0, cpu1);
+  run.cpuMs += deltaSeconds(spent) * 1000;
+  run.lostThreads += spent.lostThreads;
+  for (const [type, seconds] of Object.entries(spent)) run.cpuByType[type] = (run.cpuByType[type] ?? 0) + seconds * 1000;
 }
 
 /**
@@ -342,7 +347,7 @@ async function closeCounted(browser, run) {
  * difference is mostly what any extension with content scripts costs a page load (bench/floor).
  */
 function cpuFigures(run) {
-  return { cpuMs: run.traffic.cpuMs, cpuByType: run.traffic.cpuByType, wholeCpuMs: run.cpuMs, wholeCpuByType: run.cpuByType };
+  return { cpuMs: run.traffic.cpuMs, cpuByType: run.traffic.cpuByType, wholeCpuMs: run.cpuMs, wholeCpuByType: run.cpuByType, lostThreads: run.lostThreads };
 }
 
 async function receiveRun(server, browser, c, runId) {

@@ -51,11 +51,13 @@ export function browserCpuSeconds(userDataDir) {
 }
 
 /**
- * The browser's CPU seconds: in all, per live process with its kind (`browser`: the main process;
- * `renderer`: the pages, where the hook and the relay run; `extension`: extension renderers, where the
- * service worker runs; `gpu`; `network`: the network service; `utility`: other utilities; `other`),
- * and `reaped`: processes already exited, counted in their parents (mostly closed pages' renderers).
- * cpuDelta() turns two of these into what each kind of process spent in between.
+ * The browser's CPU: `total`, its seconds in all, counted in 10 ms ticks (/proc/<pid>/stat); per live process,
+ * its kind (`browser`: the main process; `renderer`: the pages, where the hook and the relay run; `extension`:
+ * extension renderers, where the service worker runs; `gpu`; `network`: the network service; `utility`: other
+ * utilities; `other`), its seconds in ticks, and `threads`: each live thread's CPU in nanoseconds
+ * (/proc/<pid>/task/<tid>/schedstat); and `reaped`: processes already exited, counted in their parents in ticks
+ * (mostly closed pages' renderers). cpuDelta() turns two of these into what each kind of process spent in
+ * between, from the threads' nanoseconds (docs/decisions.md, 65).
  */
 export function browserCpu(userDataDir) {
   const parents = new Map();
@@ -90,26 +92,57 @@ export function browserCpu(userDataDir) {
   let reaped = 0;
   for (const [pid, ticks] of cpu) {
     if (!inTree(pid)) continue;
-    processes[pid] = { type: processType(readFileSafe(`/proc/${pid}/cmdline`)), seconds: ticks / CLOCK_TICKS };
+    processes[pid] = { type: processType(readFileSafe(`/proc/${pid}/cmdline`)), seconds: ticks / CLOCK_TICKS, threads: threadNanoseconds(pid) };
     live += ticks;
     reaped += reapedTicks.get(pid);
   }
   return { total: (live + reaped) / CLOCK_TICKS, processes, reaped: reaped / CLOCK_TICKS };
 }
 
+/** Each live thread's CPU in nanoseconds (schedstat's first field: user and system time), by thread id. */
+function threadNanoseconds(pid) {
+  const threads = {};
+  let tids = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads; // ended meanwhile
+  }
+  for (const tid of tids) {
+    const text = readFileSafe(`/proc/${pid}/task/${tid}/schedstat`);
+    if (text) threads[tid] = Number(text.slice(0, text.indexOf(' ')));
+  }
+  return threads;
+}
+
 /**
- * CPU seconds spent between two browserCpu() readings, by kind of process. `exited`: processes that
- * ended in between (their CPU after the first reading, or all of it if they also started in between).
+ * CPU seconds spent between two browserCpu() readings, by kind of process. A live process's share is its
+ * threads' nanoseconds: each thread's difference, all of a thread's time if it started in between; a thread
+ * that ended in between loses its time since the first reading (Chromium keeps its pool's idle threads for
+ * many seconds; `lostThreads` counts them). `exited`: processes that ended in between, from their parents'
+ * ticks (their CPU after the first reading, or all of it if they also started in between), so it is as
+ * coarse as before: 10 ms a process.
  */
 export function cpuDelta(before, after) {
   const byType = {};
+  let lostThreads = 0;
   const add = (type, seconds) => (byType[type] = (byType[type] ?? 0) + seconds);
-  for (const [pid, p] of Object.entries(after.processes)) add(p.type, p.seconds - (before.processes[pid]?.seconds ?? 0));
+  for (const [pid, p] of Object.entries(after.processes)) {
+    const earlier = before.processes[pid]?.threads ?? {};
+    let ns = 0;
+    for (const [tid, time] of Object.entries(p.threads)) ns += time - (earlier[tid] ?? 0);
+    for (const tid of Object.keys(earlier)) if (!(tid in p.threads)) lostThreads++;
+    add(p.type, ns / 1e9);
+  }
   let vanished = 0;
   for (const [pid, p] of Object.entries(before.processes)) if (!after.processes[pid]) vanished += p.seconds;
   add('exited', after.reaped - before.reaped - vanished);
+  Object.defineProperty(byType, 'lostThreads', { value: lostThreads, enumerable: false });
   return byType;
 }
+
+/** The seconds in all of a cpuDelta(). */
+export const deltaSeconds = (byType) => Object.values(byType).reduce((sum, seconds) => sum + seconds, 0);
 
 export function processType(cmdline) {
   // Chromium rewrites its processes' command lines (one string, spaces between arguments).

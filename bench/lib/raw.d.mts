@@ -3,8 +3,11 @@ export interface RawBrowser {
   extensionId: string;
   userDataDir: string;
   cpuSeconds(): number;
-  /** CPU seconds in all, per live process with its kind (browser, renderer, extension, gpu, network, utility, other), and of exited processes. */
-  cpu(): { total: number; processes: Record<string, { type: string; seconds: number }>; reaped: number };
+  /**
+   * CPU seconds in all (in 10 ms ticks), per live process with its kind (browser, renderer, extension, gpu, network, utility, other),
+   * its ticks and each live thread's nanoseconds, and of exited processes (browser.mjs: browserCpu; cpuDelta compares two).
+   */
+  cpu(): { total: number; processes: Record<string, { type: string; seconds: number; threads: Record<string, number> }>; reaped: number };
   /**
    * Opens a page (a new tab in front of the window) without attaching to it; resolves to its target id.
    * With network: true, attaches to it and enables the Network domain before it navigates to url (as an open DevTools does).

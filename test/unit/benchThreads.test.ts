@@ -2,6 +2,7 @@
 // a real process that spins, found by its --user-data-dir like a browser's processes.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { browserCpu, cpuDelta, deltaSeconds } from '../../bench/lib/browser.mjs';
 import { median } from '../../bench/lib/stats.mjs';
 import { threadDelta, threadRatio, threadTimes } from '../../bench/lib/threads.mjs';
 
@@ -71,5 +72,61 @@ describe('threadRatio', () => {
   it('is 1 with a zero-width interval when both sides are the same', () => {
     const { ratio, lo, hi } = threadRatio(without, without);
     expect([ratio, lo, hi]).toEqual([1, 1, 1]);
+  });
+});
+
+// The bench's browser CPU (bench/lib/browser.mjs, docs/decisions.md 65): live processes from their threads'
+// nanoseconds, exited ones from their parents' ticks.
+describe('browserCpu and cpuDelta', () => {
+  it('count a spinning process to the millisecond, where its ticks move by 10 ms', async () => {
+    const dir = `/tmp/socketscope-cpu-test-${process.pid}`;
+    const child = spawn(process.execPath, ['-e', "process.stdin.once('data', () => { const end = Date.now() + 123; while (Date.now() < end); console.log('spun'); })", '--', `--user-data-dir=${dir}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = browserCpu(dir);
+      expect(Object.values(before.processes).map((p) => p.type)).toEqual(['browser']);
+      child.stdin.write('go\n');
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      const spent = cpuDelta(before, browserCpu(dir));
+      // 123 ms of spinning and a little of node's own, in nanoseconds: not a whole number of 10 ms ticks.
+      const ms = spent.browser * 1000;
+      expect(ms).toBeGreaterThan(115);
+      expect(ms).toBeLessThan(400);
+      expect(Math.abs(ms - Math.round(ms / 10) * 10)).toBeGreaterThan(1e-6);
+      expect(spent.exited).toBe(0);
+      expect(spent.lostThreads).toBe(0);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('add each thread\'s difference, all of a new thread or process, count ended threads, and take exited processes from their parents\' ticks', () => {
+    const before = {
+      total: 0,
+      reaped: 1.0,
+      processes: {
+        10: { type: 'browser', seconds: 2.0, threads: { 10: 1.5e9, 11: 0.4e9 } },
+        20: { type: 'renderer', seconds: 0.5, threads: { 20: 0.3e9, 21: 0.1e9, 22: 0.05e9 } },
+        30: { type: 'renderer', seconds: 0.2, threads: { 30: 0.2e9 } },
+      },
+    };
+    const after = {
+      total: 0,
+      reaped: 1.25, // process 30 exited with 0.25 s in all: 0.05 s after the first reading
+      processes: {
+        10: { type: 'browser', seconds: 2.1, threads: { 10: 1.5123e9, 11: 0.4e9, 12: 0.002e9 } },
+        20: { type: 'renderer', seconds: 0.52, threads: { 20: 0.3171e9, 21: 0.1e9 } }, // thread 22 ended
+        40: { type: 'extension', seconds: 0.03, threads: { 40: 0.0333e9 } },
+      },
+    };
+    const spent = cpuDelta(before, after);
+    expect(Object.keys(spent).sort()).toEqual(['browser', 'exited', 'extension', 'renderer']);
+    expect(spent.browser).toBeCloseTo(0.0143, 9);
+    expect(spent.renderer).toBeCloseTo(0.0171, 9);
+    expect(spent.extension).toBeCloseTo(0.0333, 9);
+    expect(spent.exited).toBeCloseTo(0.05, 9);
+    expect(spent.lostThreads).toBe(1);
+    expect(deltaSeconds(spent)).toBeCloseTo(0.1147, 9);
   });
 });
