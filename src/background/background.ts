@@ -70,15 +70,21 @@ function docsCost(docs: Record<string, DocumentState>): number {
   return bytes;
 }
 
-/** A persist waits until the tabs have been quiet this long (each batch pushes it back)... */
-const PERSIST_DELAY_MS = 150;
 /**
- * ...or, under sustained traffic, until the oldest unpersisted change is this old. Each persist serializes whole
- * sessions (a full tab is ~4 MiB of JSON), so a burst is written once, after it, rather than once a second
- * throughout. Acks wait for the persist, and the relays keep every unacknowledged batch meanwhile (at the hook's
- * preview budget, about 2 MiB of previews a second at most).
+ * A persist waits until the tabs have been quiet this long (each batch pushes it back): two of the hook's flush
+ * intervals under sustained traffic (FLUSH_INTERVAL_MS, 200 ms: src/page/hook.ts), so the gaps between a flood's
+ * batches are not taken for the end of it (docs/decisions.md, 66)...
  */
-const MAX_UNPERSISTED_MS = 2000;
+const PERSIST_DELAY_MS = 400;
+/**
+ * ...or, under sustained traffic, until the oldest unpersisted change is this old. Each persist hands the tab's new
+ * and changed chunks to storage.session (the worker's serialization and the browser's handling of every character),
+ * and a flood over the tab's cap evicts its oldest previews within seconds: written once after the flood, they are
+ * never written only to be rewritten without them (decision 66). Acks wait for the persist, and the relays keep every
+ * unacknowledged batch meanwhile (at the hook's preview budget, about 2 Mi characters a second of previews and rows
+ * at most; their own cap is 16 Mi, src/content/relayCore.ts).
+ */
+const MAX_UNPERSISTED_MS = 5000;
 /** And never more often than this: a full tab with a message every few hundred ms would otherwise be rewritten after each. */
 const MIN_PERSIST_INTERVAL_MS = 1000;
 /** After an eviction the session is brought down to this share of its cap, so evictions stay rare (each one sorts the tab's messages by time). */
