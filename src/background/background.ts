@@ -81,8 +81,8 @@ const PERSIST_DELAY_MS = 400;
  * and changed chunks to storage.session (the worker's serialization and the browser's handling of every character),
  * and a flood over the tab's cap evicts its oldest previews within seconds: written once after the flood, they are
  * never written only to be rewritten without them (decision 66). Acks wait for the persist, and the relays keep every
- * unacknowledged batch meanwhile (at the hook's preview budget, about 2 Mi characters a second of previews and rows
- * at most; their own cap is 16 Mi, src/content/relayCore.ts).
+ * unacknowledged batch meanwhile (the previews' budget and a row per message: about 2 Mi characters a second on a
+ * flood of 50k messages a second; their own cap is 16 Mi, src/content/relayCore.ts).
  */
 const MAX_UNPERSISTED_MS = 5000;
 /** And never more often than this: a full tab with a message every few hundred ms would otherwise be rewritten after each. */
@@ -484,6 +484,8 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       schedulePersist(tabId); // a resent duplicate: only the ack is owed
       return;
     }
+    // Seqs go up by one: the ones skipped are batches the relay no longer had to send (its cap), lost.
+    const lostBatches = message.seq - doc.lastSeq - 1;
     doc.lastSeq = message.seq;
     let delta: SessionDelta;
     try {
@@ -496,7 +498,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       // Refused whole (unparsable, or too many records): counted, and acknowledged like any batch.
       delta = { dropped: { rejected: error instanceof RefusedBatch ? error.records : 1 } };
     }
-    if (message.lostBatches > 0) delta.dropped = { ...delta.dropped, lostBatches: message.lostBatches };
+    if (lostBatches > 0) delta.dropped = { ...delta.dropped, lostBatches };
     commit(tabId, state, delta);
     if (awaitsHandshake(state)) applyHandshakes(tabId, state);
     if (simulations.get(tabId)?.policy?.verify) checkVerification(tabId);

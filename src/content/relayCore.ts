@@ -13,7 +13,7 @@
 import { EVENT_HELLO, EVENT_READY, PROTOCOL_VERSION, batchEventType, commandEventType, type PageCommand } from '../protocol/page';
 import { PORT_RELAY, type BackgroundToRelay, type RelayToBackground, type TypedPort } from '../protocol/messages';
 
-/** Unacknowledged batches kept for resending; beyond this the oldest go (and are counted). */
+/** Unacknowledged batches kept for resending; beyond this the oldest go (counted by the background if it never got them). */
 const MAX_PENDING_CHARS = 16 * 1024 * 1024;
 
 export type RelayPort = TypedPort<RelayToBackground, BackgroundToRelay>;
@@ -43,7 +43,6 @@ export function startRelay(deps: RelayDeps): void {
   let port: RelayPort | undefined;
   const pending: BatchMessage[] = [];
   let pendingChars = 0;
-  let lostBatches = 0;
   let alive = true;
 
   function hello(): RelayToBackground {
@@ -81,14 +80,12 @@ export function startRelay(deps: RelayDeps): void {
   }
 
   function forward(seq: number, json: string): void {
-    const message: BatchMessage = { kind: 'batch', docId, seq, json, lostBatches };
-    lostBatches = 0;
+    const message: BatchMessage = { kind: 'batch', docId, seq, json };
     pending.push(message);
     pendingChars += json.length;
-    while (pendingChars > MAX_PENDING_CHARS && pending.length > 1) {
-      pendingChars -= pending.shift()!.json.length;
-      lostBatches++;
-    }
+    // A batch dropped here was posted if a Port was open: lost only if the background never stores it, which the
+    // gap in seqs it then sees tells (docs/decisions.md, 67).
+    while (pendingChars > MAX_PENDING_CHARS && pending.length > 1) pendingChars -= pending.shift()!.json.length;
     try {
       if (port) port.postMessage(message);
       else connect(); // a new port sends every pending batch, this one included

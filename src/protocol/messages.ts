@@ -28,8 +28,12 @@ export const NOTE_MAX_CHARS = 2000;
 export type RelayToBackground =
   /** `time`: now in the document; `timeOrigin`: its performance.timeOrigin (records before it are implausible). */
   | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; timeOrigin?: number; webdriver: boolean }
-  /** `json` is a PageBatch as the hook wrote it; the background parses and validates it off the page's thread. */
-  | { kind: 'batch'; docId: string; seq: number; json: string; lostBatches: number };
+  /**
+   * `json` is a PageBatch as the hook wrote it; the background parses and validates it off the page's thread.
+   * A document's seqs go up by one from 1: a gap is batches lost (the relay's cap dropped them before the
+   * background stored them), counted by the background (docs/decisions.md, 67).
+   */
+  | { kind: 'batch'; docId: string; seq: number; json: string };
 
 /**
  * `ack`: the background has stored (persisted) everything up to `seq`: the relay may forget it.

@@ -41,6 +41,26 @@ describe('background: acks and persistence', () => {
     await again.flush();
     expect(again.stored(1)?.connections[0].messages.map((m) => `${m.index}${m.preview}`)).toEqual(['0a', '1b', '2c']);
     expect(relay2.acked('d1')).toBe(3);
+    expect(again.stored(1)?.dropped.lostBatches).toBeUndefined();
+  });
+
+  it('counts the batches a restarted worker never got as lost: the seqs the relay no longer had to resend', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1');
+    relay.batch('d1', pageBatch(1, [create(1)], [[1, 0, T0 + 2, 1, 1, 'a']]));
+    await h.flush();
+    // Batch 2 reached the worker, which stopped before storing it; the relay's cap had dropped 2 and 3 from what it resends.
+    relay.batch('d1', pageBatch(2, [], [[1, 1, T0 + 3, 1, 1, 'b']]));
+    const again = new Harness({ session: h.browser.session, clock: h.clock });
+    const relay2 = again.relay(1);
+    relay2.hello('d1');
+    relay2.batch('d1', pageBatch(4, [], [[1, 1, T0 + 5, 1, 1, 'd']]));
+    relay2.batch('d1', pageBatch(5, [], [[1, 1, T0 + 6, 1, 1, 'e']]));
+    await again.flush();
+    expect(again.stored(1)?.dropped.lostBatches).toBe(2);
+    expect(again.stored(1)?.connections[0].messages.map((m) => m.preview)).toEqual(['a', 'd', 'e']);
+    expect(relay2.acked('d1')).toBe(5);
   });
 });
 

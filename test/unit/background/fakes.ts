@@ -250,8 +250,8 @@ export class RelayEnd {
     const time = options.time ?? 1_790_000_000_000;
     this.send({ kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: options.frameUrl ?? 'https://app.example/', top: options.top ?? true, time, timeOrigin: options.timeOrigin ?? time - 1000, webdriver: false });
   }
-  batch(docId: string, batch: PageBatch, lostBatches = 0): void {
-    this.send({ kind: 'batch', docId, seq: batch.seq, json: JSON.stringify(batch), lostBatches });
+  batch(docId: string, batch: PageBatch): void {
+    this.send({ kind: 'batch', docId, seq: batch.seq, json: JSON.stringify(batch) });
   }
   /** Highest seq acknowledged for `docId` (0: none). */
   acked(docId: string): number {
