@@ -80,7 +80,11 @@ async function openApp(origin: string, query: string): Promise<{ page: Page; tab
   const page = await browser.context.newPage();
   const marker = `t${Math.random().toString(36).slice(2, 8)}`;
   await page.goto(`${origin}/sim-app.html?${query}&m=${marker}`);
-  const { tabId } = await waitForSession(browser, (s) => s.pageUrl?.includes(marker) === true && s.connections.some((c) => c.openedAt !== undefined), 'the app to connect');
+  // From the page and the tab, not from storage: under steady traffic the background writes a tab up to 5 s late
+  // (docs/decisions.md, 66), and the policies below must arrive while the socket is young.
+  await page.waitForFunction(() => (window as unknown as { log: { type: string }[] }).log.some((entry) => entry.type === 'open'));
+  const worker = await browser.serviceWorker();
+  const tabId = await until('the app\'s tab', async () => (await worker.evaluate(`chrome.tabs.query({}).then((tabs) => tabs.find((tab) => (tab.url ?? '').includes(${JSON.stringify(marker)}))?.id)`)) as number | undefined);
   return { page, tabId, url: marker };
 }
 const sessionOf = async (marker: string, ready: (s: Session) => boolean, what: string, timeoutMs?: number) =>
