@@ -6,27 +6,34 @@ import { browserCpu, cpuDelta, deltaSeconds } from '../../bench/lib/browser.mjs'
 import { median } from '../../bench/lib/stats.mjs';
 import { threadDelta, threadRatio, threadTimes } from '../../bench/lib/threads.mjs';
 
+/**
+ * Starts a node process found by its --user-data-dir, as a browser's processes are, and gives `read` a reading
+ * before and after it spins `ms` of CPU on its main thread (it waits for a line on stdin, spins, says so).
+ */
+async function aroundSpin<T>(dir: string, ms: number, read: () => T): Promise<[T, T]> {
+  const child = spawn(process.execPath, ['-e', `process.stdin.once('data', () => { const end = Date.now() + ${ms}; while (Date.now() < end); console.log('spun'); })`, '--', `--user-data-dir=${dir}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    await new Promise((resolve) => child.once('spawn', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // node's start-up, before the first reading
+    const before = read();
+    child.stdin.write('go\n');
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    return [before, read()];
+  } finally {
+    child.kill();
+  }
+}
+
 describe('threadTimes and threadDelta', () => {
   it('count a process found by its --user-data-dir, thread by thread, to the millisecond', async () => {
     const dir = `/tmp/socketscope-threads-test-${process.pid}`;
-    // Waits for a line on stdin, spins 300 ms of CPU on its main thread, says so, then waits to be killed.
-    const child = spawn(process.execPath, ['-e', "process.stdin.once('data', () => { const end = Date.now() + 300; while (Date.now() < end); console.log('spun'); })", '--', `--user-data-dir=${dir}`], { stdio: ['pipe', 'pipe', 'inherit'] });
-    try {
-      await new Promise((resolve) => child.once('spawn', resolve));
-      await new Promise((resolve) => setTimeout(resolve, 300)); // node's start-up, before the first reading
-      const before = threadTimes(dir);
-      expect([...before.values()].map((t) => t.key)).toContain('browser main'); // no --type: the kind a browser's own process gets
-      child.stdin.write('go\n');
-      await new Promise((resolve) => child.stdout.once('data', resolve));
-      const after = threadTimes(dir);
-      const spent = threadDelta(before, after);
-      expect(spent['browser main']).toBeGreaterThan(250);
-      expect(spent['browser main']).toBeLessThan(1000);
-      // Nothing of another process: this one is not in it.
-      expect(threadTimes(`${dir}-none`).size).toBe(0);
-    } finally {
-      child.kill();
-    }
+    const [before, after] = await aroundSpin(dir, 300, () => threadTimes(dir));
+    expect([...before.values()].map((t) => t.key)).toContain('browser main'); // no --type: the kind a browser's own process gets
+    const spent = threadDelta(before, after);
+    expect(spent['browser main']).toBeGreaterThan(250);
+    expect(spent['browser main']).toBeLessThan(1000);
+    // Nothing of another process: this one is not in it.
+    expect(threadTimes(`${dir}-none`).size).toBe(0);
   });
 
   it('gives a thread started between the readings all its time, and keys threads by kind and name', () => {
@@ -80,25 +87,16 @@ describe('threadRatio', () => {
 describe('browserCpu and cpuDelta', () => {
   it('count a spinning process to the millisecond, where its ticks move by 10 ms', async () => {
     const dir = `/tmp/socketscope-cpu-test-${process.pid}`;
-    const child = spawn(process.execPath, ['-e', "process.stdin.once('data', () => { const end = Date.now() + 123; while (Date.now() < end); console.log('spun'); })", '--', `--user-data-dir=${dir}`], { stdio: ['pipe', 'pipe', 'inherit'] });
-    try {
-      await new Promise((resolve) => child.once('spawn', resolve));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const before = browserCpu(dir);
-      expect(Object.values(before.processes).map((p) => p.type)).toEqual(['browser']);
-      child.stdin.write('go\n');
-      await new Promise((resolve) => child.stdout.once('data', resolve));
-      const spent = cpuDelta(before, browserCpu(dir));
-      // 123 ms of spinning and a little of node's own, in nanoseconds: not a whole number of 10 ms ticks.
-      const ms = spent.browser * 1000;
-      expect(ms).toBeGreaterThan(115);
-      expect(ms).toBeLessThan(400);
-      expect(Math.abs(ms - Math.round(ms / 10) * 10)).toBeGreaterThan(1e-6);
-      expect(spent.exited).toBe(0);
-      expect(spent.lostThreads).toBe(0);
-    } finally {
-      child.kill();
-    }
+    const [before, after] = await aroundSpin(dir, 123, () => browserCpu(dir));
+    expect(Object.values(before.processes).map((p) => p.type)).toEqual(['browser']);
+    const spent = cpuDelta(before, after);
+    // 123 ms of spinning and a little of node's own, in nanoseconds: not a whole number of 10 ms ticks.
+    const ms = spent.browser * 1000;
+    expect(ms).toBeGreaterThan(115);
+    expect(ms).toBeLessThan(400);
+    expect(Math.abs(ms - Math.round(ms / 10) * 10)).toBeGreaterThan(1e-6);
+    expect(spent.exited).toBe(0);
+    expect(spent.lostThreads).toBe(0);
   });
 
   it('add each thread\'s difference, all of a new thread or process, count ended threads, and take exited processes from their parents\' ticks', () => {
