@@ -16,7 +16,7 @@ import { TAB_KEY_PREFIX, decodeStoredTabs, storedTabWriter, type RestoredChunks,
 import { initRecordings } from './recording';
 import { createHandshakeObserver, handshakeDelta, type HandshakeObserver } from './handshakes';
 import { describePolicy, encodePayload, evaluateVerification, isSimulableCloseCode, SIM_POLICY_KINDS, type SimAction, type SimPolicy, type SimulationState } from '../core/simulation';
-import { PREVIEW_MAX, isPreviewChoice, type PageCommand } from '../protocol/page';
+import { FLUSH_INTERVAL_MS, PREVIEW_MAX, isPreviewChoice, type PageCommand } from '../protocol/page';
 import {
   PORT_PANEL,
   PORT_RELAY,
@@ -72,10 +72,10 @@ function docsCost(docs: Record<string, DocumentState>): number {
 
 /**
  * A persist waits until the tabs have been quiet this long (each batch pushes it back): two of the hook's flush
- * intervals under sustained traffic (FLUSH_INTERVAL_MS, 200 ms: src/page/hook.ts), so the gaps between a flood's
- * batches are not taken for the end of it (docs/decisions.md, 66)...
+ * intervals under sustained traffic (400 ms), so the gaps between a flood's batches are not taken for the end of it
+ * (docs/decisions.md, 66)...
  */
-const PERSIST_DELAY_MS = 400;
+const PERSIST_DELAY_MS = 2 * FLUSH_INTERVAL_MS;
 /**
  * ...or, under sustained traffic, until the oldest unpersisted change is this old. Each persist hands the tab's new
  * and changed chunks to storage.session (the worker's serialization and the browser's handling of every character),

@@ -14,6 +14,7 @@ import {
   batchEventType,
   commandEventType,
   PREVIEW_MAX,
+  FLUSH_INTERVAL_MS,
   type PackedColumns,
   type PageCommand,
   type PageBatch,
@@ -34,13 +35,10 @@ const FLUSH_NOW_MESSAGES = 32768;
 const FLUSH_NOW_CHARS = 4 << 20;
 /** A record queued after a quiet spell is flushed this soon (the panel shows an open, a close or a message at once)... */
 const FLUSH_DELAY_MS = 40;
-/**
- * ...but under sustained traffic the timer flushes at most this often. Each batch costs every hop something whatever
- * it carries (the event, the relay's Port, the worker's parse and ingest): on a binary flood of 2,000 messages, profiles
- * show the page's flush path and the worker's handling a few ms lighter; the bench cannot resolve it (docs/decisions.md,
- * 64). The size thresholds above still flush at once.
- */
-const FLUSH_INTERVAL_MS = 200;
+// ...but under sustained traffic the timer flushes at most every FLUSH_INTERVAL_MS (src/protocol/page.ts). Each batch
+// costs every hop something whatever it carries (the event, the relay's Port, the worker's parse and ingest): on a
+// binary flood of 2,000 messages, profiles show the page's flush path and the worker's handling a few ms lighter; the
+// bench cannot resolve it (docs/decisions.md, 64). The size thresholds above still flush at once.
 /** While no relay has answered (e.g. a frame the relay cannot reach), keep at most this many messages. */
 const UNRELAYED_MAX = 10000;
 /**

@@ -45,6 +45,11 @@ export const PREVIEW_MAX = 65536;
 /** The preview bounds a user can choose (Settings.previewBytes, the panel's Previews menu); 0: sizes only, no preview. */
 export const PREVIEW_CHOICES: readonly number[] = [PREVIEW_MAX, 16384, 4096, 1024, 0];
 export const isPreviewChoice = (value: unknown): value is number => typeof value === 'number' && PREVIEW_CHOICES.includes(value);
+/**
+ * Under sustained traffic the hook sends a batch at most this often (docs/decisions.md, 64); the background's
+ * persist takes a quiet spell longer than this gap for the end of a burst (66), so both read it here.
+ */
+export const FLUSH_INTERVAL_MS = 200;
 
 /**
  * A command to the hook. Every field is always present (the hook reads own properties only).
