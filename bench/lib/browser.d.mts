@@ -1,7 +1,5 @@
 // Types of the parts of browser.mjs that the TypeScript tests use (test/unit/benchThreads.test.ts).
 export interface CpuReading {
-  /** Seconds in all, in 10 ms ticks. */
-  total: number;
   /** Live processes: their kind, their ticks in seconds, each live thread's nanoseconds by thread id. */
   processes: Record<string, { type: string; seconds: number; threads: Record<string, number> }>;
   /** Seconds of exited processes, counted in their parents (ticks). */

@@ -33,9 +33,7 @@ export async function launch({ extensionDir, extraArgs = [] }) {
     extensionId,
     userDataDir,
     serviceWorker,
-    /** User + system CPU seconds of every process of this browser. */
-    cpuSeconds: () => browserCpuSeconds(userDataDir),
-    /** The same, by kind of process (see browserCpu). */
+    /** A reading of the browser's CPU, by process and thread (see browserCpu; cpuDelta compares two). */
     cpu: () => browserCpu(userDataDir),
     async close() {
       await context.close();
@@ -46,15 +44,10 @@ export async function launch({ extensionDir, extraArgs = [] }) {
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-export function browserCpuSeconds(userDataDir) {
-  return browserCpu(userDataDir).total;
-}
-
 /**
- * The browser's CPU: `total`, its seconds in all, counted in 10 ms ticks (/proc/<pid>/stat); per live process,
- * its kind (`browser`: the main process; `renderer`: the pages, where the hook and the relay run; `extension`:
+ * The browser's CPU: per live process, its kind (`browser`: the main process; `renderer`: the pages, where the hook and the relay run; `extension`:
  * extension renderers, where the service worker runs; `gpu`; `network`: the network service; `utility`: other
- * utilities; `other`), its seconds in ticks, and `threads`: each live thread's CPU in nanoseconds
+ * utilities; `other`), its seconds in 10 ms ticks (/proc/<pid>/stat), and `threads`: each live thread's CPU in nanoseconds
  * (/proc/<pid>/task/<tid>/schedstat); and `reaped`: processes already exited, counted in their parents in ticks
  * (mostly closed pages' renderers). cpuDelta() turns two of these into what each kind of process spent in
  * between, from the threads' nanoseconds (docs/decisions.md, 65).
@@ -82,21 +75,19 @@ export function browserCpu(userDataDir) {
       /* the process ended while we read */
     }
   }
-  if (!root) return { total: NaN, processes: {}, reaped: NaN };
+  if (!root) return { processes: {}, reaped: NaN };
   const inTree = (pid) => {
     for (let p = pid, hops = 0; p && p !== '0' && hops < 10; p = parents.get(p), hops++) if (p === root) return true;
     return false;
   };
   const processes = {};
-  let live = 0;
   let reaped = 0;
   for (const [pid, ticks] of cpu) {
     if (!inTree(pid)) continue;
     processes[pid] = { type: processType(readFileSafe(`/proc/${pid}/cmdline`)), seconds: ticks / CLOCK_TICKS, threads: threadNanoseconds(pid) };
-    live += ticks;
     reaped += reapedTicks.get(pid);
   }
-  return { total: (live + reaped) / CLOCK_TICKS, processes, reaped: reaped / CLOCK_TICKS };
+  return { processes, reaped: reaped / CLOCK_TICKS };
 }
 
 /** Each live thread's CPU in nanoseconds (schedstat's first field: user and system time), by thread id. */

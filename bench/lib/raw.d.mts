@@ -2,12 +2,11 @@
 export interface RawBrowser {
   extensionId: string;
   userDataDir: string;
-  cpuSeconds(): number;
   /**
-   * CPU seconds in all (in 10 ms ticks), per live process with its kind (browser, renderer, extension, gpu, network, utility, other),
-   * its ticks and each live thread's nanoseconds, and of exited processes (browser.mjs: browserCpu; cpuDelta compares two).
+   * Per live process its kind (browser, renderer, extension, gpu, network, utility, other), its ticks and each live
+   * thread's nanoseconds, and the seconds of exited processes (browser.mjs: browserCpu; cpuDelta compares two).
    */
-  cpu(): { total: number; processes: Record<string, { type: string; seconds: number; threads: Record<string, number> }>; reaped: number };
+  cpu(): { processes: Record<string, { type: string; seconds: number; threads: Record<string, number> }>; reaped: number };
   /**
    * Opens a page (a new tab in front of the window) without attaching to it; resolves to its target id.
    * With network: true, attaches to it and enables the Network domain before it navigates to url (as an open DevTools does).

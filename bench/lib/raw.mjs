@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { CHROMIUM_PATH, QUIET_FLAGS, browserCpu, browserCpuSeconds } from './browser.mjs';
+import { CHROMIUM_PATH, QUIET_FLAGS, browserCpu } from './browser.mjs';
 import { sleep } from './stats.mjs';
 
 /** Whether a protocol message from the browser is a response ({"id":…}) rather than an event ({"method":…}). */
@@ -95,8 +95,7 @@ export async function launchRaw({ extensionDir } = {}) {
   return {
     extensionId,
     userDataDir,
-    cpuSeconds: () => browserCpuSeconds(userDataDir),
-    /** The browser's CPU seconds in all and by kind of process (browser.mjs: browserCpu). */
+    /** A reading of the browser's CPU, by process and thread (browser.mjs: browserCpu; cpuDelta compares two). */
     cpu: () => browserCpu(userDataDir),
     /**
      * Opens a page without attaching to it. With { network: true }, as with DevTools open on the page:

@@ -101,7 +101,6 @@ describe('browserCpu and cpuDelta', () => {
 
   it('add each thread\'s difference, all of a new thread or process, count ended threads, and take exited processes from their parents\' ticks', () => {
     const before = {
-      total: 0,
       reaped: 1.0,
       processes: {
         10: { type: 'browser', seconds: 2.0, threads: { 10: 1.5e9, 11: 0.4e9 } },
@@ -110,7 +109,6 @@ describe('browserCpu and cpuDelta', () => {
       },
     };
     const after = {
-      total: 0,
       reaped: 1.25, // process 30 exited with 0.25 s in all: 0.05 s after the first reading
       processes: {
         10: { type: 'browser', seconds: 2.1, threads: { 10: 1.5123e9, 11: 0.4e9, 12: 0.002e9 } },
