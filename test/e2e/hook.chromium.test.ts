@@ -157,6 +157,31 @@ describe('the page hook (Chromium)', () => {
     expect(previews.slice(40)).toEqual(['t'.repeat(40_960), 'u'.repeat(40_960)]);
   });
 
+  it('refills the text preview budget at 256 Ki characters a second (docs/decisions.md, 68)', async () => {
+    await page.reload();
+    const before = (await batches()).length;
+    await page.evaluate(async () => {
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/silent?refill');
+      await new Promise((resolve) => (ws.onopen = resolve));
+      // The burst, exactly (16 × 64 Ki = 1 Mi characters), then one more at once: past the budget.
+      for (let i = 0; i < 17; i++) ws.send(String.fromCharCode(97 + i).repeat(65_536));
+      // A second later the refill has brought back 256 Ki characters: four of these, not sixteen.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      for (let i = 0; i < 16; i++) ws.send('z'.repeat(65_536));
+      ws.close();
+      await new Promise((resolve) => (ws.onclose = resolve));
+      await new Promise((resolve) => setTimeout(resolve, 450));
+    });
+    const truncated = (await batches()).slice(before).flatMap((b) => b.messages.truncated);
+    expect(truncated).toHaveLength(33);
+    expect(truncated.slice(0, 16).every((t) => t === 0)).toBe(true);
+    expect(truncated[16]).toBe(2);
+    const refilled = truncated.slice(17).filter((t) => t === 0).length;
+    // At least four (the timer never fires early); a late timer adds one per 250 ms. The old 1 Mi a second gave sixteen.
+    expect(refilled).toBeGreaterThanOrEqual(4);
+    expect(refilled).toBeLessThanOrEqual(8);
+  });
+
   it('does not record sends that never reach the wire (socket closing or closed)', async () => {
     const before = (await batches()).length;
     await page.evaluate(async () => {
