@@ -34,6 +34,7 @@ const FAKE_RELAY = `
       e.stopImmediatePropagation();
       if (nonce) return;
       nonce = e.detail;
+      window.__nonceShape = nonce.replace(/[0-9a-z]/g, (c) => (/[0-9a-f]/.test(c) ? 'h' : 'z'));
       removeEventListener('__socketscope_hello', onHello, true);
       addEventListener(nonce, onBatch, true);
       dispatchEvent(new CustomEvent('__socketscope_ready'));
@@ -233,6 +234,38 @@ describe('the page hook (Chromium)', () => {
 
 // The page is hostile: it may redefine any prototype, getter or toJSON after the hook started, and
 // dispatch events of its own. None of that may reach, change or forge what the hook records.
+describe('the handshake nonce (Chromium)', () => {
+  const shape = (target: Page) => target.evaluate(() => (window as unknown as { __nonceShape: string }).__nonceShape);
+  it('comes from crypto.randomUUID in a secure context (docs/decisions.md, 69)', async () => {
+    // 127.0.0.1 is a secure context: a version-4 UUID (hex digits, read as h; its fixed '4' too), then the 'x'.
+    expect(await shape(page)).toBe('hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhhz');
+  });
+  it('comes from crypto.getRandomValues where randomUUID is missing (an insecure context), and batches still flow', async () => {
+    const other = await browser.context.newPage();
+    try {
+      // Before the hook: what an http:// page of another host sees (randomUUID is [SecureContext]).
+      await other.addInitScript({ content: 'delete Crypto.prototype.randomUUID;' });
+      await other.addInitScript({ content: FAKE_RELAY });
+      await other.addInitScript({ content: readFileSync(join(CHROME_EXTENSION_DIR, 'src', 'page', 'hook.js'), 'utf8') });
+      await other.goto(`${server.origin}/blank.html`);
+      const nonce = await shape(other);
+      // Four base-36 words (digits and letters, no dash), then the 'x'.
+      expect(nonce).toMatch(/^[hz]{8,28}z$/);
+      expect(nonce).not.toContain('-');
+      const count = await other.evaluate(async () => {
+        const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?insecure');
+        await new Promise((resolve) => (ws.onopen = resolve));
+        ws.send('over the fallback nonce');
+        await new Promise((resolve) => setTimeout(resolve, 450));
+        return (window as unknown as { __raw: Map<number, string> }).__raw.size;
+      });
+      expect(count).toBeGreaterThan(0);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('the page hook against a hostile page (Chromium)', () => {
   it('a page tampering with prototypes can neither read nor rewrite the batches', async () => {
     const before = (await batches()).length;
