@@ -266,6 +266,24 @@ describe('the handshake nonce (Chromium)', () => {
   });
 });
 
+describe('the handshake nonce, from a randomUUID that is not the browser\'s (Chromium)', () => {
+  it('takes only a string from it, converting nothing, and falls back to getRandomValues', async () => {
+    const other = await browser.context.newPage();
+    try {
+      // Only a script that ran before the hook (e.g. a parent reaching into a new about:blank frame) could do this.
+      await other.addInitScript({ content: 'Crypto.prototype.randomUUID = () => ({ toString() { window.__converted = true; return "known-secret-known-secret-known-secret"; } });' });
+      await other.addInitScript({ content: FAKE_RELAY });
+      await other.addInitScript({ content: readFileSync(join(CHROME_EXTENSION_DIR, 'src', 'page', 'hook.js'), 'utf8') });
+      await other.goto(`${server.origin}/blank.html`);
+      const seen = await other.evaluate(() => ({ converted: (window as unknown as { __converted?: boolean }).__converted === true, shape: (window as unknown as { __nonceShape: string }).__nonceShape }));
+      expect(seen.converted).toBe(false);
+      expect(seen.shape).toMatch(/^[hz]{8,28}z$/);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('the page hook against a hostile page (Chromium)', () => {
   it('a page tampering with prototypes can neither read nor rewrite the batches', async () => {
     const before = (await batches()).length;
