@@ -371,6 +371,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   if (rejected || batch.droppedMessages || previewsSkipped || droppedPageEvents) {
     delta.dropped = { rejected, messages: batch.droppedMessages, previews: previewsSkipped };
     if (droppedPageEvents) delta.dropped.droppedPageEvents = droppedPageEvents;
+    if (previewsSkipped) delta.dropped.budgetPreviews = previewsSkipped;
   }
   return delta;
 }

@@ -180,8 +180,13 @@ export interface Note {
 export interface DropCounts {
   /** Whole messages dropped by caps (metadata gone too). */
   messages: number;
-  /** Previews evicted by caps (metadata kept). */
+  /** Previews evicted by caps (metadata kept), and previews the page hook never copied (budgetPreviews). */
   previews: number;
+  /**
+   * Of `previews`, those the page hook never copied: its preview budget was spent by a flood (README, Memory;
+   * docs/decisions.md, 10b and 68). The rest of `previews` were recorded and later evicted by the memory cap.
+   */
+  budgetPreviews?: number;
   /** Records refused as malformed or oversized (a page can post anything). */
   rejected: number;
   /** Whole batches lost between the page and the background (the background was unreachable for too long). */

@@ -205,7 +205,7 @@ function StatusBar() {
     const { dropped } = current;
     const lost = [
       dropped.messages && `${dropped.messages} messages dropped`,
-      dropped.previews && `${dropped.previews} previews evicted`,
+      dropped.previews && `${dropped.previews} previews evicted${dropped.budgetPreviews ? ` (${dropped.budgetPreviews} never copied: the hook's flood budget)` : ''}`,
       dropped.rejected && `${dropped.rejected} records refused`,
       dropped.lostBatches && `${dropped.lostBatches} batches lost`,
       dropped.droppedConnections && `${dropped.droppedConnections} connections dropped`,

@@ -45,6 +45,36 @@ describe('page context, forgery and caps (Chromium)', () => {
     await page.close();
   });
 
+  it("tells previews the hook never copied (its flood budget) apart from those the cap evicted", async () => {
+    // Before the cap test below, which lowers the tab's cap while it runs.
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/blank.html`);
+    const sent = 1200;
+    await page.evaluate(async (count) => {
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?flood-budget');
+      await new Promise((resolve) => (ws.onopen = resolve));
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        ws.onmessage = () => ++received === count && resolve();
+        // 2.4 Mi characters both ways in about a second: past the text burst (1 Mi), far under the tab's 4 MiB cap.
+        for (let i = 0; i < count; i++) ws.send(`${i}:`.padEnd(1000, 'x'));
+      });
+      ws.close();
+    }, sent);
+    const { session, tabId } = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?flood-budget') && c.close), 'the flooding socket');
+    const flood = session.connections.find((c) => c.url.endsWith('/echo?flood-budget'))!;
+    expect(flood.messages).toHaveLength(2 * sent);
+    const skipped = flood.messages.filter((m) => m.evicted).length;
+    expect(skipped).toBeGreaterThan(0);
+    // Nothing was evicted by the cap here, so every missing preview is one the hook never copied.
+    expect(session.dropped.budgetPreviews).toBe(skipped);
+    expect(session.dropped.previews).toBe(skipped);
+    const panel = await openPanel(env.browser, tabId);
+    await expect.poll(() => panel.getByRole('status').textContent()).toContain(`${skipped} previews evicted (${skipped} never copied: the hook's flood budget)`);
+    await panel.close();
+    await page.close();
+  });
+
   it('holds the per-tab cap, evicting the oldest previews, and shows the counts', async () => {
     const worker = await env.browser.serviceWorker();
     const setCaps = (caps: object | undefined) =>
@@ -84,10 +114,14 @@ describe('page context, forgery and caps (Chromium)', () => {
       expect(sessionCost(session)).toBeLessThanOrEqual(64 * 1024);
       const panel = await openPanel(env.browser, tabId);
       await expect.poll(() => panel.getByRole('status').textContent()).toContain(`${session.dropped.previews} previews evicted`);
+      // All by the cap: 800 KB of previews fit the hook's 1 Mi burst, so none is counted as never copied.
+      expect(session.dropped.budgetPreviews).toBeUndefined();
+      expect(await panel.getByRole('status').textContent()).not.toContain('never copied');
       await panel.close();
       await page.close();
     } finally {
       await setCaps(undefined);
     }
   });
+
 });

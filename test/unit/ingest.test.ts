@@ -230,6 +230,14 @@ describe('packed message columns (what the hook sends)', () => {
     expect(fromPacked.map((m) => m.time)).toEqual([t0 + 1, t0 + 1.25, t0 + 1.25]);
   });
 
+  it('counts a preview the hook never copied apart, within the previews counted (budgetPreviews)', () => {
+    const session = ingest([packed(meta, [1_000, 250, 0]), { ...packed([packMeta(7, 2, 1, 1)], [10], [100], ['']), seq: 2, records: [] } as PageBatch]);
+    expect(session.dropped.previews).toBe(2);
+    expect(session.dropped.budgetPreviews).toBe(2);
+    // None skipped: no counter at all (the session's counts stay as they were).
+    expect(ingest([packed(meta.slice(0, 2), [1, 1], [5, 70_000], ['hello', 'AAEC'])]).dropped).toEqual({ messages: 0, previews: 0, rejected: 0 });
+  });
+
   it('refuses a row it cannot read, counts it, and keeps the clock of the rows before it', () => {
     const session = ingest([packed([meta[0], -16, meta[2]], [1_000, 250, 500])]);
     expect(session.connections[0].messages.map((m) => [m.preview, m.time])).toEqual([['hello', t0 + 1], ['', t0 + 1.75]]);
