@@ -1,11 +1,32 @@
 // Page context (offline/online, freeze/resume), forged batches from the page,
 // and the memory cap with its counts, through the real extension.
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { useServerAndChromium } from './support/setup';
 import { sessionCost } from '../../src/core/caps';
 import { openPanel, waitForSession } from './support/chromium';
 
 const env = useServerAndChromium();
+
+/** Opens a page, and on it a socket to the echo server at `path` that sends `count` messages of 1,000 characters at once and waits for their echoes. */
+async function echoFlood(path: string, count: number): Promise<Page> {
+  const page = await env.browser.context.newPage();
+  await page.goto(`${env.server.origin}/blank.html`);
+  await page.evaluate(
+    async ([socketPath, total]) => {
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + socketPath);
+      await new Promise((resolve) => (ws.onopen = resolve));
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        ws.onmessage = () => ++received === total && resolve();
+        for (let i = 0; i < total; i++) ws.send(`${i}:`.padEnd(1000, 'x'));
+      });
+      ws.close();
+    },
+    [path, count] as const,
+  );
+  return page;
+}
 
 describe('page context, forgery and caps (Chromium)', () => {
   // Visibility and freeze/resume cannot be driven in headless Chromium (pages are always visible and
@@ -47,20 +68,9 @@ describe('page context, forgery and caps (Chromium)', () => {
 
   it("tells previews the hook never copied (its flood budget) apart from those the cap evicted", async () => {
     // Before the cap test below, which lowers the tab's cap while it runs.
-    const page = await env.browser.context.newPage();
-    await page.goto(`${env.server.origin}/blank.html`);
+    // 2.4 Mi characters both ways in about a second: past the text burst (1 Mi), far under the tab's 4 MiB cap.
     const sent = 1200;
-    await page.evaluate(async (count) => {
-      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?flood-budget');
-      await new Promise((resolve) => (ws.onopen = resolve));
-      let received = 0;
-      await new Promise<void>((resolve) => {
-        ws.onmessage = () => ++received === count && resolve();
-        // 2.4 Mi characters both ways in about a second: past the text burst (1 Mi), far under the tab's 4 MiB cap.
-        for (let i = 0; i < count; i++) ws.send(`${i}:`.padEnd(1000, 'x'));
-      });
-      ws.close();
-    }, sent);
+    const page = await echoFlood('/echo?flood-budget', sent);
     const { session, tabId } = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?flood-budget') && c.close), 'the flooding socket');
     const flood = session.connections.find((c) => c.url.endsWith('/echo?flood-budget'))!;
     expect(flood.messages).toHaveLength(2 * sent);
@@ -88,19 +98,8 @@ describe('page context, forgery and caps (Chromium)', () => {
       }, caps);
     await setCaps({ maxTabBytes: 64 * 1024, maxTotalBytes: 8 * 1024 * 1024 });
     try {
-      const page = await env.browser.context.newPage();
-      await page.goto(`${env.server.origin}/blank.html`);
       const sent = 400;
-      await page.evaluate(async (count) => {
-        const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?capped');
-        await new Promise((resolve) => (ws.onopen = resolve));
-        let received = 0;
-        await new Promise<void>((resolve) => {
-          ws.onmessage = () => ++received === count && resolve();
-          for (let i = 0; i < count; i++) ws.send(`${i}:`.padEnd(1000, 'x'));
-        });
-        ws.close();
-      }, sent);
+      const page = await echoFlood('/echo?capped', sent);
       const { session, tabId } = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?capped') && c.close), 'the capped socket');
       const capped = session.connections.find((c) => c.url.endsWith('/echo?capped'))!;
       // Every message is still there (metadata), the oldest previews went, and the counts say so.

@@ -232,22 +232,28 @@ describe('the page hook (Chromium)', () => {
   });
 });
 
-// The page is hostile: it may redefine any prototype, getter or toJSON after the hook started, and
-// dispatch events of its own. None of that may reach, change or forge what the hook records.
 describe('the handshake nonce (Chromium)', () => {
   const shape = (target: Page) => target.evaluate(() => (window as unknown as { __nonceShape: string }).__nonceShape);
+  /** A new page of blank.html where `before` runs first, then the stand-in relay and the hook; `run` gets it, and it is closed after. */
+  async function withPage(before: string, run: (other: Page) => Promise<void>): Promise<void> {
+    const other = await browser.context.newPage();
+    try {
+      await other.addInitScript({ content: before });
+      await other.addInitScript({ content: FAKE_RELAY });
+      await other.addInitScript({ content: readFileSync(join(CHROME_EXTENSION_DIR, 'src', 'page', 'hook.js'), 'utf8') });
+      await other.goto(`${server.origin}/blank.html`);
+      await run(other);
+    } finally {
+      await other.close();
+    }
+  }
   it('comes from crypto.randomUUID in a secure context (docs/decisions.md, 69)', async () => {
     // 127.0.0.1 is a secure context: a version-4 UUID (hex digits, read as h; its fixed '4' too), then the 'x'.
     expect(await shape(page)).toBe('hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhhz');
   });
   it('comes from crypto.getRandomValues where randomUUID is missing (an insecure context), and batches still flow', async () => {
-    const other = await browser.context.newPage();
-    try {
-      // Before the hook: what an http:// page of another host sees (randomUUID is [SecureContext]).
-      await other.addInitScript({ content: 'delete Crypto.prototype.randomUUID;' });
-      await other.addInitScript({ content: FAKE_RELAY });
-      await other.addInitScript({ content: readFileSync(join(CHROME_EXTENSION_DIR, 'src', 'page', 'hook.js'), 'utf8') });
-      await other.goto(`${server.origin}/blank.html`);
+    // Before the hook: what an http:// page of another host sees (randomUUID is [SecureContext]).
+    await withPage('delete Crypto.prototype.randomUUID;', async (other) => {
       const nonce = await shape(other);
       // Four base-36 words (digits and letters, no dash), then the 'x'.
       expect(nonce).toMatch(/^[hz]{8,28}z$/);
@@ -260,30 +266,22 @@ describe('the handshake nonce (Chromium)', () => {
         return (window as unknown as { __raw: Map<number, string> }).__raw.size;
       });
       expect(count).toBeGreaterThan(0);
-    } finally {
-      await other.close();
-    }
+    });
   });
-});
 
-describe('the handshake nonce, from a randomUUID that is not the browser\'s (Chromium)', () => {
-  it('takes only a string from it, converting nothing, and falls back to getRandomValues', async () => {
-    const other = await browser.context.newPage();
-    try {
-      // Only a script that ran before the hook (e.g. a parent reaching into a new about:blank frame) could do this.
-      await other.addInitScript({ content: 'Crypto.prototype.randomUUID = () => ({ toString() { window.__converted = true; return "known-secret-known-secret-known-secret"; } });' });
-      await other.addInitScript({ content: FAKE_RELAY });
-      await other.addInitScript({ content: readFileSync(join(CHROME_EXTENSION_DIR, 'src', 'page', 'hook.js'), 'utf8') });
-      await other.goto(`${server.origin}/blank.html`);
+  it('takes only a string from a randomUUID that is not the browser\'s, converting nothing, and falls back to getRandomValues', async () => {
+    // Only a script that ran before the hook (e.g. a parent reaching into a new about:blank frame) could do this.
+    const replaced = 'Crypto.prototype.randomUUID = () => ({ toString() { window.__converted = true; return "known-secret-known-secret-known-secret"; } });';
+    await withPage(replaced, async (other) => {
       const seen = await other.evaluate(() => ({ converted: (window as unknown as { __converted?: boolean }).__converted === true, shape: (window as unknown as { __nonceShape: string }).__nonceShape }));
       expect(seen.converted).toBe(false);
       expect(seen.shape).toMatch(/^[hz]{8,28}z$/);
-    } finally {
-      await other.close();
-    }
+    });
   });
 });
 
+// The page is hostile: it may redefine any prototype, getter or toJSON after the hook started, and
+// dispatch events of its own. None of that may reach, change or forge what the hook records.
 describe('the page hook against a hostile page (Chromium)', () => {
   it('a page tampering with prototypes can neither read nor rewrite the batches', async () => {
     const before = (await batches()).length;
