@@ -204,14 +204,19 @@ function StatusBar() {
     }
     const { dropped } = current;
     const lost = [
-      dropped.messages && `${dropped.messages} messages dropped`,
-      dropped.previews && `${dropped.previews} previews evicted${dropped.budgetPreviews ? ` (${dropped.budgetPreviews} never copied: the hook's flood budget)` : ''}`,
+      dropped.messages && `${dropped.messages} messages dropped (memory cap)`,
+      dropped.previews &&
+        `${dropped.previews} previews evicted ${
+          dropped.budgetPreviews
+            ? `(${dropped.budgetPreviews} never copied: the hook's flood budget${dropped.previews > dropped.budgetPreviews ? `; ${dropped.previews - dropped.budgetPreviews} by the memory cap` : ''})`
+            : '(memory cap)'
+        }`,
       dropped.rejected && `${dropped.rejected} records refused`,
       dropped.lostBatches && `${dropped.lostBatches} batches lost`,
-      dropped.droppedConnections && `${dropped.droppedConnections} connections dropped`,
+      dropped.droppedConnections && `${dropped.droppedConnections} connections dropped (memory cap)`,
       dropped.droppedPageEvents && `${dropped.droppedPageEvents} page events dropped`,
     ].filter(Boolean);
-    return `${current.connections.length} connections (${open} open) · ${messages.toLocaleString('en-US')} messages${lost.length ? ` · ${lost.join(' · ')} (memory cap)` : ''}`;
+    return `${current.connections.length} connections (${open} open) · ${messages.toLocaleString('en-US')} messages${lost.length ? ` · ${lost.join(' · ')}` : ''}`;
   });
   return (
     <div class="statusbar" role="status">

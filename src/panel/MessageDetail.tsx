@@ -109,7 +109,7 @@ function MessageDetailBody({ message, connection }: { message: Message; connecti
         {formatClock(message.time)} ({formatOffset(message.time - base)}) · {message.opcode === 1 ? 'text' : 'binary'} · {formatBytes(message.size)}
         {message.heartbeat ? <span class={`role role-${message.heartbeat}`}>{message.heartbeat}</span> : null}
         {message.truncated && !message.evicted ? <span class="warn"> · {truncation(message)}</span> : null}
-        {message.evicted ? <span class="warn"> · preview evicted by the memory cap</span> : null}
+        {message.evicted ? <span class="warn"> · preview not kept: evicted by the memory cap, or not copied by the page hook while a flood had spent its preview budget (the status bar counts each)</span> : null}
       </div>
       <div class="detail-body">
         {views.tooDeep !== undefined && view !== 'hex' && <p class="note json-too-deep">{tooDeepNotice(views.tooDeep)}</p>}

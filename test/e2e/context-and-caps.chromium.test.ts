@@ -112,7 +112,7 @@ describe('page context, forgery and caps (Chromium)', () => {
       // The cap is on the background's own estimate of the tab's size.
       expect(sessionCost(session)).toBeLessThanOrEqual(64 * 1024);
       const panel = await openPanel(env.browser, tabId);
-      await expect.poll(() => panel.getByRole('status').textContent()).toContain(`${session.dropped.previews} previews evicted`);
+      await expect.poll(() => panel.getByRole('status').textContent()).toContain(`${session.dropped.previews} previews evicted (memory cap)`);
       // All by the cap: 800 KB of previews fit the hook's 1 Mi burst, so none is counted as never copied.
       expect(session.dropped.budgetPreviews).toBeUndefined();
       expect(await panel.getByRole('status').textContent()).not.toContain('never copied');
