@@ -31,6 +31,7 @@ import { installShortcuts } from './keyboard';
 import { analysisMs, awaitingFirstSnapshot, findings, link, linkError, revision, session } from './store';
 import { formatMeasured } from '../core/format';
 import { CHROME_HAR_WARNING } from '../core/har';
+import type { DropCounts } from '../core/model';
 
 /** Pane shares in percent; module state so they survive re-renders and view changes. */
 export const layout = {
@@ -192,6 +193,13 @@ function DiagnosisHeadline() {
   );
 }
 
+/** Why previews are missing: the hook's flood budget (never copied) and the memory cap (evicted later), each counted. */
+function previewCauses({ previews, budgetPreviews = 0 }: DropCounts): string {
+  if (!budgetPreviews) return 'memory cap';
+  const byCap = previews - budgetPreviews;
+  return `${budgetPreviews} never copied: the hook's flood budget${byCap > 0 ? `; ${byCap} by the memory cap` : ''}`;
+}
+
 function StatusBar() {
   const summary = useComputed(() => {
     void revision.value;
@@ -204,13 +212,9 @@ function StatusBar() {
     }
     const { dropped } = current;
     const lost = [
-      dropped.messages && `${dropped.messages} messages dropped (memory cap)`,
-      dropped.previews &&
-        `${dropped.previews} previews evicted ${
-          dropped.budgetPreviews
-            ? `(${dropped.budgetPreviews} never copied: the hook's flood budget${dropped.previews > dropped.budgetPreviews ? `; ${dropped.previews - dropped.budgetPreviews} by the memory cap` : ''})`
-            : '(memory cap)'
-        }`,
+      // Not labelled: the memory cap drops messages, and so does a hook whose relay never answered (UNRELAYED_MAX).
+      dropped.messages && `${dropped.messages} messages dropped`,
+      dropped.previews && `${dropped.previews} previews evicted (${previewCauses(dropped)})`,
       dropped.rejected && `${dropped.rejected} records refused`,
       dropped.lostBatches && `${dropped.lostBatches} batches lost`,
       dropped.droppedConnections && `${dropped.droppedConnections} connections dropped (memory cap)`,
