@@ -25,7 +25,7 @@ export interface PortSender {
 }
 
 export interface StorageArea {
-  get(keys: string | null): Promise<Record<string, unknown>>;
+  get(keys: string | string[] | null): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
   remove(keys: string | string[]): Promise<void>;
 }

@@ -18,6 +18,8 @@ import { createHandshakeObserver, handshakeDelta, type HandshakeObserver } from 
 import { describePolicy, encodePayload, evaluateVerification, isSimulableCloseCode, SIM_POLICY_KINDS, type SimAction, type SimPolicy, type SimulationState } from '../core/simulation';
 import { FLUSH_INTERVAL_MS, PREVIEW_MAX, isPreviewChoice, type PageCommand } from '../protocol/page';
 import {
+  AUTOMATION_OPEN_PANEL,
+  HELLO_AT_ONCE_KEY,
   PORT_PANEL,
   PORT_RELAY,
   PROTOCOL_VERSION,
@@ -115,6 +117,10 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   let lastPersistAt = -Infinity;
   /** The pending timer is a retry after a failed write: new changes do not bring it forward. */
   let retrying = false;
+  /** Our own pages' ports (panels, viewers) now connected: while any is, top documents say hello at once (helloHint). */
+  let ownPorts = 0;
+  /** What HELLO_AT_ONCE_KEY says, as last read or written (undefined: not known yet). */
+  let helloAtOnce: boolean | undefined;
 
   // ---- handshakes (webRequest, observe only): listeners registered now, synchronously, on the worker's first run ----
   const observer = createHandshakeObserver(api.webRequest);
@@ -167,7 +173,10 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     const { previewBytes, ...rest } = next as Partial<Settings>;
     const before = settings.previewBytes;
     settings = { ...settings, ...rest, previewBytes: isPreviewChoice(previewBytes) ? previewBytes : settings.previewBytes };
-    if (settings.previewBytes !== before) for (const port of new Set([...relayOf.values()].map((entry) => entry.port))) sendCommand(port, previewCommand());
+    if (settings.previewBytes !== before) {
+      for (const port of new Set([...relayOf.values()].map((entry) => entry.port))) sendCommand(port, previewCommand());
+      helloHint();
+    }
     // Every open panel shows the settings as they are now (each panel's next snapshot would too).
     for (const tabId of panels.keys()) broadcast(tabId, { kind: 'settings', settings });
   }
@@ -181,8 +190,9 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   }
 
   const ready: Promise<void> = (async () => {
-    const [stored, local] = await Promise.all([api.storage.session.get(null), api.storage.local.get('settings')]);
+    const [stored, local] = await Promise.all([api.storage.session.get(null), api.storage.local.get(['settings', HELLO_AT_ONCE_KEY])]);
     if (local.settings) takeSettings(local.settings);
+    helloAtOnce = local[HELLO_AT_ONCE_KEY] === true;
     const restored = decodeStoredTabs<StoredTab['docs']>(stored);
     for (const [tabId, storedTab] of restored.tabs) {
       const state = newTab(tabId, storedTab.session, storedTab.chunks);
@@ -195,6 +205,8 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   })().catch((error: unknown) => console.error('SocketScope: could not restore sessions', error));
   // Connections restored while their handshake was still being matched: settle them (unmatched after the window).
   void ready.then(() => scheduleHandshakes());
+  // The hint as it should be now (a worker stopped with a panel open left it set).
+  void ready.then(() => helloHint());
 
   function schedulePersist(tabId: number): void {
     dirty.add(tabId);
@@ -412,13 +424,10 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   }
 
   /**
-   * Automation only (navigator.webdriver): a page whose URL ends with this hash
-   * makes the extension open its panel in a tab for that page. WebDriver BiDi
-   * cannot navigate to moz-extension:// URLs, so this is how the Firefox tests
-   * reach the panel. A browser that is not driven by WebDriver ignores it.
+   * Automation only (navigator.webdriver): a page whose URL ends with AUTOMATION_OPEN_PANEL makes the extension
+   * open its panel in a tab for that page. WebDriver BiDi cannot navigate to moz-extension:// URLs, so this is
+   * how the Firefox tests reach the panel. A browser that is not driven by WebDriver ignores it.
    */
-  const AUTOMATION_OPEN_PANEL = '#socketscope-open-panel';
-
   function openPanelTab(tabId: number): void {
     void api.tabs.create({ url: api.runtime.getURL(`src/panel/index.html?tabId=${tabId}`) });
   }
@@ -448,8 +457,9 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       relayOf.set(message.docId, { port, tabId });
       const frameUrl = (typeof message.frameUrl === 'string' ? message.frameUrl : (sender.url ?? '')).slice(0, MAX_URL_CHARS);
       const bounds = timeBounds(clock.now());
-      const time = isPlausibleTime(message.time, bounds) ? message.time : clock.now();
       const timeOrigin = isPlausibleTime(message.timeOrigin, bounds) ? message.timeOrigin : undefined;
+      // A hello sent with the document's first batch (decision 71) comes when its first socket does: the navigation was at its time origin.
+      const time = message.deferred === true && timeOrigin !== undefined ? timeOrigin : isPlausibleTime(message.time, bounds) ? message.time : clock.now();
       state.docs[message.docId] = { frameId: sender.frameId, frameUrl, lastSeq: 0, timeOrigin };
       state.cost += DOC_OVERHEAD_BYTES + message.docId.length + frameUrl.length;
       if (message.top && sender.frameId === 0) {
@@ -555,6 +565,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       if (sim.policy.verify) scheduleVerification(tabId);
     } else toHooks(tabId, { c: 'stop' });
     publishSimulation(tabId);
+    helloHint();
   }
   function scheduleVerification(tabId: number): void {
     if (verifyTimers.has(tabId)) clock.clearTimeout(verifyTimers.get(tabId));
@@ -654,7 +665,26 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     session: (tabId) => tabs.get(tabId)?.session,
     addNotes: (tabId, notes) => commit(tabId, tabState(tabId), { notes }),
     broadcast,
+    recordingsChanged: () => helloHint(),
   });
+
+  // ---- whether a new top document says hello at once (docs/decisions.md, 71) ----
+  // Without the key its relay connects with its first batch: a page without sockets never starts this worker
+  // (about 200 ms of the extension process's CPU on the 2-core machine, more with sessions to restore) nor
+  // costs a hello, a commit and a write. With it, every top document's hello comes at document_start, as it
+  // must while it matters at once: a panel shows navigations as they happen, a recording marks them (and puts
+  // its badge back), a policy reaches the new document before its sockets, a preview bound before its messages.
+  function helloHint(): void {
+    if (helloAtOnce === undefined) return; // not read yet: the start-up read calls this again
+    const wanted = ownPorts > 0 || recordings.anyRecording() || [...simulations.values()].some((sim) => sim.policy !== undefined) || settings.previewBytes !== PREVIEW_MAX;
+    if (wanted === helloAtOnce) return;
+    helloAtOnce = wanted;
+    const write = wanted ? api.storage.local.set({ [HELLO_AT_ONCE_KEY]: true }) : api.storage.local.remove(HELLO_AT_ONCE_KEY);
+    write.catch((error: unknown) => {
+      helloAtOnce = undefined; // unknown again: the next change writes whatever it needs
+      console.warn('SocketScope: could not write the hello hint', error);
+    });
+  }
 
   const isOwnPage = (sender: PortSender | undefined): boolean =>
     sender?.id === api.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(api.runtime.getURL(''));
@@ -675,9 +705,13 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
         return;
       }
       const port = rawPort as unknown as PanelPort;
+      ownPorts++;
+      helloHint();
       port.onMessage.addListener((message) => void ready.then(() => onPanelMessage(port, message)));
       port.onDisconnect.addListener(() => {
         for (const set of panels.values()) set.delete(port);
+        ownPorts--;
+        helloHint();
       });
     }
   });
@@ -696,6 +730,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       dirty.delete(tabId);
       recordings.forget(tabId);
       simulations.delete(tabId);
+      helloHint();
       void api.storage.session.remove(keys).catch(() => undefined);
     });
   });

@@ -28,10 +28,14 @@ export interface RecordingHost {
   /** Adds notes to the tab's session through the normal delta path (persisted, sent to panels). */
   addNotes(tabId: number, notes: Note[]): void;
   broadcast(tabId: number, message: BackgroundToPanel): void;
+  /** A recording started or ended somewhere (or the recordings were restored): anyRecording() may have changed. */
+  recordingsChanged?(): void;
 }
 
 export interface Recordings {
   isRecording(tabId: number): boolean;
+  /** Whether any tab is recording now. */
+  anyRecording(): boolean;
   handle(command: RecordingCommand): Promise<RecordingStatus>;
   message(tabId: number): BackgroundToPanel;
   /** A new top-level document in the tab: browsers reset per-tab badges on navigation, so set it again. */
@@ -50,6 +54,7 @@ export function initRecordings(host: RecordingHost): Recordings {
       byTab.set(Number(tabId), recording);
       void showBadge(api, Number(tabId), recording);
     }
+    host.recordingsChanged?.();
   })().catch((error: unknown) => console.error('SocketScope: could not restore recordings', error));
   const ready = Promise.all([host.ready, restored]);
 
@@ -78,6 +83,7 @@ export function initRecordings(host: RecordingHost): Recordings {
 
   const changed = (tabId: number): void => {
     persist();
+    host.recordingsChanged?.();
     host.broadcast(tabId, message(tabId));
     void showBadge(api, tabId, byTab.get(tabId));
   };
@@ -136,6 +142,7 @@ export function initRecordings(host: RecordingHost): Recordings {
 
   return {
     isRecording,
+    anyRecording: () => [...byTab.keys()].some(isRecording),
     handle,
     message,
     onNavigation(tabId) {
@@ -143,7 +150,9 @@ export function initRecordings(host: RecordingHost): Recordings {
       if (recording) void showBadge(api, tabId, recording);
     },
     forget(tabId) {
-      if (byTab.delete(tabId)) persist();
+      if (!byTab.delete(tabId)) return;
+      persist();
+      host.recordingsChanged?.();
     },
   };
 }

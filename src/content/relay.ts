@@ -5,9 +5,13 @@
 // It uses chrome.runtime directly: both Chrome and Firefox provide it, and
 // the promise polyfill would add kilobytes to every frame for nothing here.
 import { startRelay, type RelayPort } from './relayCore';
+import { HELLO_AT_ONCE_KEY } from '../protocol/messages';
 
-// The one API used here; declared instead of pulling in all of @types/chrome.
-declare const chrome: { runtime: { connect(connectInfo: { name: string }): unknown } };
+// The APIs used here; declared instead of pulling in all of @types/chrome.
+declare const chrome: {
+  runtime: { connect(connectInfo: { name: string }): unknown; lastError?: unknown };
+  storage: { local: { get(key: string, callback: (items?: Record<string, unknown>) => void): void } };
+};
 
 startRelay({
   target: window,
@@ -18,5 +22,8 @@ startRelay({
   webdriver: navigator.webdriver === true,
   connect: (name) => chrome.runtime.connect({ name }) as RelayPort,
   setTimeout: (callback, ms) => setTimeout(callback, ms),
+  // The callback form: both browsers take it on `chrome` (a promise there is Chrome's MV3). An error reads as "at once", as before.
+  helloAtOnce: () =>
+    new Promise((resolve) => chrome.storage.local.get(HELLO_AT_ONCE_KEY, (items) => resolve(Boolean(chrome.runtime.lastError) || items?.[HELLO_AT_ONCE_KEY] === true))),
   docId: Math.random().toString(36).slice(2, 10) + Date.now().toString(36).slice(-4),
 });

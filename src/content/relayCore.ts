@@ -11,7 +11,7 @@
 // opens a Port) and registers its listeners; relay.ts is the entry that calls
 // it with the real ones, the unit tests with fakes.
 import { EVENT_HELLO, EVENT_READY, PROTOCOL_VERSION, batchEventType, commandEventType, type PageCommand } from '../protocol/page';
-import { PORT_RELAY, type BackgroundToRelay, type RelayToBackground, type TypedPort } from '../protocol/messages';
+import { AUTOMATION_OPEN_PANEL, PORT_RELAY, type BackgroundToRelay, type RelayToBackground, type TypedPort } from '../protocol/messages';
 
 /** Unacknowledged batches kept for resending; beyond this the oldest go (counted by the background if it never got them). */
 const MAX_PENDING_CHARS = 16 * 1024 * 1024;
@@ -33,6 +33,8 @@ export interface RelayDeps {
   /** Opens a Port to the background (chrome.runtime.connect); throws when the extension is gone. */
   connect(name: string): RelayPort;
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Whether a top frame says hello at once: the background's HELLO_AT_ONCE_KEY in storage.local (decision 71). */
+  helloAtOnce(): Promise<boolean>;
   /** A random document id. */
   docId: string;
 }
@@ -44,9 +46,13 @@ export function startRelay(deps: RelayDeps): void {
   const pending: BatchMessage[] = [];
   let pendingChars = 0;
   let alive = true;
+  /** A top frame whose hello did not go at document_start: it goes with the first batch, and says so. */
+  let deferred = false;
 
   function hello(): RelayToBackground {
-    return { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: deps.href(), top, time: deps.now(), timeOrigin: deps.timeOrigin, webdriver: deps.webdriver };
+    const message: RelayToBackground = { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: deps.href(), top, time: deps.now(), timeOrigin: deps.timeOrigin, webdriver: deps.webdriver };
+    if (deferred) message.deferred = true;
+    return message;
   }
 
   function connect(): RelayPort | undefined {
@@ -130,7 +136,26 @@ export function startRelay(deps: RelayDeps): void {
   }
   target.addEventListener(EVENT_HELLO, onHello, true);
 
-  // The top frame says hello at once, so the background sees every navigation.
-  if (top) connect();
+  // A top frame says hello at once while the background wants to see every navigation (a panel open, a recording,
+  // a policy, a preview bound: the key it keeps in storage.local); otherwise with its first batch, so a page without
+  // sockets never starts the service worker (docs/decisions.md, 71). Subframes always wait for their first batch.
+  if (top) {
+    if (deps.webdriver && deps.href().endsWith(AUTOMATION_OPEN_PANEL)) connect();
+    else {
+      deferred = true;
+      const atOnce = (): void => {
+        if (port || !alive || !deferred) return; // a batch came first: its hello went, deferred
+        deferred = false;
+        connect();
+      };
+      let answer: Promise<boolean>;
+      try {
+        answer = deps.helloAtOnce();
+      } catch {
+        answer = Promise.resolve(true); // unreadable: as before, at once
+      }
+      answer.then((yes) => yes && atOnce(), atOnce);
+    }
+  }
   target.dispatchEvent(new CustomEvent(EVENT_READY));
 }

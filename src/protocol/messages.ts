@@ -26,8 +26,12 @@ export const RECORDING_NAME_MAX_CHARS = 120;
 export const NOTE_MAX_CHARS = 2000;
 
 export type RelayToBackground =
-  /** `time`: now in the document; `timeOrigin`: its performance.timeOrigin (records before it are implausible). */
-  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; timeOrigin?: number; webdriver: boolean }
+  /**
+   * `time`: now in the document; `timeOrigin`: its performance.timeOrigin (records before it are implausible).
+   * `deferred`: a top frame's hello sent with its first batch rather than at document_start (HELLO_AT_ONCE_KEY):
+   * its navigation happened at `timeOrigin`, not at `time`.
+   */
+  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; timeOrigin?: number; webdriver: boolean; deferred?: boolean }
   /**
    * `json` is a PageBatch as the hook wrote it; the background parses and validates it off the page's thread.
    * A document's seqs go up by one from 1: a gap is batches lost (the relay's cap dropped them before the
@@ -40,6 +44,17 @@ export type RelayToBackground =
  * `command`: from the extension's own pages, for the hook (src/protocol/page.ts); `docId` absent: every document of the tab.
  */
 export type BackgroundToRelay = { kind: 'ack'; docId: string; seq: number } | { kind: 'command'; docId?: string; command: PageCommand };
+
+/**
+ * The storage.local key the background sets (to true) while a new document's hello matters at once: a panel is
+ * open, a tab is recording or simulating, or the previews' bound is not the default. Read by every top frame's relay
+ * at document_start; without it, a top frame connects with its first batch, so a page without sockets never wakes
+ * (or keeps awake) the service worker (docs/decisions.md, 71).
+ */
+export const HELLO_AT_ONCE_KEY = 'helloAtOnce';
+
+/** A top document whose URL ends so, in a browser driven by automation (navigator.webdriver), opens the panel as a tab (Firefox's e2e tests). */
+export const AUTOMATION_OPEN_PANEL = '#socketscope-open-panel';
 
 export interface Settings {
   /** Keep records across navigations (with a marker) instead of clearing. */

@@ -8,7 +8,7 @@ import { FakeClock, portPair, settle, type FakePort } from './background/fakes';
 
 const NONCE = 'nonce-123456';
 
-function relay(options: { top?: boolean; failConnect?: boolean } = {}) {
+function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => Promise<boolean>; webdriver?: boolean; href?: string } = {}) {
   const target = new EventTarget();
   const clock = new FakeClock();
   const ports: FakePort[] = []; // the background's ends
@@ -17,10 +17,10 @@ function relay(options: { top?: boolean; failConnect?: boolean } = {}) {
   startRelay({
     target,
     top: options.top ?? true,
-    href: () => 'https://app.example/',
+    href: () => options.href ?? 'https://app.example/',
     now: () => clock.now(),
     timeOrigin: clock.now() - 1000,
-    webdriver: false,
+    webdriver: options.webdriver ?? false,
     connect: (name) => {
       if (options.failConnect) throw new Error('Extension context invalidated.');
       const [mine, theirs] = portPair(name);
@@ -28,6 +28,7 @@ function relay(options: { top?: boolean; failConnect?: boolean } = {}) {
       return mine as never;
     },
     setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
+    helloAtOnce: options.atOnce ?? (() => Promise.resolve(true)),
     docId: 'doc1',
   });
   const page = {
@@ -49,6 +50,40 @@ describe('relay', () => {
     await settle();
     expect(r.ports.length).toBe(1);
     expect(r.received(r.ports[0]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 1]);
+  });
+
+  it('waits for the first batch to say hello from the top frame too, unless the background wants hellos at once (decision 71)', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    await settle();
+    expect(r.ports.length, 'a page without sockets does not start the worker').toBe(0);
+    r.page.batch(1);
+    await settle();
+    expect(r.ports.length).toBe(1);
+    const [hello, batch] = r.received(r.ports[0]);
+    expect(hello).toMatchObject({ kind: 'hello', top: true, deferred: true, timeOrigin: r.clock.now() - 1000 });
+    expect(batch).toMatchObject({ kind: 'batch', seq: 1 });
+  });
+
+  it('says hello at once, not deferred, when the hint says so, when it cannot be read, and for the automation panel hash', async () => {
+    for (const options of [{ atOnce: () => Promise.resolve(true) }, { atOnce: () => Promise.reject(new Error('no storage')) }, { atOnce: () => new Promise<boolean>(() => undefined), webdriver: true, href: 'https://app.example/#socketscope-open-panel' }]) {
+      const r = relay(options);
+      await settle();
+      expect(r.ports.length, String(options.atOnce)).toBe(1);
+      expect(r.received(r.ports[0])[0]).toMatchObject({ kind: 'hello' });
+      expect(r.received(r.ports[0])[0]).not.toHaveProperty('deferred');
+    }
+  });
+
+  it('connects once when a batch comes before the hint: its hello is deferred', async () => {
+    let answer: (value: boolean) => void = () => undefined;
+    const r = relay({ atOnce: () => new Promise<boolean>((resolve) => (answer = resolve)) });
+    r.page.hello();
+    r.page.batch(1);
+    answer(true);
+    await settle();
+    expect(r.ports.length).toBe(1);
+    expect(r.received(r.ports[0]).map((m) => (m.kind === 'hello' ? `hello${m.deferred ? ' deferred' : ''}` : m.kind))).toEqual(['hello deferred', 'batch']);
   });
 
   it('waits for the first batch to connect from a subframe', async () => {

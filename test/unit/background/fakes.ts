@@ -36,9 +36,9 @@ export class FakeStorage implements StorageArea {
     for (const [key, value] of data) total += key.length + JSON.stringify(value).length;
     return total;
   }
-  async get(keys: string | null): Promise<Record<string, unknown>> {
+  async get(keys: string | string[] | null): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of this.data) if (keys === null || key === keys) out[key] = structuredClone(value);
+    for (const [key, value] of this.data) if (keys === null || key === keys || (Array.isArray(keys) && keys.includes(key))) out[key] = structuredClone(value);
     return out;
   }
   /** When set, each write waits for it (a slow storage). */
