@@ -681,7 +681,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     helloAtOnce = wanted;
     const write = wanted ? api.storage.local.set({ [HELLO_AT_ONCE_KEY]: true }) : api.storage.local.remove(HELLO_AT_ONCE_KEY);
     write.catch((error: unknown) => {
-      helloAtOnce = undefined; // unknown again: the next change writes whatever it needs
+      helloAtOnce = !wanted; // as if unwritten: the next change writes it again
       console.warn('SocketScope: could not write the hello hint', error);
     });
   }

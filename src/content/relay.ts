@@ -22,7 +22,8 @@ startRelay({
   webdriver: navigator.webdriver === true,
   connect: (name) => chrome.runtime.connect({ name }) as RelayPort,
   setTimeout: (callback, ms) => setTimeout(callback, ms),
-  // The callback form: both browsers take it on `chrome` (a promise there is Chrome's MV3). An error reads as "at once", as before.
+  // The callback form: both browsers take it on `chrome` (a promise there is Chrome's MV3). An error, thrown (it rejects the
+  // promise) or reported in lastError, reads as "at once", as before.
   helloAtOnce: () =>
     new Promise((resolve) => chrome.storage.local.get(HELLO_AT_ONCE_KEY, (items) => resolve(Boolean(chrome.runtime.lastError) || items?.[HELLO_AT_ONCE_KEY] === true))),
   docId: Math.random().toString(36).slice(2, 10) + Date.now().toString(36).slice(-4),

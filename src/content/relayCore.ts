@@ -48,6 +48,7 @@ export function startRelay(deps: RelayDeps): void {
   let alive = true;
   /** A top frame whose hello did not go at document_start: it goes with the first batch, and says so. */
   let deferred = false;
+  let helloSent = false;
 
   function hello(): RelayToBackground {
     const message: RelayToBackground = { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: deps.href(), top, time: deps.now(), timeOrigin: deps.timeOrigin, webdriver: deps.webdriver };
@@ -80,6 +81,7 @@ export function startRelay(deps: RelayDeps): void {
       if (pending.length) deps.setTimeout(connect, 50);
     });
     current.postMessage(hello());
+    helloSent = true;
     // Everything not yet acknowledged, in order: the background drops a seq at or below the last it applied.
     for (const message of pending) current.postMessage(message);
     return current;
@@ -144,17 +146,11 @@ export function startRelay(deps: RelayDeps): void {
     else {
       deferred = true;
       const atOnce = (): void => {
-        if (port || !alive || !deferred) return; // a batch came first: its hello went, deferred
+        if (helloSent) return; // a batch came first: its hello went, deferred
         deferred = false;
         connect();
       };
-      let answer: Promise<boolean>;
-      try {
-        answer = deps.helloAtOnce();
-      } catch {
-        answer = Promise.resolve(true); // unreadable: as before, at once
-      }
-      answer.then((yes) => yes && atOnce(), atOnce);
+      deps.helloAtOnce().then((yes) => yes && atOnce(), atOnce); // unreadable: as before, at once
     }
   }
   target.dispatchEvent(new CustomEvent(EVENT_READY));

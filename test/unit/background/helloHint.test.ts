@@ -24,6 +24,18 @@ describe('background: the hello hint', () => {
     expect(hint(h)).toBeUndefined();
   });
 
+  it('writes the key again at the next change after a failed write', async () => {
+    const h = new Harness();
+    await h.flush();
+    h.browser.local.failNextSets = 1;
+    h.panel();
+    await h.flush();
+    expect(hint(h), 'the write failed').toBeUndefined();
+    h.panel();
+    await h.flush();
+    expect(hint(h)).toBe(true);
+  });
+
   it('is set while a tab records, and while a policy is on, until the document it belongs to goes', async () => {
     const h = new Harness();
     const relay = h.relay(1);
