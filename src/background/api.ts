@@ -44,6 +44,8 @@ export interface BackgroundApi {
   tabs: {
     create(properties: { url: string }): Promise<unknown>;
     query(query: { active: boolean; currentWindow: boolean }): Promise<{ id?: number }[]>;
+    /** The tab as the browser has it: `url` only with host access to its page. */
+    get?(tabId: number): Promise<{ url?: string }>;
     onRemoved: Listenable<(tabId: number) => void>;
   };
   action: {

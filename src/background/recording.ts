@@ -67,13 +67,27 @@ export function initRecordings(host: RecordingHost): Recordings {
     return recording !== undefined && recording.endedAt === undefined;
   };
 
-  const status = (tabId: number): RecordingStatus => {
+  /**
+   * The tab's page now. The browser knows it; the background may not: a page that has opened no socket has not said
+   * hello while nothing was recording (docs/decisions.md, 71), and the tab's session still has the page before it.
+   */
+  const pageUrlOf = async (tabId: number): Promise<string | undefined> => {
+    try {
+      const url = (await api.tabs.get?.(tabId))?.url;
+      if (url) return url;
+    } catch {
+      /* a closed tab, or no access to its page: what the background saw last */
+    }
+    return host.session(tabId)?.pageUrl;
+  };
+
+  const status = (tabId: number, pageUrl: string | undefined): RecordingStatus => {
     const session = host.session(tabId);
     return {
       tabId,
       recording: byTab.get(tabId),
       recordingActive: isRecording(tabId),
-      pageUrl: session?.pageUrl,
+      pageUrl,
       connections: session?.connections.length ?? 0,
       notes: session?.notes.length ?? 0,
     };
@@ -91,11 +105,12 @@ export function initRecordings(host: RecordingHost): Recordings {
   const handle = async (command: RecordingCommand): Promise<RecordingStatus> => {
     await ready;
     const { tabId } = command;
+    const pageUrl = await pageUrlOf(tabId);
     const now = clock.now();
     switch (command.kind) {
       case 'record-start': {
         if (isRecording(tabId)) break; // Record twice is one recording
-        byTab.set(tabId, { tabId, name: cleanName(command.name, host.session(tabId)?.pageUrl, now), startedAt: now });
+        byTab.set(tabId, { tabId, name: cleanName(command.name, pageUrl, now), startedAt: now });
         changed(tabId);
         break;
       }
@@ -115,7 +130,7 @@ export function initRecordings(host: RecordingHost): Recordings {
         break;
       }
     }
-    return status(tabId);
+    return status(tabId, pageUrl);
   };
 
   // The popup talks in one-shot messages: it lives only while open.
@@ -124,7 +139,7 @@ export function initRecordings(host: RecordingHost): Recordings {
     if (sender.id !== api.runtime.id || !sender.url?.startsWith(api.runtime.getURL(''))) return undefined;
     const request = raw as PopupToBackground;
     if (!request || typeof request !== 'object' || typeof request.tabId !== 'number') return undefined;
-    if (request.kind === 'recording-status') return ready.then(() => status(request.tabId));
+    if (request.kind === 'recording-status') return ready.then(async () => status(request.tabId, await pageUrlOf(request.tabId)));
     if (request.kind === 'record-start' || request.kind === 'record-stop' || request.kind === 'note-add') return handle(request);
     return undefined;
   });

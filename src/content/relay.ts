@@ -10,7 +10,12 @@ import { HELLO_AT_ONCE_KEY } from '../protocol/messages';
 // The APIs used here; declared instead of pulling in all of @types/chrome.
 declare const chrome: {
   runtime: { connect(connectInfo: { name: string }): unknown; lastError?: unknown };
-  storage: { local: { get(key: string, callback: (items?: Record<string, unknown>) => void): void } };
+  storage: {
+    local: {
+      get(key: string, callback: (items?: Record<string, unknown>) => void): void;
+      onChanged?: { addListener(listener: (changes: Record<string, { newValue?: unknown }>) => void): void };
+    };
+  };
 };
 
 startRelay({
@@ -26,5 +31,11 @@ startRelay({
   // promise) or reported in lastError, reads as "at once", as before.
   helloAtOnce: () =>
     new Promise((resolve) => chrome.storage.local.get(HELLO_AT_ONCE_KEY, (items) => resolve(Boolean(chrome.runtime.lastError) || items?.[HELLO_AT_ONCE_KEY] === true))),
+  // storage.local's own event (Chrome 73, Firefox 101), not storage.onChanged: the background's storage.session writes
+  // must never be offered to every page's relay.
+  watchHelloAtOnce: (callback) =>
+    chrome.storage.local.onChanged?.addListener((changes) => {
+      if (changes[HELLO_AT_ONCE_KEY]?.newValue === true) callback();
+    }),
   docId: Math.random().toString(36).slice(2, 10) + Date.now().toString(36).slice(-4),
 });

@@ -35,6 +35,8 @@ export interface RelayDeps {
   setTimeout(callback: () => void, ms: number): unknown;
   /** Whether a top frame says hello at once: the background's HELLO_AT_ONCE_KEY in storage.local (decision 71). */
   helloAtOnce(): Promise<boolean>;
+  /** Calls back when that key turns true later (a panel opened, a recording started, after this document's start). */
+  watchHelloAtOnce?(callback: () => void): void;
   /** A random document id. */
   docId: string;
 }
@@ -145,12 +147,19 @@ export function startRelay(deps: RelayDeps): void {
     if (deps.webdriver && deps.href().endsWith(AUTOMATION_OPEN_PANEL)) connect();
     else {
       deferred = true;
-      const atOnce = (): void => {
+      /** `late`: the key turned true after this document's start, so its hello is late too (placed at its time origin). */
+      const atOnce = (late: boolean): void => {
         if (helloSent) return; // a batch came first: its hello went, deferred
-        deferred = false;
+        if (!late) deferred = false;
         connect();
       };
-      deps.helloAtOnce().then((yes) => yes && atOnce(), atOnce); // unreadable: as before, at once
+      deps.helloAtOnce().then(
+        (yes) => yes && atOnce(false),
+        () => atOnce(false), // unreadable: as before, at once
+      );
+      // A panel opened (or a recording started) on this page after it loaded: the background wants its hello now, or
+      // the page, if it never opens a socket, would not be on the tab's timeline at all, nor its address in the popup.
+      deps.watchHelloAtOnce?.(() => atOnce(true));
     }
   }
   target.dispatchEvent(new CustomEvent(EVENT_READY));

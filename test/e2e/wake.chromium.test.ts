@@ -74,6 +74,34 @@ describe('waking the service worker (Chromium)', () => {
     await page.close();
   });
 
+  it('makes a page without sockets say hello when a panel opens after it loaded; the popup names the page the tab shows', async () => {
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/ticker.html?before-panel`);
+    const { tabId } = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?ticker') && c.messages.length > 2), 'the ticker');
+    await page.goto(`${env.server.origin}/blank.html?before-panel`);
+    await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?ticker') && c.close?.initiator === 'navigation'), 'the ticker ended by the navigation');
+    expect(await helloHint(), 'no panel, recording, policy or preview bound').toBeUndefined();
+    const blankUrl = `${env.server.origin}/blank.html?before-panel`;
+    const timeOrigin = await page.evaluate(() => performance.timeOrigin);
+    await page.waitForTimeout(500);
+    const before = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?ticker')), 'the same tab');
+    expect(before.session.pageUrl, 'the page without sockets has not said hello').toBe(`${env.server.origin}/ticker.html?before-panel`);
+
+    // The popup asks the browser which page the tab shows.
+    const popup = await env.browser.context.newPage();
+    await popup.goto(`chrome-extension://${env.browser.extensionId}/src/popup/index.html?tabId=${tabId}`);
+    await expect.poll(() => popup.locator('h1 small').getAttribute('title'), { timeout: 10_000 }).toBe(blankUrl);
+    await popup.close();
+
+    // A panel opened now: the page says hello (late), and its navigation is put at its time origin.
+    const panel = await openPanel(env.browser, tabId);
+    const { session } = await waitForSession(env.browser, (s) => s.pageUrl === blankUrl, 'the hello of the page loaded before the panel');
+    const navigation = session.pageEvents.filter((e) => e.type === 'navigation' && e.detail === blankUrl).at(-1);
+    expect(navigation?.time).toBeCloseTo(timeOrigin, 0);
+    await panel.close();
+    await page.close();
+  });
+
   it('says hello at once from every top document while a panel is open, and not once it is closed', async () => {
     const first = await env.browser.context.newPage();
     await first.goto(`${env.server.origin}/ticker.html?panel`);

@@ -9,6 +9,7 @@ import { FakeClock, portPair, settle, type FakePort } from './background/fakes';
 const NONCE = 'nonce-123456';
 
 function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => Promise<boolean>; webdriver?: boolean; href?: string } = {}) {
+  let keyTurnedTrue: (() => void) | undefined;
   const target = new EventTarget();
   const clock = new FakeClock();
   const ports: FakePort[] = []; // the background's ends
@@ -29,6 +30,7 @@ function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => P
     },
     setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
     helloAtOnce: options.atOnce ?? (() => Promise.resolve(true)),
+    watchHelloAtOnce: (callback) => (keyTurnedTrue = callback),
     docId: 'doc1',
   });
   const page = {
@@ -37,7 +39,7 @@ function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => P
   };
   const received = (port: FakePort) => port.received as RelayToBackground[];
   const ack = (port: FakePort, seq: number) => port.postMessage({ kind: 'ack', docId: 'doc1', seq });
-  return { target, clock, ports, page, received, ack, readies: () => readies };
+  return { target, clock, ports, page, received, ack, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
 }
 
 describe('relay', () => {
@@ -84,6 +86,23 @@ describe('relay', () => {
     await settle();
     expect(r.ports.length).toBe(1);
     expect(r.received(r.ports[0]).map((m) => (m.kind === 'hello' ? `hello${m.deferred ? ' deferred' : ''}` : m.kind))).toEqual(['hello deferred', 'batch']);
+  });
+
+  it('says hello, late, when the hint turns true after the document started (a panel opened on a page without sockets)', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    await settle();
+    expect(r.ports.length).toBe(0);
+    r.keyTurnsTrue();
+    await settle();
+    expect(r.ports.length).toBe(1);
+    expect(r.received(r.ports[0])).toEqual([expect.objectContaining({ kind: 'hello', deferred: true, timeOrigin: r.clock.now() - 1000 })]);
+    // Once only: a second change, or the first batch, uses the same Port and says nothing again.
+    r.keyTurnsTrue();
+    r.page.batch(1);
+    await settle();
+    expect(r.ports.length).toBe(1);
+    expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello', 'batch']);
   });
 
   it('waits for the first batch to connect from a subframe', async () => {

@@ -127,6 +127,25 @@ describe('background: recordings', () => {
   });
 });
 
+describe('background: the page a recording is named after', () => {
+  it("reads the tab's page from the browser: a page without sockets has not said hello (decision 71)", async () => {
+    const h = new Harness();
+    h.relay(1).hello('d1', { frameUrl: 'https://app.example/chat' });
+    await h.flush();
+    const own = { id: EXTENSION_ID, url: `${EXTENSION_ORIGIN}src/popup/index.html` };
+    const ask = (message: unknown) => h.browser.onMessage.emit(message, own)[0] as Promise<RecordingStatus>;
+    // The tab went on to a page that opened no socket: only the browser knows it.
+    h.browser.tabUrls.set(1, 'https://docs.example/guide');
+    expect((await ask({ kind: 'recording-status', tabId: 1 })).pageUrl).toBe('https://docs.example/guide');
+    const started = await ask({ kind: 'record-start', tabId: 1 });
+    expect(started.recording?.name).toMatch(/^docs\.example \d{4}-\d\d-\d\d \d\d:\d\d$/);
+    expect(started.pageUrl).toBe('https://docs.example/guide');
+    // No answer from the browser (no access to the page, or the tab is gone): the last page the background saw.
+    h.browser.tabUrls.delete(1);
+    expect((await ask({ kind: 'recording-status', tabId: 1 })).pageUrl).toBe('https://app.example/chat');
+  });
+});
+
 describe('background: tab close', () => {
   it('releases a closed tab\'s data, in memory and in storage', async () => {
     const h = new Harness();

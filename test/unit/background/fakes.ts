@@ -153,6 +153,8 @@ export interface FakeBrowser {
   onRemoved: FakeEvent<(tabId: number) => void>;
   createdTabs: string[];
   badges: Map<number, string>;
+  /** What tabs.get answers for a tab's url (none: a tab whose page the extension may not read). */
+  tabUrls: Map<number, string>;
 }
 
 /** One webRequest event: listeners with their filter and extraInfoSpec; emit() delivers details to each. */
@@ -190,12 +192,14 @@ export function fakeBrowser(
   const onRemoved = new FakeEvent<(tabId: number) => void>();
   const createdTabs: string[] = [];
   const badges = new Map<number, string>();
+  const tabUrls = new Map<number, string>();
   const api: BackgroundApi = {
     storage: { session, local },
     runtime: { id: EXTENSION_ID, getURL: (path) => EXTENSION_ORIGIN + path, onConnect, onMessage },
     tabs: {
       create: async ({ url }) => void createdTabs.push(url),
       query: async () => [],
+      get: async (tabId) => ({ url: tabUrls.get(tabId) }),
       onRemoved,
     },
     action: {
@@ -206,7 +210,7 @@ export function fakeBrowser(
   };
   if (options.webRequest) api.webRequest = options.webRequest;
   if (options.permissions) api.permissions = options.permissions;
-  return { api, session, local, onConnect, onMessage, onRemoved, createdTabs, badges };
+  return { api, session, local, onConnect, onMessage, onRemoved, createdTabs, badges, tabUrls };
 }
 
 // ---- a harness: the background on fakes, with relays and panels to drive it ----
