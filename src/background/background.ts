@@ -43,6 +43,8 @@ interface DocumentState {
   timeOrigin?: number;
   /** Its latest beforeunload, until its pagehide (src/core/ingest.ts DocumentContext). */
   leavingAt?: number;
+  /** It holds batches nothing read yet (docs/decisions.md, 73): a panel opened on its tab waits for them. */
+  holding?: boolean;
 }
 
 /** What is persisted per tab. */
@@ -330,7 +332,15 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   }
 
   function snapshot(tabId: number): BackgroundToPanel {
-    return { kind: 'snapshot', v: PROTOCOL_VERSION, tabId, session: tabState(tabId).session, settings };
+    const message: BackgroundToPanel = { kind: 'snapshot', v: PROTOCOL_VERSION, tabId, session: tabState(tabId).session, settings };
+    if (holding(tabId)) message.holding = true;
+    return message;
+  }
+
+  /** Whether a document of the tab holds batches it has not handed over (decision 73). */
+  function holding(tabId: number): boolean {
+    const docs = tabs.get(tabId)?.docs;
+    return docs !== undefined && Object.values(docs).some((doc) => doc.holding === true);
   }
 
   /** Applies a delta to a tab, enforces the caps (adding the eviction to the same delta), sends it to panels. */
@@ -448,9 +458,12 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   }
 
   // ---- relays ----
+  /** Tabs closed while this worker ran (ids are never reused): what their documents still post is ignored. */
+  const closedTabs = new Set<number>();
   function onRelayMessage(port: RelayPort, sender: PortSender, message: RelayToBackground): void {
     const tabId = sender.tab?.id;
-    if (tabId === undefined || tabId < 0) return;
+    // A closed tab's last document may speak after the tab's removal (its compact record, posted at pagehide: decision 73).
+    if (tabId === undefined || tabId < 0 || closedTabs.has(tabId)) return;
     const state = tabState(tabId);
     if (message.kind === 'hello') {
       if (typeof message.docId !== 'string' || state.docs[message.docId]) return;
@@ -460,9 +473,14 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       const timeOrigin = isPlausibleTime(message.timeOrigin, bounds) ? message.timeOrigin : undefined;
       // A hello sent with the document's first batch (decision 71) comes when its first socket does: the navigation was at its time origin.
       const time = message.deferred === true && timeOrigin !== undefined ? timeOrigin : isPlausibleTime(message.time, bounds) ? message.time : clock.now();
+      // A top document that went away before anything read it says hello with its compact record, at its pagehide
+      // (decision 73): its successor may have spoken first. It is then a past document: no navigation now.
+      const past = message.top && sender.frameId === 0 && timeOrigin !== undefined && Object.values(state.docs).some((doc) => doc.frameId === 0 && (doc.timeOrigin ?? 0) > timeOrigin);
+      if (past && !settings.preserveLog && !recordings.isRecording(tabId)) return; // its successor cleared the tab already
       state.docs[message.docId] = { frameId: sender.frameId, frameUrl, lastSeq: 0, timeOrigin };
+      if (message.holding === true) state.docs[message.docId].holding = true;
       state.cost += DOC_OVERHEAD_BYTES + message.docId.length + frameUrl.length;
-      if (message.top && sender.frameId === 0) {
+      if (message.top && sender.frameId === 0 && !past) {
         recordings.onNavigation(tabId);
         if (message.webdriver && frameUrl.endsWith(AUTOMATION_OPEN_PANEL)) openPanelTab(tabId);
         // A recording keeps its session across navigations even with preserve log off.
@@ -484,6 +502,16 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       simulationHello(tabId, port, message.docId);
       return;
     }
+    if (message.kind === 'holding') {
+      const doc = state.docs[message.docId];
+      const now = message.batches > 0;
+      if (!doc || (doc.holding === true) === now) return;
+      const before = holding(tabId);
+      if (now) doc.holding = true;
+      else delete doc.holding;
+      if (holding(tabId) !== before) broadcast(tabId, { kind: 'holding', tabId, holding: !before });
+      return;
+    }
     if (message.kind !== 'batch') return;
     const doc = state.docs[message.docId];
     if (!doc) return;
@@ -494,8 +522,10 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       schedulePersist(tabId); // a resent duplicate: only the ack is owed
       return;
     }
-    // Seqs go up by one: the ones skipped are batches the relay no longer had to send (its cap), lost.
-    const lostBatches = message.seq - doc.lastSeq - 1;
+    // Seqs go up by one: the ones skipped are batches the relay no longer had to send (its cap), lost. A compact record
+    // stands for the `span` batches the relay held (docs/decisions.md, 73).
+    const span = Number.isInteger(message.span) && message.span! >= 1 && message.span! <= message.seq ? message.span! : 1;
+    const lostBatches = message.seq - span - doc.lastSeq;
     doc.lastSeq = message.seq;
     let delta: SessionDelta;
     try {
@@ -723,6 +753,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   });
 
   api.tabs.onRemoved.addListener((tabId) => {
+    closedTabs.add(tabId);
     handshakes.forgetTab(tabId);
     void ready.then(() => {
       const keys = tabs.get(tabId)?.writer.keys() ?? [TAB_KEY_PREFIX + tabId];

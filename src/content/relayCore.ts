@@ -11,10 +11,23 @@
 // opens a Port) and registers its listeners; relay.ts is the entry that calls
 // it with the real ones, the unit tests with fakes.
 import { EVENT_HELLO, EVENT_READY, PROTOCOL_VERSION, batchEventType, commandEventType, type PageCommand } from '../protocol/page';
+import { compactBatches } from './compact';
 import { AUTOMATION_OPEN_PANEL, PORT_RELAY, type BackgroundToRelay, type RelayToBackground, type TypedPort } from '../protocol/messages';
 
 /** Unacknowledged batches kept for resending; beyond this the oldest go (counted by the background if it never got them). */
 const MAX_PENDING_CHARS = 16 * 1024 * 1024;
+/**
+ * Batches a document holds while nothing reads it (docs/decisions.md, 73); past this it hands them over and stays live,
+ * as the tab's memory cap (4 MiB) would keep no more of them anyway.
+ */
+export const HOLD_MAX_CHARS = 4 * 1024 * 1024;
+/**
+ * A held document's Port closed by the worker's stop opens again after this. Sooner, in Chromium 156, a Port opened
+ * while the worker was still stopping never reached the worker started after (the next message then went nowhere).
+ */
+export const HOLD_RECONNECT_MS = 1000;
+/** How often a document holding batches tells the background (under Chrome's 30 s idle stop of a worker). */
+export const HOLD_TICK_MS = 20_000;
 
 export type RelayPort = TypedPort<RelayToBackground, BackgroundToRelay>;
 type BatchMessage = Extract<RelayToBackground, { kind: 'batch' }>;
@@ -48,13 +61,28 @@ export function startRelay(deps: RelayDeps): void {
   const pending: BatchMessage[] = [];
   let pendingChars = 0;
   let alive = true;
-  /** A top frame whose hello did not go at document_start: it goes with the first batch, and says so. */
+  /** A top frame whose hello did not go at document_start: it goes later, and says so. */
   let deferred = false;
-  let helloSent = false;
+  /**
+   * Live: every batch goes to the background as it comes. Until then (nothing reads this document: no panel, viewer,
+   * recording, policy or preview bound, decision 71's key), batches stay here, in `held`, and go when the key turns
+   * true, when they pass HOLD_MAX_CHARS, or, as a compact record, when the document goes away or freezes (decision 73).
+   */
+  let live = false;
+  /** Between pagehide and pageshow (or freeze and resume): what the hook still sends goes at once, uncompacted. */
+  let leaving = false;
+  /**
+   * Set when the document goes away (or freezes) before the hook's own last batch came: the page record that ends it,
+   * as it reads in the batch's JSON (`"type":"pagehide"`); that batch is held too, then the compact record goes.
+   */
+  let due: string | undefined;
+  /** Whether the key was asked for (top frames: at document_start; subframes: at their first batch). */
+  let asked = false;
 
   function hello(): RelayToBackground {
     const message: RelayToBackground = { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: deps.href(), top, time: deps.now(), timeOrigin: deps.timeOrigin, webdriver: deps.webdriver };
     if (deferred) message.deferred = true;
+    if (!live && held.length) message.holding = true;
     return message;
   }
 
@@ -79,20 +107,117 @@ export function startRelay(deps: RelayDeps): void {
     current.onDisconnect.addListener(() => {
       if (port !== current) return;
       port = undefined;
-      // The service worker stopped (or restarted): reconnect now if anything is unacknowledged.
+      // The service worker stopped (or restarted): reconnect now if anything is unacknowledged, or held (its Port must be
+      // open when the document goes away: see forward).
       if (pending.length) deps.setTimeout(connect, 50);
+      else if (held.length) deps.setTimeout(connect, HOLD_RECONNECT_MS);
     });
     current.postMessage(hello());
-    helloSent = true;
     // Everything not yet acknowledged, in order: the background drops a seq at or below the last it applied.
     for (const message of pending) current.postMessage(message);
     return current;
   }
 
+  /** Batches not handed over yet (nothing reads this document), oldest first, and their characters. */
+  let held: BatchMessage[] = [];
+  let heldChars = 0;
+
+  /** `late`: after document_start (a top frame's hello then says it was deferred). */
+  function goLive(late: boolean): void {
+    if (live) return;
+    live = true;
+    if (!late) deferred = false;
+    const batches = held;
+    held = [];
+    heldChars = 0;
+    for (const message of batches) post(message); // the hello first when the Port is new, then every held batch
+    if (!port) connect();
+    if (batches.length) handedOver();
+  }
+
+  /** Tells the background that this document holds nothing any more (a panel waiting for its batches stops waiting). */
+  function handedOver(): void {
+    try {
+      port?.postMessage({ kind: 'holding', docId, batches: 0, chars: 0 });
+    } catch {
+      // the Port is gone: its next one says hello without `holding`
+    }
+  }
+
+  /** Whether anything reads this document (decision 71's key); asked once, and watched. */
+  function ask(): void {
+    if (asked) return;
+    asked = true;
+    deps.helloAtOnce().then(
+      (yes) => yes && goLive(false),
+      () => goLive(false), // unreadable: live, as before
+    );
+    // A panel opened (or a recording started) after this document's start: its hello and held batches go now.
+    deps.watchHelloAtOnce?.(() => goLive(true));
+  }
+
+  /** The document goes away or freezes while held: its compact record goes (src/content/compact.ts), a seq for every batch held. */
+  function release(): void {
+    leaving = true;
+    if (live || !held.length) return;
+    const first = held[0];
+    const last = held[held.length - 1];
+    const json = compactBatches(held.map((message) => message.json));
+    const batches = json === undefined ? held : [{ kind: 'batch', docId, seq: last.seq, json, span: last.seq - first.seq + 1 } satisfies BatchMessage];
+    held = [];
+    heldChars = 0;
+    for (const message of batches) post(message);
+    handedOver();
+  }
+
   function forward(seq: number, json: string): void {
     const message: BatchMessage = { kind: 'batch', docId, seq, json };
+    if (!live && (!leaving || due !== undefined)) {
+      held.push(message);
+      heldChars += json.length;
+      if (due !== undefined && json.includes(due)) {
+        due = undefined;
+        return release();
+      }
+      if (heldChars > HOLD_MAX_CHARS) return goLive(true); // too much to hold: handed over, and live from now on
+      addLate();
+      ask();
+      // The Port opens (and the hello goes) with the first batch, while the document is alive: a Port first opened in
+      // pagehide reaches a stopped worker too late, the document gone (seen in Chromium 156).
+      if (!port) connect();
+      if (!ticking) {
+        ticking = true;
+        deps.setTimeout(tick, HOLD_TICK_MS);
+      }
+      return;
+    }
+    post(message);
+  }
+
+  /**
+   * While it holds batches, a document tells the background so every HOLD_TICK_MS: the worker, which Chrome stops
+   * after 30 s without events, stays up to take the compact record at pagehide; and a Port the worker's stop closed
+   * opens again.
+   */
+  let ticking = false;
+  function tick(): void {
+    if (live || !held.length) {
+      ticking = false;
+      return;
+    }
+    try {
+      if (port) port.postMessage({ kind: 'holding', docId, batches: held.length, chars: heldChars });
+      else connect();
+    } catch {
+      port = undefined;
+    }
+    deps.setTimeout(tick, HOLD_TICK_MS);
+  }
+
+  /** Hands a batch over: kept until acknowledged, sent on the open Port or with a new one. */
+  function post(message: BatchMessage): void {
     pending.push(message);
-    pendingChars += json.length;
+    pendingChars += message.json.length;
     // A batch dropped here was posted if a Port was open: lost only if the background never stores it, which the
     // gap in seqs it then sees tells (docs/decisions.md, 67).
     while (pendingChars > MAX_PENDING_CHARS && pending.length > 1) pendingChars -= pending.shift()!.json.length;
@@ -140,27 +265,47 @@ export function startRelay(deps: RelayDeps): void {
   }
   target.addEventListener(EVENT_HELLO, onHello, true);
 
-  // A top frame says hello at once while the background wants to see every navigation (a panel open, a recording,
-  // a policy, a preview bound: the key it keeps in storage.local); otherwise with its first batch, so a page without
-  // sockets never starts the service worker (docs/decisions.md, 71). Subframes always wait for their first batch.
+  // A top frame is live at once while the background wants to see every navigation (a panel open, a recording, a
+  // policy, a preview bound: the key it keeps in storage.local); otherwise it says hello when something reads it, when
+  // its held batches pass the cap, or when it goes away, so a page without sockets never starts the service worker
+  // (docs/decisions.md, 71) and a flood nobody reads never crosses to it (73). Subframes ask at their first batch.
   if (top) {
-    if (deps.webdriver && deps.href().endsWith(AUTOMATION_OPEN_PANEL)) connect();
-    else {
-      deferred = true;
-      /** `late`: the key turned true after this document's start, so its hello is late too (placed at its time origin). */
-      const atOnce = (late: boolean): void => {
-        if (helloSent) return; // a batch came first: its hello went, deferred
-        if (!late) deferred = false;
-        connect();
-      };
-      deps.helloAtOnce().then(
-        (yes) => yes && atOnce(false),
-        () => atOnce(false), // unreadable: as before, at once
-      );
-      // A panel opened (or a recording started) on this page after it loaded: the background wants its hello now, or
-      // the page, if it never opens a socket, would not be on the tab's timeline at all, nor its address in the popup.
-      deps.watchHelloAtOnce?.(() => atOnce(true));
-    }
+    deferred = true;
+    if (deps.webdriver && deps.href().endsWith(AUTOMATION_OPEN_PANEL)) goLive(false);
+    else ask();
   }
+  // The hook flushes its last batch in its own pagehide (and freeze) listener, which may run before or after this one
+  // (either script may be injected first, and the hook adds its listeners with its first socket): the compact record
+  // waits for that batch, recognised by its page record, so it is in the record. This listener is registered before
+  // any page script, so the page cannot stop it; a later one, added with the first batch (after the hook's listeners:
+  // Chromium 156 ran a window's listeners in the order they were added, capturing or not), sends the record if that
+  // batch never came.
+  const away = (type: string) => (): void => {
+    leaving = true;
+    if (live || !held.length) return;
+    const marker = `"type":"${type}"`;
+    if (held[held.length - 1].json.includes(marker)) release();
+    else due = marker;
+  };
+  const late = (): void => {
+    if (due === undefined) return;
+    due = undefined;
+    release();
+  };
+  const back = (): void => {
+    leaving = false;
+    due = undefined;
+  };
+  target.addEventListener('pagehide', away('pagehide'), true);
+  target.addEventListener('freeze', away('freeze'), true);
+  let lateAdded = false;
+  function addLate(): void {
+    if (lateAdded) return;
+    lateAdded = true;
+    target.addEventListener('pagehide', late);
+    target.addEventListener('freeze', late);
+  }
+  target.addEventListener('pageshow', back, true);
+  target.addEventListener('resume', back, true);
   target.dispatchEvent(new CustomEvent(EVENT_READY));
 }

@@ -66,6 +66,8 @@ export interface DocumentContext {
   previewBytes?: number;
 }
 
+/** A compact record leaves out at most this many messages of a connection (a document's held batches are capped far below). */
+const MAX_UNREAD_PER_CONNECTION = 1e8;
 /** A relative message time beyond this many microseconds (a year) is refused: no document lives that long. */
 const MAX_RELATIVE_MICROS = 365 * 24 * 3600 * 1e6;
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -268,6 +270,25 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
     }
   }
 
+  // A compact record (docs/decisions.md, 73) left out each connection's oldest messages: counted as dropped, oldest
+  // first, as the memory cap drops them, and the kept ones' indices continue after them.
+  const unreadBefore = new Map<string, number>();
+  let unread = 0;
+  if (Array.isArray(batch.unread)) {
+    for (let i = 0; i + 1 < batch.unread.length; i += 2) {
+      const hookId: unknown = batch.unread[i];
+      const count: unknown = batch.unread[i + 1];
+      const id = isCount(hookId) ? connectionId(hookId) : '';
+      if (!id || !known(id) || !isCountUpTo(count, MAX_UNREAD_PER_CONNECTION) || count === 0 || unreadBefore.has(id)) {
+        rejected++;
+        continue;
+      }
+      unreadBefore.set(id, count);
+      patch(id).droppedMessages = (field(id, 'droppedMessages') ?? 0) + count;
+      unread += count;
+    }
+  }
+
   // Per connection of this batch (a handful), not per message: the id string, whether it is known, its group, its next index.
   const groups = new Map<string, Message[]>();
   const targets = new Map<unknown, { id: string; group: Message[]; nextIndex: number; previewsSkipped: number } | null>();
@@ -321,7 +342,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
         const existing = index.get(id);
         const group: Message[] = [];
         groups.set(id, group);
-        target = { id, group, nextIndex: existing ? existing.messages.length + (existing.droppedMessages ?? 0) : 0, previewsSkipped: 0 };
+        target = { id, group, nextIndex: (existing ? existing.messages.length + (existing.droppedMessages ?? 0) : 0) + (unreadBefore.get(id) ?? 0), previewsSkipped: 0 };
       } else target = null;
       targets.set(hookId, target);
     }
@@ -368,8 +389,9 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   if (pageEvents.length) delta.pageEvents = pageEvents;
   // The hook's rate bound on page-context records (10 per type and second) drops the rest and counts them.
   const droppedPageEvents = isCount(batch.droppedRecords) ? batch.droppedRecords : 0;
-  if (rejected || batch.droppedMessages || previewsSkipped || droppedPageEvents) {
-    delta.dropped = { rejected, messages: batch.droppedMessages, previews: previewsSkipped };
+  if (rejected || batch.droppedMessages || previewsSkipped || droppedPageEvents || unread) {
+    delta.dropped = { rejected, messages: batch.droppedMessages + unread, previews: previewsSkipped };
+    if (unread) delta.dropped.unreadMessages = unread;
     if (droppedPageEvents) delta.dropped.droppedPageEvents = droppedPageEvents;
     if (previewsSkipped) delta.dropped.budgetPreviews = previewsSkipped;
   }

@@ -189,6 +189,11 @@ export interface DropCounts {
   budgetPreviews?: number;
   /** Records refused as malformed or oversized (a page can post anything). */
   rejected: number;
+  /**
+   * Of `messages`, those a relay left out of its compact record of a document that went away (or froze) while nothing
+   * was reading it: each connection's oldest, beyond its last 256 (docs/decisions.md, 73; README, What is kept).
+   */
+  unreadMessages?: number;
   /** Whole batches lost between the page and the background (the background was unreachable for too long). */
   lostBatches?: number;
   /** Whole connections dropped by caps (closed first, oldest first); their remaining messages are counted in `messages` too. */

@@ -28,10 +28,11 @@ import { SplitPane } from './SplitPane';
 import { Timeline } from './Timeline';
 import { clearRecords, Toolbar } from './Toolbar';
 import { installShortcuts } from './keyboard';
-import { analysisMs, awaitingFirstSnapshot, findings, link, linkError, revision, session } from './store';
+import { analysisMs, awaitingFirstSnapshot, awaitingHeld, findings, link, linkError, revision, session } from './store';
 import { formatMeasured } from '../core/format';
 import { CHROME_HAR_WARNING } from '../core/har';
 import type { DropCounts } from '../core/model';
+import { KEPT_PER_CONNECTION } from '../protocol/page';
 
 /** Pane shares in percent; module state so they survive re-renders and view changes. */
 export const layout = {
@@ -92,7 +93,7 @@ export function App({ tabId }: { tabId?: number }) {
   );
   let body;
   if (awaitingFirstSnapshot.value) body = <LoadingState />;
-  else if (empty.value) body = <EmptyState tabId={tabId} />;
+  else if (empty.value) body = awaitingHeld.value ? <LoadingState /> : <EmptyState tabId={tabId} />;
   else if (compact) body = <CompactLayout messages={messages} />;
   else
     body = (
@@ -213,7 +214,7 @@ function StatusBar() {
     const { dropped } = current;
     const lost = [
       // Not labelled: the memory cap drops messages, and so does a hook whose relay never answered (UNRELAYED_MAX).
-      dropped.messages && `${dropped.messages} messages dropped`,
+      dropped.messages && `${dropped.messages} messages dropped${dropped.unreadMessages ? ` (${dropped.unreadMessages} of a page that went away unread: its last ${KEPT_PER_CONNECTION} per connection kept)` : ''}`,
       dropped.previews && `${dropped.previews} previews evicted (${previewCauses(dropped)})`,
       dropped.rejected && `${dropped.rejected} records refused`,
       dropped.lostBatches && `${dropped.lostBatches} batches lost`,

@@ -67,7 +67,12 @@ export function ConnectionSummary({ connection }: { connection: Connection }) {
         <span title={connection.frameUrl}>frame {shortUrl(connection.frameUrl)}</span>
         {connection.protocol ? <span> · protocol {connection.protocol}</span> : null}
         {connection.extensions ? <span> · {connection.extensions}</span> : null}
-        {connection.droppedMessages ? <span class="warn"> · {connection.droppedMessages} oldest messages dropped (memory cap)</span> : null}
+        {connection.droppedMessages ? (
+          <span class="warn" title="Dropped by the memory cap, or left out of the record of a page that went away while nothing was reading it (its last 256 messages per connection are kept): the status bar says which">
+            {' '}
+            · {connection.droppedMessages} oldest messages dropped
+          </span>
+        ) : null}
       </div>
       <HandshakeSummary connection={connection} />
       {connection.errorAt !== undefined && connection.openedAt === undefined && <div class={bad ? 'close-bad' : ''}>{explainClose(connection)}</div>}

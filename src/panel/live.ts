@@ -4,7 +4,7 @@
 // from storage.session).
 import browser from 'webextension-polyfill';
 import { PANEL_RECONNECT_DELAY_MS, PORT_PANEL, PROTOCOL_VERSION, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
-import { applySessionDelta, link, linkError, replaceSession, settings } from './store';
+import { applySessionDelta, link, linkError, replaceSession, setAwaitingHeld, settings } from './store';
 import { recording } from './recordingState';
 import { simulation, simulationLink } from './simulationState';
 
@@ -38,9 +38,12 @@ function connect(): void {
     if (message.kind === 'snapshot' && message.tabId === tabId) {
       performance.mark('socketscope:snapshot');
       replaceSession(message.session);
+      setAwaitingHeld(message.holding === true && message.session.connections.length === 0);
       settings.value = message.settings;
       link.value = 'live';
       linkError.value = undefined;
+    } else if (message.kind === 'holding' && message.tabId === tabId) {
+      if (!message.holding) setAwaitingHeld(false);
     } else if (message.kind === 'delta' && message.tabId === tabId) {
       applySessionDelta(message.delta);
     } else if (message.kind === 'recording' && message.tabId === tabId) {

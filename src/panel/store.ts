@@ -37,6 +37,19 @@ export const settings = signal<Settings | undefined>(undefined);
  * since an empty session before the snapshot means nothing.
  */
 export const awaitingFirstSnapshot = signal(true);
+/**
+ * The snapshot came without connections, but a document of the tab still holds batches nobody had read
+ * (docs/decisions.md, 73): they are on their way, so the panel says it is loading rather than "no WebSocket", until
+ * the background says they were handed over, or for HELD_WAIT_MS at most (a document that went away meanwhile).
+ */
+export const awaitingHeld = signal(false);
+const HELD_WAIT_MS = 5000;
+let heldTimer: ReturnType<typeof setTimeout> | undefined;
+export function setAwaitingHeld(value: boolean): void {
+  clearTimeout(heldTimer);
+  awaitingHeld.value = value;
+  if (value) heldTimer = setTimeout(() => (awaitingHeld.value = false), HELD_WAIT_MS);
+}
 
 // ---- selection ----
 export const selectedConnectionId = signal<string | undefined>(undefined);

@@ -1,14 +1,15 @@
 // The toolbar action's popup: Record / Stop for the current tab, a note
 // field, and links to the viewer and to the panel in a tab. Works without
-// DevTools. It only talks to the background (runtime.sendMessage): the
-// recording itself lives there and outlives the popup.
+// DevTools. It talks to the background with runtime.sendMessage (the
+// recording itself lives there and outlives the popup), and keeps a Port open
+// while shown so that pages hand over what they hold (decision 73).
 //
 // The current tab's id comes from tabs.query, which needs no permission (only
 // url and title would). `?tabId=N` overrides it (tests open the popup as a tab).
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
-import { NOTE_MAX_CHARS, RECORDING_NAME_MAX_CHARS, type PopupToBackground, type RecordingStatus } from '../protocol/messages';
+import { NOTE_MAX_CHARS, PORT_PANEL, RECORDING_NAME_MAX_CHARS, type PopupToBackground, type RecordingStatus } from '../protocol/messages';
 
 async function currentTabId(): Promise<number | undefined> {
   const fromQuery = new URLSearchParams(location.search).get('tabId');
@@ -64,8 +65,18 @@ function Popup({ tabId }: { tabId: number }) {
   useEffect(() => {
     void run({ kind: 'recording-status', tabId });
     noteField.current?.focus();
-    const timer = setInterval(() => setTick((n) => n + 1), 1000);
-    return () => clearInterval(timer);
+    // An open Port to the background while the popup is shown, like a panel's: pages that held their batches because
+    // nothing read them hand them over now (docs/decisions.md, 73), so the count below is every socket of the tab;
+    // it is asked again every second.
+    const port = browser.runtime.connect({ name: PORT_PANEL });
+    const timer = setInterval(() => {
+      setTick((n) => n + 1);
+      void ask({ kind: 'recording-status', tabId }).then(setStatus, () => undefined);
+    }, 1000);
+    return () => {
+      clearInterval(timer);
+      port.disconnect();
+    };
   }, [tabId]);
 
   const recording = status?.recording;

@@ -29,15 +29,22 @@ export type RelayToBackground =
   /**
    * `time`: now in the document; `timeOrigin`: its performance.timeOrigin (records before it are implausible).
    * `deferred`: a top frame's hello sent with its first batch rather than at document_start (HELLO_AT_ONCE_KEY):
-   * its navigation happened at `timeOrigin`, not at `time`.
+   * its navigation happened at `timeOrigin`, not at `time`. `holding`: the document holds batches nothing read yet
+   * (docs/decisions.md, 73).
    */
-  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; timeOrigin?: number; webdriver: boolean; deferred?: boolean }
+  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; timeOrigin?: number; webdriver: boolean; deferred?: boolean; holding?: boolean }
   /**
    * `json` is a PageBatch as the hook wrote it; the background parses and validates it off the page's thread.
    * A document's seqs go up by one from 1: a gap is batches lost (the relay's cap dropped them before the
-   * background stored them), counted by the background (docs/decisions.md, 67).
+   * background stored them), counted by the background (docs/decisions.md, 67). `span`: the relay's compact record of
+   * the batches it held (docs/decisions.md, 73) stands for seqs `seq - span + 1` to `seq`; absent: 1.
    */
-  | { kind: 'batch'; docId: string; seq: number; json: string };
+  | { kind: 'batch'; docId: string; seq: number; json: string; span?: number }
+  /**
+   * A document holding `batches` batches (`chars` characters) because nothing reads it (docs/decisions.md, 73): sent
+   * every 20 s (the worker stays up), and with 0 once it handed them over (a panel waiting for them stops waiting).
+   */
+  | { kind: 'holding'; docId: string; batches: number; chars: number };
 
 /**
  * `ack`: the background has stored (persisted) everything up to `seq`: the relay may forget it.
@@ -110,7 +117,10 @@ export interface RecordingStatus {
 }
 
 export type BackgroundToPanel =
-  | { kind: 'snapshot'; v: number; tabId: number; session: Session; settings: Settings }
+  /** `holding`: a document of the tab holds batches it has not handed over yet (docs/decisions.md, 73). */
+  | { kind: 'snapshot'; v: number; tabId: number; session: Session; settings: Settings; holding?: boolean }
+  /** Whether a document of the tab still holds batches: sent when that changes. */
+  | { kind: 'holding'; tabId: number; holding: boolean }
   | { kind: 'delta'; tabId: number; delta: SessionDelta }
   /** The settings changed (from any panel, or in storage): sent to every panel of every tab. */
   | { kind: 'settings'; settings: Settings }

@@ -143,6 +143,12 @@ export function unpackColumns(columns: PackedColumns): MessageColumns {
   return out;
 }
 
+/**
+ * Messages per connection a relay's compact record keeps of a document nothing was reading (docs/decisions.md, 73):
+ * the silence before a drop, and the heartbeats of a busy connection's last minutes.
+ */
+export const KEPT_PER_CONNECTION = 256;
+
 export interface PageBatch {
   v: number;
   /** Increasing per document; the relay and background use it to ack and to drop duplicates. */
@@ -161,4 +167,10 @@ export interface PageBatch {
   droppedRecords?: number;
   /** Rows of `messages` the extension sent or injected (a user's command, not the page): optional, absent when none. */
   simRows?: number[];
+  /**
+   * The relay's compact record of a document nothing was reading when it went away (src/content/compact.ts;
+   * docs/decisions.md, 73): pairs `hook connection id, count` of the oldest messages of that connection it left out.
+   * Optional, absent in the hook's own batches, so the version stays 1.
+   */
+  unread?: number[];
 }

@@ -8,9 +8,9 @@ import { FakeClock, portPair, settle, type FakePort } from './background/fakes';
 
 const NONCE = 'nonce-123456';
 
-function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => Promise<boolean>; webdriver?: boolean; href?: string } = {}) {
+function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => Promise<boolean>; webdriver?: boolean; href?: string; target?: EventTarget } = {}) {
   let keyTurnedTrue: (() => void) | undefined;
-  const target = new EventTarget();
+  const target = options.target ?? new EventTarget();
   const clock = new FakeClock();
   const ports: FakePort[] = []; // the background's ends
   let readies = 0;
@@ -35,11 +35,14 @@ function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => P
   });
   const page = {
     hello: () => target.dispatchEvent(new CustomEvent(EVENT_HELLO, { detail: NONCE })),
+    raw: (json: string) => target.dispatchEvent(new CustomEvent(batchEventType(NONCE), { detail: NONCE + json })),
     batch: (seq: number, nonce = NONCE, padding = '') => target.dispatchEvent(new CustomEvent(batchEventType(NONCE), { detail: `${nonce}{"v":1,"seq":${seq},"records":[],"messages":{},"pad":"${padding}"}` })),
   };
-  const received = (port: FakePort) => port.received as RelayToBackground[];
+  /** What the background got, but the `holding` notes (the tests that are about them read `all`). */
+  const all = (port: FakePort) => port.received as RelayToBackground[];
+  const received = (port: FakePort) => all(port).filter((m) => m.kind !== 'holding');
   const ack = (port: FakePort, seq: number) => port.postMessage({ kind: 'ack', docId: 'doc1', seq });
-  return { target, clock, ports, page, received, ack, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
+  return { target, clock, ports, page, received, all, ack, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
 }
 
 describe('relay', () => {
@@ -54,17 +57,143 @@ describe('relay', () => {
     expect(r.received(r.ports[0]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 1]);
   });
 
-  it('waits for the first batch to say hello from the top frame too, unless the background wants hellos at once (decision 71)', async () => {
+  it('holds a document\'s batches while nothing reads it: its Port opens with the first, for the hello only (decisions 71 and 73)', async () => {
     const r = relay({ atOnce: () => Promise.resolve(false) });
     r.page.hello();
     await settle();
-    expect(r.ports.length, 'a page without sockets does not start the worker').toBe(0);
+    expect(r.ports.length, 'a page without sockets never reaches the worker').toBe(0);
     r.page.batch(1);
+    r.page.batch(2);
     await settle();
     expect(r.ports.length).toBe(1);
-    const [hello, batch] = r.received(r.ports[0]);
+    expect(r.all(r.ports[0])).toEqual([expect.objectContaining({ kind: 'hello', deferred: true, holding: true })]);
+    // Every 20 s it says it holds them (the worker stays up for the pagehide record); a Port the worker's stop closed opens again at once.
+    await r.clock.advance(20_000);
+    expect(r.all(r.ports[0])[1]).toMatchObject({ kind: 'holding', docId: 'doc1', batches: 2 });
+    r.ports[0].disconnect();
+    await r.clock.advance(1000);
+    expect(r.ports.length, 'open again within a second').toBe(2);
+    await r.clock.advance(20_000);
+    expect(r.all(r.ports[1]).map((m) => m.kind)).toEqual(['hello', 'holding']);
+    r.target.dispatchEvent(new Event('pagehide'));
+    await settle();
+    expect(r.all(r.ports[1]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 'holding', 1, 2, 'holding']); // not the hook's form: as they are
+    expect(r.all(r.ports[1]).at(-1)).toMatchObject({ kind: 'holding', batches: 0 });
+    await r.clock.advance(60_000);
+    expect(r.all(r.ports[1]).length, 'nothing held: no more ticks').toBe(5);
+  });
+
+  it('hands held batches over, in order after a deferred hello, when the hint turns true (a panel opened later)', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    r.page.batch(1);
+    r.page.batch(2);
+    await settle();
+    r.keyTurnsTrue();
+    r.page.batch(3);
+    await settle();
+    expect(r.ports.length).toBe(1);
+    const [hello, ...batches] = r.received(r.ports[0]);
     expect(hello).toMatchObject({ kind: 'hello', top: true, deferred: true, timeOrigin: r.clock.now() - 1000 });
-    expect(batch).toMatchObject({ kind: 'batch', seq: 1 });
+    expect(batches.map((m) => m.kind === 'batch' && m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('hands its batches over and stays live once they pass what it may hold', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    const mib = 'x'.repeat(1024 * 1024);
+    for (let seq = 1; seq <= 3; seq++) r.page.batch(seq, NONCE, mib);
+    await settle();
+    expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello']);
+    r.page.batch(4, NONCE, mib); // past HOLD_MAX_CHARS (4 Mi)
+    r.page.batch(5);
+    await settle();
+    expect(r.ports.length).toBe(1);
+    expect(r.received(r.ports[0]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 1, 2, 3, 4, 5]);
+  });
+
+  it('hands over a compact record of what it held when the document goes away, and what the hook sends after at once', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    const packed = (seq: number, rows: number) =>
+      `{"v":1,"seq":${seq},"t0":1000,"records":[],"messages":{"meta":[${Array(rows).fill(16).join(',')}],"time":[${Array(rows).fill(1).join(',')}],"size":[${Array(rows).fill(1).join(',')}],"preview":[${Array(rows).fill('"a"').join(',')}]},"droppedMessages":0}`;
+    r.page.raw(packed(1, 200));
+    r.page.raw(packed(2, 200));
+    await settle();
+    r.target.dispatchEvent(new Event('pagehide'));
+    r.page.raw(packed(3, 1)); // the hook's own pagehide batch, after the relay's listener
+    await settle();
+    expect(r.ports.length).toBe(1);
+    const [hello, compact, last] = r.received(r.ports[0]);
+    expect(hello).toMatchObject({ kind: 'hello', deferred: true });
+    expect(compact).toMatchObject({ kind: 'batch', seq: 2, span: 2 });
+    expect(JSON.parse(compact.kind === 'batch' ? compact.json : '')).toMatchObject({ seq: 2, unread: [1, 400 - 256] });
+    expect(last).toMatchObject({ kind: 'batch', seq: 3 });
+    expect(last).not.toHaveProperty('span');
+    // Back from the back/forward cache: held again, and compacted again at the next pagehide, from its first new seq.
+    r.target.dispatchEvent(new Event('pageshow'));
+    r.page.raw(packed(4, 1));
+    r.page.raw(packed(5, 1));
+    await settle();
+    expect(r.received(r.ports[0]).length).toBe(3);
+    r.target.dispatchEvent(new Event('freeze'));
+    await settle();
+    expect(r.received(r.ports[0])[3]).toMatchObject({ kind: 'batch', seq: 5, span: 2 });
+  });
+
+  it('puts the hook\'s own last batch in the compact record, whichever pagehide listener runs first', async () => {
+    // A window's capturing listeners run before its other ones: this target lets the test run them one by one.
+    class Steps extends EventTarget {
+      readonly listeners: { type: string; capture: boolean; listener: EventListenerOrEventListenerObject }[] = [];
+      override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+        if (listener && (type === 'pagehide' || type === 'freeze')) this.listeners.push({ type, capture: options === true, listener });
+        else super.addEventListener(type, listener, options);
+      }
+      run(type: string, capture: boolean): void {
+        for (const entry of this.listeners) if (entry.type === type && entry.capture === capture) (entry.listener as EventListener)(new Event(type));
+      }
+    }
+    const packed = (seq: number, rows: number, records = '') =>
+      `{"v":1,"seq":${seq},"t0":1000,"records":[${records}],"messages":{"meta":[${Array(rows).fill(16).join(',')}],"time":[${Array(rows).fill(1).join(',')}],"size":[${Array(rows).fill(1).join(',')}],"preview":[${Array(rows).fill('"a"').join(',')}]},"droppedMessages":0}`;
+    const pagehide = '{"k":"page","at":300,"type":"pagehide","time":2000}';
+    for (const hookFirst of [false, true]) {
+      const target = new Steps();
+      const r = relay({ atOnce: () => Promise.resolve(false), target });
+      r.page.hello();
+      r.page.raw(packed(1, 300));
+      await settle();
+      if (hookFirst) r.page.raw(packed(2, 300, pagehide));
+      target.run('pagehide', true); // the relay's first listener (before any page script's)
+      if (!hookFirst) r.page.raw(packed(2, 300, pagehide)); // the hook's, after it: its batch goes into the record
+      target.run('pagehide', false);
+      await settle();
+      const batches = r.received(r.ports[0]).filter((m) => m.kind === 'batch');
+      expect(batches.map((m) => m.kind === 'batch' && [m.seq, m.span]), `hook first: ${hookFirst}`).toEqual([[2, 2]]);
+      const record = JSON.parse(batches[0].kind === 'batch' ? batches[0].json : '') as { unread: number[]; records: { type?: string }[] };
+      expect(record.unread).toEqual([1, 600 - 256]);
+      expect(record.records.map((x) => x.type)).toEqual(['pagehide']);
+    }
+    // No such batch from the hook (a frame whose hook sent its last one earlier): the later listener sends the record.
+    const target = new Steps();
+    const r = relay({ atOnce: () => Promise.resolve(false), target });
+    r.page.hello();
+    r.page.raw(packed(1, 3));
+    await settle();
+    target.run('pagehide', true);
+    expect(r.received(r.ports[0]).filter((m) => m.kind === 'batch')).toEqual([]);
+    target.run('pagehide', false);
+    await settle();
+    expect(r.received(r.ports[0]).filter((m) => m.kind === 'batch').map((m) => m.kind === 'batch' && m.seq)).toEqual([1]);
+  });
+
+  it('hands held batches over as they are when they cannot be compacted', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    r.page.batch(1);
+    r.page.batch(2);
+    r.target.dispatchEvent(new Event('pagehide'));
+    await settle();
+    expect(r.received(r.ports[0]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 1, 2]);
   });
 
   it('says hello at once, not deferred, when the hint says so, when it cannot be read, and for the automation panel hash', async () => {
@@ -77,11 +206,13 @@ describe('relay', () => {
     }
   });
 
-  it('connects once when a batch comes before the hint: its hello is deferred', async () => {
+  it('holds a batch that comes before the hint (its Port and deferred hello go with it), then hands it over when the hint says yes', async () => {
     let answer: (value: boolean) => void = () => undefined;
     const r = relay({ atOnce: () => new Promise<boolean>((resolve) => (answer = resolve)) });
     r.page.hello();
     r.page.batch(1);
+    await settle();
+    expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello']);
     answer(true);
     await settle();
     expect(r.ports.length).toBe(1);
@@ -105,13 +236,25 @@ describe('relay', () => {
     expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello', 'batch']);
   });
 
-  it('waits for the first batch to connect from a subframe', async () => {
-    const r = relay({ top: false });
+  it('asks from a subframe at its first batch: live when something reads the tab, held otherwise', async () => {
+    let asked = 0;
+    const r = relay({ top: false, atOnce: () => (asked++, Promise.resolve(true)) });
+    await settle();
     expect(r.ports.length).toBe(0);
+    expect(asked, 'a frame without sockets reads nothing').toBe(0);
     r.page.hello();
     r.page.batch(1);
     await settle();
+    expect(asked).toBe(1);
     expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello', 'batch']);
+    const held = relay({ top: false, atOnce: () => Promise.resolve(false) });
+    held.page.hello();
+    held.page.batch(1);
+    await settle();
+    expect(held.received(held.ports[0]).map((m) => m.kind)).toEqual(['hello']);
+    held.keyTurnsTrue();
+    await settle();
+    expect(held.received(held.ports[0]).map((m) => m.kind)).toEqual(['hello', 'batch']);
   });
 
   it('keeps unacknowledged batches and resends them, in order, after the background went away', async () => {

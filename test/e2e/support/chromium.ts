@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import type { Session } from '../../../src/core/model';
 import { decodeStoredTabs } from '../../../src/core/stored';
+import { HELLO_AT_ONCE_KEY } from '../../../src/protocol/messages';
 import { CHROMIUM_PATH, QUIET_FLAGS as SHARED_QUIET_FLAGS } from '../../../scripts/lib/chromium.mjs';
 
 export { CHROMIUM_PATH };
@@ -28,7 +29,12 @@ export interface ExtensionBrowser {
 /** Quiet and offline (scripts/lib/chromium.mjs); the tests run as root, hence no sandbox. */
 export const QUIET_FLAGS = ['--no-sandbox', ...SHARED_QUIET_FLAGS];
 
-export async function launchWithExtension(options: { withExtension?: boolean; extraArgs?: string[]; headless?: boolean } = {}): Promise<ExtensionBrowser> {
+/**
+ * `reader` (default true, with the extension): a panel page is open for the whole test, as a user reading what the
+ * extension captures, so every document hands its batches over as they come (docs/decisions.md, 73). Tests of what
+ * happens while nothing reads (wake, hold) pass false, as do the DevTools tests, whose DevTools panel is the reader.
+ */
+export async function launchWithExtension(options: { withExtension?: boolean; extraArgs?: string[]; headless?: boolean; reader?: boolean } = {}): Promise<ExtensionBrowser> {
   const withExtension = options.withExtension ?? true;
   requireFile(CHROMIUM_PATH, 'install Debian\'s Chromium with `apt-get install chromium` (bash .ci/run does it), or set CHROMIUM_PATH.');
   if (withExtension) requireFile(join(CHROME_EXTENSION_DIR, 'manifest.json'), 'build the extension first with `npm run build`.');
@@ -47,6 +53,7 @@ export async function launchWithExtension(options: { withExtension?: boolean; ex
     return existing ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   };
   if (withExtension) extensionId = new URL((await serviceWorker()).url()).host;
+  if (withExtension && (options.reader ?? true)) await openReader(context, extensionId, serviceWorker);
   return {
     context,
     extensionId,
@@ -57,6 +64,22 @@ export async function launchWithExtension(options: { withExtension?: boolean; ex
     },
   };
 }
+
+/** A panel page for no tab (an id no tab has): its Port makes the background ask every document for its batches at once. */
+async function openReader(context: BrowserContext, extensionId: string, serviceWorker: () => Promise<Worker>): Promise<void> {
+  const reader = await context.newPage();
+  await reader.goto(`chrome-extension://${extensionId}/src/panel/index.html?tabId=${READER_TAB_ID}`);
+  const deadline = Date.now() + 10_000;
+  const worker = await serviceWorker();
+  while (Date.now() < deadline) {
+    const items = (await worker.evaluate((key) => chrome.storage.local.get(key), HELLO_AT_ONCE_KEY)) as Record<string, unknown>;
+    if (items[HELLO_AT_ONCE_KEY] === true) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the reader panel did not make the background ask for every document\'s batches (storage.local helloAtOnce)');
+}
+/** The tab id the reader panel watches: none. */
+export const READER_TAB_ID = 2_000_000_000;
 
 /** The keys the background has in storage.session. */
 export async function storedKeys(browser: ExtensionBrowser): Promise<string[]> {
@@ -99,4 +122,4 @@ export async function openPanel(browser: ExtensionBrowser, tabId: number): Promi
   return panel;
 }
 
-declare const chrome: { storage: { session: { get(keys: null): Promise<Record<string, unknown>> } } };
+declare const chrome: { storage: { session: { get(keys: null): Promise<Record<string, unknown>> }; local: { get(keys: string): Promise<Record<string, unknown>> } } };

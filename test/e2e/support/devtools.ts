@@ -14,7 +14,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Chromium with the extension and a DevTools window opened for every tab; close() also restores Playwright's default. */
 export async function launchWithDevtools(): Promise<ExtensionBrowser> {
   process.env[ATTACH_TO_OTHER] = '1';
-  const browser = await launchWithExtension({ extraArgs: ['--auto-open-devtools-for-tabs'] });
+  // No reader page: the DevTools panel is the reader, once selected.
+  const browser = await launchWithExtension({ extraArgs: ['--auto-open-devtools-for-tabs'], reader: false });
   return {
     ...browser,
     async close() {

@@ -9,11 +9,12 @@ export interface ServerAndChromium {
   browser: ExtensionBrowser;
 }
 
-export function useServerAndChromium(): ServerAndChromium {
+/** `reader`: launchWithExtension's (default true: a panel page reads every tab, so documents hand their batches over at once). */
+export function useServerAndChromium(options: { reader?: boolean } = {}): ServerAndChromium {
   const handles = {} as ServerAndChromium;
   beforeAll(async () => {
     handles.server = await startServer();
-    handles.browser = await launchWithExtension();
+    handles.browser = await launchWithExtension({ reader: options.reader });
   });
   afterAll(async () => {
     await handles.browser?.close();

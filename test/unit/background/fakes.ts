@@ -250,9 +250,11 @@ export class RelayEnd {
   send(message: RelayToBackground): void {
     this.port.postMessage(message);
   }
-  hello(docId: string, options: { top?: boolean; frameUrl?: string; time?: number; timeOrigin?: number } = {}): void {
+  hello(docId: string, options: { top?: boolean; frameUrl?: string; time?: number; timeOrigin?: number; deferred?: boolean } = {}): void {
     const time = options.time ?? 1_790_000_000_000;
-    this.send({ kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: options.frameUrl ?? 'https://app.example/', top: options.top ?? true, time, timeOrigin: options.timeOrigin ?? time - 1000, webdriver: false });
+    const message: RelayToBackground = { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: options.frameUrl ?? 'https://app.example/', top: options.top ?? true, time, timeOrigin: options.timeOrigin ?? time - 1000, webdriver: false };
+    if (options.deferred) message.deferred = true;
+    this.send(message);
   }
   batch(docId: string, batch: PageBatch): void {
     this.send({ kind: 'batch', docId, seq: batch.seq, json: JSON.stringify(batch) });
