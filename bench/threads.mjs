@@ -3,8 +3,9 @@
 // Runs one workload of the bench (lib/workloads.mjs) in two browsers, alternating, after a warm-up
 // pair: "without" (no extension, or --baseline=DIR) and "with" (dist/chrome, or --extension=DIR).
 // Around each run it reads every thread's CPU time to the nanosecond (lib/threads.mjs), the second
-// reading after the page's last message and a settle, before the page closes (its renderer's threads
-// would be gone). Prints, per process kind and thread, the median milliseconds without and with and
+// reading after the page's last message and a settle, then the page left for another of the same site and a
+// second settle (what a page nothing read hands over at pagehide is counted: docs/decisions.md, 73), before the
+// tab closes (its renderer's threads would be gone). Prints, per process kind and thread, the median milliseconds without and with and
 // their difference, largest first: the split the bench's whole-browser ratio cannot give, precise to
 // a few milliseconds where that ratio moves by ±30–50 ms between runs. Each run is also read at the page's
 // mark (bench/pages: its socket open, just before its traffic), so the tables come three times: the page's
@@ -14,7 +15,8 @@
 //
 // Options: --workload=NAME (default recv-binary), --runs=N (default 9), --baseline=DIR,
 // --extension=DIR, --no-build (default: builds dist/chrome first, as npm run bench does), --network (the
-// Network domain enabled on the page, as an open DevTools does: the bench's +network conditions).
+// Network domain enabled on the page, as an open DevTools does: the bench's +network conditions), --reader (a
+// SocketScope panel open in each browser with an extension: documents hand every batch over as it comes).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +34,7 @@ if (!w) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOAD
 const RUNS = Number(args.runs ?? 9);
 const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome');
 const NETWORK = args.network === true;
+const READER = args.reader === true;
 const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;
 if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new Error(`--baseline=${BASELINE_DIR}: no manifest.json there`);
 /** After the page's report: time for the hook's timer, the relay and the background to finish (as run.mjs). */
@@ -43,10 +46,15 @@ if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENS
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
 const browsers = { without: await launchRaw(BASELINE_DIR ? { extensionDir: BASELINE_DIR } : {}), with: await launchRaw({ extensionDir: EXTENSION_DIR }) };
-console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
+if (READER) {
+  // A SocketScope panel open in its own tab (for no tab), as a user reading: every document hands its batches over as they come.
+  for (const browser of Object.values(browsers)) if (browser.extensionId) await browser.open(`chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=2000000000`);
+  await sleep(1000);
+}
+console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${READER ? ', a SocketScope panel open (a reader)' : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
 // Two windows per run, split at the page's mark (bench/pages: after the socket's open and 300 ms, before "go"):
 // `load` from before the page's navigation to the mark (the page's load, the content scripts, the socket's open and
-// its first batch), `traffic` from the mark to the settle after its last message: the same span as the page time.
+// its first batch), `traffic` from the mark to the settles after its last message and after the page is left.
 const samples = { without: [], with: [] };
 const load = { without: [], with: [] };
 const traffic = { without: [], with: [] };
@@ -59,6 +67,9 @@ try {
       const before = threadTimes(browser.userDataDir);
       const target = await browser.open(workloadUrl(server, w, runId), { network: NETWORK });
       await server.waitReport(runId);
+      await sleep(SETTLE_MS);
+      // The user leaves the page, as the bench does (run.mjs: what a page nothing read hands over then is counted).
+      await browser.navigate(target, `${server.origin}/empty.html?left`);
       await sleep(SETTLE_MS);
       const after = threadTimes(browser.userDataDir);
       const mark = server.takeMark(runId);
@@ -95,7 +106,7 @@ function report(title, windowSamples) {
 }
 const span = ({ ratio, lo, hi }) => `${ratio.toFixed(3)} [${lo.toFixed(3)}–${hi.toFixed(3)}]`;
 const loadRatio = report('THE PAGE\'S LOAD AND ITS SOCKET\'S OPEN (navigation to the page\'s mark; information)', load);
-const trafficRatio = report('THE TRAFFIC (the page\'s mark to 1 s after its last message: the span of the page time; judged)', traffic);
+const trafficRatio = report('THE TRAFFIC (the page\'s mark to 1 s after its last message, then the page left and 1 s: judged)', traffic);
 const wholeRatio = report('THE WHOLE RUN (both together, as the bench\'s whole-run figure; information)', samples);
 let verdict = 'no CPU limit (information)';
 if (Number.isFinite(w.cpuLimit)) {
@@ -108,10 +119,10 @@ console.log(`  the whole run: ${span(wholeRatio)} (+${wholeRatio.addedMs.toFixed
 console.log(`  the load:      ${span(loadRatio)} (+${loadRatio.addedMs.toFixed(1)} ms; information)`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}.json`);
+const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${READER ? '+reader' : ''}.json`);
 const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
 writeFileSync(
   file,
-  JSON.stringify({ workload: w.name, network: NETWORK, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic } }, null, 1),
+  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic } }, null, 1),
 );
 console.log(`samples (ms per thread and run; samples: the whole run, windows: split at the mark): ${file.replace(`${ROOT}/`, '')}`);

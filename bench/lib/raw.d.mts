@@ -12,6 +12,8 @@ export interface RawBrowser {
    * With network: true, attaches to it and enables the Network domain before it navigates to url (as an open DevTools does).
    */
   open(url: string, options?: { network?: boolean }): Promise<string>;
+  /** Navigates a page elsewhere (its pagehide runs), without waiting for the new page's load. */
+  navigate(targetId: string, url: string): Promise<void>;
   /** Protocol events received since the last call, by method (counted, never parsed); starts counting afresh. */
   takeEventCounts(): Record<string, number>;
   /** Sends a protocol command to the browser, or to an attached session. */

@@ -114,6 +114,18 @@ export async function launchRaw({ extensionDir } = {}) {
       await send('Page.navigate', { url }, sessionId);
       return targetId;
     },
+    /**
+     * Navigates a page elsewhere, as a user leaving it (its pagehide runs: SocketScope hands over what it held,
+     * docs/decisions.md 73), without waiting for the new page's load.
+     */
+    async navigate(targetId, url) {
+      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      try {
+        await send('Page.navigate', { url }, sessionId);
+      } finally {
+        await send('Target.detachFromTarget', { sessionId }).catch(() => {});
+      }
+    },
     /** Events received since the last call, by method (counted, not parsed), then starts counting afresh. */
     takeEventCounts() {
       const counts = Object.fromEntries(eventCounts);
