@@ -575,7 +575,7 @@ function printSummary(report) {
     if (withFloor) table[table.length - 1].splice(11, 0, r.floorRatio === undefined ? '—' : `${r.floorRatio.toFixed(3)} / ${r.floorCpuRatio.toFixed(3)} / ${r.floorWholeCpuRatio.toFixed(3)}`);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
-  log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU over the traffic (from the page's mark, its socket open, to 1 s after its last message: the page time's span), WHOLE-RUN CPU = over the page's load, traffic and close (information)${withFloor ? '; FLOOR = bench/floor ÷ without in the same runs, an extension doing nothing: how far from 1.00 noise alone goes' : ''})`);
+  log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU over the traffic (from the page's mark, its socket open, to 1 s after its last message, then the page left and 1 s more: docs/decisions.md 73), WHOLE-RUN CPU = over the page's load, traffic and close (information)${withFloor ? '; FLOOR = bench/floor ÷ without in the same runs, an extension doing nothing: how far from 1.00 noise alone goes' : ''})`);
   if (report.busyLoad) log(`Busy conditions ran beside a process spinning one core (pid ${report.busyLoad.pid}: ${report.busyLoad.cpuSeconds.toFixed(1)} s CPU over ${report.busyLoad.wallSeconds.toFixed(1)} s, ${(report.busyLoad.coreShare * 100).toFixed(0)}% of a core).`);
   for (const row of table) log(row.map((cell, i) => String(cell).padEnd(i === row.length - 1 ? 0 : widths[i])).join('  '));
   const measured = rows.filter((r) => !r.info);
