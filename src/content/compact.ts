@@ -8,18 +8,36 @@
 import { KEPT_PER_CONNECTION, type PackedColumns, type PageBatch, type PageRecord } from '../protocol/page';
 import { metaId } from '../core/wire';
 
-
 /** One batch for `held` (the hook's batch strings, in seq order); undefined when they are not the hook's packed form. */
 export function compactBatches(held: readonly string[], keep = KEPT_PER_CONNECTION): string | undefined {
   if (!held.length) return undefined;
-  let batches: PageBatch[];
+  let batches: unknown[];
   try {
-    batches = held.map((json) => JSON.parse(json) as PageBatch);
+    batches = held.map((json): unknown => JSON.parse(json));
   } catch {
     return undefined;
   }
-  const t0 = batches[0].t0;
-  if (t0 === undefined || batches.some((batch) => batch.t0 !== t0 || !batch.messages || !('meta' in batch.messages) || !Array.isArray(batch.records))) return undefined;
+  // A page that redefines toJSON can bend what the hook serializes (README, Memory): anything but the hook's packed
+  // form, with one t0, is handed over as it is, for the background to check and count.
+  const t0 = (batches[0] as PageBatch | null)?.t0;
+  if (typeof t0 !== 'number' || !batches.every((batch) => isHookBatch(batch, t0))) return undefined;
+  return compactChecked(batches as PageBatch[], t0, keep);
+}
+
+const isArray = (value: unknown, length?: number): value is unknown[] => Array.isArray(value) && (length === undefined || value.length === length);
+
+/** The hook's packed batch shape, as far as compacting reads it (the background validates every value). */
+function isHookBatch(value: unknown, t0: number): value is PageBatch {
+  if (value === null || typeof value !== 'object') return false;
+  const batch = value as Partial<Record<keyof PageBatch, unknown>>;
+  const columns = batch.messages as Partial<Record<keyof PackedColumns, unknown>> | null | undefined;
+  if (batch.t0 !== t0 || !isArray(batch.records) || !batch.records.every((record) => record !== null && typeof record === 'object')) return false;
+  if (columns === null || typeof columns !== 'object' || !isArray(columns.meta)) return false;
+  const rows = columns.meta.length;
+  return isArray(columns.time, rows) && isArray(columns.size, rows) && isArray(columns.preview, rows) && (columns.sse === undefined || isArray(columns.sse)) && (batch.simRows === undefined || isArray(batch.simRows));
+}
+
+function compactChecked(batches: PageBatch[], t0: number, keep: number): string {
   const columns = batches.map((batch) => batch.messages as PackedColumns);
 
   // The last `keep` rows of each connection, walking back from the newest.

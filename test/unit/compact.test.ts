@@ -92,5 +92,11 @@ describe('compactBatches', () => {
     expect(compactBatches([])).toBeUndefined();
     expect(compactBatches(['{"v":1,"seq":1,"records":[],"messages":{"id":[]},"droppedMessages":0}'])).toBeUndefined();
     expect(compactBatches(['not json'])).toBeUndefined();
+    // What a page's toJSON can make of a batch: never a throw in the pagehide listener, the batches go as they are.
+    const good = hookBatch(1, [], [[1, 1, 'a', 1]]);
+    for (const bent of ['null', '7', '{"v":1,"seq":2,"t0":1790000000000,"records":[null],"messages":{"meta":[],"time":[],"size":[],"preview":[]},"droppedMessages":0}', '{"v":1,"seq":2,"t0":1790000000000,"records":[],"messages":{"meta":[1],"time":[],"size":[1],"preview":["a"]},"droppedMessages":0}', '{"v":1,"seq":2,"t0":1790000000000,"records":[],"messages":null,"droppedMessages":0}']) {
+      expect(() => compactBatches([good, bent]), bent).not.toThrow();
+      expect(compactBatches([good, bent]), bent).toBeUndefined();
+    }
   });
 });
