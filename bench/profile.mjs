@@ -1,4 +1,4 @@
-// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|send-text] [--interval=200] [--extension=DIR] [--without] [--network]
+// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|send-text] [--interval=200] [--extension=DIR] [--without] [--network] [--reader]
 //
 // Where the extension's CPU goes, from V8's sampling profiler: one run of a
 // workload in Chromium with dist/chrome (build it first; --extension=DIR
@@ -9,12 +9,13 @@
 // itself a change, so this is a diagnosis, not a measurement. Prints the top
 // functions by self time in each, and writes both .cpuprofile files (open
 // them in DevTools' Performance panel) to bench/results/. --network: the Network domain enabled on the
-// page first, as an open DevTools does (the bench's +network conditions).
+// page first, as an open DevTools does (the bench's +network conditions). --reader: a SocketScope panel open
+// first (the live path: documents hand their batches over as they come).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBenchServer } from './lib/server.mjs';
 import { requireChromium } from './lib/browser.mjs';
-import { launchRaw } from './lib/raw.mjs';
+import { launchRaw, openReaders } from './lib/raw.mjs';
 import { sleep } from './lib/stats.mjs';
 import { WORKLOADS } from './lib/workloads.mjs';
 
@@ -48,6 +49,8 @@ async function main() {
   const without = Boolean(args.without);
   const browser = await launchRaw(without ? {} : { extensionDir: typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome') });
   try {
+    // --reader: as threads.mjs --reader (lib/raw.mjs openReaders): every batch is handed over as it comes.
+    if (args.reader === true && browser.extensionId) await openReaders([browser]);
     const socketUrl = send ? `${server.wsOrigin}/sink?expect=${w.count}` : `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}`;
     const targetId = await browser.open(send ? `${server.origin}/send.html?ws=${encodeURIComponent(socketUrl)}` : `${server.origin}/recv.html?ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}`, { network: args.network === true });
     await sleep(1000);

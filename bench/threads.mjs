@@ -21,7 +21,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
-import { launchRaw } from './lib/raw.mjs';
+import { launchRaw, openReaders } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { againstLimit, median, sleep } from './lib/stats.mjs';
 import { threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
@@ -34,7 +34,10 @@ if (!w) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOAD
 const RUNS = Number(args.runs ?? 9);
 const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome');
 const NETWORK = args.network === true;
-const READER = args.reader === true;
+/** --reader: the live path (a panel open, "Every tab live"); --reader=other: a panel open on another tab, nothing else. */
+const READER = args.reader === true || args.reader === 'other';
+const READER_OTHER = args.reader === 'other';
+if (args.reader !== undefined && !READER) throw new Error(`--reader=${args.reader}: expected --reader or --reader=other`);
 const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;
 if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new Error(`--baseline=${BASELINE_DIR}: no manifest.json there`);
 /** After the page's report: time for the hook's timer, the relay and the background to finish (as run.mjs). */
@@ -46,12 +49,8 @@ if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENS
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
 const browsers = { without: await launchRaw(BASELINE_DIR ? { extensionDir: BASELINE_DIR } : {}), with: await launchRaw({ extensionDir: EXTENSION_DIR }) };
-if (READER) {
-  // A SocketScope panel open in its own tab (for no tab), as a user reading: every document hands its batches over as they come.
-  for (const browser of Object.values(browsers)) if (browser.extensionId) await browser.open(`chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=2000000000`);
-  await sleep(1000);
-}
-console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${READER ? ', a SocketScope panel open (a reader)' : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
+if (READER) await openReaders(Object.values(browsers), { everyTabLive: !READER_OTHER });
+console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${READER_OTHER ? ', a SocketScope panel open on another tab' : READER ? ', a SocketScope panel open and "Every tab live" (the live path)' : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
 // Two windows per run, split at the page's mark (bench/pages: after the socket's open and 300 ms, before "go"):
 // `load` from before the page's navigation to the mark (the page's load, the content scripts, the socket's open and
 // its first batch), `traffic` from the mark to the settles after its last message and after the page is left.
@@ -119,10 +118,10 @@ console.log(`  the whole run: ${span(wholeRatio)} (+${wholeRatio.addedMs.toFixed
 console.log(`  the load:      ${span(loadRatio)} (+${loadRatio.addedMs.toFixed(1)} ms; information)`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${READER ? '+reader' : ''}.json`);
+const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${READER_OTHER ? '+reader-other' : READER ? '+reader' : ''}.json`);
 const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
 writeFileSync(
   file,
-  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic } }, null, 1),
+  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER_OTHER ? 'other' : READER, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic } }, null, 1),
 );
 console.log(`samples (ms per thread and run; samples: the whole run, windows: split at the mark): ${file.replace(`${ROOT}/`, '')}`);

@@ -28,3 +28,6 @@ export interface RawBrowser {
 }
 
 export function launchRaw(options?: { extensionDir?: string }): Promise<RawBrowser>;
+
+/** The live path in each browser with an extension: a panel open, "Every tab live" on (docs/decisions.md, 74); `everyTabLive: false`, the panel alone (reading another tab). */
+export function openReaders(browsers: RawBrowser[], options?: { everyTabLive?: boolean }): Promise<void>;

@@ -151,8 +151,21 @@ export async function launchRaw({ extensionDir } = {}) {
         const { data } = await send('Extensions.getStorageItems', { id: extensionId, storageArea: 'session' }, sessionId);
         return { items: data, bytesInUse: await evaluate('chrome.storage.session.getBytesInUse(null)', sessionId) };
       }),
-    /** Evaluates an expression (awaiting its promise) in the extension's service worker. */
-    evaluateInServiceWorker: (expression) => inServiceWorker((sessionId) => evaluate(expression, sessionId)),
+    /**
+     * Evaluates an expression (awaiting its promise) in the extension's service worker. Just after the browser's
+     * launch the worker runs before its extension APIs are bound (`chrome is not defined`, seen in Chromium 156): tried
+     * again then, for up to 5 s.
+     */
+    async evaluateInServiceWorker(expression) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await inServiceWorker((sessionId) => evaluate(expression, sessionId));
+        } catch (error) {
+          if (attempt >= 50 || !/chrome is not defined/.test(String(error?.message))) throw error;
+          await sleep(100);
+        }
+      }
+    },
     async quit() {
       await send('Browser.close').catch(() => {});
       socket.close();
@@ -160,4 +173,25 @@ export async function launchRaw({ extensionDir } = {}) {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The live path in each browser with an extension: a SocketScope panel open in a tab of its own (for no tab), and the
+ * "Every tab live" setting on, so every document hands its batches over as they come, as the page a user reads in its
+ * own panel does (docs/decisions.md, 73 and 74). `everyTabLive: false`: the panel alone, reading another tab (the
+ * measured page's batches stay in it). Waits for the background to have set the hello hint.
+ */
+export async function openReaders(browsers, { everyTabLive = true } = {}) {
+  for (const browser of browsers) {
+    if (!browser.extensionId) continue;
+    await browser.open(`chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=2000000000`);
+    if (everyTabLive) await browser.evaluateInServiceWorker('chrome.storage.local.set({ settings: { everyTabLive: true } })');
+    for (let i = 0; ; i++) {
+      const items = await browser.evaluateInServiceWorker("chrome.storage.local.get('helloAtOnce')");
+      if (items?.helloAtOnce === true) break;
+      if (i > 100) throw new Error('the reader did not set the hello hint (storage.local helloAtOnce)');
+      await sleep(50);
+    }
+  }
+  await sleep(1000);
 }

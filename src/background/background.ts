@@ -20,6 +20,7 @@ import { FLUSH_INTERVAL_MS, PREVIEW_MAX, isPreviewChoice, type PageCommand } fro
 import {
   AUTOMATION_OPEN_PANEL,
   HELLO_AT_ONCE_KEY,
+  tabOfPanelPort,
   PORT_PANEL,
   PORT_RELAY,
   PROTOCOL_VERSION,
@@ -174,11 +175,13 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     if (typeof next !== 'object' || next === null) return;
     const { previewBytes, ...rest } = next as Partial<Settings>;
     const before = settings.previewBytes;
+    const everyTabLiveBefore = settings.everyTabLive === true;
     settings = { ...settings, ...rest, previewBytes: isPreviewChoice(previewBytes) ? previewBytes : settings.previewBytes };
+    if (typeof settings.everyTabLive !== 'boolean') delete settings.everyTabLive;
     if (settings.previewBytes !== before) {
       for (const port of new Set([...relayOf.values()].map((entry) => entry.port))) sendCommand(port, previewCommand());
-      helloHint();
     }
+    if (settings.previewBytes !== before || (settings.everyTabLive === true) !== everyTabLiveBefore) helloHint();
     // Every open panel shows the settings as they are now (each panel's next snapshot would too).
     for (const tabId of panels.keys()) broadcast(tabId, { kind: 'settings', settings });
   }
@@ -466,8 +469,12 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     if (tabId === undefined || tabId < 0 || closedTabs.has(tabId)) return;
     const state = tabState(tabId);
     if (message.kind === 'hello') {
-      if (typeof message.docId !== 'string' || state.docs[message.docId]) return;
+      if (typeof message.docId !== 'string') return;
+      // A known document says hello again on a new Port (the worker restarted): commands and `live` go on that one.
+      const known = state.docs[message.docId] !== undefined;
       relayOf.set(message.docId, { port, tabId });
+      liveTold.delete(message.docId);
+      if (known) return tellLive();
       const frameUrl = (typeof message.frameUrl === 'string' ? message.frameUrl : (sender.url ?? '')).slice(0, MAX_URL_CHARS);
       const bounds = timeBounds(clock.now());
       const timeOrigin = isPlausibleTime(message.timeOrigin, bounds) ? message.timeOrigin : undefined;
@@ -500,6 +507,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       }
       if (settings.previewBytes !== PREVIEW_MAX) sendCommand(port, previewCommand(), message.docId);
       simulationHello(tabId, port, message.docId);
+      tellLive();
       return;
     }
     if (message.kind === 'holding') {
@@ -664,8 +672,10 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
         port.postMessage(snapshot(message.tabId));
         port.postMessage(recordings.message(message.tabId));
         port.postMessage({ kind: 'simulation', tabId: message.tabId, simulation: simulation(message.tabId) });
+        tellLive();
         break;
       }
+
       case 'sim-policy':
         setPolicy(message.tabId, message.policy);
         break;
@@ -698,6 +708,31 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     recordingsChanged: () => helloHint(),
   });
 
+  // ---- which tabs are read: their documents hand every batch over as it comes (docs/decisions.md, 73 and 74) ----
+  /** The tab each open panel or popup shows, from its Port's name (panelPortName). */
+  const portReads = new Map<PanelPort, number>();
+  /** Documents told `live` on their current Port (a new Port says hello again, and is told again). */
+  const liveTold = new Set<string>();
+  /** Whether something reads the tab: its panel, the popup on it, a recording or a policy on it, or "Every tab live". */
+  function isRead(tabId: number): boolean {
+    if (settings.everyTabLive === true || (panels.get(tabId)?.size ?? 0) > 0 || recordings.isRecording(tabId)) return true;
+    if (simulations.get(tabId)?.policy !== undefined) return true;
+    for (const read of portReads.values()) if (read === tabId) return true;
+    return false;
+  }
+  /** Tells every document of a read tab, not told yet on its Port, to go live. Cheap: one entry per connected document. */
+  function tellLive(): void {
+    for (const [docId, { port, tabId }] of relayOf) {
+      if (liveTold.has(docId) || !isRead(tabId)) continue;
+      liveTold.add(docId);
+      try {
+        port.postMessage({ kind: 'live', docId });
+      } catch {
+        // the frame is gone
+      }
+    }
+  }
+
   // ---- whether a new top document says hello at once (docs/decisions.md, 71) ----
   // Without the key its relay connects with its first batch: a page without sockets never starts this worker
   // (about 200 ms of the extension process's CPU on the 2-core machine, more with sessions to restore) nor
@@ -705,8 +740,10 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   // must while it matters at once: a panel shows navigations as they happen, a recording marks them (and puts
   // its badge back), a policy reaches the new document before its sockets, a preview bound before its messages.
   function helloHint(): void {
+    tellLive();
     if (helloAtOnce === undefined) return; // not read yet: the start-up read calls this again
-    const wanted = ownPorts > 0 || recordings.anyRecording() || [...simulations.values()].some((sim) => sim.policy !== undefined) || settings.previewBytes !== PREVIEW_MAX;
+    const wanted =
+      ownPorts > 0 || recordings.anyRecording() || [...simulations.values()].some((sim) => sim.policy !== undefined) || settings.previewBytes !== PREVIEW_MAX || settings.everyTabLive === true;
     if (wanted === helloAtOnce) return;
     helloAtOnce = wanted;
     const write = wanted ? api.storage.local.set({ [HELLO_AT_ONCE_KEY]: true }) : api.storage.local.remove(HELLO_AT_ONCE_KEY);
@@ -726,9 +763,13 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       port.onMessage.addListener((message) => void ready.then(() => onRelayMessage(port, sender, message)));
       port.onDisconnect.addListener(() => {
         for (const state of tabs.values()) state.acks.delete(port);
-        for (const [docId, entry] of relayOf) if (entry.port === port) relayOf.delete(docId);
+        for (const [docId, entry] of relayOf) {
+          if (entry.port !== port) continue;
+          relayOf.delete(docId);
+          liveTold.delete(docId);
+        }
       });
-    } else if (rawPort.name === PORT_PANEL) {
+    } else if (rawPort.name === PORT_PANEL || tabOfPanelPort(rawPort.name) !== undefined) {
       // Sessions (every tab's traffic) and commands: for our own pages only (panel, viewer), never a content script or another extension.
       if (!isOwnPage(rawPort.sender)) {
         rawPort.disconnect();
@@ -736,10 +777,13 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       }
       const port = rawPort as unknown as PanelPort;
       ownPorts++;
-      helloHint();
+      const reads = tabOfPanelPort(rawPort.name);
+      if (reads !== undefined) portReads.set(port, reads);
+      helloHint(); // and tells the documents of the tab it reads to go live (tellLive)
       port.onMessage.addListener((message) => void ready.then(() => onPanelMessage(port, message)));
       port.onDisconnect.addListener(() => {
         for (const set of panels.values()) set.delete(port);
+        portReads.delete(port);
         ownPorts--;
         helloHint();
       });

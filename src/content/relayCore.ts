@@ -64,9 +64,10 @@ export function startRelay(deps: RelayDeps): void {
   /** A top frame whose hello did not go at document_start: it goes later, and says so. */
   let deferred = false;
   /**
-   * Live: every batch goes to the background as it comes. Until then (nothing reads this document: no panel, viewer,
-   * recording, policy or preview bound, decision 71's key), batches stay here, in `held`, and go when the key turns
-   * true, when they pass HOLD_MAX_CHARS, or, as a compact record, when the document goes away or freezes (decision 73).
+   * Live: every batch goes to the background as it comes. Until then (nothing reads this document's tab: no panel
+   * or popup on it, no recording or policy on it, decisions 73 and 74), batches stay here, in `held`, and go when the
+   * background says `live`, when they pass HOLD_MAX_CHARS, or, as a compact record, when the document goes away or
+   * freezes.
    */
   let live = false;
   /** Between pagehide and pageshow (or freeze and resume): what the hook still sends goes at once, uncompacted. */
@@ -97,6 +98,11 @@ export function startRelay(deps: RelayDeps): void {
     }
     const current = port;
     current.onMessage.addListener((message) => {
+      // Something reads this document's tab (decision 74): what it holds goes now, and every batch from now on.
+      if (message.kind === 'live') {
+        if (message.docId === docId) goLive(true);
+        return;
+      }
       if (message.kind === 'command') {
         if (message.docId === undefined || message.docId === docId) command(message.command);
         return;
@@ -144,16 +150,24 @@ export function startRelay(deps: RelayDeps): void {
     }
   }
 
-  /** Whether anything reads this document (decision 71's key); asked once, and watched. */
+  /**
+   * Whether this document says hello at once (decision 71's key: a panel, popup, recording or policy somewhere, or a
+   * preview bound); asked once, and watched. The hello lets the background see the document (a navigation in its tab's
+   * panel) and tell it `live` if its tab is read (decision 74); whether it is live is the background's to say.
+   */
   function ask(): void {
     if (asked) return;
     asked = true;
     deps.helloAtOnce().then(
-      (yes) => yes && goLive(false),
+      (yes) => {
+        if (!yes) return;
+        if (!port) deferred = false;
+        connect();
+      },
       () => goLive(false), // unreadable: live, as before
     );
-    // A panel opened (or a recording started) after this document's start: its hello and held batches go now.
-    deps.watchHelloAtOnce?.(() => goLive(true));
+    // A panel opened (or a recording started) after this document's start: it says hello now (deferred).
+    deps.watchHelloAtOnce?.(() => connect());
   }
 
   /** The document goes away or freezes while held: its compact record goes (src/content/compact.ts), a seq for every batch held. */
@@ -265,10 +279,10 @@ export function startRelay(deps: RelayDeps): void {
   }
   target.addEventListener(EVENT_HELLO, onHello, true);
 
-  // A top frame is live at once while the background wants to see every navigation (a panel open, a recording, a
-  // policy, a preview bound: the key it keeps in storage.local); otherwise it says hello when something reads it, when
-  // its held batches pass the cap, or when it goes away, so a page without sockets never starts the service worker
-  // (docs/decisions.md, 71) and a flood nobody reads never crosses to it (73). Subframes ask at their first batch.
+  // A top frame says hello at once while the background wants to see every navigation (a panel open, a recording, a
+  // policy, a preview bound: the key it keeps in storage.local); otherwise with its first batch, so a page without
+  // sockets never starts the service worker (docs/decisions.md, 71). Either way it holds its batches until the
+  // background says its tab is read (74), they pass the cap, or it goes away (73). Subframes ask at their first batch.
   if (top) {
     deferred = true;
     if (deps.webdriver && deps.href().endsWith(AUTOMATION_OPEN_PANEL)) goLive(false);

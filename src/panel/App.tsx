@@ -21,7 +21,7 @@ import { SimulationBar } from './Simulate';
 import { EmptyState, LoadingState } from './EmptyState';
 import { MessageDetail } from './MessageDetail';
 import { MessagesPane } from './Messages';
-import { PauseBar } from './PauseBar';
+import { CaptureSettingsBar, PauseBar } from './PauseBar';
 import { SearchPane } from './SearchPane';
 import { searchOpen } from './search';
 import { SplitPane } from './SplitPane';
@@ -118,6 +118,7 @@ export function App({ tabId }: { tabId?: number }) {
   return (
     <div ref={root} class={`app${compact ? ' compact' : ''}${narrow ? ' narrow' : ''}${slim ? ' slim' : ''}`}>
       <Toolbar tabId={tabId} />
+      <CaptureSettingsBar tabId={tabId} />
       <PauseBar />
       {session.value.source !== 'socketscope-har' && session.value.source !== 'chrome-har' && <SimulationBar tabId={tabId} />}
       {linkError.value && (

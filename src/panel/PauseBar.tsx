@@ -1,6 +1,7 @@
 // Pause: the views stay as they were while capture goes on underneath (the
 // store applies every delta, src/panel/store.ts), with a bar that says what
 // arrived meanwhile and a Resume button. P toggles it (src/panel/keyboard.ts).
+import { signal } from '@preact/signals';
 import { PREVIEW_CHOICES, PREVIEW_MAX } from '../protocol/page';
 import { send } from './live';
 import { arrivedWhilePaused, link, pause, paused, resume, settings } from './store';
@@ -69,6 +70,71 @@ export function PreserveLogToggle({ tabId }: { tabId?: number }) {
       />
       Preserve log
     </label>
+  );
+}
+
+/** Whether the capture settings' bar (below the toolbar) is shown. */
+export const captureSettingsOpen = signal(false);
+
+/** The toolbar's gear: shows or hides the capture settings' bar (as the Network panel's gear shows its settings). */
+export function CaptureSettingsButton({ tabId }: { tabId?: number }) {
+  if (link.value === 'imported' || tabId === undefined) return null;
+  const open = captureSettingsOpen.value;
+  return (
+    <button
+      type="button"
+      class="tool-button icon-button"
+      aria-pressed={open}
+      aria-label="Capture settings"
+      aria-controls="capture-settings"
+      title="Capture settings: Every tab live"
+      onClick={() => (captureSettingsOpen.value = !open)}
+    >
+      <span aria-hidden="true">⚙</span>
+      <span class="menu-only" aria-hidden="true">
+        {' '}Capture settings
+      </span>
+    </button>
+  );
+}
+
+/**
+ * The capture settings' bar: Every tab live, the background's setting (Settings.everyTabLive, docs/decisions.md 74).
+ * Off (the default), a tab's pages keep what they capture until something reads that tab (its panel, the popup, a
+ * recording or a policy on it); on, every tab hands each message over as it comes. Escape closes the bar.
+ */
+export function CaptureSettingsBar({ tabId }: { tabId?: number }) {
+  const current = settings.value;
+  if (!captureSettingsOpen.value || link.value === 'imported' || tabId === undefined) return null;
+  return (
+    <div
+      id="capture-settings"
+      class="settings-bar"
+      role="group"
+      aria-label="Capture settings"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        event.stopPropagation();
+        captureSettingsOpen.value = false;
+      }}
+    >
+      <label class="check" title="Every tab hands its messages over to SocketScope as they come, not only the tabs you read">
+        <input
+          type="checkbox"
+          checked={current?.everyTabLive === true}
+          disabled={!current}
+          onChange={(event) => {
+            const everyTabLive = event.currentTarget.checked;
+            if (current) settings.value = { ...current, everyTabLive };
+            send({ kind: 'settings', settings: { everyTabLive } });
+          }}
+        />
+        Every tab live
+      </label>
+      <span class="settings-note">
+        Off: a tab’s pages keep what they capture until you read that tab (its panel, the popup, a recording or a policy on it), then hand all of it over. On: every tab hands each message over as it comes, so a page that crashes loses nothing, at more CPU for busy sockets in other tabs.
+      </span>
+    </div>
   );
 }
 

@@ -9,7 +9,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { emptySession } from '../core/model';
 import { QaTools } from './QaTools';
-import { PauseButton, PreserveLogToggle, PreviewSizeSelect } from './PauseBar';
+import { CaptureSettingsButton, PauseButton, PreserveLogToggle, PreviewSizeSelect } from './PauseBar';
 import { send } from './live';
 import { openSearch, URL_FILTER_ID } from './keyboard';
 import { searchOpen } from './search';
@@ -111,6 +111,7 @@ export function Toolbar({ tabId }: { tabId?: number }) {
       {/* More actions go here. */}
       <PreserveLogToggle tabId={tabId} />
       <PreviewSizeSelect tabId={tabId} />
+      <CaptureSettingsButton tabId={tabId} />
     </div>
   );
   return (
@@ -157,7 +158,7 @@ export function Toolbar({ tabId }: { tabId?: number }) {
           type="button"
           class="tool-button more-button"
           aria-label="More actions"
-          title="More actions: Pause, Search, Export, download options, Record, Add note, Import, Preserve log, Previews"
+          title="More actions: Pause, Search, Export, download options, Record, Add note, Import, Preserve log, Previews, Capture settings"
           aria-haspopup="true"
           aria-expanded={menuOpen}
           aria-controls="toolbar-more-menu"

@@ -3,7 +3,7 @@
 // closes: reconnect and take a fresh snapshot (the background restored it
 // from storage.session).
 import browser from 'webextension-polyfill';
-import { PANEL_RECONNECT_DELAY_MS, PORT_PANEL, PROTOCOL_VERSION, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
+import { PANEL_RECONNECT_DELAY_MS, PROTOCOL_VERSION, panelPortName, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
 import { applySessionDelta, link, linkError, replaceSession, setAwaitingHeld, settings } from './store';
 import { recording } from './recordingState';
 import { simulation, simulationLink } from './simulationState';
@@ -32,7 +32,8 @@ function connect(): void {
   link.value = 'connecting';
   // Marks for the first-paint measurement (test/e2e/devtools-dock.chromium.test.ts); a mark costs microseconds.
   performance.mark('socketscope:connect');
-  const current = browser.runtime.connect({ name: PORT_PANEL }) as unknown as Port;
+  // Named with its tab: the tab's pages start handing over what they hold as the Port connects (docs/decisions.md, 74).
+  const current = browser.runtime.connect({ name: panelPortName(tabId) }) as unknown as Port;
   port = current;
   current.onMessage.addListener((message) => {
     if (message.kind === 'snapshot' && message.tabId === tabId) {

@@ -9,7 +9,7 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
-import { NOTE_MAX_CHARS, PORT_PANEL, RECORDING_NAME_MAX_CHARS, type PopupToBackground, type RecordingStatus } from '../protocol/messages';
+import { NOTE_MAX_CHARS, RECORDING_NAME_MAX_CHARS, panelPortName, type PopupToBackground, type RecordingStatus } from '../protocol/messages';
 
 async function currentTabId(): Promise<number | undefined> {
   const fromQuery = new URLSearchParams(location.search).get('tabId');
@@ -65,10 +65,10 @@ function Popup({ tabId }: { tabId: number }) {
   useEffect(() => {
     void run({ kind: 'recording-status', tabId });
     noteField.current?.focus();
-    // An open Port to the background while the popup is shown, like a panel's: pages that held their batches because
-    // nothing read them hand them over now (docs/decisions.md, 73), so the count below is every socket of the tab;
-    // it is asked again every second.
-    const port = browser.runtime.connect({ name: PORT_PANEL });
+    // An open Port to the background while the popup is shown, reading this tab: its pages that held their batches
+    // because nothing read them hand them over now (docs/decisions.md, 73 and 74), so the count below is every socket
+    // of the tab; it is asked again every second.
+    const port = browser.runtime.connect({ name: panelPortName(tabId) });
     const timer = setInterval(() => {
       setTick((n) => n + 1);
       void ask({ kind: 'recording-status', tabId }).then(setStatus, () => undefined);

@@ -11,6 +11,16 @@ export { PROTOCOL_VERSION } from './page';
 
 export const PORT_RELAY = 'socketscope-relay';
 export const PORT_PANEL = 'socketscope-panel';
+/**
+ * A panel's or the popup's Port name with the tab it shows: the background counts the tab as read from the Port's
+ * connection, before its subscribe, so the tab's pages start handing over what they hold at once (docs/decisions.md, 74).
+ */
+export const panelPortName = (tabId: number): string => `${PORT_PANEL}:${tabId}`;
+/** The tab a panel Port's name names (panelPortName), or undefined (the plain PORT_PANEL, or not a tab id). */
+export function tabOfPanelPort(name: string): number | undefined {
+  const digits = name.startsWith(`${PORT_PANEL}:`) ? name.slice(PORT_PANEL.length + 1) : '';
+  return /^\d{1,15}$/.test(digits) ? Number(digits) : undefined;
+}
 
 /**
  * Delay before a relay reconnects its Port after the background went away
@@ -49,14 +59,20 @@ export type RelayToBackground =
 /**
  * `ack`: the background has stored (persisted) everything up to `seq`: the relay may forget it.
  * `command`: from the extension's own pages, for the hook (src/protocol/page.ts); `docId` absent: every document of the tab.
+ * `live`: something reads the document's tab (its panel, the popup on it, a recording or a policy on it, or the
+ * "Every tab live" setting): it hands over what it holds and every batch from then on as it comes (docs/decisions.md, 74).
  */
-export type BackgroundToRelay = { kind: 'ack'; docId: string; seq: number } | { kind: 'command'; docId?: string; command: PageCommand };
+export type BackgroundToRelay =
+  | { kind: 'ack'; docId: string; seq: number }
+  | { kind: 'command'; docId?: string; command: PageCommand }
+  | { kind: 'live'; docId: string };
 
 /**
- * The storage.local key the background sets (to true) while a new document's hello matters at once: a panel is
- * open, a tab is recording or simulating, or the previews' bound is not the default. Read by every top frame's relay
- * at document_start; without it, a top frame connects with its first batch, so a page without sockets never wakes
- * (or keeps awake) the service worker (docs/decisions.md, 71).
+ * The storage.local key the background sets (to true) while a new document's hello matters at once: a panel or the
+ * popup is open, a tab is recording or simulating, the previews' bound is not the default, or "Every tab live" is on.
+ * Read by every top frame's relay at document_start; without it, a top frame connects with its first batch, so a page
+ * without sockets never wakes (or keeps awake) the service worker (docs/decisions.md, 71). It says nothing about
+ * whether a document hands its batches over: the background tells the documents of a read tab so (`live`, 74).
  */
 export const HELLO_AT_ONCE_KEY = 'helloAtOnce';
 
@@ -72,6 +88,11 @@ export interface Settings {
    * (src/protocol/page.ts; 0: sizes only). Sent to every hook; a document's messages before its hook has it use the default.
    */
   previewBytes: number;
+  /**
+   * Every tab's documents hand their batches over as they come, as if each tab were read (docs/decisions.md, 74).
+   * Off (the default): only a tab something reads does; the others keep theirs in their pages until read or left.
+   */
+  everyTabLive?: boolean;
 }
 
 /**

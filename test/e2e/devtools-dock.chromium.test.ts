@@ -13,7 +13,7 @@ import type { Frame, Page } from 'playwright-core';
 import { devtoolsFor, launchWithDevtools, panelFrame, showSocketScopePanel } from './support/devtools';
 import { startServer, type TestServer } from './support/servers';
 import { startNginx, type NginxProxy } from './support/nginx';
-import { launchWithExtension, openPanel, READER_TAB_ID, ROOT, waitForSession, type ExtensionBrowser } from './support/chromium';
+import { launchWithExtension, openPanel, ROOT, setEveryTabLive, waitForSession, type ExtensionBrowser } from './support/chromium';
 import type { Session } from '../../src/core/model';
 
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -276,14 +276,12 @@ describe('the panel inside the real DevTools window (Chromium)', () => {
     await control.send('ServiceWorker.enable');
     const figures: number[] = [];
     for (let attempt = 1; attempt <= 3 && !figures.some((ms) => ms < 500); attempt++) {
-      // The page is read while it runs (a reader panel, closed after): it then holds nothing, so the worker may sleep, and
-      // the rows come from what the worker restores. A page nothing read keeps the worker up (docs/decisions.md, 73).
-      const reader = await browser.context.newPage();
-      await reader.goto(`chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=${READER_TAB_ID}`);
-      await reader.waitForTimeout(500);
+      // The page is read while it runs ("Every tab live", turned off after): it then holds nothing, so the worker may sleep,
+      // and the rows come from what the worker restores. A page nothing read keeps the worker up (docs/decisions.md, 73).
+      await setEveryTabLive(browser, true);
       const page = await pageWithDrops(browser, 2, `?asleep${attempt}`);
       await waitForSession(browser, (s) => s.pageUrl?.endsWith(`?asleep${attempt}`) === true && abnormalCloses(s) >= 2, 'two drops stored');
-      await reader.close();
+      await setEveryTabLive(browser, false);
       await page.waitForTimeout(300);
       const devtools = await devtoolsFor(browser, (url) => url === page.url());
       await control.send('ServiceWorker.stopAllWorkers');

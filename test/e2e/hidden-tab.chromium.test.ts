@@ -26,9 +26,10 @@ beforeAll(async () => {
   requireFile(`${CHROME_EXTENSION_DIR}/manifest.json`, 'build the extension first with `npm run build`.');
   server = await startServer();
   browser = await launchRaw({ extensionDir: CHROME_EXTENSION_DIR });
-  // A reader first (a panel for no tab, behind the apps' tabs): every document hands its batches over as they come
-  // (docs/decisions.md, 73), so the worker's storage shows the tabs while they run.
+  // A reader first (a panel for no tab, behind the apps' tabs) and "Every tab live": every document hands its batches
+  // over as they come (docs/decisions.md, 73 and 74), so the worker's storage shows the tabs while they run.
   await browser.open(`chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=2000000000`);
+  await browser.evaluateInServiceWorker('chrome.storage.local.set({ settings: { everyTabLive: true } })');
   await sleep(1000);
 });
 

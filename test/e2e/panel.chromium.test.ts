@@ -267,6 +267,24 @@ describe('the panel as a tab (Chromium, behind nginx)', () => {
     await emptyPanel.close();
     await blank.close();
   });
+
+  it('shows the capture settings under the toolbar\'s gear, by keyboard too, with the setting as the background has it', async () => {
+    const panel = await openPanel(browser, 2_000_000_001);
+    const gear = panel.getByRole('button', { name: 'Capture settings' });
+    await expect.poll(() => gear.getAttribute('aria-pressed')).toBe('false');
+    await gear.focus();
+    await panel.keyboard.press('Enter');
+    const bar = panel.getByRole('group', { name: 'Capture settings' });
+    await expect.poll(() => bar.isVisible()).toBe(true);
+    // The harness's reader ticked it (support/chromium.ts): the background's setting, not this page's.
+    await expect.poll(() => bar.getByLabel('Every tab live').isChecked()).toBe(true);
+    await expect.poll(() => bar.textContent()).toContain('until you read that tab');
+    await bar.getByLabel('Every tab live').focus();
+    await panel.keyboard.press('Escape');
+    await expect.poll(() => bar.isVisible()).toBe(false);
+    expect(await gear.getAttribute('aria-pressed')).toBe('false');
+    await panel.close();
+  });
 });
 
 describe('the panel inside the real DevTools window (Chromium)', () => {

@@ -1,4 +1,4 @@
-// Decisions 71 and 73: while nothing reads a tab (no panel, viewer, popup, recording, policy or preview bound), a
+// Decisions 71, 73 and 74: while nothing reads a tab (no panel or popup on it, no recording or policy on it), a
 // document keeps its batches in its page: a page never starts the extension's service worker (Chrome stops it after
 // 30 s without events, and restarting it costs about 200 ms of CPU here) but for a socket's handshake (webRequest), and
 // hands no batch over. When it goes away, its
@@ -134,6 +134,39 @@ describe('a tab nobody reads (Chromium)', () => {
     const navigation = session.pageEvents.filter((e) => e.type === 'navigation' && e.detail === blankUrl).at(-1);
     expect(navigation?.time).toBeCloseTo(timeOrigin, 0);
     await panel.close();
+    await page.close();
+  });
+
+  it('leaves a tab\'s batches in its page while a panel reads another tab; the popup on it takes them (decision 74)', async () => {
+    const elsewhere = await openPanel(env.browser, 2_000_000_000); // a panel for another tab
+    await until(async () => (await helloHint()) === true, 'the hint set by the open panel');
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/blank.html?other-tab`);
+    await page.evaluate(
+      (url) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(url);
+          let got = 0;
+          ws.onopen = () => {
+            for (let i = 0; i < 300; i++) ws.send(`o${i}`);
+          };
+          ws.onmessage = () => ++got === 300 && resolve();
+        }),
+      `${env.server.wsOrigin}/echo?other-tab`,
+    );
+    // Its hello came at once (the panel elsewhere sets the hint), so the worker knows the tab, but not its socket.
+    const { tabId } = await waitForSession(env.browser, (s) => s.pageUrl?.endsWith('/blank.html?other-tab') === true, 'the page\'s hello');
+    await page.waitForTimeout(1500);
+    const held = (await storedSessions(env.browser)).get(tabId);
+    expect(held?.connections.filter((c) => c.url.endsWith('/echo?other-tab')), 'held in its page').toEqual([]);
+
+    const popup = await env.browser.context.newPage();
+    await popup.goto(`chrome-extension://${env.browser.extensionId}/src/popup/index.html?tabId=${tabId}`);
+    const { session } = await waitForSession(env.browser, (s) => s.connections.some((c) => c.url.endsWith('/echo?other-tab') && c.messages.length === 600), 'the tab read by the popup, whole');
+    expect(session.connections.find((c) => c.url.endsWith('/echo?other-tab'))!.droppedMessages ?? 0).toBe(0);
+    await expect.poll(() => popup.locator('[aria-label="Recording state"]').textContent()).toContain('1 WebSocket captured in this tab');
+    await popup.close();
+    await elsewhere.close();
     await page.close();
   });
 

@@ -8,7 +8,12 @@ import { FakeClock, portPair, settle, type FakePort } from './background/fakes';
 
 const NONCE = 'nonce-123456';
 
-function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => Promise<boolean>; webdriver?: boolean; href?: string; target?: EventTarget } = {}) {
+/**
+ * `reads`: the fake background answers each hello with `live`, as the real one does for a document of a read tab
+ * (decision 74); default false when `atOnce` is given (the tests about holding), true otherwise.
+ */
+function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => Promise<boolean>; webdriver?: boolean; href?: string; target?: EventTarget; reads?: boolean } = {}) {
+  const reads = options.reads ?? options.atOnce === undefined;
   let keyTurnedTrue: (() => void) | undefined;
   const target = options.target ?? new EventTarget();
   const clock = new FakeClock();
@@ -26,6 +31,7 @@ function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => P
       if (options.failConnect) throw new Error('Extension context invalidated.');
       const [mine, theirs] = portPair(name);
       ports.push(theirs);
+      if (reads) theirs.onMessage.addListener((message) => (message as RelayToBackground).kind === 'hello' && theirs.postMessage({ kind: 'live', docId: 'doc1' }));
       return mine as never;
     },
     setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
@@ -42,7 +48,9 @@ function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => P
   const all = (port: FakePort) => port.received as RelayToBackground[];
   const received = (port: FakePort) => all(port).filter((m) => m.kind !== 'holding');
   const ack = (port: FakePort, seq: number) => port.postMessage({ kind: 'ack', docId: 'doc1', seq });
-  return { target, clock, ports, page, received, all, ack, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
+  /** The background says the document's tab is read (decision 74); `docId`: another document's. */
+  const live = (port: FakePort, docId = 'doc1') => port.postMessage({ kind: 'live', docId });
+  return { target, clock, ports, page, received, all, ack, live, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
 }
 
 describe('relay', () => {
@@ -83,13 +91,17 @@ describe('relay', () => {
     expect(r.all(r.ports[1]).length, 'nothing held: no more ticks').toBe(5);
   });
 
-  it('hands held batches over, in order after a deferred hello, when the hint turns true (a panel opened later)', async () => {
+  it('hands held batches over, in order after a deferred hello, when the background says its tab is read (a panel opened later), and not before', async () => {
     const r = relay({ atOnce: () => Promise.resolve(false) });
     r.page.hello();
     r.page.batch(1);
     r.page.batch(2);
     await settle();
-    r.keyTurnsTrue();
+    r.keyTurnsTrue(); // a panel opened, on another tab: still held (decision 74)
+    r.live(r.ports[0], 'another-doc');
+    await settle();
+    expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello']);
+    r.live(r.ports[0]);
     r.page.batch(3);
     await settle();
     expect(r.ports.length).toBe(1);
@@ -206,7 +218,7 @@ describe('relay', () => {
     }
   });
 
-  it('holds a batch that comes before the hint (its Port and deferred hello go with it), then hands it over when the hint says yes', async () => {
+  it('holds a batch that comes before the hint (its Port and deferred hello go with it), then hands it over when its tab is read', async () => {
     let answer: (value: boolean) => void = () => undefined;
     const r = relay({ atOnce: () => new Promise<boolean>((resolve) => (answer = resolve)) });
     r.page.hello();
@@ -214,6 +226,9 @@ describe('relay', () => {
     await settle();
     expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello']);
     answer(true);
+    await settle();
+    expect(r.received(r.ports[0]).map((m) => m.kind), 'the hint alone: something reads some tab').toEqual(['hello']);
+    r.live(r.ports[0]);
     await settle();
     expect(r.ports.length).toBe(1);
     expect(r.received(r.ports[0]).map((m) => (m.kind === 'hello' ? `hello${m.deferred ? ' deferred' : ''}` : m.kind))).toEqual(['hello deferred', 'batch']);
@@ -233,12 +248,15 @@ describe('relay', () => {
     r.page.batch(1);
     await settle();
     expect(r.ports.length).toBe(1);
+    expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello']);
+    r.live(r.ports[0]);
+    await settle();
     expect(r.received(r.ports[0]).map((m) => m.kind)).toEqual(['hello', 'batch']);
   });
 
   it('asks from a subframe at its first batch: live when something reads the tab, held otherwise', async () => {
     let asked = 0;
-    const r = relay({ top: false, atOnce: () => (asked++, Promise.resolve(true)) });
+    const r = relay({ top: false, atOnce: () => (asked++, Promise.resolve(true)), reads: true });
     await settle();
     expect(r.ports.length).toBe(0);
     expect(asked, 'a frame without sockets reads nothing').toBe(0);
@@ -253,6 +271,9 @@ describe('relay', () => {
     await settle();
     expect(held.received(held.ports[0]).map((m) => m.kind)).toEqual(['hello']);
     held.keyTurnsTrue();
+    await settle();
+    expect(held.received(held.ports[0]).map((m) => m.kind), 'the key alone: something reads another tab').toEqual(['hello']);
+    held.live(held.ports[0]);
     await settle();
     expect(held.received(held.ports[0]).map((m) => m.kind)).toEqual(['hello', 'batch']);
   });

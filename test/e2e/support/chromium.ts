@@ -30,9 +30,10 @@ export interface ExtensionBrowser {
 export const QUIET_FLAGS = ['--no-sandbox', ...SHARED_QUIET_FLAGS];
 
 /**
- * `reader` (default true, with the extension): a panel page is open for the whole test, as a user reading what the
- * extension captures, so every document hands its batches over as they come (docs/decisions.md, 73). Tests of what
- * happens while nothing reads (wake, hold) pass false, as do the DevTools tests, whose DevTools panel is the reader.
+ * `reader` (default true, with the extension): a panel page is open for the whole test with "Every tab live" ticked,
+ * as a user reading what the extension captures in every tab, so every document hands its batches over as they come
+ * (docs/decisions.md, 73 and 74). Tests of what happens while nothing reads (wake, hold) pass false, as do the
+ * DevTools tests, whose DevTools panel reads its tab.
  */
 export async function launchWithExtension(options: { withExtension?: boolean; extraArgs?: string[]; headless?: boolean; reader?: boolean } = {}): Promise<ExtensionBrowser> {
   const withExtension = options.withExtension ?? true;
@@ -65,18 +66,33 @@ export async function launchWithExtension(options: { withExtension?: boolean; ex
   };
 }
 
-/** A panel page for no tab (an id no tab has): its Port makes the background ask every document for its batches at once. */
+/**
+ * A panel page for no tab (an id no tab has), its "Every tab live" ticked (under the toolbar's gear), as a user would: every tab's documents hand
+ * their batches over as they come (docs/decisions.md, 74), and its Port keeps the hello hint set (decision 71). Waits
+ * until the background has taken the setting (it writes it back to storage.local).
+ */
 async function openReader(context: BrowserContext, extensionId: string, serviceWorker: () => Promise<Worker>): Promise<void> {
   const reader = await context.newPage();
   await reader.goto(`chrome-extension://${extensionId}/src/panel/index.html?tabId=${READER_TAB_ID}`);
+  await reader.getByRole('button', { name: 'Capture settings' }).click();
+  await reader.getByLabel('Every tab live').check();
   const deadline = Date.now() + 10_000;
   const worker = await serviceWorker();
   while (Date.now() < deadline) {
-    const items = (await worker.evaluate((key) => chrome.storage.local.get(key), HELLO_AT_ONCE_KEY)) as Record<string, unknown>;
-    if (items[HELLO_AT_ONCE_KEY] === true) return;
+    const items = (await worker.evaluate((key) => chrome.storage.local.get(['settings', key]), HELLO_AT_ONCE_KEY)) as Record<string, { everyTabLive?: boolean } | boolean | undefined>;
+    if (items[HELLO_AT_ONCE_KEY] === true && (items.settings as { everyTabLive?: boolean } | undefined)?.everyTabLive === true) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error('the reader panel did not make the background ask for every document\'s batches (storage.local helloAtOnce)');
+  throw new Error('the reader panel\'s "Every tab live" did not reach the background (storage.local settings and helloAtOnce)');
+}
+
+/** Turns the "Every tab live" setting on or off through storage.local, as the panel's checkbox does (the background takes the change). */
+export async function setEveryTabLive(browser: ExtensionBrowser, on: boolean): Promise<void> {
+  const worker = await browser.serviceWorker();
+  await worker.evaluate(async (value) => {
+    const { settings } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...(settings as object | undefined), everyTabLive: value } });
+  }, on);
 }
 /** The tab id the reader panel watches: none. */
 export const READER_TAB_ID = 2_000_000_000;
@@ -122,4 +138,4 @@ export async function openPanel(browser: ExtensionBrowser, tabId: number): Promi
   return panel;
 }
 
-declare const chrome: { storage: { session: { get(keys: null): Promise<Record<string, unknown>> }; local: { get(keys: string): Promise<Record<string, unknown>> } } };
+declare const chrome: { storage: { session: { get(keys: null): Promise<Record<string, unknown>> }; local: { get(keys: string | string[]): Promise<Record<string, unknown>>; set(items: Record<string, unknown>): Promise<void> } } };

@@ -230,9 +230,9 @@ export class Harness {
     this.browser.onConnect.emit(theirs);
     return new RelayEnd(mine);
   }
-  /** A panel's end of a port; `sender` defaults to our own panel page. */
-  panel(sender: PortSender = { id: EXTENSION_ID, url: `${EXTENSION_ORIGIN}src/panel/index.html?tabId=1` }): PanelEnd {
-    const [mine, theirs] = portPair(PORT_PANEL, sender);
+  /** A panel's end of a port; `sender` defaults to our own panel page; `name`: the Port's (panelPortName names a tab). */
+  panel(sender: PortSender = { id: EXTENSION_ID, url: `${EXTENSION_ORIGIN}src/panel/index.html?tabId=1` }, name = PORT_PANEL): PanelEnd {
+    const [mine, theirs] = portPair(name, sender);
     this.browser.onConnect.emit(theirs);
     return new PanelEnd(mine);
   }
