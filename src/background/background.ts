@@ -675,7 +675,6 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
         tellLive();
         break;
       }
-
       case 'sim-policy':
         setPolicy(message.tabId, message.policy);
         break;
