@@ -3,6 +3,7 @@
 // arrived meanwhile and a Resume button. P toggles it (src/panel/keyboard.ts).
 import { signal } from '@preact/signals';
 import { PREVIEW_CHOICES, PREVIEW_MAX } from '../protocol/page';
+import type { Settings } from '../protocol/messages';
 import { send } from './live';
 import { arrivedWhilePaused, link, pause, paused, resume, settings } from './store';
 
@@ -48,6 +49,13 @@ export function PauseBar() {
   );
 }
 
+/** Shows a change to the background's settings at once (its broadcast confirms it) and sends it. */
+function changeSetting(patch: Partial<Settings>): void {
+  const current = settings.value;
+  if (current) settings.value = { ...current, ...patch };
+  send({ kind: 'settings', settings: patch });
+}
+
 /**
  * Preserve log, the background's setting (src/protocol/messages.ts Settings):
  * off ("clear on reload"), a top-level navigation or reload starts a new
@@ -64,8 +72,7 @@ export function PreserveLogToggle({ tabId }: { tabId?: number }) {
         disabled={!current}
         onChange={(event) => {
           const preserveLog = event.currentTarget.checked;
-          if (current) settings.value = { ...current, preserveLog };
-          send({ kind: 'settings', settings: { preserveLog } });
+          changeSetting({ preserveLog });
         }}
       />
       Preserve log
@@ -125,8 +132,7 @@ export function CaptureSettingsBar({ tabId }: { tabId?: number }) {
           disabled={!current}
           onChange={(event) => {
             const everyTabLive = event.currentTarget.checked;
-            if (current) settings.value = { ...current, everyTabLive };
-            send({ kind: 'settings', settings: { everyTabLive } });
+            changeSetting({ everyTabLive });
           }}
         />
         Every tab live
@@ -156,8 +162,7 @@ export function PreviewSizeSelect({ tabId }: { tabId?: number }) {
         disabled={!current}
         onChange={(event) => {
           const previewBytes = Number(event.currentTarget.value);
-          if (current) settings.value = { ...current, previewBytes };
-          send({ kind: 'settings', settings: { previewBytes } });
+          changeSetting({ previewBytes });
         }}
       >
         {PREVIEW_CHOICES.map((bytes) => (

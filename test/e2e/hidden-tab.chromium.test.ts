@@ -7,7 +7,7 @@
 // tab's session must get `tab-throttled` first, the visible tab's no finding;
 // for both close variants (an application code from the server, a TCP drop).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchRaw, type RawBrowser } from '../../bench/lib/raw.mjs';
+import { launchRaw, openReaders, type RawBrowser } from '../../bench/lib/raw.mjs';
 import { analyzeSession } from '../../src/core/analysis';
 import type { Session } from '../../src/core/model';
 import { decodeStoredTabs } from '../../src/core/stored';
@@ -28,9 +28,7 @@ beforeAll(async () => {
   browser = await launchRaw({ extensionDir: CHROME_EXTENSION_DIR });
   // A reader first (a panel for no tab, behind the apps' tabs) and "Every tab live": every document hands its batches
   // over as they come (docs/decisions.md, 73 and 74), so the worker's storage shows the tabs while they run.
-  await browser.open(`chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=2000000000`);
-  await browser.evaluateInServiceWorker('chrome.storage.local.set({ settings: { everyTabLive: true } })');
-  await sleep(1000);
+  await openReaders([browser]);
 });
 
 afterAll(async () => {
