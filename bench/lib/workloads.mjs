@@ -5,6 +5,8 @@ export const WORKLOADS = [
   { name: 'recv-text', title: 'receive 50k text messages of 100 B', kind: 'receive', count: 50_000, size: 100, binary: false, pageLimit: 1.1, cpuLimit: 1.15 },
   { name: 'recv-binary', title: 'receive 2k binary messages of 64 KiB as ArrayBuffers', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'arraybuffer', pageLimit: 1.05, cpuLimit: 1.05 },
   { name: 'recv-blob', title: 'receive 2k binary messages of 64 KiB as Blobs (the default binaryType)', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05 },
+  // Small Blobs: what a binary protocol on the default binaryType receives; every preview within the budget is a read (docs/decisions.md, 75).
+  { name: 'recv-blob-small', title: 'receive 2k binary messages of 1 KiB as Blobs', kind: 'receive', count: 2_000, size: 1024, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05 },
   { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, pageLimit: 1.1, cpuLimit: 1.15 },
   // What the extension costs a page whatever its traffic (content scripts, the relay's port, the handshake, a write):
   // the floor under every other workload's CPU. Information, not a target: its page time is a millisecond.

@@ -145,6 +145,7 @@ interface SocketState {
   const strSlice = uncurry(String.prototype.slice) as (text: string, start: number, end: number) => string;
   const numberToString = uncurry(Number.prototype.toString) as (value: number, radix: number) => string;
   const round = Math.round;
+  const iteratorSymbol = Symbol.iterator;
   /** An array the page cannot intercept: indexed stores on a null-prototype array never meet an Array.prototype setter. */
   const bare = <T extends object>(value: T): T => (setPrototypeOf(value, null), value);
   // V8 puts an own `stack` on errors, and Error.captureStackTrace can take it again without the hook's
@@ -268,6 +269,9 @@ interface SocketState {
   let droppedMessages = 0;
   let droppedRecords = 0;
   let pendingReads = 0;
+  /** Blobs (or their preview's slice) whose preview is still to be read, and their rows in `cols`. */
+  let blobQueue: Blob[] = bare([]);
+  let blobRows: number[] = bare([]);
   let timer = 0;
   /** When the last batch was sent (hook clock): the next timer flush waits until FLUSH_INTERVAL_MS after it. */
   let lastFlushAt = -FLUSH_INTERVAL_MS;
@@ -308,8 +312,15 @@ interface SocketState {
   function flush(force: boolean): void {
     if (!relayReady || (!records.length && !queuedMessages && !droppedMessages && !droppedRecords)) return;
     if (pendingReads && !force) {
+      if (blobQueue.length) startReads();
       if (!timer) timer = setTimer(onTimer, FLUSH_DELAY_MS);
       return;
+    }
+    if (blobQueue.length) {
+      // Leaving (force): the Blobs not yet read keep no preview, as a read not yet answered.
+      pendingReads -= blobQueue.length;
+      blobQueue = bare([]);
+      blobRows = bare([]);
     }
     const batch = { __proto__: null, v: PROTOCOL_VERSION, seq: ++seq, t0: timeOrigin, records, messages: cols, droppedMessages } as PageBatch;
     if (droppedRecords) batch.droppedRecords = droppedRecords;
@@ -436,7 +447,7 @@ interface SocketState {
       if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         truncated = length < size ? 1 : 0;
-        if (length) readBlobPreview(data as Blob, length < size ? length : -1, cols, cols.preview.length);
+        if (length) readBlobPreview(data as Blob, length < size ? length : -1, cols.preview.length);
       }
     } else {
       // Other values were converted by the browser with ToString; only primitives can be converted again without
@@ -480,18 +491,64 @@ interface SocketState {
     return dir === DIR_RECEIVE && typeof data === 'object' && data !== null && getPrototypeOf(data) === blobProto;
   }
 
-  /** Blobs are read asynchronously (the page is not delayed); the batch waits for the read. `length` -1: the whole Blob (no slice to make). */
-  function readBlobPreview(blob: Blob, length: number, target: PackedColumns, index: number): void {
+  /**
+   * Blobs are read asynchronously (the page is not delayed); the batch waits for the read. `length` -1: the whole Blob
+   * (no slice to make). The Blob is only queued here: the batch's Blobs are read together when it is due (startReads).
+   */
+  function readBlobPreview(blob: Blob, length: number, index: number): void {
     pendingReads++;
+    const at = blobQueue.length;
+    blobQueue[at] = length < 0 ? blob : (apply(blobSlice, blob, [0, length]) as Blob);
+    blobRows[at] = index;
+  }
+
+  /**
+   * A Blob of `parts` (a bare array). The constructor iterates its argument (a WebIDL sequence): through an iterator of
+   * ours, own properties only, so neither the page's Array iterator nor any prototype of the page is consulted.
+   */
+  function newBlob(parts: unknown[]): Blob {
+    let next = 0;
+    const step = bare({ done: false, value: undefined as unknown });
+    const iterator = bare({
+      next: () => {
+        step.done = next >= parts.length;
+        step.value = step.done ? undefined : parts[next++];
+        return step;
+      },
+    });
+    defineProperty(parts, iteratorSymbol, { __proto__: null, value: () => iterator } as PropertyDescriptor);
+    return new NativeBlob(parts as BlobPart[]);
+  }
+
+  /**
+   * Reads the queued Blobs as one: a Blob made of them, read once, cut at their sizes. Each read costs the browser
+   * CPU however small it is (about 1.6 ms for a 1 KiB Blob, and more for 64 KiB ones during a flood: docs/decisions.md,
+   * 75), so a batch's Blobs cost one read, not one each.
+   */
+  function startReads(): void {
+    const parts = blobQueue;
+    const rows = blobRows;
+    const target = cols;
+    blobQueue = bare([]);
+    blobRows = bare([]);
     const done = (buffer?: ArrayBuffer) => {
-      pendingReads--;
-      if (buffer) target.preview[index] = base64(new NativeUint8Array(buffer));
+      pendingReads -= rows.length;
+      if (!buffer) return;
+      let offset = 0;
+      for (let i = 0; i < rows.length; i++) {
+        const length = apply(blobSizeOf, parts[i], []) as number;
+        target.preview[rows[i]] = base64(new NativeUint8Array(buffer, offset, length));
+        offset += length;
+      }
     };
-    const slice = length < 0 ? blob : (apply(blobSlice, blob, [0, length]) as Blob);
-    const read = apply(blobArrayBuffer, slice, []) as Promise<ArrayBuffer>;
-    // then() looks up `constructor` (for a species); an own undefined one makes it use the native Promise.
-    defineProperty(read, 'constructor', { __proto__: null, value: undefined } as PropertyDescriptor);
-    apply(promiseThen, read, [done, () => done()]);
+    try {
+      const read = apply(blobArrayBuffer, rows.length === 1 ? parts[0] : newBlob(parts), []) as Promise<ArrayBuffer>;
+      // then() looks up `constructor` (for a species); an own undefined one makes it use the native Promise.
+      defineProperty(read, 'constructor', { __proto__: null, value: undefined } as PropertyDescriptor);
+      apply(promiseThen, read, [done, () => done()]);
+    } catch {
+      done();
+    }
   }
 
   // ---- socket events (listeners added before the page can add its own) ----
@@ -904,8 +961,7 @@ interface SocketState {
     const text = atob(command.b64);
     const bytes = new NativeUint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = charCodeAt(text, i);
-    // The Blob constructor iterates its array (a WebIDL sequence): a null-prototype one would not do (README, Security model).
-    return command.c === 'inject' && apply(binaryTypeOf, ws, []) === 'blob' ? new NativeBlob([bytes]) : apply(viewBufferOf, bytes, []);
+    return command.c === 'inject' && apply(binaryTypeOf, ws, []) === 'blob' ? newBlob(bare([bytes])) : apply(viewBufferOf, bytes, []);
   }
   function onCommand(event: Event): void {
     try {

@@ -76,6 +76,21 @@ describe('capture in Chromium', () => {
     expect(bytes.every((byte, i) => byte === i % 251)).toBe(true);
   });
 
+  it('reads a burst of Blobs together, each preview whole and in its place, without the page seeing an iteration', async () => {
+    const { calls, sizes } = (await page.evaluate(() => (window as unknown as { run(name: string): Promise<unknown> }).run('blobBurst'))) as { calls: number; sizes: number[] };
+    expect(calls).toBe(0);
+    const isBurst = (c: Connection) => c.url.endsWith('/echo?blob') && c.close !== undefined && c.messages.length === 2 * sizes.length;
+    const { session } = await waitForSession(browser, (s) => s.connections.some(isBurst), 'the blob burst socket');
+    const burst = session.connections.find(isBurst)!;
+    const received = burst.messages.filter((m) => m.direction === 'receive');
+    expect(received.map((m) => m.size)).toEqual(sizes);
+    received.forEach((m, i) => {
+      const expected = Array.from({ length: Math.min(sizes[i], 65536) }, (_, j) => (i * 7 + j) % 256);
+      expect([...Buffer.from(m.preview, 'base64')], `message ${i}`).toEqual(expected);
+      expect(m.truncated, `message ${i}`).toBe(sizes[i] > 65536);
+    });
+  });
+
   it('records a server close with an application code and reason', async () => {
     const result = await page.evaluate(() => (window as unknown as { run(name: string): Promise<unknown> }).run('serverClose'));
     expect(result).toEqual({ code: 4001, reason: 'server says bye', wasClean: true });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   results = await page.evaluate(async () => {
     const run = (window as unknown as { run(name: string): Promise<unknown> }).run;
     const out: Record<string, unknown> = {};
-    for (const name of ['echo', 'serverClose', 'drop', 'reject', 'pageClose']) out[name] = await run(name);
+    for (const name of ['echo', 'blobBurst', 'serverClose', 'drop', 'reject', 'pageClose']) out[name] = await run(name);
     return out;
   });
   // Same tab: the log is kept across the navigation (preserve log is on by default).
@@ -69,6 +69,17 @@ describe('capture in Firefox ESR', () => {
     expect([...Buffer.from(frames[4].data, 'base64')]).toEqual([8, 7, 6]);
     expect([...Buffer.from(frames[6].data, 'base64')]).toEqual([0xde, 0xad, 0xbe, 0xef]);
     expect(echo._socketscope.close).toMatchObject({ code: 1000, reason: 'done', initiator: 'page', requestedCode: 1000 });
+  });
+
+  it('reads a burst of received Blobs together, each preview in its place, without the page seeing an iteration', () => {
+    const { calls, sizes } = results.blobBurst as { calls: number; sizes: number[] };
+    expect(calls).toBe(0);
+    const received = entry((u) => u.endsWith('/echo?blob'))._webSocketMessages.filter((f) => f.type === 'receive');
+    expect(received.map((f) => f.opcode)).toEqual(sizes.map(() => 2));
+    received.forEach((f, i) => {
+      const expected = Array.from({ length: Math.min(sizes[i], 65536) }, (_, j) => (i * 7 + j) % 256);
+      expect([...Buffer.from(f.data, 'base64')], `message ${i}`).toEqual(expected);
+    });
   });
 
   it('records a server close, a TCP drop, a rejected handshake and a page close', () => {
