@@ -534,11 +534,16 @@ interface SocketState {
     const done = (buffer?: ArrayBuffer) => {
       pendingReads -= rows.length;
       if (!buffer) return;
-      let offset = 0;
-      for (let i = 0; i < rows.length; i++) {
-        const length = apply(blobSizeOf, parts[i], []) as number;
-        target.preview[rows[i]] = base64(new NativeUint8Array(buffer, offset, length));
-        offset += length;
+      // Never a throw out of this callback: the page would see an unhandled rejection.
+      try {
+        let offset = 0;
+        for (let i = 0; i < rows.length; i++) {
+          const length = apply(blobSizeOf, parts[i], []) as number;
+          target.preview[rows[i]] = base64(new NativeUint8Array(buffer, offset, length));
+          offset += length;
+        }
+      } catch {
+        /* a read shorter than its parts: the rest keep no preview */
       }
     };
     try {
