@@ -447,7 +447,7 @@ interface SocketState {
       if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         truncated = length < size ? 1 : 0;
-        if (length) readBlobPreview(data as Blob, length < size ? length : -1, cols.preview.length);
+        if (length) queueBlobPreview(data as Blob, length < size ? length : -1, cols.preview.length);
       }
     } else {
       // Other values were converted by the browser with ToString; only primitives can be converted again without
@@ -495,7 +495,7 @@ interface SocketState {
    * Blobs are read asynchronously (the page is not delayed); the batch waits for the read. `length` -1: the whole Blob
    * (no slice to make). The Blob is only queued here: the batch's Blobs are read together when it is due (startReads).
    */
-  function readBlobPreview(blob: Blob, length: number, index: number): void {
+  function queueBlobPreview(blob: Blob, length: number, index: number): void {
     pendingReads++;
     const at = blobQueue.length;
     blobQueue[at] = length < 0 ? blob : (apply(blobSlice, blob, [0, length]) as Blob);
