@@ -324,7 +324,49 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     return largest;
   }
 
+  /**
+   * While a relay's message of several batches is taken (decision 76): each tab's deltas, copied as they are made
+   * (an eviction later in the same message empties previews in place), sent as one message when it is done.
+   */
+  let collected: Map<number, SessionDelta[]> | undefined;
+
+  function collectDeltas(take: () => void): void {
+    const outer = collected;
+    collected ??= new Map();
+    try {
+      take();
+    } finally {
+      if (!outer) {
+        const done = collected;
+        collected = undefined;
+        for (const tabId of done.keys()) sendCollected(tabId, done);
+      }
+    }
+  }
+
+  function sendCollected(tabId: number, from: Map<number, SessionDelta[]>): void {
+    const deltas = from.get(tabId);
+    from.delete(tabId);
+    if (!deltas?.length) return;
+    post(tabId, deltas.length === 1 ? { kind: 'delta', tabId, delta: deltas[0] } : { kind: 'deltas', tabId, deltas });
+  }
+
   function broadcast(tabId: number, message: BackgroundToPanel): void {
+    if (collected) {
+      if (message.kind === 'delta') {
+        if (panels.get(tabId)?.size) {
+          const list = collected.get(tabId) ?? [];
+          collected.set(tabId, list);
+          list.push(structuredClone(message.delta));
+        }
+        return;
+      }
+      sendCollected(tabId, collected); // anything else keeps its place after the deltas before it
+    }
+    post(tabId, message);
+  }
+
+  function post(tabId: number, message: BackgroundToPanel): void {
     for (const port of panels.get(tabId) ?? []) {
       try {
         port.postMessage(message);
@@ -520,7 +562,24 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       if (holding(tabId) !== before) broadcast(tabId, { kind: 'holding', tabId, holding: !before });
       return;
     }
-    if (message.kind !== 'batch') return;
+    if (message.kind === 'batches') {
+      // A hand-over: each batch as if it came alone, and one message to each panel of the tab (decision 76).
+      if (typeof message.docId !== 'string' || !Array.isArray(message.batches)) return;
+      const docId = message.docId;
+      collectDeltas(() => {
+        for (const item of message.batches as unknown[]) {
+          if (typeof item !== 'object' || item === null) continue;
+          const { seq, json, span } = item as { seq?: unknown; json?: unknown; span?: unknown };
+          if (!Number.isInteger(seq) || typeof json !== 'string') continue;
+          onBatch(port, tabId, state, { kind: 'batch', docId, seq: seq as number, json, span: typeof span === 'number' ? span : undefined });
+        }
+      });
+      return;
+    }
+    if (message.kind === 'batch') onBatch(port, tabId, state, message);
+  }
+
+  function onBatch(port: RelayPort, tabId: number, state: TabState, message: Extract<RelayToBackground, { kind: 'batch' }>): void {
     const doc = state.docs[message.docId];
     if (!doc) return;
     const acks = state.acks.get(port) ?? new Map<string, number>();

@@ -22,6 +22,11 @@ const MAX_PENDING_CHARS = 16 * 1024 * 1024;
  */
 export const HOLD_MAX_CHARS = 4 * 1024 * 1024;
 /**
+ * Batches posted together (a hand-over) go in messages of at most this many characters of JSON (well under a
+ * Port message's 64 MiB in Chrome, JSON-escaped).
+ */
+export const SEND_MAX_CHARS = 4 * 1024 * 1024;
+/**
  * A held document's Port closed by the worker's stop opens again after this. Sooner, in Chromium 156, a Port opened
  * while the worker was still stopping never reached the worker started after (the next message then went nowhere).
  */
@@ -120,7 +125,7 @@ export function startRelay(deps: RelayDeps): void {
     });
     current.postMessage(hello());
     // Everything not yet acknowledged, in order: the background drops a seq at or below the last it applied.
-    for (const message of pending) current.postMessage(message);
+    send(current, pending);
     return current;
   }
 
@@ -136,7 +141,7 @@ export function startRelay(deps: RelayDeps): void {
     const batches = held;
     held = [];
     heldChars = 0;
-    for (const message of batches) post(message); // the hello first when the Port is new, then every held batch
+    post(batches); // the hello first when the Port is new, then every held batch
     if (!port) connect();
     if (batches.length) handedOver();
   }
@@ -180,7 +185,7 @@ export function startRelay(deps: RelayDeps): void {
     const batches = json === undefined ? held : [{ kind: 'batch', docId, seq: last.seq, json, span: last.seq - first.seq + 1 } satisfies BatchMessage];
     held = [];
     heldChars = 0;
-    for (const message of batches) post(message);
+    post(batches);
     handedOver();
   }
 
@@ -205,7 +210,7 @@ export function startRelay(deps: RelayDeps): void {
       }
       return;
     }
-    post(message);
+    post([message]);
   }
 
   /**
@@ -228,20 +233,44 @@ export function startRelay(deps: RelayDeps): void {
     deps.setTimeout(tick, HOLD_TICK_MS);
   }
 
-  /** Hands a batch over: kept until acknowledged, sent on the open Port or with a new one. */
-  function post(message: BatchMessage): void {
-    pending.push(message);
-    pendingChars += message.json.length;
-    // A batch dropped here was posted if a Port was open: lost only if the background never stores it, which the
-    // gap in seqs it then sees tells (docs/decisions.md, 67).
-    while (pendingChars > MAX_PENDING_CHARS && pending.length > 1) pendingChars -= pending.shift()!.json.length;
+  /** Hands batches over: kept until acknowledged, sent on the open Port or with a new one. */
+  function post(messages: BatchMessage[]): void {
+    if (!messages.length) return;
+    for (const message of messages) {
+      pending.push(message);
+      pendingChars += message.json.length;
+    }
     try {
-      if (port) port.postMessage(message);
-      else connect(); // a new port sends every pending batch, this one included
+      if (port) send(port, messages);
+      else connect(); // a new port sends every pending batch, these included
     } catch {
       port = undefined;
       deps.setTimeout(connect, 50);
     }
+    // A batch dropped here was posted if a Port was open: lost only if the background never stores it, which the
+    // gap in seqs it then sees tells (docs/decisions.md, 67).
+    while (pendingChars > MAX_PENDING_CHARS && pending.length > 1) pendingChars -= pending.shift()!.json.length;
+  }
+
+  /**
+   * Posts batches on a Port: one alone as it is, several as one `batches` message (up to SEND_MAX_CHARS each), so a
+   * hand-over is one task for the worker and one delta for a panel, not one per batch (docs/decisions.md, 76).
+   */
+  function send(target: RelayPort, messages: BatchMessage[]): void {
+    let group: BatchMessage[] = [];
+    let chars = 0;
+    const flush = (): void => {
+      if (group.length === 1) target.postMessage(group[0]);
+      else if (group.length) target.postMessage({ kind: 'batches', docId, batches: group.map(({ seq, json, span }) => (span === undefined ? { seq, json } : { seq, json, span })) });
+      group = [];
+      chars = 0;
+    };
+    for (const message of messages) {
+      if (group.length && chars + message.json.length > SEND_MAX_CHARS) flush();
+      group.push(message);
+      chars += message.json.length;
+    }
+    flush();
   }
 
   /** Commands wait for the nonce (a policy kept across reloads comes with the new document's hello). */

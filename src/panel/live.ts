@@ -4,7 +4,7 @@
 // from storage.session).
 import browser from 'webextension-polyfill';
 import { PANEL_RECONNECT_DELAY_MS, PROTOCOL_VERSION, panelPortName, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
-import { applySessionDelta, link, linkError, replaceSession, setAwaitingHeld, settings } from './store';
+import { applySessionDelta, applySessionDeltas, link, linkError, replaceSession, setAwaitingHeld, settings } from './store';
 import { recording } from './recordingState';
 import { simulation, simulationLink } from './simulationState';
 
@@ -47,6 +47,8 @@ function connect(): void {
       if (!message.holding) setAwaitingHeld(false);
     } else if (message.kind === 'delta' && message.tabId === tabId) {
       applySessionDelta(message.delta);
+    } else if (message.kind === 'deltas' && message.tabId === tabId) {
+      applySessionDeltas(message.deltas);
     } else if (message.kind === 'recording' && message.tabId === tabId) {
       recording.value = message.recording;
     } else if (message.kind === 'simulation' && message.tabId === tabId) {

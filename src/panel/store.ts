@@ -158,14 +158,22 @@ export function resume(): void {
 }
 
 export function applySessionDelta(delta: SessionDelta): void {
+  applySessionDeltas([delta]);
+}
+
+/** Applies deltas in order; the views redraw once for all of them (a hand-over comes as one list: decision 76). */
+export function applySessionDeltas(deltas: SessionDelta[]): void {
   const known = paused.peek() ? connectionIndex.size : 0;
-  applyDelta(session.peek(), delta, connectionIndex);
+  let messages = 0;
+  let pageEvents = 0;
+  for (const delta of deltas) {
+    applyDelta(session.peek(), delta, connectionIndex);
+    for (const group of delta.messages ?? []) messages += group.messages.length;
+    pageEvents += delta.pageEvents?.length ?? 0;
+  }
   if (paused.peek()) {
     const before = arrivedWhilePaused.peek();
-    let messages = 0;
-    for (const group of delta.messages ?? []) messages += group.messages.length;
     const connections = connectionIndex.size - known;
-    const pageEvents = delta.pageEvents?.length ?? 0;
     if (messages || connections || pageEvents) {
       arrivedWhilePaused.value = { messages: before.messages + messages, connections: before.connections + connections, pageEvents: before.pageEvents + pageEvents };
     }

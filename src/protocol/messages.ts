@@ -51,6 +51,11 @@ export type RelayToBackground =
    */
   | { kind: 'batch'; docId: string; seq: number; json: string; span?: number }
   /**
+   * Several of a document's batches in one message, in seq order: a hand-over (what it held, or what the worker's
+   * stop left unacknowledged) is one task for the worker and one message to each panel (docs/decisions.md, 76).
+   */
+  | { kind: 'batches'; docId: string; batches: { seq: number; json: string; span?: number }[] }
+  /**
    * A document holding `batches` batches (`chars` characters) because nothing reads it (docs/decisions.md, 73): sent
    * every 20 s (the worker stays up), and with 0 once it handed them over (a panel waiting for them stops waiting).
    */
@@ -143,6 +148,8 @@ export type BackgroundToPanel =
   /** Whether a document of the tab still holds batches: sent when that changes. */
   | { kind: 'holding'; tabId: number; holding: boolean }
   | { kind: 'delta'; tabId: number; delta: SessionDelta }
+  /** The deltas of one relay message of several batches, in order: applied together, drawn once (docs/decisions.md, 76). */
+  | { kind: 'deltas'; tabId: number; deltas: SessionDelta[] }
   /** The settings changed (from any panel, or in storage): sent to every panel of every tab. */
   | { kind: 'settings'; settings: Settings }
   | { kind: 'error'; message: string }

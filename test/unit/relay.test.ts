@@ -44,14 +44,20 @@ function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => P
     raw: (json: string) => target.dispatchEvent(new CustomEvent(batchEventType(NONCE), { detail: NONCE + json })),
     batch: (seq: number, nonce = NONCE, padding = '') => target.dispatchEvent(new CustomEvent(batchEventType(NONCE), { detail: `${nonce}{"v":1,"seq":${seq},"records":[],"messages":{},"pad":"${padding}"}` })),
   };
-  /** What the background got, but the `holding` notes (the tests that are about them read `all`). */
-  const all = (port: FakePort) => port.received as RelayToBackground[];
+  /** What the background got as it was posted (several batches may come as one `batches` message: decision 76). */
+  const raw = (port: FakePort) => port.received as RelayToBackground[];
+  /** What the background got, a `batches` message read as the batches it carries, in order. */
+  const all = (port: FakePort) =>
+    raw(port).flatMap((m): RelayToBackground[] => (m.kind === 'batches' ? m.batches.map((b) => ({ kind: 'batch', docId: m.docId, ...b })) : [m]));
   const received = (port: FakePort) => all(port).filter((m) => m.kind !== 'holding');
   const ack = (port: FakePort, seq: number) => port.postMessage({ kind: 'ack', docId: 'doc1', seq });
   /** The background says the document's tab is read (decision 74); `docId`: another document's. */
   const live = (port: FakePort, docId = 'doc1') => port.postMessage({ kind: 'live', docId });
-  return { target, clock, ports, page, received, all, ack, live, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
+  return { target, clock, ports, page, received, all, raw, ack, live, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
 }
+
+/** Each message as posted: a batch by its seq, several batches (decision 76) by the list of their seqs, others by kind. */
+const shapes = (messages: RelayToBackground[]) => messages.filter((m) => m.kind !== 'holding').map((m) => (m.kind === 'batch' ? m.seq : m.kind === 'batches' ? m.batches.map((b) => b.seq) : m.kind));
 
 describe('relay', () => {
   it('says hello at once from the top frame, and forwards batches carrying the nonce only', async () => {
@@ -108,6 +114,11 @@ describe('relay', () => {
     const [hello, ...batches] = r.received(r.ports[0]);
     expect(hello).toMatchObject({ kind: 'hello', top: true, deferred: true, timeOrigin: r.clock.now() - 1000 });
     expect(batches.map((m) => m.kind === 'batch' && m.seq)).toEqual([1, 2, 3]);
+    // `live` arrives after batch 3 (a Port delivers later): all three were held, and go in one message.
+    expect(shapes(r.raw(r.ports[0])), 'what it held in one message (one task for the worker, one delta for the panel)').toEqual(['hello', [1, 2, 3]]);
+    r.page.batch(4);
+    await settle();
+    expect(shapes(r.raw(r.ports[0])), 'then each as it comes').toEqual(['hello', [1, 2, 3], 4]);
   });
 
   it('hands its batches over and stays live once they pass what it may hold', async () => {
@@ -122,6 +133,7 @@ describe('relay', () => {
     await settle();
     expect(r.ports.length).toBe(1);
     expect(r.received(r.ports[0]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 1, 2, 3, 4, 5]);
+    expect(shapes(r.raw(r.ports[0])), 'several in a message, up to 4 Mi characters each').toEqual(['hello', [1, 2, 3], 4, 5]);
   });
 
   it('hands over a compact record of what it held when the document goes away, and what the hook sends after at once', async () => {
@@ -291,6 +303,7 @@ describe('relay', () => {
     await r.clock.advance(100);
     expect(r.ports.length).toBe(2);
     expect(r.received(r.ports[1]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 2, 3]);
+    expect(shapes(r.raw(r.ports[1])), 'resent as one message').toEqual(['hello', [2, 3]]);
     r.ack(r.ports[1], 3);
     await settle();
     r.ports[1].disconnect();

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../../src/panel/App';
 import { MessagesPane } from '../../../src/panel/Messages';
-import { arrivedWhilePaused, applySessionDelta, pause, paused, resume, revision, selectConnection, session } from '../../../src/panel/store';
+import { arrivedWhilePaused, applySessionDelta, applySessionDeltas, pause, paused, resume, revision, selectConnection, session } from '../../../src/panel/store';
 import { handleShortcut } from '../../../src/panel/keyboard';
 import type { Message } from '../../../src/core/model';
 import { click, flush, load, mount, nginxLikeSession } from './fixtures';
@@ -49,6 +49,25 @@ describe('pause', () => {
     expect(countText()).toBe('130 messages');
     const indexes = live.messages.map((m) => m.index);
     expect(indexes).toEqual(Array.from({ length: 130 }, (_, i) => i));
+  });
+
+  it('applies a hand-over\'s deltas together: one revision live, every one counted while paused (decision 76)', () => {
+    const s = load(nginxLikeSession());
+    const live = s.connections.find((c) => c.url.endsWith('/echo?live'))!;
+    let time = live.messages[live.messages.length - 1].time;
+    let index = live.messages.length;
+    const deltas = () => [
+      { messages: [{ connectionId: live.id, messages: [tick(index++, ++time)] }] },
+      { connections: [{ id: `late${index}`, url: 'ws://127.0.0.1:8080/late', frameUrl: '', protocols: [], createdAt: time }] },
+      { messages: [{ connectionId: live.id, messages: [tick(index++, ++time), tick(index++, ++time)] }], pageEvents: [{ type: 'online' as const, time }] },
+    ];
+    const before = revision.value;
+    flush(() => applySessionDeltas(deltas()));
+    expect(revision.value, 'one redraw for the three').toBe(before + 1);
+    expect(live.messages.map((m) => m.index)).toEqual(Array.from({ length: 33 }, (_, i) => i));
+    flush(() => pause());
+    flush(() => applySessionDeltas(deltas()));
+    expect(arrivedWhilePaused.value).toEqual({ messages: 3, connections: 1, pageEvents: 1 });
   });
 
   it('says how many messages arrived in the bar, and Resume / P give them back', () => {
