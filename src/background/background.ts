@@ -778,13 +778,18 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
     for (const read of portReads.values()) if (read === tabId) return true;
     return false;
   }
-  /** Tells every document of a read tab, not told yet on its Port, to go live. Cheap: one entry per connected document. */
+  /**
+   * Tells every document of a read tab, not told yet on its Port, to go live; and every document told so whose tab
+   * nothing reads any more, to hold again (decision 77). Cheap: one entry per connected document.
+   */
   function tellLive(): void {
     for (const [docId, { port, tabId }] of relayOf) {
-      if (liveTold.has(docId) || !isRead(tabId)) continue;
-      liveTold.add(docId);
+      const read = isRead(tabId);
+      if (liveTold.has(docId) === read) continue;
+      if (read) liveTold.add(docId);
+      else liveTold.delete(docId);
       try {
-        port.postMessage({ kind: 'live', docId });
+        port.postMessage({ kind: read ? 'live' : 'held', docId });
       } catch {
         // the frame is gone
       }

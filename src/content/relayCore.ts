@@ -75,6 +75,8 @@ export function startRelay(deps: RelayDeps): void {
    * freezes.
    */
   let live = false;
+  /** Live for the rest of its life: past HOLD_MAX_CHARS, or when the key could not be read (decision 77's `held` is ignored). */
+  let stayLive = false;
   /** Between pagehide and pageshow (or freeze and resume): what the hook still sends goes at once, uncompacted. */
   let leaving = false;
   /**
@@ -106,6 +108,11 @@ export function startRelay(deps: RelayDeps): void {
       // Something reads this document's tab (decision 74): what it holds goes now, and every batch from now on.
       if (message.kind === 'live') {
         if (message.docId === docId) goLive(true);
+        return;
+      }
+      // Nothing reads it any more (decision 77): it holds again, unless it must stay live.
+      if (message.kind === 'held') {
+        if (message.docId === docId && !stayLive) live = false;
         return;
       }
       if (message.kind === 'command') {
@@ -169,7 +176,10 @@ export function startRelay(deps: RelayDeps): void {
         if (!port) deferred = false;
         connect();
       },
-      () => goLive(false), // unreadable: live, as before
+      () => {
+        stayLive = true; // unreadable: live, as before
+        goLive(false);
+      },
     );
     // A panel opened (or a recording started) after this document's start: it says hello now (deferred).
     deps.watchHelloAtOnce?.(() => connect());
@@ -198,7 +208,14 @@ export function startRelay(deps: RelayDeps): void {
         due = undefined;
         return release();
       }
-      if (heldChars > HOLD_MAX_CHARS) return goLive(true); // too much to hold: handed over, and live from now on
+      if (heldChars > HOLD_MAX_CHARS) {
+        stayLive = true; // too much to hold: handed over, and live from now on
+        return goLive(true);
+      }
+      // The background hears at once that the document holds (not at the next tick, nor only with a hello that has not
+      // gone yet), so a panel opened meanwhile waits for what is held: a document holding again after being live
+      // (decision 77), or one whose hello went at document_start.
+      if (held.length === 1 && port) holdingNote();
       addLate();
       ask();
       // The Port opens (and the hello goes) with the first batch, while the document is alive: a Port first opened in
@@ -224,13 +241,16 @@ export function startRelay(deps: RelayDeps): void {
       ticking = false;
       return;
     }
+    holdingNote();
+    deps.setTimeout(tick, HOLD_TICK_MS);
+  }
+  function holdingNote(): void {
     try {
       if (port) port.postMessage({ kind: 'holding', docId, batches: held.length, chars: heldChars });
       else connect();
     } catch {
       port = undefined;
     }
-    deps.setTimeout(tick, HOLD_TICK_MS);
   }
 
   /** Hands batches over: kept until acknowledged, sent on the open Port or with a new one. */
@@ -314,7 +334,10 @@ export function startRelay(deps: RelayDeps): void {
   // background says its tab is read (74), they pass the cap, or it goes away (73). Subframes ask at their first batch.
   if (top) {
     deferred = true;
-    if (deps.webdriver && deps.href().endsWith(AUTOMATION_OPEN_PANEL)) goLive(false);
+    if (deps.webdriver && deps.href().endsWith(AUTOMATION_OPEN_PANEL)) {
+      stayLive = true;
+      goLive(false);
+    }
     else ask();
   }
   // The hook flushes its last batch in its own pagehide (and freeze) listener, which may run before or after this one

@@ -66,11 +66,14 @@ export type RelayToBackground =
  * `command`: from the extension's own pages, for the hook (src/protocol/page.ts); `docId` absent: every document of the tab.
  * `live`: something reads the document's tab (its panel, the popup on it, a recording or a policy on it, or the
  * "Every tab live" setting): it hands over what it holds and every batch from then on as it comes (docs/decisions.md, 74).
+ * `held`: nothing reads the tab any more (its last panel closed, a recording or policy ended): the document holds its
+ * batches again, as before its `live` (docs/decisions.md, 77).
  */
 export type BackgroundToRelay =
   | { kind: 'ack'; docId: string; seq: number }
   | { kind: 'command'; docId?: string; command: PageCommand }
-  | { kind: 'live'; docId: string };
+  | { kind: 'live'; docId: string }
+  | { kind: 'held'; docId: string };
 
 /**
  * The storage.local key the background sets (to true) while a new document's hello matters at once: a panel or the

@@ -170,6 +170,47 @@ describe('a tab nobody reads (Chromium)', () => {
     await page.close();
   });
 
+  it('holds a tab\'s batches again once its panel closes, and hands them over when a panel opens on it again (decision 77)', async () => {
+    const elsewhere = await openPanel(env.browser, 2_000_000_000); // sets the hint: the page says hello at once
+    await until(async () => (await helloHint()) === true, 'the hint set by the open panel');
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/blank.html?held-again`);
+    const { tabId } = await waitForSession(env.browser, (s) => s.pageUrl?.endsWith('/blank.html?held-again') === true, 'the page\'s hello');
+    await page.evaluate(
+      (url) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(url);
+          const w = window as unknown as { exchange(n: number, tag: string): Promise<void> };
+          let waiting: { left: number; done: () => void } | undefined;
+          ws.onmessage = () => waiting && --waiting.left === 0 && waiting.done();
+          w.exchange = (n, tag) =>
+            new Promise<void>((done) => {
+              waiting = { left: n, done };
+              for (let i = 0; i < n; i++) ws.send(`${tag}${i}`);
+            });
+          ws.onopen = () => resolve();
+        }),
+      `${env.server.wsOrigin}/echo?held-again`,
+    );
+    const count = async () => (await storedSessions(env.browser)).get(tabId)?.connections.find((c) => c.url.endsWith('/echo?held-again'))?.messages.length ?? 0;
+    const panel = await openPanel(env.browser, tabId);
+    await page.evaluate(() => (window as unknown as { exchange(n: number, tag: string): Promise<void> }).exchange(100, 'read'));
+    await until(async () => (await count()) === 200, 'the messages sent while the panel read the tab');
+    await panel.close();
+    await page.waitForTimeout(500); // the background tells the page to hold
+    await page.evaluate(() => (window as unknown as { exchange(n: number, tag: string): Promise<void> }).exchange(100, 'closed'));
+    await page.waitForTimeout(1500);
+    expect(await count(), 'held in the page once the panel closed').toBe(200);
+    const again = await openPanel(env.browser, tabId);
+    await until(async () => (await count()) === 400, 'everything, handed over when a panel opened again');
+    const connection = (await storedSessions(env.browser)).get(tabId)!.connections.find((c) => c.url.endsWith('/echo?held-again'))!;
+    expect(connection.droppedMessages ?? 0).toBe(0);
+    expect(connection.messages.filter((m) => m.direction === 'send').map((m) => m.preview)).toEqual([...Array.from({ length: 100 }, (_, i) => `read${i}`), ...Array.from({ length: 100 }, (_, i) => `closed${i}`)]);
+    await again.close();
+    await elsewhere.close();
+    await page.close();
+  });
+
   it('says hello at once from every top document while a panel is open, and not once it is closed', async () => {
     const first = await env.browser.context.newPage();
     await first.goto(`${env.server.origin}/ticker.html?panel`);

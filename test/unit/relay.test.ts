@@ -53,7 +53,9 @@ function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => P
   const ack = (port: FakePort, seq: number) => port.postMessage({ kind: 'ack', docId: 'doc1', seq });
   /** The background says the document's tab is read (decision 74); `docId`: another document's. */
   const live = (port: FakePort, docId = 'doc1') => port.postMessage({ kind: 'live', docId });
-  return { target, clock, ports, page, received, all, raw, ack, live, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
+  /** Nothing reads the document's tab any more (decision 77). */
+  const heldAgain = (port: FakePort, docId = 'doc1') => port.postMessage({ kind: 'held', docId });
+  return { target, clock, ports, page, received, all, raw, ack, live, heldAgain, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
 }
 
 /** Each message as posted: a batch by its seq, several batches (decision 76) by the list of their seqs, others by kind. */
@@ -119,6 +121,52 @@ describe('relay', () => {
     r.page.batch(4);
     await settle();
     expect(shapes(r.raw(r.ports[0])), 'then each as it comes').toEqual(['hello', [1, 2, 3], 4]);
+  });
+
+  it('holds again when nothing reads its tab any more, says so at once, and hands over at the next live (decision 77)', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    r.page.batch(1);
+    await settle();
+    r.live(r.ports[0]);
+    await settle();
+    r.page.batch(2);
+    await settle();
+    r.heldAgain(r.ports[0], 'another-doc');
+    r.page.batch(3);
+    await settle();
+    expect(shapes(r.raw(r.ports[0])), 'live: another document\'s held changes nothing').toEqual(['hello', 1, 2, 3]);
+    r.heldAgain(r.ports[0]);
+    await settle();
+    r.page.batch(4);
+    r.page.batch(5);
+    await settle();
+    expect(shapes(r.raw(r.ports[0])), 'held again').toEqual(['hello', 1, 2, 3]);
+    expect(r.all(r.ports[0]).filter((m) => m.kind === 'holding').map((m) => m.kind === 'holding' && m.batches), 'told at once, then that it handed over').toEqual([0, 1]);
+    r.live(r.ports[0]);
+    await settle();
+    expect(shapes(r.raw(r.ports[0]))).toEqual(['hello', 1, 2, 3, [4, 5]]);
+    expect(r.all(r.ports[0]).at(-1)).toMatchObject({ kind: 'holding', batches: 0 });
+    // Held again, then the page goes away: the compact record of what it held since.
+    r.heldAgain(r.ports[0]);
+    await settle();
+    r.page.batch(6);
+    r.target.dispatchEvent(new Event('pagehide'));
+    await settle();
+    expect(r.all(r.ports[0]).filter((m) => m.kind === 'batch').map((m) => m.kind === 'batch' && m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('stays live past what it may hold, whatever the background says after', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    const mib = 'x'.repeat(1024 * 1024);
+    for (let seq = 1; seq <= 5; seq++) r.page.batch(seq, NONCE, mib);
+    await settle();
+    r.heldAgain(r.ports[0]);
+    await settle();
+    r.page.batch(6);
+    await settle();
+    expect(r.received(r.ports[0]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 1, 2, 3, 4, 5, 6]);
   });
 
   it('hands its batches over and stays live once they pass what it may hold', async () => {

@@ -7,6 +7,8 @@ import { EXTENSION_ID, EXTENSION_ORIGIN, Harness, type RelayEnd } from './fakes'
 
 /** The documents told `live` on this relay's Port, in order. */
 const told = (relay: RelayEnd) => (relay.port.received as BackgroundToRelay[]).filter((m) => m.kind === 'live').map((m) => m.kind === 'live' && m.docId);
+/** Every `live` and `held` on this relay's Port, in order (decision 77). */
+const switches = (relay: RelayEnd) => (relay.port.received as BackgroundToRelay[]).flatMap((m) => (m.kind === 'live' || m.kind === 'held' ? [`${m.kind} ${m.docId}`] : []));
 
 describe('background: live tabs', () => {
   it('tells only the documents of the tab a panel reads, at their hello or when the panel subscribes', async () => {
@@ -85,6 +87,53 @@ describe('background: live tabs', () => {
     next.hello('a2');
     await h.flush();
     expect(told(next), 'nothing reads tab 1 any more').toEqual([]);
+  });
+
+  it('tells a document to hold again once nothing reads its tab: its panel closed or moved, a recording ended, the setting off (decision 77)', async () => {
+    const h = new Harness();
+    const a = h.relay(1);
+    const b = h.relay(2);
+    a.hello('a1', { deferred: true });
+    b.hello('b1', { deferred: true });
+    const panel = h.panel();
+    panel.subscribe(1);
+    await h.flush();
+    expect(switches(a)).toEqual(['live a1']);
+    // The panel moves to tab 2: tab 1's document holds again, tab 2's goes live.
+    panel.subscribe(2);
+    await h.flush();
+    expect(switches(a)).toEqual(['live a1', 'held a1']);
+    expect(switches(b)).toEqual(['live b1']);
+    // A recording on tab 2 keeps it read after its panel closes; its end does not.
+    await h.browser.onMessage.emit({ kind: 'record-start', tabId: 2, name: 'Checkout' }, { id: EXTENSION_ID, url: `${EXTENSION_ORIGIN}src/popup/index.html` })[0];
+    panel.port.disconnect();
+    await h.flush();
+    expect(switches(b), 'the recording still reads it').toEqual(['live b1']);
+    await h.browser.onMessage.emit({ kind: 'record-stop', tabId: 2 }, { id: EXTENSION_ID, url: `${EXTENSION_ORIGIN}src/popup/index.html` })[0];
+    await h.flush();
+    expect(switches(b)).toEqual(['live b1', 'held b1']);
+    // Every tab live, then off: live, then held again, once each.
+    const settingsPanel = h.panel();
+    settingsPanel.send({ kind: 'settings', settings: { everyTabLive: true } });
+    await h.flush();
+    settingsPanel.send({ kind: 'settings', settings: { everyTabLive: false } });
+    await h.flush();
+    expect(switches(a)).toEqual(['live a1', 'held a1', 'live a1', 'held a1']);
+    expect(switches(b)).toEqual(['live b1', 'held b1', 'live b1', 'held b1']);
+  });
+
+  it('tells a document to hold again when its tab\'s panel closes (DevTools closed), and live again when one opens', async () => {
+    const h = new Harness();
+    const a = h.relay(1);
+    a.hello('a1', { deferred: true });
+    const first = h.panel(undefined, panelPortName(1));
+    await h.flush();
+    first.port.disconnect();
+    await h.flush();
+    expect(switches(a)).toEqual(['live a1', 'held a1']);
+    h.panel(undefined, panelPortName(1));
+    await h.flush();
+    expect(switches(a)).toEqual(['live a1', 'held a1', 'live a1']);
   });
 
   it('tells nothing when nothing reads, and takes a Port name without a tab id, or a bad setting, for nothing', async () => {
