@@ -515,7 +515,9 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
       // A known document says hello again on a new Port (the worker restarted): commands and `live` go on that one.
       const known = state.docs[message.docId] !== undefined;
       relayOf.set(message.docId, { port, tabId });
-      liveTold.delete(message.docId);
+      // A document live since an earlier worker told it so is counted as told: told `held` if nothing reads its tab now.
+      if (message.live === true) liveTold.add(message.docId);
+      else liveTold.delete(message.docId);
       if (known) return tellLive();
       const frameUrl = (typeof message.frameUrl === 'string' ? message.frameUrl : (sender.url ?? '')).slice(0, MAX_URL_CHARS);
       const bounds = timeBounds(clock.now());

@@ -91,6 +91,8 @@ export function startRelay(deps: RelayDeps): void {
     const message: RelayToBackground = { kind: 'hello', v: PROTOCOL_VERSION, docId, frameUrl: deps.href(), top, time: deps.now(), timeOrigin: deps.timeOrigin, webdriver: deps.webdriver };
     if (deferred) message.deferred = true;
     if (!live && held.length) message.holding = true;
+    // Live, and may hold again: a worker started after the one that told it so learns it here (decision 77).
+    else if (live && !stayLive) message.live = true;
     return message;
   }
 

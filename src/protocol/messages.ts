@@ -40,9 +40,10 @@ export type RelayToBackground =
    * `time`: now in the document; `timeOrigin`: its performance.timeOrigin (records before it are implausible).
    * `deferred`: a top frame's hello sent with its first batch rather than at document_start (HELLO_AT_ONCE_KEY):
    * its navigation happened at `timeOrigin`, not at `time`. `holding`: the document holds batches nothing read yet
-   * (docs/decisions.md, 73).
+   * (docs/decisions.md, 73). `live`: it hands every batch over as it comes, told so by a worker before this one, and
+   * would hold again if told `held` (77).
    */
-  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; timeOrigin?: number; webdriver: boolean; deferred?: boolean; holding?: boolean }
+  | { kind: 'hello'; v: number; docId: string; frameUrl: string; top: boolean; time: number; timeOrigin?: number; webdriver: boolean; deferred?: boolean; holding?: boolean; live?: boolean }
   /**
    * `json` is a PageBatch as the hook wrote it; the background parses and validates it off the page's thread.
    * A document's seqs go up by one from 1: a gap is batches lost (the relay's cap dropped them before the

@@ -156,6 +156,19 @@ describe('relay', () => {
     expect(r.all(r.ports[0]).filter((m) => m.kind === 'batch').map((m) => m.kind === 'batch' && m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('says in its hello to a restarted worker that it is live, so that worker can tell it to hold (decision 77)', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    r.page.batch(1);
+    await settle();
+    expect(r.all(r.ports[0])[0]).not.toHaveProperty('live');
+    r.live(r.ports[0]);
+    await settle();
+    r.ports[0].disconnect(); // the worker stopped, with batch 1 unacknowledged
+    await r.clock.advance(100);
+    expect(r.all(r.ports[1])[0]).toMatchObject({ kind: 'hello', live: true });
+  });
+
   it('stays live past what it may hold, whatever the background says after', async () => {
     const r = relay({ atOnce: () => Promise.resolve(false) });
     r.page.hello();
@@ -167,6 +180,9 @@ describe('relay', () => {
     r.page.batch(6);
     await settle();
     expect(r.received(r.ports[0]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 1, 2, 3, 4, 5, 6]);
+    r.ports[0].disconnect();
+    await r.clock.advance(100);
+    expect(r.all(r.ports[1])[0], 'nothing to tell a new worker: it cannot hold again').not.toHaveProperty('live');
   });
 
   it('hands its batches over and stays live once they pass what it may hold', async () => {

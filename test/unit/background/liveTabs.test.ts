@@ -136,6 +136,18 @@ describe('background: live tabs', () => {
     expect(switches(a)).toEqual(['live a1', 'held a1', 'live a1']);
   });
 
+  it('tells a document live since an earlier worker to hold, from its hello, when nothing reads its tab now', async () => {
+    const h = new Harness();
+    const a = h.relay(1);
+    a.send({ kind: 'hello', v: 1, docId: 'a1', frameUrl: 'https://app.example/', top: true, time: 1_790_000_000_000, webdriver: false, live: true });
+    const b = h.relay(2);
+    b.send({ kind: 'hello', v: 1, docId: 'b1', frameUrl: 'https://app.example/', top: true, time: 1_790_000_000_000, webdriver: false, live: true });
+    h.panel(undefined, panelPortName(2));
+    await h.flush();
+    expect(switches(a)).toEqual(['held a1']);
+    expect(switches(b), 'read: already live, nothing to tell').toEqual([]);
+  });
+
   it('tells nothing when nothing reads, and takes a Port name without a tab id, or a bad setting, for nothing', async () => {
     const h = new Harness();
     const a = h.relay(0);
