@@ -16,7 +16,10 @@
 // Options: --workload=NAME (default recv-binary), --runs=N (default 9), --baseline=DIR,
 // --extension=DIR, --no-build (default: builds dist/chrome first, as npm run bench does), --network (the
 // Network domain enabled on the page, as an open DevTools does: the bench's +network conditions), --reader (a
-// SocketScope panel open in each browser with an extension: documents hand every batch over as it comes).
+// SocketScope panel open in each browser with an extension: documents hand every batch over as it comes),
+// --reader=other (a panel open on another tab only), --reader=closed (the page's tab read from its start, "Every tab
+// live", and no longer from its mark on: its traffic comes after the reading stopped, as after a panel was closed;
+// docs/decisions.md, 77).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,10 +37,20 @@ if (!w) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOAD
 const RUNS = Number(args.runs ?? 9);
 const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome');
 const NETWORK = args.network === true;
-/** --reader: the live path (a panel open, "Every tab live"); --reader=other: a panel open on another tab, nothing else. */
-const READER = args.reader === true || args.reader === 'other';
+/**
+ * --reader: the live path (a panel open, "Every tab live"); --reader=other: a panel open on another tab, nothing else;
+ * --reader=closed: "Every tab live" on when the page starts, off at its mark (before its traffic).
+ */
 const READER_OTHER = args.reader === 'other';
-if (args.reader !== undefined && !READER) throw new Error(`--reader=${args.reader}: expected --reader or --reader=other`);
+const READER_CLOSED = args.reader === 'closed';
+const READER = args.reader === true || READER_OTHER || READER_CLOSED;
+if (args.reader !== undefined && !READER) throw new Error(`--reader=${args.reader}: expected --reader, --reader=other or --reader=closed`);
+/** --reader=closed: turns "Every tab live" on or off in a browser with an extension, and gives the worker time to tell its documents. */
+async function everyTabLive(browser, on) {
+  if (!browser.extensionId) return;
+  await browser.evaluateInServiceWorker(`chrome.storage.local.set({ settings: { everyTabLive: ${on} } })`);
+  await sleep(300);
+}
 const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;
 if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new Error(`--baseline=${BASELINE_DIR}: no manifest.json there`);
 /** After the page's report: time for the hook's timer, the relay and the background to finish (as run.mjs). */
@@ -49,8 +62,15 @@ if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENS
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
 const browsers = { without: await launchRaw(BASELINE_DIR ? { extensionDir: BASELINE_DIR } : {}), with: await launchRaw({ extensionDir: EXTENSION_DIR }) };
-if (READER) await openReaders(Object.values(browsers), { everyTabLive: !READER_OTHER });
-console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${READER_OTHER ? ', a SocketScope panel open on another tab' : READER ? ', a SocketScope panel open and "Every tab live" (the live path)' : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
+if (READER) await openReaders(Object.values(browsers), { everyTabLive: !READER_OTHER && !READER_CLOSED });
+const readerText = READER_CLOSED
+  ? ', the page read from its start ("Every tab live", a panel on another tab) and not from its mark on'
+  : READER_OTHER
+    ? ', a SocketScope panel open on another tab'
+    : READER
+      ? ', a SocketScope panel open and "Every tab live" (the live path)'
+      : '';
+console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${readerText}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
 // Two windows per run, split at the page's mark (bench/pages: after the socket's open and 300 ms, before "go"):
 // `load` from before the page's navigation to the mark (the page's load, the content scripts, the socket's open and
 // its first batch), `traffic` from the mark to the settles after its last message and after the page is left.
@@ -62,7 +82,9 @@ try {
     for (const label of i % 2 ? ['with', 'without'] : ['without', 'with']) {
       const browser = browsers[label];
       const runId = `threads-${label}-${i}-${Date.now()}`;
-      server.atMark(runId, () => threadTimes(browser.userDataDir));
+      if (READER_CLOSED) await everyTabLive(browser, true);
+      // At the mark (the page waits for its answer): with --reader=closed the reading stops first, counted in the load.
+      server.atMark(runId, READER_CLOSED ? async () => (await everyTabLive(browser, false), threadTimes(browser.userDataDir)) : () => threadTimes(browser.userDataDir));
       const before = threadTimes(browser.userDataDir);
       const target = await browser.open(workloadUrl(server, w, runId), { network: NETWORK });
       await server.waitReport(runId);
@@ -118,10 +140,10 @@ console.log(`  the whole run: ${span(wholeRatio)} (+${wholeRatio.addedMs.toFixed
 console.log(`  the load:      ${span(loadRatio)} (+${loadRatio.addedMs.toFixed(1)} ms; information)`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${READER_OTHER ? '+reader-other' : READER ? '+reader' : ''}.json`);
+const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${READER_CLOSED ? '+reader-closed' : READER_OTHER ? '+reader-other' : READER ? '+reader' : ''}.json`);
 const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
 writeFileSync(
   file,
-  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER_OTHER ? 'other' : READER, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic } }, null, 1),
+  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER_CLOSED ? 'closed' : READER_OTHER ? 'other' : READER, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic } }, null, 1),
 );
 console.log(`samples (ms per thread and run; samples: the whole run, windows: split at the mark): ${file.replace(`${ROOT}/`, '')}`);

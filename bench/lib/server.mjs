@@ -58,7 +58,8 @@ export async function startBenchServer(pagesDir) {
       const run = new URL(request.url, 'http://x').searchParams.get('run');
       const marker = markers.get(run);
       markers.delete(run);
-      if (marker) marks.set(run, marker());
+      // A marker may be async (bench:threads --reader=closed stops the reading first): the page waits for it.
+      if (marker) marks.set(run, await marker());
       response.writeHead(204, { 'access-control-allow-origin': '*' });
       response.end();
       return;
