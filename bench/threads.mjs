@@ -45,6 +45,9 @@ const READER_OTHER = args.reader === 'other';
 const READER_CLOSED = args.reader === 'closed';
 const READER = args.reader === true || READER_OTHER || READER_CLOSED;
 if (args.reader !== undefined && !READER) throw new Error(`--reader=${args.reader}: expected --reader, --reader=other or --reader=closed`);
+/** The mode as the results file records it (true: the live path), and its file name's suffix. */
+const READER_MODE = READER_CLOSED ? 'closed' : READER_OTHER ? 'other' : READER;
+const READER_SUFFIX = READER_MODE === true ? '+reader' : READER_MODE ? `+reader-${READER_MODE}` : '';
 /** --reader=closed: turns "Every tab live" on or off in a browser with an extension, and gives the worker time to tell its documents. */
 async function everyTabLive(browser, on) {
   if (!browser.extensionId) return;
@@ -84,7 +87,10 @@ try {
       const runId = `threads-${label}-${i}-${Date.now()}`;
       if (READER_CLOSED) await everyTabLive(browser, true);
       // At the mark (the page waits for its answer): with --reader=closed the reading stops first, counted in the load.
-      server.atMark(runId, READER_CLOSED ? async () => (await everyTabLive(browser, false), threadTimes(browser.userDataDir)) : () => threadTimes(browser.userDataDir));
+      server.atMark(runId, async () => {
+        if (READER_CLOSED) await everyTabLive(browser, false);
+        return threadTimes(browser.userDataDir);
+      });
       const before = threadTimes(browser.userDataDir);
       const target = await browser.open(workloadUrl(server, w, runId), { network: NETWORK });
       await server.waitReport(runId);
@@ -140,10 +146,10 @@ console.log(`  the whole run: ${span(wholeRatio)} (+${wholeRatio.addedMs.toFixed
 console.log(`  the load:      ${span(loadRatio)} (+${loadRatio.addedMs.toFixed(1)} ms; information)`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${READER_CLOSED ? '+reader-closed' : READER_OTHER ? '+reader-other' : READER ? '+reader' : ''}.json`);
+const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${READER_SUFFIX}.json`);
 const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
 writeFileSync(
   file,
-  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER_CLOSED ? 'closed' : READER_OTHER ? 'other' : READER, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic } }, null, 1),
+  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic } }, null, 1),
 );
 console.log(`samples (ms per thread and run; samples: the whole run, windows: split at the mark): ${file.replace(`${ROOT}/`, '')}`);
