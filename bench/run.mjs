@@ -16,7 +16,7 @@
 // Options: --runs=N (measured runs per browser and condition, default 5),
 // --no-build, --network=off|only|both (default both),
 // --busy[=only|both|off] (bare --busy: busy only; default off),
-// --only=recv-text,recv-binary,recv-blob,recv-blob-small,send-text,recv-one,steady-full,hook,panel (a name with
+// --only=recv-text,recv-binary,recv-blob,recv-blob-small,recv-blob-16k,send-text,recv-one,steady-full,hook,panel (recv-blob-16k only when named; a name with
 // +network, e.g. recv-text+network, selects that condition alone),
 // --baseline=DIR (A/B of two builds: the "without" browser loads the
 // extension built in DIR, so the ratios read this build ÷ that one; not a
@@ -88,7 +88,7 @@ function conditions() {
     for (const w of WORKLOADS) {
       for (const network of NETWORK_MODES) {
         const name = `${w.name}${network ? '+network' : ''}`;
-        if (ONLY && !ONLY.has(w.name) && !ONLY.has(name)) continue;
+        if (ONLY ? !ONLY.has(w.name) && !ONLY.has(name) : w.optIn) continue;
         list.push({ load, network, name, label: `${name}${load === 'busy' ? ' (busy)' : ''}`, w, pageLimit: load === 'busy' ? Math.max(w.pageLimit, BUSY_PAGE_LIMIT) : w.pageLimit, cpuLimit: w.cpuLimit });
       }
     }
@@ -110,8 +110,8 @@ async function main() {
     }
   }
   const server = await startBenchServer(join(import.meta.dirname, 'pages'));
-  for (const w of WORKLOADS) if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
   const selected = conditions();
+  for (const w of new Set(selected.map((c) => c.w))) if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
   log(`Chromium: ${CHROMIUM_PATH}; ${cpus().length} CPUs; ${RUNS} measured runs per browser and condition, alternating, after one warm-up pair.`);
   log(`Conditions: ${selected.length} (load ${LOADS.join(' and ')}; Network domain ${NETWORK_MODES.map((n) => (n ? 'on' : 'off')).join(' and ')}).`);
   const report = {

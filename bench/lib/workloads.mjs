@@ -7,6 +7,9 @@ export const WORKLOADS = [
   { name: 'recv-blob', title: 'receive 2k binary messages of 64 KiB as Blobs (the default binaryType)', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05 },
   // Small Blobs: what a binary protocol on the default binaryType receives; every preview within the budget is a read (docs/decisions.md, 75).
   { name: 'recv-blob-small', title: 'receive 2k binary messages of 1 KiB as Blobs', kind: 'receive', count: 2_000, size: 1024, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05 },
+  // Blobs at the largest size a held document still reads (docs/decisions.md, 78). `optIn`: run only when named
+  // (`--only=recv-blob-16k`, or `bench:threads -- --workload=recv-blob-16k`), not in a default run.
+  { name: 'recv-blob-16k', title: 'receive 2k binary messages of 16 KiB as Blobs', kind: 'receive', count: 2_000, size: 16_384, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05, optIn: true },
   { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, pageLimit: 1.1, cpuLimit: 1.15 },
   // What the extension costs a page whatever its traffic (content scripts, the relay's port, the handshake, a write):
   // the floor under every other workload's CPU. Information, not a target: its page time is a millisecond.

@@ -114,7 +114,10 @@ export function startRelay(deps: RelayDeps): void {
       }
       // Nothing reads it any more (decision 77): it holds again, unless it must stay live.
       if (message.kind === 'held') {
-        if (message.docId === docId && !stayLive) live = false;
+        if (message.docId === docId && !stayLive && live) {
+          live = false;
+          command({ c: 'live', on: false });
+        }
         return;
       }
       if (message.kind === 'command') {
@@ -146,6 +149,8 @@ export function startRelay(deps: RelayDeps): void {
   function goLive(late: boolean): void {
     if (live) return;
     live = true;
+    // The hook reads large Blobs again (decision 78); queued until its nonce is known, as every command.
+    command({ c: 'live', on: true });
     if (!late) deferred = false;
     const batches = held;
     held = [];

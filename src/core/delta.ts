@@ -44,6 +44,7 @@ export function applyDelta(session: Session, delta: SessionDelta, index?: Map<st
     session.dropped.previews += delta.dropped.previews ?? 0;
     session.dropped.rejected += delta.dropped.rejected ?? 0;
     if (delta.dropped.budgetPreviews) session.dropped.budgetPreviews = (session.dropped.budgetPreviews ?? 0) + delta.dropped.budgetPreviews;
+    if (delta.dropped.heldBlobPreviews) session.dropped.heldBlobPreviews = (session.dropped.heldBlobPreviews ?? 0) + delta.dropped.heldBlobPreviews;
     if (delta.dropped.unreadMessages) session.dropped.unreadMessages = (session.dropped.unreadMessages ?? 0) + delta.dropped.unreadMessages;
     if (delta.dropped.lostBatches) session.dropped.lostBatches = (session.dropped.lostBatches ?? 0) + delta.dropped.lostBatches;
     if (delta.dropped.droppedConnections) session.dropped.droppedConnections = (session.dropped.droppedConnections ?? 0) + delta.dropped.droppedConnections;

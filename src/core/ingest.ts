@@ -8,7 +8,7 @@ import { CLOSE_ABNORMAL, CLOSE_GOING_AWAY } from './closeCodes';
 
 import { isObject as isRecord } from './json';
 import { base64Length, base64Prefix } from './bytes';
-import { DIR_SEND, KIND_EVENTSOURCE, PAGE_CONTEXT_TYPES, PREVIEW_COMPLETE, PREVIEW_NONE, PREVIEW_TRUNCATED, PROTOCOL_VERSION, metaCode, metaDir, metaId, metaOpcode } from './wire';
+import { DIR_SEND, KIND_EVENTSOURCE, PAGE_CONTEXT_TYPES, PREVIEW_COMPLETE, PREVIEW_HELD_BLOB, PREVIEW_NONE, PREVIEW_TRUNCATED, PROTOCOL_VERSION, metaCode, metaDir, metaId, metaOpcode } from './wire';
 import type { PageBatch, PageRecord } from '../protocol/page';
 
 import {
@@ -293,6 +293,8 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   const groups = new Map<string, Message[]>();
   const targets = new Map<unknown, { id: string; group: Message[]; nextIndex: number; previewsSkipped: number } | null>();
   let previewsSkipped = 0;
+  /** Of those, the large Blobs the hook did not read while nothing read the tab (decision 78). */
+  let heldBlobs = 0;
   const columns = batch.messages;
   const simRows = Array.isArray(batch.simRows) ? new Set(batch.simRows) : undefined;
   const { time: times, size: sizes, preview: previews } = columns;
@@ -349,18 +351,20 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
     const time = t0 === undefined ? raw : isCountUpTo(raw, MAX_RELATIVE_MICROS) ? Math.round(t0 * 1000 + raw) / 1000 : NaN;
     const size = sizes[i];
     const preview = previews[i];
-    if (!target || !isTime(time) || !isCountUpTo(size, MAX_MESSAGE_BYTES) || !isText(preview, MAX_PREVIEW_CHARS) || (opcode !== 1 && opcode !== 2) || (dir !== 0 && dir !== 1) || (code !== PREVIEW_COMPLETE && code !== PREVIEW_TRUNCATED && code !== PREVIEW_NONE)) {
+    if (!target || !isTime(time) || !isCountUpTo(size, MAX_MESSAGE_BYTES) || !isText(preview, MAX_PREVIEW_CHARS) || (opcode !== 1 && opcode !== 2) || (dir !== 0 && dir !== 1) || (code !== PREVIEW_COMPLETE && code !== PREVIEW_TRUNCATED && code !== PREVIEW_NONE && (code !== PREVIEW_HELD_BLOB || opcode !== 2))) {
       rejected++;
       continue;
     }
     // One literal per kind, every property in it: a property added afterwards (evicted) would give each such message a
     // second allocation for it (tens of thousands in a flood, where most messages have no preview).
     let message: Message;
-    if (code === PREVIEW_NONE) {
-      // No preview: the hook's preview budget was spent. Shown and counted as an eviction by the memory cap.
+    if (code === PREVIEW_NONE || code === PREVIEW_HELD_BLOB) {
+      // No preview: the hook's preview budget was spent, or a large Blob was not read while nothing read the tab. Shown
+      // and counted as an eviction by the memory cap, each cause counted apart.
       message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview: '', truncated: true, evicted: true };
       target.previewsSkipped++;
       previewsSkipped++;
+      if (code === PREVIEW_HELD_BLOB) heldBlobs++;
     } else if (bound !== undefined && preview.length > (opcode === 1 ? bound : binaryBound)) {
       const kept = opcode === 1 ? preview.slice(0, bound) : base64Prefix(preview, bound);
       message = { index: target.nextIndex++, direction: dir === DIR_SEND ? 'send' : 'receive', time, opcode, size, preview: kept, truncated: true };
@@ -393,7 +397,8 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
     delta.dropped = { rejected, messages: batch.droppedMessages + unread, previews: previewsSkipped };
     if (unread) delta.dropped.unreadMessages = unread;
     if (droppedPageEvents) delta.dropped.droppedPageEvents = droppedPageEvents;
-    if (previewsSkipped) delta.dropped.budgetPreviews = previewsSkipped;
+    if (previewsSkipped > heldBlobs) delta.dropped.budgetPreviews = previewsSkipped - heldBlobs;
+    if (heldBlobs) delta.dropped.heldBlobPreviews = heldBlobs;
   }
   return delta;
 }

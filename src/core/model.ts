@@ -180,13 +180,18 @@ export interface Note {
 export interface DropCounts {
   /** Whole messages dropped by caps (metadata gone too). */
   messages: number;
-  /** Previews evicted by caps (metadata kept), and previews the page hook never copied (budgetPreviews). */
+  /** Previews evicted by caps (metadata kept), and previews the page hook never copied (budgetPreviews, heldBlobPreviews). */
   previews: number;
   /**
    * Of `previews`, those the page hook never copied: its preview budget was spent by a flood (README, Memory;
    * docs/decisions.md, 10b and 68). The rest of `previews` were recorded and later evicted by the memory cap.
    */
   budgetPreviews?: number;
+  /**
+   * Of `previews`, Blobs over 16 KiB received while nothing read the tab: the page hook did not read them, a read of
+   * one costing the browser tens of ms of CPU (docs/decisions.md, 78). Not part of `budgetPreviews`.
+   */
+  heldBlobPreviews?: number;
   /** Records refused as malformed or oversized (a page can post anything). */
   rejected: number;
   /**

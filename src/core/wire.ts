@@ -19,9 +19,11 @@ export const PREVIEW_COMPLETE = 0;
 export const PREVIEW_TRUNCATED = 1;
 /** No preview: the hook's preview budget was spent (counted like an eviction by the memory cap). */
 export const PREVIEW_NONE = 2;
+/** No preview: a Blob over BLOB_HELD_READ_MAX received while nothing read the tab, so not read (docs/decisions.md, 78). */
+export const PREVIEW_HELD_BLOB = 3;
 
 /**
- * The hook's packed `meta` column (PackedColumns in src/protocol/page.ts): a row's connection id, preview code (0–2),
+ * The hook's packed `meta` column (PackedColumns in src/protocol/page.ts): a row's connection id, preview code (0–3),
  * direction (0–1) and opcode (1–2) in one number, `id * 16 + code * 4 + dir * 2 + opcode - 1`. The hook writes the
  * same sum out (it imports constants only); ingest and unpackColumns read it back with these.
  */

@@ -14,6 +14,8 @@ import {
   batchEventType,
   commandEventType,
   PREVIEW_MAX,
+  PREVIEW_HELD_BLOB,
+  BLOB_HELD_READ_MAX,
   FLUSH_INTERVAL_MS,
   type PackedColumns,
   type PageCommand,
@@ -282,6 +284,8 @@ interface SocketState {
   // Either way the literal defines its properties, and no setter of the page's Object.prototype runs.
   /** Each message's preview: at most this many UTF-16 units of text or bytes of binary (a 'preview' command sets it). */
   let previewCap = PREVIEW_MAX;
+  /** Whether the relay hands each batch over as it comes (a 'live' command says); until then it holds them, and Blobs over BLOB_HELD_READ_MAX are not read. */
+  let live = false;
   /** The two preview budgets: characters left, as of `at` (hook clock). */
   const textBudget: Budget = bare({ left: PREVIEW_BUDGET_CHARS, at: 0, max: PREVIEW_BUDGET_CHARS, refill: PREVIEW_REFILL_PER_MS });
   const binaryBudget: Budget = bare({ left: BINARY_BUDGET_CHARS, at: 0, max: BINARY_BUDGET_CHARS, refill: BINARY_REFILL_PER_MS });
@@ -404,7 +408,7 @@ interface SocketState {
     let opcode = 2;
     let size: number;
     let preview = '';
-    // 0 whole preview, 1 truncated, 2 no preview: over the preview budget.
+    // 0 whole preview, 1 truncated, 2 no preview: over the preview budget, 3 no preview: a large Blob while held (78).
     let truncated = 0;
     if (typeof data === 'string') {
       opcode = 1;
@@ -444,7 +448,9 @@ interface SocketState {
       }
     } else if ((size = blobLength(data)) >= 0) {
       const length = size > previewCap ? previewCap : size;
-      if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
+      // A large Blob's read costs the browser tens of ms of CPU (docs/decisions.md, 78): not while nothing reads the tab.
+      if (!live && size > BLOB_HELD_READ_MAX && length) truncated = PREVIEW_HELD_BLOB;
+      else if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         truncated = length < size ? 1 : 0;
         if (length) queueBlobPreview(data as Blob, length < size ? length : -1, cols.preview.length);
@@ -975,6 +981,10 @@ interface SocketState {
       if (command.c === 'preview') {
         const bytes = command.bytes;
         if (typeof bytes === 'number' && bytes >= 0 && bytes <= PREVIEW_MAX && bytes % 1 === 0) previewCap = bytes;
+        return;
+      }
+      if (command.c === 'live') {
+        live = command.on === true;
         return;
       }
       // A stop (e.g. sent to the whole tab when a policy ended) changes nothing on a page that never had a command.

@@ -188,7 +188,7 @@ function MessageFilters() {
 
 function preview(message: Message): string {
   // Evicted by the memory cap, or never copied by the hook (a flood spent its budget): one flag for both; the status bar's counts split them.
-  if (message.evicted) return '(preview not kept: memory cap or flood budget)';
+  if (message.evicted) return '(preview not kept: memory cap, flood budget or an unread Blob)';
   if (message.truncated && !message.preview) return '(no content kept: Previews was sizes only)';
   if (message.opcode === 2) return `binary ${formatBytes(message.size)}${message.preview ? ` · ${message.preview.slice(0, 48)}` : ''}`;
   return oneLine(message.preview, 240);

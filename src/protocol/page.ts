@@ -17,6 +17,7 @@ export {
   DIR_SEND,
   PAGE_CONTEXT_TYPES,
   PREVIEW_COMPLETE,
+  PREVIEW_HELD_BLOB,
   PREVIEW_NONE,
   PREVIEW_TRUNCATED,
   PROTOCOL_VERSION,
@@ -65,7 +66,19 @@ export type PageCommand =
   | { c: 'close'; id: number; code: number; reason: string }
   | { c: 'send' | 'inject'; id: number; binary: boolean; text: string; b64: string }
   /** `preview`: bound every later message's preview to `bytes` (one of PREVIEW_CHOICES: characters of text, bytes of binary). */
-  | { c: 'preview'; bytes: number };
+  | { c: 'preview'; bytes: number }
+  /**
+   * `live`: whether the relay hands each batch over as it comes (something reads the tab) or holds them (decisions 73,
+   * 74, 77). Sent by the relay itself, at each change. While held, the hook reads no Blob over BLOB_HELD_READ_MAX (78).
+   */
+  | { c: 'live'; on: boolean };
+
+/**
+ * Received Blobs larger than this (bytes) are not read for their preview while the document holds its batches
+ * (docs/decisions.md, 78): each such read cost the browser about 40 ms of CPU on the 2-core machine, Blobs of 16 KiB
+ * and less nothing measurable.
+ */
+export const BLOB_HELD_READ_MAX = 16384;
 
 /** Lifecycle records: rare, so plain objects. `at` = how many messages of the same batch were recorded before this one, to keep order. */
 export type PageRecord =

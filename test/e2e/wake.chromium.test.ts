@@ -211,6 +211,55 @@ describe('a tab nobody reads (Chromium)', () => {
     await page.close();
   });
 
+  it('reads no Blob over 16 KiB while nothing reads its tab, counting each; reads them again once a panel reads it (decision 78)', async () => {
+    const elsewhere = await openPanel(env.browser, 2_000_000_000); // sets the hint: the page says hello at once
+    await until(async () => (await helloHint()) === true, 'the hint set by the open panel');
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/blank.html?held-blobs`);
+    const { tabId } = await waitForSession(env.browser, (s) => s.pageUrl?.endsWith('/blank.html?held-blobs') === true, 'the page\'s hello');
+    await page.evaluate(
+      (url) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(url); // binaryType 'blob', the browser's default
+          const w = window as unknown as { exchange(sizes: number[]): Promise<string[]> };
+          let waiting: { left: number; done: () => void } | undefined;
+          const kinds: string[] = [];
+          ws.onmessage = (event) => {
+            kinds.push(Object.prototype.toString.call(event.data));
+            if (waiting && --waiting.left === 0) waiting.done();
+          };
+          w.exchange = (sizes) =>
+            new Promise<string[]>((done) => {
+              waiting = { left: sizes.length, done: () => done(kinds.splice(0)) };
+              for (const size of sizes) ws.send(new Uint8Array(size).fill(size % 251));
+            });
+          ws.onopen = () => resolve();
+        }),
+      `${env.server.wsOrigin}/echo?held-blobs`,
+    );
+    const exchange = (sizes: number[]) => page.evaluate((sizes) => (window as unknown as { exchange(sizes: number[]): Promise<string[]> }).exchange(sizes), sizes);
+    expect(await exchange([65536, 16384, 16385])).toEqual(['[object Blob]', '[object Blob]', '[object Blob]']);
+    const panel = await openPanel(env.browser, tabId);
+    const received = async (count: number) =>
+      (await waitForSession(env.browser, (s) => (s.connections.find((c) => c.url.endsWith('/echo?held-blobs'))?.messages.length ?? 0) >= count, `${count} messages`)).session;
+    const held = (await received(6)).connections.find((c) => c.url.endsWith('/echo?held-blobs'))!.messages.filter((m) => m.direction === 'receive');
+    expect(held.map(({ size, preview, evicted }) => ({ size, previewChars: preview.length, evicted: evicted === true }))).toEqual([
+      { size: 65536, previewChars: 0, evicted: true },
+      { size: 16384, previewChars: 21848, evicted: false }, // 16 KiB and less: read while held
+      { size: 16385, previewChars: 0, evicted: true },
+    ]);
+    await expect.poll(() => panel.locator('.status-summary').textContent()).toContain('2 previews evicted (2 not read: Blobs over 16 KiB while nothing read the tab)');
+    // The panel reads the tab: the page is live, and its hook reads large Blobs again.
+    expect(await exchange([65536])).toEqual(['[object Blob]']);
+    const live = (await received(8)).connections.find((c) => c.url.endsWith('/echo?held-blobs'))!.messages.filter((m) => m.direction === 'receive');
+    expect(live.at(-1)).toMatchObject({ size: 65536, truncated: false });
+    expect(live.at(-1)!.preview).toBe(Buffer.alloc(65536, 65536 % 251).toString('base64'));
+    expect((await storedSessions(env.browser)).get(tabId)!.dropped.heldBlobPreviews).toBe(2);
+    await panel.close();
+    await elsewhere.close();
+    await page.close();
+  });
+
   it('says hello at once from every top document while a panel is open, and not once it is closed', async () => {
     const first = await env.browser.context.newPage();
     await first.goto(`${env.server.origin}/ticker.html?panel`);

@@ -229,7 +229,7 @@ describe('toHar', () => {
 describe('round trip toHar → JSON → fromHar', () => {
   it('keeps every loss the session counted (no counter is dropped on import)', () => {
     const session = richSession();
-    const every: Required<Session['dropped']> = { messages: 3, previews: 5, budgetPreviews: 2, rejected: 7, lostBatches: 11, droppedConnections: 13, droppedPageEvents: 17, unreadMessages: 19 };
+    const every: Required<Session['dropped']> = { messages: 3, previews: 8, budgetPreviews: 2, heldBlobPreviews: 3, rejected: 7, lostBatches: 11, droppedConnections: 13, droppedPageEvents: 17, unreadMessages: 19 };
     session.dropped = { ...every };
     expect(roundTrip(session).session.dropped).toEqual(every);
   });

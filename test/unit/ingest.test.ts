@@ -238,13 +238,28 @@ describe('packed message columns (what the hook sends)', () => {
     expect(ingest([packed(meta.slice(0, 2), [1, 1], [5, 70_000], ['hello', 'AAEC'])]).dropped).toEqual({ messages: 0, previews: 0, rejected: 0 });
   });
 
+  it('counts a large Blob the hook did not read while held apart from the flood budget, within the previews counted (decision 78)', () => {
+    const rows = [packMeta(7, 3, 1, 2), packMeta(7, 2, 1, 2), packMeta(7, 3, 1, 2)];
+    const session = ingest([packed(rows, [1_000, 10, 10], [70_000, 70_000, 20_000], ['', '', ''])]);
+    const messages = session.connections[0].messages;
+    expect(messages.map(({ preview, truncated, evicted, size }) => ({ preview, truncated, evicted, size }))).toEqual([
+      { preview: '', truncated: true, evicted: true, size: 70_000 },
+      { preview: '', truncated: true, evicted: true, size: 70_000 },
+      { preview: '', truncated: true, evicted: true, size: 20_000 },
+    ]);
+    expect(session.dropped).toMatchObject({ previews: 3, budgetPreviews: 1, heldBlobPreviews: 2 });
+    expect(session.connections[0].evictedPreviews).toBe(3);
+    const onlyHeld = ingest([packed([packMeta(7, 3, 1, 2)], [1], [70_000], [''])]).dropped;
+    expect(onlyHeld).toEqual({ messages: 0, previews: 1, rejected: 0, heldBlobPreviews: 1 });
+  });
+
   it('refuses a row it cannot read, counts it, and keeps the clock of the rows before it', () => {
     const session = ingest([packed([meta[0], -16, meta[2]], [1_000, 250, 500])]);
     expect(session.connections[0].messages.map((m) => [m.preview, m.time])).toEqual([['hello', t0 + 1], ['', t0 + 1.75]]);
     expect(session.connections[0].messages.map((m) => m.index)).toEqual([0, 1]);
     const negative = ingest([packed(meta, [1_000, -250, 500])]);
     expect(negative.connections[0].messages.map((m) => m.time)).toEqual([t0 + 1, t0 + 1.5]);
-    // An unknown connection id, and a preview code that does not exist (3), are refused too.
+    // An unknown connection id, and a preview code 3 on a text message (only a Blob's), are refused too.
     expect(ingest([packed([packMeta(8, 0, 0, 1), packMeta(7, 3, 0, 1), meta[2]], [1, 1, 1])]).connections[0].messages).toHaveLength(1);
   });
 

@@ -2,7 +2,7 @@
 // window, fake ports for the background.
 import { describe, expect, it } from 'vitest';
 import { startRelay } from '../../src/content/relayCore';
-import { batchEventType, EVENT_HELLO, EVENT_READY } from '../../src/protocol/page';
+import { batchEventType, commandEventType, EVENT_HELLO, EVENT_READY } from '../../src/protocol/page';
 import type { RelayToBackground } from '../../src/protocol/messages';
 import { FakeClock, portPair, settle, type FakePort } from './background/fakes';
 
@@ -20,6 +20,9 @@ function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => P
   const ports: FakePort[] = []; // the background's ends
   let readies = 0;
   target.addEventListener(EVENT_READY, () => readies++);
+  /** The commands the relay dispatched to its hook, as the hook reads them (JSON). */
+  const commands: unknown[] = [];
+  target.addEventListener(commandEventType(NONCE), (event) => commands.push(JSON.parse((event as CustomEvent<string>).detail)));
   startRelay({
     target,
     top: options.top ?? true,
@@ -55,7 +58,9 @@ function relay(options: { top?: boolean; failConnect?: boolean; atOnce?: () => P
   const live = (port: FakePort, docId = 'doc1') => port.postMessage({ kind: 'live', docId });
   /** Nothing reads the document's tab any more (decision 77). */
   const heldAgain = (port: FakePort, docId = 'doc1') => port.postMessage({ kind: 'held', docId });
-  return { target, clock, ports, page, received, all, raw, ack, live, heldAgain, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
+  /** What the relay told its hook about holding (decision 78), in order. */
+  const liveTold = () => commands.flatMap((c) => ((c as { c: string }).c === 'live' ? [(c as { on: boolean }).on] : []));
+  return { target, clock, ports, page, received, all, raw, ack, live, heldAgain, liveTold, readies: () => readies, keyTurnsTrue: () => keyTurnedTrue?.() };
 }
 
 /** Each message as posted: a batch by its seq, several batches (decision 76) by the list of their seqs, others by kind. */
@@ -156,6 +161,32 @@ describe('relay', () => {
     expect(r.all(r.ports[0]).filter((m) => m.kind === 'batch').map((m) => m.kind === 'batch' && m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('tells its hook when it goes live and when it holds again, once per change, so the hook reads large Blobs only while live (decision 78)', async () => {
+    const r = relay({ atOnce: () => Promise.resolve(false) });
+    r.page.hello();
+    r.page.batch(1);
+    await settle();
+    expect(r.liveTold(), 'held from the start: the hook\'s default, nothing to tell').toEqual([]);
+    r.live(r.ports[0]);
+    r.live(r.ports[0]);
+    await settle();
+    expect(r.liveTold()).toEqual([true]);
+    r.heldAgain(r.ports[0], 'another-doc');
+    await settle();
+    expect(r.liveTold(), 'another document\'s held').toEqual([true]);
+    r.heldAgain(r.ports[0]);
+    r.heldAgain(r.ports[0]);
+    await settle();
+    r.live(r.ports[0]);
+    await settle();
+    expect(r.liveTold()).toEqual([true, false, true]);
+    // Live before its hook's nonce came (the automation page): told once the hook is there.
+    const early = relay({ webdriver: true, href: 'https://app.example/#socketscope-open-panel' });
+    expect(early.liveTold()).toEqual([]);
+    early.page.hello();
+    expect(early.liveTold()).toEqual([true]);
+  });
+
   it('says in its hello to a restarted worker that it is live, so that worker can tell it to hold (decision 77)', async () => {
     const r = relay({ atOnce: () => Promise.resolve(false) });
     r.page.hello();
@@ -180,6 +211,7 @@ describe('relay', () => {
     r.page.batch(6);
     await settle();
     expect(r.received(r.ports[0]).map((m) => (m.kind === 'batch' ? m.seq : m.kind))).toEqual(['hello', 1, 2, 3, 4, 5, 6]);
+    expect(r.liveTold(), 'its hook reads large Blobs from then on').toEqual([true]);
     r.ports[0].disconnect();
     await r.clock.advance(100);
     expect(r.all(r.ports[1])[0], 'nothing to tell a new worker: it cannot hold again').not.toHaveProperty('live');

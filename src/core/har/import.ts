@@ -589,7 +589,7 @@ function readNotes(value: unknown): Note[] {
 }
 
 /** Every optional counter of DropCounts: a loss the file reports is never dropped on import. */
-const OPTIONAL_DROP_COUNTS = ['budgetPreviews', 'unreadMessages', 'lostBatches', 'droppedConnections', 'droppedPageEvents'] as const satisfies readonly (keyof DropCounts)[];
+const OPTIONAL_DROP_COUNTS = ['budgetPreviews', 'heldBlobPreviews', 'unreadMessages', 'lostBatches', 'droppedConnections', 'droppedPageEvents'] as const satisfies readonly (keyof DropCounts)[];
 
 function readDropCounts(value: unknown): DropCounts {
   const raw = isObject(value) ? value : {};
