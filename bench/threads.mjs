@@ -10,8 +10,8 @@
 // a few milliseconds where that ratio moves by ±30–50 ms between runs. Each run is also read at the page's
 // mark (bench/pages: its socket open, just before its traffic), so the tables come three times: the page's
 // load, its traffic (judged, as the bench judges it: docs/decisions.md, 63) and the whole run. Ends with the
-// threads' differences as ratios, with their 90% intervals and the workload's CPU limit, and writes every
-// sample to bench/results/.
+// threads' differences as ratios, with their 90% intervals and the workload's CPU limit, the traffic's two parts
+// beside it (the flood, and the leaving: information), and writes every sample to bench/results/.
 //
 // Options: --workload=NAME (default recv-binary), --runs=N (default 9), --baseline=DIR,
 // --extension=DIR, --no-build (default: builds dist/chrome first, as npm run bench does), --network (the
@@ -80,6 +80,9 @@ console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${read
 const samples = { without: [], with: [] };
 const load = { without: [], with: [] };
 const traffic = { without: [], with: [] };
+/** The traffic split in two (information): the flood (the mark to before the leaving), and the leaving with its settle. */
+const flood = { without: [], with: [] };
+const leaving = { without: [], with: [] };
 try {
   for (let i = 0; i <= RUNS; i++) {
     for (const label of i % 2 ? ['with', 'without'] : ['without', 'with']) {
@@ -96,6 +99,7 @@ try {
       await server.waitReport(runId);
       await sleep(SETTLE_MS);
       // The user leaves the page, as the bench does (run.mjs: what a page nothing read hands over then is counted).
+      const beforeLeaving = threadTimes(browser.userDataDir);
       await browser.navigate(target, `${server.origin}/empty.html?left`);
       await sleep(SETTLE_MS);
       const after = threadTimes(browser.userDataDir);
@@ -107,6 +111,8 @@ try {
         samples[label].push(threadDelta(before, after));
         load[label].push(threadDelta(before, mark));
         traffic[label].push(threadDelta(mark, after));
+        flood[label].push(threadDelta(mark, beforeLeaving));
+        leaving[label].push(threadDelta(beforeLeaving, after));
       }
     }
   }
@@ -144,12 +150,17 @@ console.log(`\nwith ÷ without, from the threads' medians (90% intervals over ${
 console.log(`  the traffic:   ${span(trafficRatio)} (+${trafficRatio.addedMs.toFixed(1)} ms); ${verdict}`);
 console.log(`  the whole run: ${span(wholeRatio)} (+${wholeRatio.addedMs.toFixed(1)} ms; information)`);
 console.log(`  the load:      ${span(loadRatio)} (+${loadRatio.addedMs.toFixed(1)} ms; information)`);
+// The traffic's two parts, without their tables: what the page's messages cost, and what leaving it costs (a held
+// document's compact record, the worker's ingest of it, the next page's start: docs/decisions.md, 73).
+const floodRatio = threadRatio(flood.with, flood.without);
+const leavingRatio = threadRatio(leaving.with, leaving.without);
+console.log(`  the traffic's two parts (information): the flood ${span(floodRatio)} (+${floodRatio.addedMs.toFixed(1)} ms), the leaving ${span(leavingRatio)} (+${leavingRatio.addedMs.toFixed(1)} ms)`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${READER_SUFFIX}.json`);
 const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
 writeFileSync(
   file,
-  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic } }, null, 1),
+  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), flood: summary(floodRatio), leaving: summary(leavingRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic, flood, leaving } }, null, 1),
 );
 console.log(`samples (ms per thread and run; samples: the whole run, windows: split at the mark): ${file.replace(`${ROOT}/`, '')}`);
