@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import type { HarEntry, HarLog } from '../../src/core/har';
+import { BLOB_HELD_READ_MAX } from '../../src/protocol/page';
 import { startServer, type TestServer } from './support/servers';
 import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
 
@@ -77,9 +78,9 @@ describe('capture in Firefox ESR', () => {
     const received = entry((u) => u.endsWith('/echo?blob'))._webSocketMessages.filter((f) => f.type === 'receive');
     expect(received.map((f) => f.opcode)).toEqual(sizes.map(() => 2));
     // The page ran before its panel opened (held): its 70,000-byte Blob was not read (docs/decisions.md, 78), and counted.
-    expect(sizes.filter((size) => size > 16384)).toEqual([70000]);
+    expect(sizes.filter((size) => size > BLOB_HELD_READ_MAX)).toEqual([70000]);
     received.forEach((f, i) => {
-      const expected = sizes[i] > 16384 ? [] : Array.from({ length: sizes[i] }, (_, j) => (i * 7 + j) % 256);
+      const expected = sizes[i] > BLOB_HELD_READ_MAX ? [] : Array.from({ length: sizes[i] }, (_, j) => (i * 7 + j) % 256);
       expect([...Buffer.from(f.data, 'base64')], `message ${i}`).toEqual(expected);
     });
     expect((har.log as unknown as { _socketscope: { dropped: { heldBlobPreviews?: number } } })._socketscope.dropped.heldBlobPreviews).toBe(1);
