@@ -58,6 +58,9 @@ const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefin
 if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new Error(`--baseline=${BASELINE_DIR}: no manifest.json there`);
 /** After the page's report: time for the hook's timer, the relay and the background to finish (as run.mjs). */
 const SETTLE_MS = 1000;
+/** --leave=MS: how long the leaving's window runs after the navigation (default SETTLE_MS, as judged; longer: what comes later, information). */
+const LEAVE_MS = args.leave === undefined ? SETTLE_MS : Number(args.leave);
+if (!(LEAVE_MS >= 0)) throw new Error(`--leave=${args.leave}: expected a number of milliseconds`);
 
 requireChromium();
 if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
@@ -73,7 +76,7 @@ const readerText = READER_CLOSED
     : READER
       ? ', a SocketScope panel open and "Every tab live" (the live path)'
       : '';
-console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${readerText}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}.`);
+console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${readerText}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}${LEAVE_MS !== SETTLE_MS ? `; the leaving's window runs ${LEAVE_MS} ms, not the judged ${SETTLE_MS}, so the traffic's ratio below is information, not the judged one` : ''}.`);
 // Two windows per run, split at the page's mark (bench/pages: after the socket's open and 300 ms, before "go"):
 // `load` from before the page's navigation to the mark (the page's load, the content scripts, the socket's open and
 // its first batch), `traffic` from the mark to the settles after its last message and after the page is left.
@@ -101,7 +104,7 @@ try {
       // The user leaves the page, as the bench does (run.mjs: what a page nothing read hands over then is counted).
       const beforeLeaving = threadTimes(browser.userDataDir);
       await browser.navigate(target, `${server.origin}/empty.html?left`);
-      await sleep(SETTLE_MS);
+      await sleep(LEAVE_MS);
       const after = threadTimes(browser.userDataDir);
       const mark = server.takeMark(runId);
       if (!mark) throw new Error(`the page of run ${runId} never posted its /mark`);
