@@ -21,6 +21,8 @@ import { analyzeSession } from '../../src/core/analysis';
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 /** The query of the socket opened just before a reload. */
 const PENDING_AT_RELOAD = 'pending-at-reload';
+/** How long the panel may take to lay itself out and show the finding (a busy machine is slow: 5 s failed in a CI run beside builds). */
+const PANEL_WAIT_MS = 15_000;
 const SIZES = [
   { name: 'docked-right', width: 500, height: 900 },
   { name: 'docked-bottom', width: 1400, height: 220 },
@@ -97,19 +99,18 @@ describe('the panel at Firefox docked sizes', () => {
         await panel.setViewport({ width: size.width, height: size.height });
         if (size.height < 450) {
           // Compact layout: one pane at a time; show the connections.
-          // As long as the finding's wait below: a busy machine re-lays the panel out slowly (5 s failed in a CI run beside builds).
-          await panel.waitForFunction(() => !!document.querySelector('[role=tablist][aria-label=Panes]'), { timeout: 15_000 });
+          await panel.waitForFunction(() => !!document.querySelector('[role=tablist][aria-label=Panes]'), { timeout: PANEL_WAIT_MS });
           await panel.evaluate(() => ([...document.querySelectorAll('[role=tab]')].find((t) => t.textContent?.startsWith('Connections')) as HTMLElement | undefined)?.click());
         }
         // The nginx idle timeout among the findings (a layout test: whichever finding heads the list, its headline must be readable).
         try {
           await panel.waitForFunction(
             () => /Connections die after 3(\.\d)? s of silence/.test(document.body.textContent ?? '') && !!document.querySelector('[data-testid=diagnosis-headline]')?.textContent,
-            { timeout: 15_000 },
+            { timeout: PANEL_WAIT_MS },
           );
         } catch (error) {
           const shown = await panel.evaluate(() => ({ headline: document.querySelector('[data-testid=diagnosis-headline]')?.textContent, diagnosis: document.querySelector('[data-testid=diagnosis], .diagnosis')?.textContent?.slice(0, 1500) }));
-          throw new Error(`no idle-timeout finding within 15 s; the panel showed ${JSON.stringify(shown)}`, { cause: error });
+          throw new Error(`no idle-timeout finding within ${PANEL_WAIT_MS / 1000} s; the panel showed ${JSON.stringify(shown)}`, { cause: error });
         }
         const seen = await panel.evaluate(readable);
         expect(seen.code, 'the 1006 close code').toBe('ok');
