@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { startServer, type TestServer } from './support/servers';
 import { startNginx, type NginxProxy } from './support/nginx';
-import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+import { exportFromPanel, launchFirefox, openPanelFor, panelState } from './support/firefox';
 import { ROOT } from './support/chromium';
 import { fromHar } from '../../src/core/har';
 import { analyzeSession } from '../../src/core/analysis';
@@ -99,7 +99,11 @@ describe('the panel at Firefox docked sizes', () => {
         await panel.setViewport({ width: size.width, height: size.height });
         if (size.height < 450) {
           // Compact layout: one pane at a time; show the connections.
-          await panel.waitForFunction(() => !!document.querySelector('[role=tablist][aria-label=Panes]'), { timeout: PANEL_WAIT_MS });
+          try {
+            await panel.waitForFunction(() => !!document.querySelector('[role=tablist][aria-label=Panes]'), { timeout: PANEL_WAIT_MS });
+          } catch (error) {
+            throw new Error(`no compact layout within ${PANEL_WAIT_MS / 1000} s; the panel: ${JSON.stringify(await panelState(panel))}`, { cause: error });
+          }
           await panel.evaluate(() => ([...document.querySelectorAll('[role=tab]')].find((t) => t.textContent?.startsWith('Connections')) as HTMLElement | undefined)?.click());
         }
         // The nginx idle timeout among the findings (a layout test: whichever finding heads the list, its headline must be readable).
