@@ -19,11 +19,14 @@
 // SocketScope panel open in each browser with an extension: documents hand every batch over as it comes),
 // --reader=other (a panel open on another tab only), --reader=closed (the page's tab read from its start, "Every tab
 // live", and no longer from its mark on: its traffic comes after the reading stopped, as after a panel was closed;
-// docs/decisions.md, 77).
+// docs/decisions.md, 77), --busy (one core spinning beside the browsers from before they start until they quit, as
+// the bench's busy conditions: lib/busy.mjs; its CPU is not in the tables, which read the browsers' threads only),
+// --leave=MS (the leaving's window runs MS instead of the judged 1 s: information).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
+import { startBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { againstLimit, median, sleep } from './lib/stats.mjs';
@@ -61,10 +64,13 @@ const SETTLE_MS = 1000;
 /** --leave=MS: how long the leaving's window runs after the navigation (default SETTLE_MS, as judged; longer: what comes later, information). */
 const LEAVE_MS = args.leave === undefined ? SETTLE_MS : Number(args.leave);
 if (!(LEAVE_MS >= 0)) throw new Error(`--leave=${args.leave}: expected a number of milliseconds`);
+if (args.busy !== undefined && args.busy !== true) throw new Error(`--busy=${args.busy}: --busy takes no value`);
+const BUSY = args.busy === true;
 
 requireChromium();
 if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
 if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENSION_DIR}: no manifest.json there (npm run build)`);
+const busy = BUSY ? await startBusyLoad() : undefined;
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
 const browsers = { without: await launchRaw(BASELINE_DIR ? { extensionDir: BASELINE_DIR } : {}), with: await launchRaw({ extensionDir: EXTENSION_DIR }) };
@@ -76,7 +82,7 @@ const readerText = READER_CLOSED
     : READER
       ? ', a SocketScope panel open and "Every tab live" (the live path)'
       : '';
-console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${readerText}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}${LEAVE_MS !== SETTLE_MS ? `; the leaving's window runs ${LEAVE_MS} ms, not the judged ${SETTLE_MS}, so the traffic's ratio below is information, not the judged one` : ''}.`);
+console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${BUSY ? ', one core spinning beside the browsers' : ''}${readerText}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}${LEAVE_MS !== SETTLE_MS ? `; the leaving's window runs ${LEAVE_MS} ms, not the judged ${SETTLE_MS}, so the traffic's ratio below is information, not the judged one` : ''}.`);
 // Two windows per run, split at the page's mark (bench/pages: after the socket's open and 300 ms, before "go"):
 // `load` from before the page's navigation to the mark (the page's load, the content scripts, the socket's open and
 // its first batch), `traffic` from the mark to the settles after its last message and after the page is left.
@@ -124,6 +130,12 @@ try {
   await browsers.with.quit();
   await server.close();
 }
+/** The load's share of a core (the bench asks 90%: below, the machine was busier than the load alone). */
+const busyRan = busy ? await busy.stop() : undefined;
+if (busyRan) {
+  console.log(`\nThe busy load: ${busyRan.cpuSeconds.toFixed(1)} s of CPU over ${busyRan.wallSeconds.toFixed(1)} s, ${(busyRan.coreShare * 100).toFixed(0)}% of one core.`);
+  if (busyRan.coreShare < 0.9) console.log(`Warning: the load got only ${(busyRan.coreShare * 100).toFixed(0)}% of a core: the machine was busier than the load alone.`);
+}
 /** Per thread, the median ms without and with, largest difference first; then the sums, and the threads' differences as one ratio. */
 function report(title, windowSamples) {
   const keys = [...new Set([...windowSamples.without, ...windowSamples.with].flatMap(Object.keys))];
@@ -160,10 +172,10 @@ const leavingRatio = threadRatio(leaving.with, leaving.without);
 console.log(`  the traffic's two parts (information): the flood ${span(floodRatio)} (+${floodRatio.addedMs.toFixed(1)} ms), the leaving ${span(leavingRatio)} (+${leavingRatio.addedMs.toFixed(1)} ms)`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${READER_SUFFIX}.json`);
+const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${BUSY ? '+busy' : ''}${READER_SUFFIX}.json`);
 const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
 writeFileSync(
   file,
-  JSON.stringify({ workload: w.name, network: NETWORK, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), flood: summary(floodRatio), leaving: summary(leavingRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic, flood, leaving } }, null, 1),
+  JSON.stringify({ workload: w.name, network: NETWORK, busy: busyRan ?? false, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), flood: summary(floodRatio), leaving: summary(leavingRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic, flood, leaving } }, null, 1),
 );
 console.log(`samples (ms per thread and run; samples: the whole run, windows: split at the mark): ${file.replace(`${ROOT}/`, '')}`);
