@@ -38,7 +38,7 @@ import { join } from 'node:path';
 import { startBenchServer } from './lib/server.mjs';
 import { cpuDelta, deltaSeconds, launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
-import { startBusyLoad } from './lib/busy.mjs';
+import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { runPanelBench } from './panel.mjs';
 import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
@@ -164,10 +164,9 @@ async function main() {
     } finally {
       if (busy) {
         report.busyLoad = await busy.stop();
-        const b = report.busyLoad;
-        log(`\n#### Busy load ran: pid ${b.pid}, ${b.cpuSeconds.toFixed(1)} s of CPU over ${b.wallSeconds.toFixed(1)} s (${(b.coreShare * 100).toFixed(0)}% of one core); stopped.`);
-        // On an otherwise quiet machine the load gets nearly a core; much less means something else competed too.
-        if (b.coreShare < 0.9) log(`#### Warning: the load got only ${(b.coreShare * 100).toFixed(0)}% of a core: the machine was busier than the load alone, so these busy figures are not reproducible.`);
+        const { ran, warning } = describeBusyLoad(report.busyLoad);
+        log(`\n#### Busy load ran: pid ${report.busyLoad.pid}, ${ran}; stopped.`);
+        if (warning) log(`#### Warning: ${warning}, so these busy figures are not reproducible.`);
       }
     }
   }

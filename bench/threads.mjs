@@ -26,7 +26,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
-import { startBusyLoad } from './lib/busy.mjs';
+import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { againstLimit, median, sleep } from './lib/stats.mjs';
@@ -130,11 +130,11 @@ try {
   await browsers.with.quit();
   await server.close();
 }
-/** The load's share of a core (the bench asks 90%: below, the machine was busier than the load alone). */
 const busyRan = busy ? await busy.stop() : undefined;
 if (busyRan) {
-  console.log(`\nThe busy load: ${busyRan.cpuSeconds.toFixed(1)} s of CPU over ${busyRan.wallSeconds.toFixed(1)} s, ${(busyRan.coreShare * 100).toFixed(0)}% of one core.`);
-  if (busyRan.coreShare < 0.9) console.log(`Warning: the load got only ${(busyRan.coreShare * 100).toFixed(0)}% of a core: the machine was busier than the load alone.`);
+  const { ran, warning } = describeBusyLoad(busyRan);
+  console.log(`\nThe busy load: ${ran}.`);
+  if (warning) console.log(`Warning: ${warning}.`);
 }
 /** Per thread, the median ms without and with, largest difference first; then the sums, and the threads' differences as one ratio. */
 function report(title, windowSamples) {

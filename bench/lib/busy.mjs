@@ -17,6 +17,18 @@ function processCpuSeconds(pid) {
   }
 }
 
+/** On an otherwise quiet machine the load gets nearly a core; less than this share means something else competed too. */
+export const BUSY_SHARE_MIN = 0.9;
+
+/** What a stopped load got, as a sentence, and a warning when the machine was busier than the load alone. */
+export function describeBusyLoad(b) {
+  const share = `${(b.coreShare * 100).toFixed(0)}%`;
+  return {
+    ran: `${b.cpuSeconds.toFixed(1)} s of CPU over ${b.wallSeconds.toFixed(1)} s (${share} of one core)`,
+    warning: b.coreShare < BUSY_SHARE_MIN ? `the load got only ${share} of a core: the machine was busier than the load alone` : undefined,
+  };
+}
+
 export async function startBusyLoad() {
   const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
   await new Promise((resolve, reject) => {
