@@ -154,7 +154,7 @@ export class JsonStreamParser {
     this.maxStringLength = options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH;
   }
 
-  /** Parses the next bytes of the document. The chunk is not kept. */
+  /** Parses the next bytes of the JSON text; the chunk is not kept. */
   push(chunk: Uint8Array): void {
     let i = 0;
     const length = chunk.length;
