@@ -41,7 +41,7 @@ import { launchRaw } from './lib/raw.mjs';
 import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { runPanelBench } from './panel.mjs';
-import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
+import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
@@ -78,8 +78,7 @@ const SETTLE_MS = 1000;
 
 // Limits, with ÷ without (each workload's pageLimit and cpuLimit, lib/workloads.mjs). Page time: ≤ 1.10 on every workload (≤ 1.05 kept for ArrayBuffer
 // binary, the target it already had), ≤ 1.15 under --busy. Browser CPU: ≤ 1.15 for text,
-// ≤ 1.05 for binary, whatever the condition.
-const BUSY_PAGE_LIMIT = 1.15;
+// ≤ 1.05 for binary, whatever the condition (lib/workloads.mjs: pageLimitOf).
 
 /** Every condition selected by the options: load × workload × Network domain off/on. */
 function conditions() {
@@ -89,7 +88,7 @@ function conditions() {
       for (const network of NETWORK_MODES) {
         const name = `${w.name}${network ? '+network' : ''}`;
         if (ONLY ? !ONLY.has(w.name) && !ONLY.has(name) : w.optIn) continue;
-        list.push({ load, network, name, label: `${name}${load === 'busy' ? ' (busy)' : ''}`, w, pageLimit: load === 'busy' ? Math.max(w.pageLimit, BUSY_PAGE_LIMIT) : w.pageLimit, cpuLimit: w.cpuLimit });
+        list.push({ load, network, name, label: `${name}${load === 'busy' ? ' (busy)' : ''}`, w, pageLimit: pageLimitOf(w, load), cpuLimit: w.cpuLimit });
       }
     }
   }
@@ -368,7 +367,7 @@ async function receiveRun(server, browser, c, runId) {
   // The page sent "go" and received count messages.
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, total + 1) : undefined;
   await closeCounted(browser, run);
-  return { pageMs: result.goToLastMs, firstToLastMs: result.firstToLastMs, ...cpuFigures(run), networkFrames: run.networkFrames, recorded };
+  return { pageMs: pageMsOf(w, result), firstToLastMs: result.firstToLastMs, ...cpuFigures(run), networkFrames: run.networkFrames, recorded };
 }
 
 async function sendRun(server, browser, c, runId) {
@@ -379,7 +378,7 @@ async function sendRun(server, browser, c, runId) {
   // The page sent count messages and received "got N".
   const recorded = browser.extensionId ? await waitRecorded(browser, runId, w.count + 1) : undefined;
   await closeCounted(browser, run);
-  return { pageMs: result.startToConfirmMs, loopMs: result.loopMs, ...cpuFigures(run), networkFrames: run.networkFrames, recorded };
+  return { pageMs: pageMsOf(w, result), loopMs: result.loopMs, ...cpuFigures(run), networkFrames: run.networkFrames, recorded };
 }
 
 /** Waits until the background has stored the closed connection with every message accounted for (kept or dropped by the cap). */

@@ -11,7 +11,8 @@
 // mark (bench/pages: its socket open, just before its traffic), so the tables come three times: the page's
 // load, its traffic (judged, as the bench judges it: docs/decisions.md, 63) and the whole run. Ends with the
 // threads' differences as ratios, with their 90% intervals and the workload's CPU limit, the traffic's two parts
-// beside it (the flood, and the leaving: information), and writes every sample to bench/results/.
+// beside it (the flood, and the leaving: information), and the page's own time (its report, as the bench's page
+// figure) against the workload's page limit, with its 90% interval; writes every sample to bench/results/.
 //
 // Options: --workload=NAME (default recv-binary), --runs=N (default 9), --baseline=DIR,
 // --extension=DIR, --no-build (default: builds dist/chrome first, as npm run bench does), --network (the
@@ -29,9 +30,9 @@ import { requireChromium } from './lib/browser.mjs';
 import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
-import { againstLimit, median, sleep } from './lib/stats.mjs';
+import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
-import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
+import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
@@ -92,6 +93,8 @@ const traffic = { without: [], with: [] };
 /** The traffic split in two (information): the flood (the mark to before the leaving), and the leaving with its settle. */
 const flood = { without: [], with: [] };
 const leaving = { without: [], with: [] };
+/** The page's own time per run (its report: as run.mjs's page time), judged against the workload's page limit. */
+const pageMs = { without: [], with: [] };
 try {
   for (let i = 0; i <= RUNS; i++) {
     for (const label of i % 2 ? ['with', 'without'] : ['without', 'with']) {
@@ -105,7 +108,7 @@ try {
       });
       const before = threadTimes(browser.userDataDir);
       const target = await browser.open(workloadUrl(server, w, runId), { network: NETWORK });
-      await server.waitReport(runId);
+      const report = await server.waitReport(runId);
       await sleep(SETTLE_MS);
       // The user leaves the page, as the bench does (run.mjs: what a page nothing read hands over then is counted).
       const beforeLeaving = threadTimes(browser.userDataDir);
@@ -122,6 +125,7 @@ try {
         traffic[label].push(threadDelta(mark, after));
         flood[label].push(threadDelta(mark, beforeLeaving));
         leaving[label].push(threadDelta(beforeLeaving, after));
+        pageMs[label].push(pageMsOf(w, report));
       }
     }
   }
@@ -170,12 +174,21 @@ console.log(`  the load:      ${span(loadRatio)} (+${loadRatio.addedMs.toFixed(1
 const floodRatio = threadRatio(flood.with, flood.without);
 const leavingRatio = threadRatio(leaving.with, leaving.without);
 console.log(`  the traffic's two parts (information): the flood ${span(floodRatio)} (+${floodRatio.addedMs.toFixed(1)} ms), the leaving ${span(leavingRatio)} (+${leavingRatio.addedMs.toFixed(1)} ms)`);
+// The page's time, as the bench's page figure (run.mjs), with as many pairs as the CPU figures.
+const pageLimit = pageLimitOf(w, BUSY ? 'busy' : 'quiet');
+const pageRatio = { ratio: median(pageMs.with) / median(pageMs.without), ...ratioInterval(pageMs.with, pageMs.without) };
+let pageVerdict = 'no page limit (information)';
+if (Number.isFinite(pageLimit)) {
+  const { pass, clear } = againstLimit(pageRatio.ratio, pageRatio, pageLimit);
+  pageVerdict = `its page limit ${pageLimit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
+}
+console.log(`  the page time: ${span(pageRatio)} (${median(pageMs.with).toFixed(1)} / ${median(pageMs.without).toFixed(1)} ms, medians with / without); ${pageVerdict}`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${BUSY ? '+busy' : ''}${READER_SUFFIX}.json`);
 const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
 writeFileSync(
   file,
-  JSON.stringify({ workload: w.name, network: NETWORK, busy: busyRan ?? false, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), flood: summary(floodRatio), leaving: summary(leavingRatio), whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic, flood, leaving } }, null, 1),
+  JSON.stringify({ workload: w.name, network: NETWORK, busy: busyRan ?? false, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), flood: summary(floodRatio), leaving: summary(leavingRatio), page: { ratio: pageRatio.ratio, interval: { lo: pageRatio.lo, hi: pageRatio.hi }, limit: pageLimit, ms: pageMs }, whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic, flood, leaving } }, null, 1),
 );
 console.log(`samples (ms per thread and run; samples: the whole run, windows: split at the mark): ${file.replace(`${ROOT}/`, '')}`);

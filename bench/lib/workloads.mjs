@@ -19,6 +19,19 @@ export const WORKLOADS = [
   { name: 'recv-one', title: 'fixed cost: open a socket, receive one 100 B message (information)', kind: 'receive', count: 1, size: 100, binary: false, info: true, pageLimit: Infinity, cpuLimit: Infinity },
 ];
 
+/** Page time's limit under --busy (each workload's own, when higher, stands). */
+export const BUSY_PAGE_LIMIT = 1.15;
+
+/** Workload w's page-time limit under `load` ('quiet' or 'busy'). */
+export function pageLimitOf(w, load) {
+  return load === 'busy' ? Math.max(w.pageLimit, BUSY_PAGE_LIMIT) : w.pageLimit;
+}
+
+/** The page time of one run, from the page's report (bench/pages/*.html): go to the last message received, or the first send to the server's confirmation. */
+export function pageMsOf(w, report) {
+  return w.kind === 'send' ? report.startToConfirmMs : report.goToLastMs;
+}
+
 /** The page that runs workload w once, reporting under runId (server: lib/server.mjs, with w's frames prepared). */
 export function workloadUrl(server, w, runId) {
   if (w.kind === 'send') {

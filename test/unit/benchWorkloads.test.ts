@@ -1,0 +1,33 @@
+// The bench's workloads (bench/lib/workloads.mjs): the page limit each condition is judged by, and which of a page's
+// timings is its page time. Shared by `npm run bench` and `npm run bench:threads`, so both judge alike.
+import { describe, expect, it } from 'vitest';
+import { pageLimitOf, pageMsOf, WORKLOADS } from '../../bench/lib/workloads.mjs';
+
+const byName = (name: string) => {
+  const w = WORKLOADS.find((candidate) => candidate.name === name);
+  if (!w) throw new Error(`no workload ${name}`);
+  return w;
+};
+
+describe('pageLimitOf', () => {
+  it('gives the issue page limits: 1.10 (1.05 for ArrayBuffers) quiet, 1.15 beside a busy core', () => {
+    expect(pageLimitOf(byName('recv-text'), 'quiet')).toBe(1.1);
+    expect(pageLimitOf(byName('recv-binary'), 'quiet')).toBe(1.05);
+    expect(pageLimitOf(byName('recv-blob'), 'quiet')).toBe(1.1);
+    expect(pageLimitOf(byName('send-text'), 'quiet')).toBe(1.1);
+    for (const name of ['recv-text', 'recv-binary', 'recv-blob', 'send-text']) expect(pageLimitOf(byName(name), 'busy')).toBe(1.15);
+  });
+
+  it('keeps information workloads without a limit under either load', () => {
+    expect(pageLimitOf(byName('recv-one'), 'quiet')).toBe(Infinity);
+    expect(pageLimitOf(byName('recv-one'), 'busy')).toBe(Infinity);
+  });
+});
+
+describe('pageMsOf', () => {
+  const report = { goToLastMs: 812.5, startToConfirmMs: 640.25 };
+  it('reads "go" to the last message for a receiving page, the first send to the confirmation for a sending one', () => {
+    expect(pageMsOf(byName('recv-binary'), report)).toBe(812.5);
+    expect(pageMsOf(byName('send-text'), report)).toBe(640.25);
+  });
+});
