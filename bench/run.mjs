@@ -29,7 +29,9 @@
 // made with another preview bound: docs/performance.md, Previews setting),
 // --with-floor (a third browser loads bench/floor in the same alternating
 // runs: each condition also reports floor ÷ without, the noise band its
-// own ratios sit in).
+// own ratios sit in),
+// --no-collect (no garbage collection forced in the page's renderer at the end
+// of each run's CPU window, as before decision 79: information).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -63,6 +65,8 @@ const FLOOR_DIR = join(ROOT, 'bench', 'floor');
 const WITH_FLOOR = args['with-floor'] === true;
 if (WITH_FLOOR && (FLOOR || BASELINE_DIR)) throw new Error('--with-floor measures SocketScope against no extension with the floor beside it: not with --floor or --baseline');
 const isSocketScope = (dir) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).name === 'SocketScope';
+/** --no-collect: each run's CPU window ends without the forced collection (docs/decisions.md, 79). */
+const COLLECT = args['no-collect'] !== true;
 const ONLY = args.only ? new Set(String(args.only).split(',')) : undefined;
 const wanted = (name) => !ONLY || ONLY.has(name);
 const choice = (name, value, allowed) => {
@@ -117,7 +121,7 @@ async function main() {
     startedAt: startedAt.toISOString(),
     machine: { cpus: cpus().length, node: process.version, chromium: execSync(`${CHROMIUM_PATH} --version 2>/dev/null`).toString().trim() },
     runs: RUNS,
-    options: { network: NETWORK, busy: BUSY, only: ONLY ? [...ONLY] : undefined },
+    options: { network: NETWORK, busy: BUSY, only: ONLY ? [...ONLY] : undefined, collect: COLLECT },
     conditions: [],
     busyLoad: undefined,
     hook: {},
@@ -289,6 +293,9 @@ async function autorunPage(server, browser, url, runId, network) {
   // too, counted here: a page nothing read hands over its compact record at pagehide (docs/decisions.md, 73).
   await browser.navigate(target, `${server.origin}/empty.html?left`);
   await sleep(SETTLE_MS);
+  // The page's garbage collected inside the window, in every browser: when the collector would have run is its
+  // heuristics' choice, and the hook moved an ArrayBuffer flood's collection out of the window (docs/decisions.md, 79).
+  if (COLLECT) await browser.collectGarbage(target);
   const cpu1 = browser.cpu();
   const mark = server.takeMark(runId);
   if (!mark) throw new Error(`the page of run ${runId} never posted its /mark`);
@@ -573,7 +580,7 @@ function printSummary(report) {
     if (withFloor) table[table.length - 1].splice(11, 0, r.floorRatio === undefined ? '—' : `${r.floorRatio.toFixed(3)} / ${r.floorCpuRatio.toFixed(3)} / ${r.floorWholeCpuRatio.toFixed(3)}`);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
-  log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU over the traffic (from the page's mark, its socket open, to 1 s after its last message, then the page left and 1 s more: docs/decisions.md 73), WHOLE-RUN CPU = over the page's load, traffic and close (information)${withFloor ? '; FLOOR = bench/floor ÷ without in the same runs, an extension doing nothing: how far from 1.00 noise alone goes' : ''})`);
+  log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU over the traffic (from the page's mark, its socket open, to 1 s after its last message, then the page left and 1 s more: docs/decisions.md 73${COLLECT ? ', ending with a garbage collection forced in the page\'s renderer: 79' : ', no collection forced (--no-collect)'}), WHOLE-RUN CPU = over the page's load, traffic and close (information)${withFloor ? '; FLOOR = bench/floor ÷ without in the same runs, an extension doing nothing: how far from 1.00 noise alone goes' : ''})`);
   if (report.busyLoad) log(`Busy conditions ran beside a process spinning one core (pid ${report.busyLoad.pid}: ${report.busyLoad.cpuSeconds.toFixed(1)} s CPU over ${report.busyLoad.wallSeconds.toFixed(1)} s, ${(report.busyLoad.coreShare * 100).toFixed(0)}% of a core).`);
   for (const row of table) log(row.map((cell, i) => String(cell).padEnd(i === row.length - 1 ? 0 : widths[i])).join('  '));
   const measured = rows.filter((r) => !r.info);

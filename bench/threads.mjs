@@ -22,7 +22,8 @@
 // live", and no longer from its mark on: its traffic comes after the reading stopped, as after a panel was closed;
 // docs/decisions.md, 77), --busy (one core spinning beside the browsers from before they start until they quit, as
 // the bench's busy conditions: lib/busy.mjs; its CPU is not in the tables, which read the browsers' threads only),
-// --leave=MS (the leaving's window runs MS instead of the judged 1 s: information).
+// --leave=MS (the leaving's window runs MS instead of the judged 1 s: information), --no-collect (no garbage collection
+// forced at the end of each window, as before decision 79: information).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +68,8 @@ const LEAVE_MS = args.leave === undefined ? SETTLE_MS : Number(args.leave);
 if (!(LEAVE_MS >= 0)) throw new Error(`--leave=${args.leave}: expected a number of milliseconds`);
 if (args.busy !== undefined && args.busy !== true) throw new Error(`--busy=${args.busy}: --busy takes no value`);
 const BUSY = args.busy === true;
+/** --no-collect: no forced collection at the end of each run's window (the window before decision 79: information). */
+const COLLECT = args['no-collect'] !== true;
 
 requireChromium();
 if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
@@ -83,7 +86,7 @@ const readerText = READER_CLOSED
     : READER
       ? ', a SocketScope panel open and "Every tab live" (the live path)'
       : '';
-console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${BUSY ? ', one core spinning beside the browsers' : ''}${readerText}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}${LEAVE_MS !== SETTLE_MS ? `; the leaving's window runs ${LEAVE_MS} ms, not the judged ${SETTLE_MS}, so the traffic's ratio below is information, not the judged one` : ''}.`);
+console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${COLLECT ? '' : ', no collection forced at the end of each window (information)'}${BUSY ? ', one core spinning beside the browsers' : ''}${readerText}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}${LEAVE_MS !== SETTLE_MS ? `; the leaving's window runs ${LEAVE_MS} ms, not the judged ${SETTLE_MS}, so the traffic's ratio below is information, not the judged one` : ''}.`);
 // Two windows per run, split at the page's mark (bench/pages: after the socket's open and 300 ms, before "go"):
 // `load` from before the page's navigation to the mark (the page's load, the content scripts, the socket's open and
 // its first batch), `traffic` from the mark to the settles after its last message and after the page is left.
@@ -114,6 +117,8 @@ try {
       const beforeLeaving = threadTimes(browser.userDataDir);
       await browser.navigate(target, `${server.origin}/empty.html?left`);
       await sleep(LEAVE_MS);
+      // The page's garbage collected inside the window, in both browsers (docs/decisions.md, 79).
+      if (COLLECT) await browser.collectGarbage(target);
       const after = threadTimes(browser.userDataDir);
       const mark = server.takeMark(runId);
       if (!mark) throw new Error(`the page of run ${runId} never posted its /mark`);
@@ -185,10 +190,10 @@ if (Number.isFinite(pageLimit)) {
 console.log(`  the page time: ${span(pageRatio)} (${median(pageMs.with).toFixed(1)} / ${median(pageMs.without).toFixed(1)} ms, medians with / without); ${pageVerdict}`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${BUSY ? '+busy' : ''}${READER_SUFFIX}.json`);
+const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${BUSY ? '+busy' : ''}${READER_SUFFIX}${COLLECT ? '' : '+nocollect'}.json`);
 const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
 writeFileSync(
   file,
-  JSON.stringify({ workload: w.name, network: NETWORK, busy: busyRan ?? false, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), flood: summary(floodRatio), leaving: summary(leavingRatio), page: { ratio: pageRatio.ratio, interval: { lo: pageRatio.lo, hi: pageRatio.hi }, limit: pageLimit, ms: pageMs }, whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic, flood, leaving } }, null, 1),
+  JSON.stringify({ workload: w.name, network: NETWORK, collect: COLLECT, busy: busyRan ?? false, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), flood: summary(floodRatio), leaving: summary(leavingRatio), page: { ratio: pageRatio.ratio, interval: { lo: pageRatio.lo, hi: pageRatio.hi }, limit: pageLimit, ms: pageMs }, whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic, flood, leaving } }, null, 1),
 );
 console.log(`samples (ms per thread and run; samples: the whole run, windows: split at the mark): ${file.replace(`${ROOT}/`, '')}`);

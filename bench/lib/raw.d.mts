@@ -14,6 +14,8 @@ export interface RawBrowser {
   open(url: string, options?: { network?: boolean }): Promise<string>;
   /** Navigates a page elsewhere (its pagehide runs), without waiting for the new page's load. */
   navigate(targetId: string, url: string): Promise<void>;
+  /** A full garbage collection in the page's renderer, then 200 ms for the collector's background threads (docs/decisions.md, 79). */
+  collectGarbage(targetId: string): Promise<void>;
   /** Protocol events received since the last call, by method (counted, never parsed); starts counting afresh. */
   takeEventCounts(): Record<string, number>;
   /** Sends a protocol command to the browser, or to an attached session. */
