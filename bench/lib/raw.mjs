@@ -169,7 +169,7 @@ export async function launchRaw({ extensionDir } = {}) {
       }),
     /**
      * Evaluates an expression (awaiting its promise) in the extension's service worker. Just after the browser's
-     * launch the worker runs before its extension APIs are bound (`chrome is not defined`, seen in Chromium 156): tried
+     * launch the worker runs before its extension APIs are bound (`chrome is not defined` in Chromium 156, `chrome.storage` undefined in 150): tried
      * again then, for up to 5 s.
      */
     async evaluateInServiceWorker(expression) {
@@ -177,7 +177,8 @@ export async function launchRaw({ extensionDir } = {}) {
         try {
           return await inServiceWorker((sessionId) => evaluate(expression, sessionId));
         } catch (error) {
-          if (attempt >= 50 || !/chrome is not defined/.test(String(error?.message))) throw error;
+          // Chromium 156 says `chrome is not defined`; Chromium 150 has `chrome` without `storage` yet.
+          if (attempt >= 50 || !/chrome is not defined|Cannot read properties of undefined/.test(String(error?.message))) throw error;
           await sleep(100);
         }
       }
