@@ -165,11 +165,13 @@ const span = ({ ratio, lo, hi }) => `${ratio.toFixed(3)} [${lo.toFixed(3)}–${h
 const loadRatio = report('THE PAGE\'S LOAD AND ITS SOCKET\'S OPEN (navigation to the page\'s mark; information)', load);
 const trafficRatio = report('THE TRAFFIC (the page\'s mark to 1 s after its last message, then the page left and 1 s: judged)', traffic);
 const wholeRatio = report('THE WHOLE RUN (both together, as the bench\'s whole-run figure; information)', samples);
-let verdict = 'no CPU limit (information)';
-if (Number.isFinite(w.cpuLimit)) {
-  const { pass, clear } = againstLimit(trafficRatio.ratio, trafficRatio, w.cpuLimit);
-  verdict = `its CPU limit ${w.cpuLimit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
+/** A ratio against its limit, with its interval: `its CPU limit 1.05: FAIL (within the noise)`. */
+function verdictText(what, r, limit) {
+  if (!Number.isFinite(limit)) return `no ${what} limit (information)`;
+  const { pass, clear } = againstLimit(r.ratio, r, limit);
+  return `its ${what} limit ${limit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
 }
+const verdict = verdictText('CPU', trafficRatio, w.cpuLimit);
 console.log(`\nwith ÷ without, from the threads' medians (90% intervals over ${samples.with.length} run pairs):`);
 console.log(`  the traffic:   ${span(trafficRatio)} (+${trafficRatio.addedMs.toFixed(1)} ms); ${verdict}`);
 console.log(`  the whole run: ${span(wholeRatio)} (+${wholeRatio.addedMs.toFixed(1)} ms; information)`);
@@ -182,11 +184,7 @@ console.log(`  the traffic's two parts (information): the flood ${span(floodRati
 // The page's time, as the bench's page figure (run.mjs), with as many pairs as the CPU figures.
 const pageLimit = pageLimitOf(w, BUSY ? 'busy' : 'quiet');
 const pageRatio = { ratio: median(pageMs.with) / median(pageMs.without), ...ratioInterval(pageMs.with, pageMs.without) };
-let pageVerdict = 'no page limit (information)';
-if (Number.isFinite(pageLimit)) {
-  const { pass, clear } = againstLimit(pageRatio.ratio, pageRatio, pageLimit);
-  pageVerdict = `its page limit ${pageLimit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
-}
+const pageVerdict = verdictText('page', pageRatio, pageLimit);
 console.log(`  the page time: ${span(pageRatio)} (${median(pageMs.with).toFixed(1)} / ${median(pageMs.without).toFixed(1)} ms, medians with / without); ${pageVerdict}`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });

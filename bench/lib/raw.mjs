@@ -178,7 +178,7 @@ export async function launchRaw({ extensionDir } = {}) {
           return await inServiceWorker((sessionId) => evaluate(expression, sessionId));
         } catch (error) {
           // Chromium 156 says `chrome is not defined`; Chromium 150 has `chrome` without `storage` yet.
-          if (attempt >= 50 || !/chrome is not defined|Cannot read properties of undefined/.test(String(error?.message))) throw error;
+          if (attempt >= 50 || !/chrome is not defined|Cannot read properties of undefined \(reading '(local|session)'\)/.test(String(error?.message))) throw error;
           await sleep(100);
         }
       }
