@@ -174,6 +174,11 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
    * the answer". A socket of this document that never opened and failed after its latest beforeunload, the
    * document then going away, was ended by the navigation. Order, not a time window: a refusal before the
    * beforeunload stays a failed handshake (docs/decisions.md 53).
+   *
+   * Firefox ESR 140 also fails an open EventSource when the navigation starts (an error, then nothing: 28 ms after
+   * the beforeunload, 26 ms before the pagehide, measured). An open stream's error after the latest beforeunload and
+   * at most CLOSE_BEFORE_PAGEHIDE_MS before the pagehide was ended by the navigation (decision 80); an open
+   * WebSocket's 1006 there stays a drop (Firefox ends those with 1001, the rule above).
    */
   function endedWithDocument(pagehideAt: number): void {
     const prefix = `${context.docId}:`;
@@ -184,9 +189,11 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
       const close = field(id, 'close');
       if (!close || close.time > pagehideAt) continue;
       const goingAway = close.initiator === 'server' && close.code === CLOSE_GOING_AWAY && pagehideAt - close.time <= CLOSE_BEFORE_PAGEHIDE_MS;
-      const failedLeaving =
-        leavingAt !== undefined && close.initiator === 'abnormal' && field(id, 'openedAt') === undefined && (field(id, 'errorAt') ?? close.time) >= leavingAt;
-      if (goingAway || failedLeaving) patch(id).close = { ...close, initiator: 'navigation' };
+      const failedAt = field(id, 'errorAt') ?? close.time;
+      const failedLeaving = leavingAt !== undefined && close.initiator === 'abnormal' && failedAt >= leavingAt;
+      const neverOpened = field(id, 'openedAt') === undefined;
+      const streamCut = field(id, 'kind') === 'eventsource' && pagehideAt - failedAt <= CLOSE_BEFORE_PAGEHIDE_MS;
+      if (goingAway || (failedLeaving && (neverOpened || streamCut))) patch(id).close = { ...close, initiator: 'navigation' };
     }
   }
 

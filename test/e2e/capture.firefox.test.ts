@@ -5,7 +5,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import type { HarEntry, HarLog } from '../../src/core/har';
 import { BLOB_HELD_READ_MAX } from '../../src/protocol/page';
 import { startServer, type TestServer } from './support/servers';
-import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor, waitInPage, selectInPage } from './support/firefox';
 
 let server: TestServer;
 let crossServer: TestServer;
@@ -37,12 +37,12 @@ beforeAll(async () => {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const panel = await openPanelFor(browser, page);
   // Wait for the live rows, then export.
-  await panel.waitForFunction(() => document.querySelectorAll('tr[data-connection-id]').length >= 8, { timeout: 10_000 });
+  await waitInPage(panel, () => document.querySelectorAll('tr[data-connection-id]').length >= 8, { timeout: 10_000 });
   har = await exportFromPanel(panel);
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeFirefox(browser);
   await server?.close();
   await crossServer?.close();
 });
@@ -142,20 +142,20 @@ describe('the Previews setting (Firefox ESR)', () => {
   it('bounds the open page\'s later previews to the size chosen in the panel, and keeps only sizes with sizes only', async () => {
     const panel = await openPanelFor(browser, page);
     try {
-      await panel.waitForSelector('select[aria-label="Preview size"]:not([disabled])', { timeout: 10_000 });
-      await panel.select('select[aria-label="Preview size"]', '1024');
+      await waitInPage(panel, () => !!document.querySelector('select[aria-label="Preview size"]:not([disabled])'), { timeout: 10_000 });
+      await selectInPage(panel, 'select[aria-label="Preview size"]', '1024');
       const bounded = await echoUntil(panel, 'firefox-preview', (entry) => entry._webSocketMessages[0].data.length === 1024);
       expect(bounded._webSocketMessages.map((m) => [m.type, m.data])).toEqual([
         ['send', 'y'.repeat(1024)],
         ['receive', 'y'.repeat(1024)],
       ]);
       // Sizes only: no content, every size kept.
-      await panel.select('select[aria-label="Preview size"]', '0');
+      await selectInPage(panel, 'select[aria-label="Preview size"]', '0');
       const empty = await echoUntil(panel, 'firefox-sizes', (entry) => entry._webSocketMessages.every((m) => m.data === ''));
       expect(empty._socketscope.sizes).toEqual([5000, 5000]);
       expect(empty._socketscope.truncated).toEqual([0, 1]);
     } finally {
-      await panel.select('select[aria-label="Preview size"]', '65536').catch(() => undefined);
+      await selectInPage(panel, 'select[aria-label="Preview size"]', '65536').catch(() => undefined);
       await panel.close();
     }
   }, 60_000);

@@ -2,7 +2,7 @@
 // results with and without the extension.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/servers';
-import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
 
 let server: TestServer;
 
@@ -30,7 +30,7 @@ async function probe(withExtension: boolean) {
     }
     return result;
   } finally {
-    await browser.close();
+    await closeFirefox(browser);
   }
 }
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { startServer, type TestServer } from './support/servers';
 import { startNginx, type NginxProxy } from './support/nginx';
-import { exportFromPanel, launchFirefox, openPanelFor, panelState } from './support/firefox';
+import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor, panelState, setViewportSize, waitInPage } from './support/firefox';
 import { ROOT } from './support/chromium';
 import { fromHar } from '../../src/core/har';
 import { analyzeSession } from '../../src/core/analysis';
@@ -49,11 +49,11 @@ beforeAll(async () => {
   await reloaded;
   panel = await openPanelFor(browser, page);
   // Three idle drops behind nginx, seen in the panel.
-  await panel.waitForFunction(() => [...document.querySelectorAll('tr[data-connection-id] .close-code')].filter((e) => e.textContent === '1006').length >= 3, { timeout: 40_000 });
+  await waitInPage(panel, () => [...document.querySelectorAll('tr[data-connection-id] .close-code')].filter((e) => e.textContent === '1006').length >= 3, { timeout: 40_000 });
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeFirefox(browser);
   await nginx?.close();
   await server?.close();
 });
@@ -96,11 +96,11 @@ describe('the panel at Firefox docked sizes', () => {
       it(`${size.name} ${size.width}×${size.height} ${theme}: close code, headline and toolbar in view`, async () => {
         // WebDriver BiDi cannot emulate prefers-color-scheme: apply the theme the way src/panel/theme.ts does (the CSS reads data-theme).
         await panel.evaluate((wanted) => (document.documentElement.dataset.theme = wanted), theme);
-        await panel.setViewport({ width: size.width, height: size.height });
+        await setViewportSize(panel, size.width, size.height);
         if (size.height < 450) {
           // Compact layout: one pane at a time; show the connections.
           try {
-            await panel.waitForFunction(() => !!document.querySelector('[role=tablist][aria-label=Panes]'), { timeout: PANEL_WAIT_MS });
+            await waitInPage(panel, () => !!document.querySelector('[role=tablist][aria-label=Panes]'), { timeout: PANEL_WAIT_MS });
           } catch (error) {
             throw new Error(`no compact layout within ${PANEL_WAIT_MS / 1000} s; the panel: ${JSON.stringify(await panelState(panel))}`, { cause: error });
           }
@@ -108,7 +108,7 @@ describe('the panel at Firefox docked sizes', () => {
         }
         // The nginx idle timeout among the findings (a layout test: whichever finding heads the list, its headline must be readable).
         try {
-          await panel.waitForFunction(
+          await waitInPage(panel, 
             () => /Connections die after 3(\.\d)? s of silence/.test(document.body.textContent ?? '') && !!document.querySelector('[data-testid=diagnosis-headline]')?.textContent,
             { timeout: PANEL_WAIT_MS },
           );
@@ -128,7 +128,7 @@ describe('the panel at Firefox docked sizes', () => {
 
   it('reads the socket still connecting at the reload as ended by the navigation, not a refused handshake', async () => {
     // Its own size: not the last docked test's compact layout (whichever pane it left shown), where Export may be out of view.
-    await panel.setViewport({ width: 1400, height: 900 });
+    await setViewportSize(panel, 1400, 900);
     expect(await panel.evaluate(() => document.body.textContent?.includes('the browser refused the answer')), 'no refused handshake in the panel').toBe(false);
     const { session } = fromHar(await exportFromPanel(panel));
     const pending = session.connections.find((c) => c.url.endsWith(`?${PENDING_AT_RELOAD}`));

@@ -8,7 +8,7 @@ import type { Browser } from 'puppeteer-core';
 import { annotateHeartbeats } from '../../src/core/heartbeat';
 import { diagnose } from '../../src/core/diagnosis';
 import { fromHar, type HarEntry, type HarLog } from '../../src/core/har';
-import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor, waitInPage } from './support/firefox';
 import { COOKIE_VALUE, MISSING_PATH, NO_UPGRADE_PATH, READ_TIMEOUT_MS, startHandshakeRig, type HandshakeRig } from './support/handshakeNginx';
 
 let rig: HandshakeRig;
@@ -33,7 +33,7 @@ beforeAll(async () => {
     [`${rig.nginx.wsOrigin}${MISSING_PATH}`, `${rig.nginx.wsOrigin}${NO_UPGRADE_PATH}`],
   );
   const panel = await openPanelFor(browser, page);
-  await panel.waitForFunction(() => document.querySelectorAll('tr[data-connection-id]').length >= 6, { timeout: 10_000 });
+  await waitInPage(panel, () => document.querySelectorAll('tr[data-connection-id]').length >= 6, { timeout: 10_000 });
   // Let the last connections' handshake evidence settle (matched at once; unmatched only after the ~3 s window).
   await new Promise((resolve) => setTimeout(resolve, 4000));
   har = await exportFromPanel(panel);
@@ -41,7 +41,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeFirefox(browser);
   await rig?.close();
 });
 

@@ -9,7 +9,7 @@ import type { Browser } from 'puppeteer-core';
 import { fromHar, type HarLog } from '../../src/core/har';
 import { analyzeSession } from '../../src/core/analysis';
 import { startServer, type TestServer } from './support/servers';
-import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor, waitInPage } from './support/firefox';
 
 let server: TestServer;
 let browser: Browser;
@@ -24,12 +24,12 @@ beforeAll(async () => {
   await page.reload();
   await page.waitForFunction(() => (window as unknown as { ticks: { received: number } }).ticks.received >= 4, { timeout: 10_000 });
   const panel = await openPanelFor(browser, page);
-  await panel.waitForFunction(() => document.querySelectorAll('tr[data-connection-id]').length >= 3, { timeout: 10_000 });
+  await waitInPage(panel, () => document.querySelectorAll('tr[data-connection-id]').length >= 3, { timeout: 10_000 });
   har = await exportFromPanel(panel);
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeFirefox(browser);
   await server?.close();
 });
 

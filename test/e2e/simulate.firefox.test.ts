@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { startServer, type TestServer } from './support/servers';
-import { launchFirefox, openPanelFor } from './support/firefox';
+import { closeFirefox, launchFirefox, openPanelFor, waitInPage } from './support/firefox';
 
 let server: TestServer;
 let browser: Browser;
@@ -13,7 +13,7 @@ beforeAll(async () => {
   browser = await launchFirefox();
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await closeFirefox(browser);
   await server?.close();
 });
 
@@ -39,7 +39,7 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 10
 /** The app's panel, with a port of its own to command the background as the panel does; returns the open connection's id. */
 async function control(page: Page): Promise<{ panel: Page; command(action: object): Promise<void> }> {
   const panel = await openPanelFor(browser, page);
-  await panel.waitForFunction(() => document.querySelectorAll('tr[data-connection-id]').length >= 1, { timeout: 10_000 });
+  await waitInPage(panel, () => document.querySelectorAll('tr[data-connection-id]').length >= 1, { timeout: 10_000 });
   await panel.evaluate(() => {
     const runtime = (globalThis as unknown as { chrome: { runtime: { connect(info: { name: string }): { postMessage(m: unknown): void } } } }).chrome.runtime;
     (window as unknown as { simPort: unknown }).simPort = runtime.connect({ name: 'socketscope-panel' });
@@ -63,7 +63,7 @@ describe('Reproduce and verify (Firefox ESR)', () => {
     await page.goto(`${server.origin}/sim-app.html?path=/silent&delay=-1`);
     const { panel, command } = await control(page);
     await until('the app open after the panel door reload', async () => (await logOf(page)).some((e) => e.type === 'open'));
-    await panel.waitForFunction(() => [...document.querySelectorAll('tr[data-connection-id]')].some((row) => /open/.test(row.textContent ?? '')), { timeout: 10_000 });
+    await waitInPage(panel, () => [...document.querySelectorAll('tr[data-connection-id]')].some((row) => /open/.test(row.textContent ?? '')), { timeout: 10_000 });
     await command({ kind: 'drop', connectionId: await openConnectionId(panel) });
     await until('the simulated drop', async () => (await logOf(page)).some((e) => e.type === 'close'));
     const strip = (log: LogEntry[]) => log.map(({ n: _n, ...rest }) => rest);
@@ -81,7 +81,7 @@ describe('Reproduce and verify (Firefox ESR)', () => {
     await page.goto(`${server.origin}/sim-app.html?path=/echo&delay=-1`);
     const { panel, command } = await control(page);
     await until('the app open', async () => (await logOf(page)).some((e) => e.type === 'open'));
-    await panel.waitForFunction(() => [...document.querySelectorAll('tr[data-connection-id]')].some((row) => /open/.test(row.textContent ?? '')), { timeout: 10_000 });
+    await waitInPage(panel, () => [...document.querySelectorAll('tr[data-connection-id]')].some((row) => /open/.test(row.textContent ?? '')), { timeout: 10_000 });
     const connectionId = await openConnectionId(panel);
     await command({ kind: 'send', connectionId, format: 'text', data: 'echo me' });
     await command({ kind: 'inject', connectionId, format: 'text', data: 'from the server' });

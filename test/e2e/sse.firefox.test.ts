@@ -7,7 +7,7 @@ import { fromHar } from '../../src/core/har/import';
 import type { Session } from '../../src/core/model';
 import { startServer, type TestServer } from './support/servers';
 import { startNginx, type NginxProxy } from './support/nginx';
-import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
 
 const READ_TIMEOUT_MS = 3000;
 let server: TestServer;
@@ -33,7 +33,7 @@ async function probe(withExtension: boolean) {
     const session = withExtension ? fromHar(await exportFromPanel(await openPanelFor(browser, page))).session : undefined;
     return { result, session };
   } finally {
-    await browser.close();
+    await closeFirefox(browser);
   }
 }
 
@@ -88,7 +88,7 @@ describe('EventSource in Firefox ESR', () => {
       expect(beating.map((c) => c.close?.initiator)).toEqual(['navigation']);
       expect(idle!.connections.some((id) => beating.some((c) => c.id === id))).toBe(false);
     } finally {
-      await browser.close();
+      await closeFirefox(browser);
     }
   }, 90_000);
 });

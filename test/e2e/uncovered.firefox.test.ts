@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHar } from '../../src/core/har/import';
 import { startServer, type TestServer } from './support/servers';
-import { exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor, waitInPage } from './support/firefox';
 
 let server: TestServer;
 
@@ -23,7 +23,7 @@ describe('sockets out of the hook\'s reach (Firefox ESR)', () => {
       expect(await page.evaluate(() => (window as unknown as { ready: Promise<string[]> }).ready)).toEqual(['blobframe', 'dataframe', 'worker']);
       const panel = await openPanelFor(browser, page);
       // openPanelFor reloaded the page: its worker and frames ran twice.
-      await panel.waitForFunction(() => /started \d+ workers?/.test(document.body.textContent ?? ''), { timeout: 10_000 });
+      await waitInPage(panel, () => /started \d+ workers?/.test(document.body.textContent ?? ''), { timeout: 10_000 });
       const text = await panel.evaluate(() => document.querySelector('.coverage')?.textContent ?? '');
       expect(text).toMatch(/not captured/);
       const { session } = fromHar(await exportFromPanel(panel));
@@ -33,7 +33,7 @@ describe('sockets out of the hook\'s reach (Firefox ESR)', () => {
       expect(session.connections.find((c) => c.url.endsWith('?dataframe'))?.frameUrl).toMatch(/^data:/);
       expect(session.pageEvents.filter((e) => e.type === 'worker').map((e) => e.detail)).toContainEqual(expect.stringMatching(/^Worker blob:http/));
     } finally {
-      await browser.close();
+      await closeFirefox(browser);
     }
   }, 90_000);
 });

@@ -174,6 +174,20 @@ describe('batchToDelta', () => {
         expect(ingest([batch(1, [create, open, beforeunload, failed(1, T0 + 55)[1], pagehide])]).connections[0].close?.initiator).toBe('abnormal');
       });
 
+      it('an open EventSource that Firefox fails between the beforeunload and the pagehide is ended by the navigation; an open WebSocket is not', () => {
+        // Firefox ESR 140 on a reload: beforeunload, the stream's error and 1006 28 ms later, pagehide 26 ms after that.
+        const stream: PageRecord = { ...create, url: 'https://x/sse', kind: 'es' };
+        const cut = (pagehideAt: number) => ingest([batch(1, [stream, open, beforeunload, ...failed(1, T0 + 55), { ...pagehide, time: pagehideAt }])]).connections[0].close;
+        expect(cut(T0 + 81)).toMatchObject({ initiator: 'navigation', code: 1006 });
+        // The same error a second before a pagehide that came much later: a drop, not the navigation.
+        expect(cut(T0 + 56 + 1001)?.initiator).toBe('abnormal');
+        // Before the beforeunload: a drop.
+        const early = ingest([batch(1, [stream, open, ...failed(1, T0 + 40), beforeunload, pagehide])]);
+        expect(early.connections[0].close?.initiator).toBe('abnormal');
+        // The same failure of an open WebSocket stays a drop (Firefox ends open sockets with 1001, the rule above).
+        expect(ingest([batch(1, [create, open, beforeunload, ...failed(1, T0 + 55), pagehide])]).connections[0].close?.initiator).toBe('abnormal');
+      });
+
       it('stays a failed handshake when it failed before the beforeunload, beside one that failed after', () => {
         const second: PageRecord = { ...create, id: 2, time: T0 + 1 };
         const session = upgraded(ingest([batch(1, [create, second, ...failed(1, T0 + 40), beforeunload, ...failed(2, T0 + 55), pagehide])]));

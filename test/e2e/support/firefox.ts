@@ -2,12 +2,15 @@
 // WebDriver BiDi (no geckodriver). BiDi cannot navigate to moz-extension://
 // URLs, so the panel is opened by the extension itself (see
 // AUTOMATION_OPEN_PANEL in src/background/index.ts) and found as a new page.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { HarLog } from '../../../src/core/har';
 import { ROOT, requireFile } from './chromium';
 
 export const FIREFOX_EXTENSION_DIR = join(ROOT, 'dist', 'firefox');
+const DOWNLOADS = mkdtempSync(join(tmpdir(), 'socketscope-firefox-downloads-'));
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
 export async function launchFirefox(options: { withExtension?: boolean } = {}): Promise<Browser> {
@@ -22,6 +25,13 @@ export async function launchFirefox(options: { withExtension?: boolean } = {}): 
       'browser.shell.checkDefaultBrowser': false,
       'datareporting.policy.dataSubmissionEnabled': false,
       'extensions.update.enabled': false,
+      // Export's download goes to a temporary folder without asking or opening the downloads panel.
+      'browser.download.folderList': 2,
+      'browser.download.dir': DOWNLOADS,
+      'browser.download.useDownloadDir': true,
+      'browser.download.always_ask_before_handling_new_types': false,
+      'browser.download.alwaysOpenPanel': false,
+      'browser.download.panel.shown': true,
     },
   });
   if (options.withExtension ?? true) {
@@ -29,6 +39,21 @@ export async function launchFirefox(options: { withExtension?: boolean } = {}): 
     await browser.installExtension(FIREFOX_EXTENSION_DIR);
   }
   return browser;
+}
+
+/**
+ * Closes Firefox, and kills it when it has not quit within 10 s. Firefox ESR 140 answers WebDriver BiDi's
+ * `browser.close` but does not exit once the panel has downloaded a file (an Export; the file is complete, and
+ * closing the panel's tab first does not help), so puppeteer's close waits for ever for the process.
+ */
+export async function closeFirefox(browser: Browser | undefined): Promise<void> {
+  if (!browser) return;
+  const child = browser.process();
+  const closed = browser.close().then(() => true);
+  const quit = await Promise.race([closed, new Promise<false>((resolve) => setTimeout(() => resolve(false), 10_000))]);
+  if (quit) return;
+  child?.kill('SIGKILL');
+  await closed;
 }
 
 /** Reloads `page` with the automation hash and returns the panel tab the extension opens for it. */
@@ -62,6 +87,26 @@ async function inFront(panel: Page): Promise<Page> {
   return panel;
 }
 
+/**
+ * Sets the page's viewport, as `page.setViewport` does. Puppeteer also sends BiDi's
+ * `emulation.setScreenOrientationOverride`, which Firefox ESR 140 does not know (`unknown command`); the viewport
+ * itself is applied, so that one refusal is ignored and the size the page then has is checked instead.
+ */
+export async function setViewportSize(page: Page, width: number, height: number): Promise<void> {
+  try {
+    await page.setViewport({ width, height });
+  } catch (error) {
+    if (!/unknown command emulation\.setScreenOrientationOverride/.test(String(error))) throw error;
+  }
+  const wanted = `${width}×${height}`;
+  const deadline = Date.now() + 5_000;
+  let seen = '';
+  while ((seen = await page.evaluate(() => `${innerWidth}×${innerHeight}`)) !== wanted) {
+    if (Date.now() >= deadline) throw new Error(`the page is ${seen}, not ${wanted}, 5 s after setViewport`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** What the panel shows and at what size, for a test's failure message. */
 export function panelState(panel: Page): Promise<Record<string, unknown>> {
   return panel.evaluate(() => ({
@@ -71,6 +116,50 @@ export function panelState(panel: Page): Promise<Record<string, unknown>> {
     appHeight: (document.querySelector('.app') as HTMLElement | null)?.clientHeight,
     text: document.body.textContent?.slice(0, 300),
   }));
+}
+
+/**
+ * Waits until `predicate` returns a truthy value in `page`, asking it again every `polling` ms with `evaluate`.
+ * Puppeteer's own waits (`waitForFunction`, `waitForSelector`) and locators build their poller with `Function()`
+ * inside the page, which an extension page's CSP refuses on Firefox ESR 140 (`EvalError: call to Function() blocked
+ * by CSP`); `evaluate` sends the function as a script, which the CSP allows. Used for every wait in the panel.
+ */
+export async function waitInPage<T>(page: Page, predicate: () => T, options: { timeout: number; polling?: number }): Promise<T> {
+  const deadline = Date.now() + options.timeout;
+  for (;;) {
+    const value = await page.evaluate(predicate);
+    if (value) return value as T;
+    if (Date.now() >= deadline) throw new Error(`waitInPage: still false after ${options.timeout} ms: ${predicate.toString().slice(0, 200)}`);
+    await new Promise((resolve) => setTimeout(resolve, options.polling ?? 100));
+  }
+}
+
+/** Clicks the first enabled button whose text is `label`, from inside the page (see waitInPage for why not a locator). */
+export async function clickButton(page: Page, label: string, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const clicked = await page.evaluate((wanted) => {
+      const button = [...document.querySelectorAll('button')].find((b) => !b.disabled && (b.textContent ?? '').trim() === wanted);
+      button?.click();
+      return !!button;
+    }, label);
+    if (clicked) return;
+    if (Date.now() >= deadline) throw new Error(`no enabled button "${label}" within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Chooses `value` in the `<select>` matched by `selector` and tells the page, as a user's choice does. */
+export async function selectInPage(page: Page, selector: string, value: string): Promise<void> {
+  const done = await page.evaluate((css, wanted) => {
+    const select = document.querySelector<HTMLSelectElement>(css);
+    if (!select || select.disabled || ![...select.options].some((o) => o.value === wanted)) return false;
+    select.value = wanted;
+    select.dispatchEvent(new Event('input', { bubbles: true }));
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    return true;
+  }, selector, value);
+  if (!done) throw new Error(`no enabled ${selector} with the option ${value}`);
 }
 
 /** Clicks the panel's Export button and returns the HAR it would download. */
@@ -83,7 +172,7 @@ export async function exportFromPanel(panel: Page): Promise<HarLog> {
       return original(blob);
     };
   });
-  await panel.locator('button ::-p-text(Export)').click();
+  await clickButton(panel, 'Export');
   const text = await panel.evaluate(() => (window as unknown as { exported?: Promise<string> }).exported);
   if (!text) throw new Error('Export produced no file');
   return JSON.parse(text) as HarLog;
