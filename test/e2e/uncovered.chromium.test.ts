@@ -48,7 +48,7 @@ describe('sockets out of the hook\'s reach (Chromium)', () => {
       await browser?.close();
     });
 
-    it('shows the worker\'s WebSocket from DevTools\' network log, marked as such', async () => {
+    it('shows the worker\'s WebSocket from DevTools\' network log, marked as such, where DevTools gives extensions its WebSockets', async () => {
       const page = await browser.context.newPage();
       await page.goto(`${server.origin}/uncovered.html`);
       await page.evaluate(() => (window as unknown as { ready: Promise<string[]> }).ready);
@@ -58,6 +58,29 @@ describe('sockets out of the hook\'s reach (Chromium)', () => {
       await page.evaluate(() => (window as unknown as { ready: Promise<string[]> }).ready);
       // The extension's panel tab appears once DevTools has loaded the extension's DevTools page.
       const frame = await openSocketScopePanel(browser, devtools);
+      // DevTools' own log has the three sockets, the worker's included.
+      const logged = await devtools.evaluate(`(async () => {
+        const Logs = await import('./models/logs/logs.js');
+        return Logs.NetworkLog.NetworkLog.instance().requests().filter((r) => r.resourceType().name() === 'websocket').map((r) => new URL(r.url()).search).sort();
+      })()`);
+      expect(logged).toEqual(['?blobframe', '?dataframe', '?worker']);
+      // What the extension API gives of it. DevTools 150 gives extensions no ws: entry at all: its getHAR keeps the
+      // requests whose URL an extension may inspect, and its list of such schemes has no ws: or wss:
+      // (ExtensionServer.canInspectURL; README, Coverage). DevTools 156 gave them.
+      const given = await frame.evaluate(
+        () => new Promise<string[]>((resolve) => (globalThis as unknown as { chrome: { devtools: { network: { getHAR(cb: (har: { entries: { _resourceType?: string; request: { url: string } }[] }) => void): void } } } }).chrome.devtools.network.getHAR((har) => resolve(har.entries.filter((e) => e._resourceType === 'websocket').map((e) => new URL(e.request.url).search).sort()))),
+      );
+      if (given.length === 0) {
+        // Withheld: the panel says the worker's sockets are not captured, and lists nothing from the log.
+        await frame.waitForFunction(() => /started \d+ workers?/.test(document.querySelector('.coverage')?.textContent ?? ''), undefined, { timeout: 15_000 });
+        await new Promise((resolve) => setTimeout(resolve, 2500)); // one more read of the log (every 2 s)
+        const text = await frame.evaluate(() => document.querySelector('.coverage')?.textContent ?? '');
+        expect(text).toMatch(/not captured/);
+        expect(text).not.toContain('From DevTools network log');
+        console.warn(`uncovered.chromium: this DevTools (${await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0])}) gives extensions no WebSocket in getHAR(); the panel's network-log line cannot show, and was checked absent.`);
+        return;
+      }
+      expect(given).toEqual(['?blobframe', '?dataframe', '?worker']);
       await frame.waitForFunction(() => (document.querySelector('.coverage')?.textContent ?? '').includes('From DevTools network log'), undefined, { timeout: 15_000 });
       const text = await frame.evaluate(() => document.querySelector('.coverage')?.textContent ?? '');
       expect(text).toMatch(/From DevTools network log[^:]*: ws:\/\/127\.0\.0\.1:\d+\/echo\?worker \(2 messages\)/);
