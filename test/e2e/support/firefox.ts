@@ -2,15 +2,12 @@
 // WebDriver BiDi (no geckodriver). BiDi cannot navigate to moz-extension://
 // URLs, so the panel is opened by the extension itself (see
 // AUTOMATION_OPEN_PANEL in src/background/index.ts) and found as a new page.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { HarLog } from '../../../src/core/har';
 import { ROOT, requireFile } from './chromium';
 
 export const FIREFOX_EXTENSION_DIR = join(ROOT, 'dist', 'firefox');
-const DOWNLOADS = mkdtempSync(join(tmpdir(), 'socketscope-firefox-downloads-'));
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
 export async function launchFirefox(options: { withExtension?: boolean } = {}): Promise<Browser> {
@@ -25,13 +22,6 @@ export async function launchFirefox(options: { withExtension?: boolean } = {}): 
       'browser.shell.checkDefaultBrowser': false,
       'datareporting.policy.dataSubmissionEnabled': false,
       'extensions.update.enabled': false,
-      // Export's download goes to a temporary folder without asking or opening the downloads panel.
-      'browser.download.folderList': 2,
-      'browser.download.dir': DOWNLOADS,
-      'browser.download.useDownloadDir': true,
-      'browser.download.always_ask_before_handling_new_types': false,
-      'browser.download.alwaysOpenPanel': false,
-      'browser.download.panel.shown': true,
     },
   });
   if (options.withExtension ?? true) {
@@ -99,12 +89,9 @@ export async function setViewportSize(page: Page, width: number, height: number)
     if (!/unknown command emulation\.setScreenOrientationOverride/.test(String(error))) throw error;
   }
   const wanted = `${width}×${height}`;
-  const deadline = Date.now() + 5_000;
-  let seen = '';
-  while ((seen = await page.evaluate(() => `${innerWidth}×${innerHeight}`)) !== wanted) {
-    if (Date.now() >= deadline) throw new Error(`the page is ${seen}, not ${wanted}, 5 s after setViewport`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitInPage(page, (size) => `${innerWidth}×${innerHeight}` === size, { timeout: 5_000, arg: wanted }).catch(async (error: unknown) => {
+    throw new Error(`the page is ${await page.evaluate(() => `${innerWidth}×${innerHeight}`)}, not ${wanted}, 5 s after setViewport`, { cause: error });
+  });
 }
 
 /** What the panel shows and at what size, for a test's failure message. */
@@ -124,11 +111,11 @@ export function panelState(panel: Page): Promise<Record<string, unknown>> {
  * inside the page, which an extension page's CSP refuses on Firefox ESR 140 (`EvalError: call to Function() blocked
  * by CSP`); `evaluate` sends the function as a script, which the CSP allows. Used for every wait in the panel.
  */
-export async function waitInPage<T>(page: Page, predicate: () => T, options: { timeout: number; polling?: number }): Promise<T> {
+export async function waitInPage<T, A = undefined>(page: Page, predicate: (arg: A) => T, options: { timeout: number; polling?: number; arg?: A }): Promise<T> {
   const deadline = Date.now() + options.timeout;
   for (;;) {
-    const value = await page.evaluate(predicate);
-    if (value) return value as T;
+    const value = (await page.evaluate(predicate as (arg: unknown) => unknown, options.arg)) as T;
+    if (value) return value;
     if (Date.now() >= deadline) throw new Error(`waitInPage: still false after ${options.timeout} ms: ${predicate.toString().slice(0, 200)}`);
     await new Promise((resolve) => setTimeout(resolve, options.polling ?? 100));
   }
@@ -136,17 +123,14 @@ export async function waitInPage<T>(page: Page, predicate: () => T, options: { t
 
 /** Clicks the first enabled button whose text is `label`, from inside the page (see waitInPage for why not a locator). */
 export async function clickButton(page: Page, label: string, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const clicked = await page.evaluate((wanted) => {
-      const button = [...document.querySelectorAll('button')].find((b) => !b.disabled && (b.textContent ?? '').trim() === wanted);
-      button?.click();
-      return !!button;
-    }, label);
-    if (clicked) return;
-    if (Date.now() >= deadline) throw new Error(`no enabled button "${label}" within ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const click = (wanted: string) => {
+    const button = [...document.querySelectorAll('button')].find((b) => !b.disabled && (b.textContent ?? '').trim() === wanted);
+    button?.click();
+    return !!button;
+  };
+  await waitInPage(page, click, { timeout, arg: label }).catch((error: unknown) => {
+    throw new Error(`no enabled button "${label}" within ${timeout} ms`, { cause: error });
+  });
 }
 
 /** Chooses `value` in the `<select>` matched by `selector` and tells the page, as a user's choice does. */
