@@ -146,8 +146,13 @@ export async function selectInPage(page: Page, selector: string, value: string):
   if (!done) throw new Error(`no enabled ${selector} with the option ${value}`);
 }
 
-/** Clicks the panel's Export button and returns the HAR it would download. */
+/**
+ * Clicks the panel's Export button and returns the HAR it would download. First waits for the panel to list a
+ * connection: a panel just opened gets the tab's session from the background a moment later, and an Export before
+ * that downloads an empty session (seen once in a fresh-clone CI run of sse.firefox, 2026-12-04).
+ */
 export async function exportFromPanel(panel: Page): Promise<HarLog> {
+  await waitInPage(panel, () => document.querySelectorAll('tr[data-connection-id]').length > 0, { timeout: 10_000 });
   await panel.evaluate(() => {
     const captured = window as unknown as { exported?: Promise<string> };
     const original = URL.createObjectURL.bind(URL);
