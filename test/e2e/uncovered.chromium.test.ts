@@ -66,7 +66,7 @@ describe('sockets out of the hook\'s reach (Chromium)', () => {
       expect(logged).toEqual(['?blobframe', '?dataframe', '?worker']);
       // What the extension API gives of it. DevTools 150 gives extensions no ws: entry at all: its getHAR keeps the
       // requests whose URL an extension may inspect, and its list of such schemes has no ws: or wss:
-      // (ExtensionServer.canInspectURL; README, Coverage). DevTools 156 gave them.
+      // (ExtensionServer.canInspectURL; README, Workers). DevTools 156 gave them.
       const given = await frame.evaluate(
         () => new Promise<string[]>((resolve) => (globalThis as unknown as { chrome: { devtools: { network: { getHAR(cb: (har: { entries: { _resourceType?: string; request: { url: string } }[] }) => void): void } } } }).chrome.devtools.network.getHAR((har) => resolve(har.entries.filter((e) => e._resourceType === 'websocket').map((e) => new URL(e.request.url).search).sort()))),
       );
