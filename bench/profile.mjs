@@ -22,7 +22,7 @@ import { WORKLOADS } from './lib/workloads.mjs';
 const ROOT = join(import.meta.dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
 const name = String(args.workload ?? 'recv-text');
-const PROFILED = ['recv-text', 'recv-binary', 'recv-blob', 'send-text'];
+const PROFILED = ['recv-text', 'recv-binary', 'recv-blob', 'recv-blob-small', 'send-text'];
 const w = PROFILED.includes(name) && WORKLOADS.find((candidate) => candidate.name === name);
 if (!w) throw new Error(`--workload=${name}: expected one of ${PROFILED.join(', ')}`);
 const send = w.kind === 'send';

@@ -10,6 +10,9 @@ export const WORKLOADS = [
   // Blobs at the largest size a held document still reads (docs/decisions.md, 78). `optIn`: run only when named
   // (`--only=recv-blob-16k`, or `bench:threads -- --workload=recv-blob-16k`), not in a default run.
   { name: 'recv-blob-16k', title: 'receive 2k binary messages of 16 KiB as Blobs', kind: 'receive', count: 2_000, size: 16_384, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05, optIn: true },
+  // Small Blobs in a flood (protobuf, MessagePack, CBOR frames of 100 B): what the held document's count of Blob reads
+  // bounds, where the character budget alone let thousands through (docs/decisions.md, 81). `optIn`, as above.
+  { name: 'recv-blob-tiny', title: 'receive 10k binary messages of 100 B as Blobs', kind: 'receive', count: 10_000, size: 100, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05, optIn: true },
   { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, pageLimit: 1.1, cpuLimit: 1.15 },
   // What the extension costs a page whatever its traffic (content scripts, the relay's port, the handshake, a write):
   // the floor under every other workload's CPU. Information, not a target: its page time is a millisecond.

@@ -300,7 +300,7 @@ export function batchToDelta(batch: PageBatch, context: DocumentContext, session
   const groups = new Map<string, Message[]>();
   const targets = new Map<unknown, { id: string; group: Message[]; nextIndex: number; previewsSkipped: number } | null>();
   let previewsSkipped = 0;
-  /** Of those, the large Blobs the hook did not read while nothing read the tab (decision 78). */
+  /** Of those, the Blobs the hook did not read while nothing read the tab (decisions 78, 81). */
   let heldBlobs = 0;
   const columns = batch.messages;
   const simRows = Array.isArray(batch.simRows) ? new Set(batch.simRows) : undefined;

@@ -188,8 +188,9 @@ export interface DropCounts {
    */
   budgetPreviews?: number;
   /**
-   * Of `previews`, Blobs over 16 KiB received while nothing read the tab: the page hook did not read them, a read of
-   * one costing the browser tens of ms of CPU (docs/decisions.md, 78). Not part of `budgetPreviews`.
+   * Of `previews`, Blobs received while nothing read the tab that the page hook did not read: those over 16 KiB, a read
+   * of one costing the browser tens of ms of CPU (docs/decisions.md, 78), and small ones past 64 at once and 64 a
+   * second, each costing 0.15 to 0.3 ms (81). Not part of `budgetPreviews`.
    */
   heldBlobPreviews?: number;
   /** Records refused as malformed or oversized (a page can post anything). */

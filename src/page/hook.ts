@@ -16,6 +16,8 @@ import {
   PREVIEW_MAX,
   PREVIEW_HELD_BLOB,
   BLOB_HELD_READ_MAX,
+  BLOB_HELD_READS_BURST,
+  BLOB_HELD_READS_PER_S,
   FLUSH_INTERVAL_MS,
   type PackedColumns,
   type PageCommand,
@@ -291,6 +293,8 @@ interface SocketState {
   /** The two preview budgets: characters left, as of `at` (hook clock). */
   const textBudget: Budget = bare({ left: PREVIEW_BUDGET_CHARS, at: 0, max: PREVIEW_BUDGET_CHARS, refill: PREVIEW_REFILL_PER_MS });
   const binaryBudget: Budget = bare({ left: BINARY_BUDGET_CHARS, at: 0, max: BINARY_BUDGET_CHARS, refill: BINARY_REFILL_PER_MS });
+  /** Blob reads while held, counted, not characters (81). */
+  const heldReads: Budget = bare({ left: BLOB_HELD_READS_BURST, at: 0, max: BLOB_HELD_READS_BURST, refill: BLOB_HELD_READS_PER_S / 1000 });
 
   function newColumns(): PackedColumns {
     return bare({ meta: bare([]), time: bare([]), size: bare([]), preview: bare([]), sse: bare([]) }) as PackedColumns;
@@ -450,8 +454,9 @@ interface SocketState {
       }
     } else if ((size = blobLength(data)) >= 0) {
       const length = size > previewCap ? previewCap : size;
-      // A large Blob's read costs the browser tens of ms of CPU (docs/decisions.md, 78): not while nothing reads the tab.
-      if (!live && size > BLOB_HELD_READ_MAX && length) truncated = PREVIEW_HELD_BLOB;
+      // While nothing reads the tab: no large Blob (a read costs the browser tens of ms of CPU: docs/decisions.md, 78),
+      // and a count of small ones (each costs 0.15 to 0.3 ms: 81).
+      if (!live && length && (size > BLOB_HELD_READ_MAX || !spend(heldReads, 1, at))) truncated = PREVIEW_HELD_BLOB;
       else if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         truncated = length < size ? 1 : 0;

@@ -32,7 +32,7 @@ import { analysisMs, awaitingFirstSnapshot, awaitingHeld, findings, link, linkEr
 import { formatMeasured } from '../core/format';
 import { CHROME_HAR_WARNING } from '../core/har';
 import type { DropCounts } from '../core/model';
-import { BLOB_HELD_READ_MAX, KEPT_PER_CONNECTION } from '../protocol/page';
+import { BLOB_HELD_READ_MAX, BLOB_HELD_READS_PER_S, KEPT_PER_CONNECTION } from '../protocol/page';
 
 /** Pane shares in percent; module state so they survive re-renders and view changes. */
 export const layout = {
@@ -199,15 +199,15 @@ function DiagnosisHeadline() {
 }
 
 /**
- * Why previews are missing: the hook's flood budget (never copied), large Blobs it did not read while nothing read the
- * tab (decision 78), and the memory cap (evicted later), each counted.
+ * Why previews are missing: the hook's flood budget (never copied), Blobs it did not read while nothing read the tab
+ * (large ones, decision 78; past its count of reads, 81), and the memory cap (evicted later), each counted.
  */
 function previewCauses({ previews, budgetPreviews = 0, heldBlobPreviews = 0 }: DropCounts): string {
   if (!budgetPreviews && !heldBlobPreviews) return 'memory cap';
   const byCap = previews - budgetPreviews - heldBlobPreviews;
   const causes = [
     budgetPreviews && `${budgetPreviews} never copied: the hook's flood budget`,
-    heldBlobPreviews && `${heldBlobPreviews} not read: Blobs over ${BLOB_HELD_READ_MAX / 1024} KiB while nothing read the tab`,
+    heldBlobPreviews && `${heldBlobPreviews} not read: Blobs over ${BLOB_HELD_READ_MAX / 1024} KiB, or past ${BLOB_HELD_READS_PER_S} a second, while nothing read the tab`,
     byCap > 0 && `${byCap} by the memory cap`,
   ];
   return causes.filter(Boolean).join('; ');

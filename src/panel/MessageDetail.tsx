@@ -11,7 +11,7 @@ import { formatBytes, formatClock, formatOffset } from '../core/format';
 import { base64ByteLength } from '../core/bytes';
 import { analysisRevision, selectedConnection, selectedMessage } from './store';
 import { DecodedView, decodedCopyText, hasDecodedView } from './DecodedView';
-import { BLOB_HELD_READ_MAX } from '../protocol/page';
+import { BLOB_HELD_READ_MAX, BLOB_HELD_READS_PER_S } from '../protocol/page';
 
 export type DetailView = 'text' | 'json' | 'hex' | 'frames' | 'decoded';
 /** The view the user picked last; falls back to what the message supports. */
@@ -110,7 +110,7 @@ function MessageDetailBody({ message, connection }: { message: Message; connecti
         {formatClock(message.time)} ({formatOffset(message.time - base)}) · {message.opcode === 1 ? 'text' : 'binary'} · {formatBytes(message.size)}
         {message.heartbeat ? <span class={`role role-${message.heartbeat}`}>{message.heartbeat}</span> : null}
         {message.truncated && !message.evicted ? <span class="warn"> · {truncation(message)}</span> : null}
-        {message.evicted ? <span class="warn"> · preview not kept: evicted by the memory cap, not copied by the page hook while a flood had spent its preview budget, or a Blob over {BLOB_HELD_READ_MAX / 1024} KiB the hook did not read while nothing read the tab (the status bar counts each)</span> : null}
+        {message.evicted ? <span class="warn"> · preview not kept: evicted by the memory cap, not copied by the page hook while a flood had spent its preview budget, or a Blob the hook did not read while nothing read the tab (over {BLOB_HELD_READ_MAX / 1024} KiB, or past {BLOB_HELD_READS_PER_S} a second; the status bar counts each)</span> : null}
       </div>
       <div class="detail-body">
         {views.tooDeep !== undefined && view !== 'hex' && <p class="note json-too-deep">{tooDeepNotice(views.tooDeep)}</p>}

@@ -69,7 +69,8 @@ export type PageCommand =
   | { c: 'preview'; bytes: number }
   /**
    * `live`: whether the relay hands each batch over as it comes (something reads the tab) or holds them (decisions 73,
-   * 74, 77). Sent by the relay itself, at each change. While held, the hook reads no Blob over BLOB_HELD_READ_MAX (78).
+   * 74, 77). Sent by the relay itself, at each change. While held, the hook reads no Blob over BLOB_HELD_READ_MAX (78),
+   * and only so many of the others (BLOB_HELD_READS_BURST, 81).
    */
   | { c: 'live'; on: boolean };
 
@@ -79,6 +80,13 @@ export type PageCommand =
  * and less nothing measurable.
  */
 export const BLOB_HELD_READ_MAX = 16384;
+/**
+ * While the document holds its batches, it reads at most BLOB_HELD_READS_BURST received Blobs at once for their
+ * previews, and BLOB_HELD_READS_PER_S more a second (docs/decisions.md, 81): each Blob read costs the browser 0.15 to
+ * 0.3 ms of CPU however small it is, and the character budget alone let thousands of small ones through.
+ */
+export const BLOB_HELD_READS_BURST = 64;
+export const BLOB_HELD_READS_PER_S = 64;
 
 /** Lifecycle records: rare, so plain objects. `at` = how many messages of the same batch were recorded before this one, to keep order. */
 export type PageRecord =

@@ -248,13 +248,67 @@ describe('a tab nobody reads (Chromium)', () => {
       { size: 16384, previewChars: 21848, evicted: false }, // 16 KiB and less: read while held
       { size: 16385, previewChars: 0, evicted: true },
     ]);
-    await expect.poll(() => panel.locator('.status-summary').textContent()).toContain('2 previews evicted (2 not read: Blobs over 16 KiB while nothing read the tab)');
+    await expect.poll(() => panel.locator('.status-summary').textContent()).toContain('2 previews evicted (2 not read: Blobs over 16 KiB, or past 64 a second, while nothing read the tab)');
     // The panel reads the tab: the page is live, and its hook reads large Blobs again.
     expect(await exchange([65536])).toEqual(['[object Blob]']);
     const live = (await received(8)).connections.find((c) => c.url.endsWith('/echo?held-blobs'))!.messages.filter((m) => m.direction === 'receive');
     expect(live.at(-1)).toMatchObject({ size: 65536, truncated: false });
     expect(live.at(-1)!.preview).toBe(Buffer.alloc(65536, 65536 % 251).toString('base64'));
     expect((await storedSessions(env.browser)).get(tabId)!.dropped.heldBlobPreviews).toBe(2);
+    await panel.close();
+    await elsewhere.close();
+    await page.close();
+  });
+
+  it('reads at most 64 small Blobs at once while nothing reads its tab, then 64 a second, counting the rest; all of them once a panel reads it (decision 81)', async () => {
+    const elsewhere = await openPanel(env.browser, 2_000_000_000); // sets the hint: the page says hello at once
+    await until(async () => (await helloHint()) === true, 'the hint set by the open panel');
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.origin}/blank.html?held-small-blobs`);
+    const { tabId } = await waitForSession(env.browser, (s) => s.pageUrl?.endsWith('/blank.html?held-small-blobs') === true, 'the page\'s hello');
+    await page.evaluate(
+      (url) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(url); // binaryType 'blob', the browser's default
+          const w = window as unknown as { burst(count: number): Promise<number> };
+          let waiting: { left: number; first: number; done: (ms: number) => void } | undefined;
+          ws.onmessage = () => {
+            if (!waiting) return;
+            const at = performance.now();
+            if (!waiting.first) waiting.first = at;
+            if (--waiting.left === 0) waiting.done(at - waiting.first);
+          };
+          // `count` messages of 100 bytes, message i filled with i: echoed as Blobs, and the time from the first to the last.
+          w.burst = (count) =>
+            new Promise<number>((done) => {
+              waiting = { left: count, first: 0, done };
+              for (let i = 0; i < count; i++) ws.send(new Uint8Array(100).fill(i));
+            });
+          ws.onopen = () => resolve();
+        }),
+      `${env.server.wsOrigin}/echo?held-small-blobs`,
+    );
+    const burst = (count: number) => page.evaluate((count) => (window as unknown as { burst(count: number): Promise<number> }).burst(count), count);
+    const spanMs = await burst(200);
+    const panel = await openPanel(env.browser, tabId);
+    const received = async (count: number) =>
+      (await waitForSession(env.browser, (s) => (s.connections.find((c) => c.url.endsWith('/echo?held-small-blobs'))?.messages.length ?? 0) >= count, `${count} messages`)).session
+        .connections.find((c) => c.url.endsWith('/echo?held-small-blobs'))!.messages.filter((m) => m.direction === 'receive');
+    const held = await received(400);
+    const read = held.filter((m) => !m.evicted);
+    // 64 at once, then 64 a second over the burst's span (plus one for the refill's rounding).
+    expect(read.length, `read while held (burst over ${spanMs.toFixed(1)} ms)`).toBeGreaterThanOrEqual(64);
+    expect(read.length).toBeLessThanOrEqual(64 + Math.ceil((spanMs * 64) / 1000) + 1);
+    expect(held.slice(0, 64).every((m) => !m.evicted), 'the first 64 read').toBe(true);
+    held.forEach((m, i) => expect(m.preview, `message ${i}`).toBe(m.evicted ? '' : Buffer.alloc(100, i).toString('base64')));
+    const unread = held.length - read.length;
+    await expect.poll(() => panel.locator('.status-summary').textContent()).toContain(`${unread} previews evicted (${unread} not read: Blobs over 16 KiB, or past 64 a second, while nothing read the tab)`);
+    // The panel reads the tab: the page is live, and its hook reads every Blob the character budget allows.
+    await burst(200);
+    const live = (await received(800)).slice(200);
+    expect(live.filter((m) => m.evicted).length, 'live: none unread').toBe(0);
+    live.forEach((m, i) => expect(m.preview).toBe(Buffer.alloc(100, i).toString('base64')));
+    expect((await storedSessions(env.browser)).get(tabId)!.dropped.heldBlobPreviews).toBe(unread);
     await panel.close();
     await elsewhere.close();
     await page.close();
