@@ -6,7 +6,7 @@ import type { ComponentChildren } from 'preact';
 import { formatClock } from '../core/format';
 import { NOTE_MAX_CHARS, RECORDING_NAME_MAX_CHARS } from '../protocol/messages';
 import { send } from './live';
-import { link, session } from './store';
+import { awaitingFirstSnapshot, awaitingHeld, link, session } from './store';
 import {
   addNote,
   exportChoices,
@@ -33,6 +33,13 @@ function isTextField(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 }
 
+/**
+ * While the panel says it is loading (no snapshot yet, or an empty one while a held page hands its messages over:
+ * decision 73), an export would write an empty file without saying so: Export waits, as the panel's body does.
+ */
+const LOADING_TITLE = "Loading the tab's session: Export is ready once it has arrived";
+const sessionLoading = () => awaitingFirstSnapshot.value || (awaitingHeld.value && session.value.connections.length === 0);
+
 /** The QA buttons, for Toolbar's actions slot. */
 export function QaTools({ tabId }: { tabId?: number }) {
   const [open, setOpen] = useState<Popover>(undefined);
@@ -41,6 +48,7 @@ export function QaTools({ tabId }: { tabId?: number }) {
   const live = !imported && tabId !== undefined;
   const current = live ? recording.value : undefined;
   const active = current !== undefined && current.endedAt === undefined;
+  const loading = sessionLoading();
 
   useEffect(() => {
     if (!active) return;
@@ -71,10 +79,13 @@ export function QaTools({ tabId }: { tabId?: number }) {
         type="button"
         class="tool-button"
         onClick={() => exportNow()}
+        disabled={loading}
         title={
-          current
-            ? `Download the recording “${current.name}” as a HAR file (its time range; Chrome's format with SocketScope's close and heartbeat fields)`
-            : "Download this session as a HAR file (Chrome's format, with SocketScope's close and heartbeat fields)"
+          loading
+            ? LOADING_TITLE
+            : current
+              ? `Download the recording “${current.name}” as a HAR file (its time range; Chrome's format with SocketScope's close and heartbeat fields)`
+              : "Download this session as a HAR file (Chrome's format, with SocketScope's close and heartbeat fields)"
         }
       >
         Export
@@ -249,6 +260,7 @@ function ExportOptions({ onDone, hasRecording }: { onDone: () => void; hasRecord
   const set = (patch: Partial<ExportChoices>) => (exportChoices.value = { ...exportChoices.peek(), ...patch });
   const range = choices.range === 'recording' && !hasRecording ? 'all' : choices.range;
   const day = session.value.startedAt;
+  const loading = sessionLoading();
   return (
     <PopoverBox label="Download options">
       <form
@@ -331,7 +343,7 @@ function ExportOptions({ onDone, hasRecording }: { onDone: () => void; hasRecord
             </label>
           )}
         </fieldset>
-        <button type="submit" class="tool-button qa-primary">
+        <button type="submit" class="tool-button qa-primary" disabled={loading} title={loading ? LOADING_TITLE : undefined}>
           Download {choices.format.toUpperCase()}
         </button>
       </form>
