@@ -276,8 +276,9 @@ describe('Reproduce and verify in the panel (Chromium)', () => {
     const banner = panel.getByRole('status', { name: 'Active simulation' });
     await banner.waitFor();
     expect(await banner.textContent()).toContain('1.5 s idle timeout on every socket');
-    // Three drops make a finding of the simulated policy, below the findings and never among them.
-    await panel.locator('.sim-results').getByText(/Under simulation: .*1\.5 s/).waitFor({ timeout: 20_000 }).catch(async (error: unknown) => {
+    // Three drops make a finding of the simulated policy, below the findings and never among them. Its silence is
+    // measured: a loaded machine fires the 1.5 s timer late (a fresh-clone CI run: 1.55 s, shown as "1.6 s").
+    await panel.locator('.sim-results').getByText(/Under simulation: .*1\.[56] s/).waitFor({ timeout: 20_000 }).catch(async (error: unknown) => {
       await panel.screenshot({ path: '/tmp/sim-fail.png' });
       throw error;
     });
