@@ -28,7 +28,7 @@ import { SplitPane } from './SplitPane';
 import { Timeline } from './Timeline';
 import { clearRecords, Toolbar } from './Toolbar';
 import { installShortcuts } from './keyboard';
-import { analysisMs, awaitingFirstSnapshot, awaitingHeld, findings, link, linkError, revision, session } from './store';
+import { analysisMs, awaitingFirstSnapshot, findings, link, linkError, revision, session, sessionLoading } from './store';
 import { formatMeasured } from '../core/format';
 import { CHROME_HAR_WARNING } from '../core/har';
 import type { DropCounts } from '../core/model';
@@ -95,8 +95,8 @@ export function App({ tabId }: { tabId?: number }) {
     </SplitPane>
   );
   let body;
-  if (awaitingFirstSnapshot.value) body = <LoadingState />;
-  else if (empty.value) body = awaitingHeld.value ? <LoadingState /> : <EmptyState tabId={tabId} />;
+  if (sessionLoading.value) body = <LoadingState />;
+  else if (empty.value) body = <EmptyState tabId={tabId} />;
   else if (compact) body = <CompactLayout messages={messages} />;
   else
     body = (

@@ -6,7 +6,7 @@ import type { ComponentChildren } from 'preact';
 import { formatClock } from '../core/format';
 import { NOTE_MAX_CHARS, RECORDING_NAME_MAX_CHARS } from '../protocol/messages';
 import { send } from './live';
-import { awaitingFirstSnapshot, awaitingHeld, link, session } from './store';
+import { link, session, sessionLoading } from './store';
 import {
   addNote,
   exportChoices,
@@ -33,12 +33,8 @@ function isTextField(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 }
 
-/**
- * While the panel says it is loading (no snapshot yet, or an empty one while a held page hands its messages over:
- * decision 73), an export would write an empty file without saying so: Export waits, as the panel's body does.
- */
+/** Export waits while the panel says it is loading (store.ts, sessionLoading). */
 const LOADING_TITLE = "Loading the tab's session: Export is ready once it has arrived";
-const sessionLoading = () => awaitingFirstSnapshot.value || (awaitingHeld.value && session.value.connections.length === 0);
 
 /** The QA buttons, for Toolbar's actions slot. */
 export function QaTools({ tabId }: { tabId?: number }) {
@@ -48,7 +44,7 @@ export function QaTools({ tabId }: { tabId?: number }) {
   const live = !imported && tabId !== undefined;
   const current = live ? recording.value : undefined;
   const active = current !== undefined && current.endedAt === undefined;
-  const loading = sessionLoading();
+  const loading = sessionLoading.value;
 
   useEffect(() => {
     if (!active) return;
@@ -260,7 +256,7 @@ function ExportOptions({ onDone, hasRecording }: { onDone: () => void; hasRecord
   const set = (patch: Partial<ExportChoices>) => (exportChoices.value = { ...exportChoices.peek(), ...patch });
   const range = choices.range === 'recording' && !hasRecording ? 'all' : choices.range;
   const day = session.value.startedAt;
-  const loading = sessionLoading();
+  const loading = sessionLoading.value;
   return (
     <PopoverBox label="Download options">
       <form

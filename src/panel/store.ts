@@ -43,6 +43,14 @@ export const awaitingFirstSnapshot = signal(true);
  * the background says they were handed over, or for HELD_WAIT_MS at most (a document that went away meanwhile).
  */
 export const awaitingHeld = signal(false);
+/**
+ * What the panel shows as loading: no snapshot yet, or an empty one while a held page hands its messages over. Its
+ * body says "Loading", and Export waits (an export then would write an empty file without saying so).
+ */
+export const sessionLoading = computed(() => {
+  void revision.value;
+  return awaitingFirstSnapshot.value || (awaitingHeld.value && session.value.connections.length === 0);
+});
 const HELD_WAIT_MS = 5000;
 let heldTimer: ReturnType<typeof setTimeout> | undefined;
 export function setAwaitingHeld(value: boolean): void {
