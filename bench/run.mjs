@@ -41,7 +41,7 @@ import { startBenchServer } from './lib/server.mjs';
 import { cpuDelta, deltaSeconds, launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
 import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
-import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
+import { againstLimit, median, pairedDifference, ratioInterval, sleep } from './lib/stats.mjs';
 import { runPanelBench } from './panel.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
@@ -61,6 +61,8 @@ if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new 
 /** --floor: measure bench/floor (SocketScope's declarations, none of its work) in place of dist/chrome. */
 const FLOOR = args.floor === true;
 const FLOOR_DIR = join(ROOT, 'bench', 'floor');
+/** Navigations per browser for the hook's first-script view. */
+const FIRST_SCRIPT_ROUNDS = 41;
 /** --with-floor: the floor runs beside without and with, in the same rotation, as a third browser. */
 const WITH_FLOOR = args['with-floor'] === true;
 if (WITH_FLOOR && (FLOOR || BASELINE_DIR)) throw new Error('--with-floor measures SocketScope against no extension with the floor beside it: not with --floor or --baseline');
@@ -458,22 +460,48 @@ async function measureHook(server, without, withExt) {
   const evalMs = median(evalSamples.slice(1));
   const rawEvalMs = median(rawSamples.slice(1));
   log(`  evaluation (parse + compile + run, cold), less an empty inline script's cost: median ${evalMs.toFixed(3)} ms over ${evalSamples.length - 1} fresh pages (samples ${evalSamples.map((s) => s.toFixed(3)).join(', ')}); without subtracting: ${rawEvalMs.toFixed(3)} ms`);
-  // Second view, end to end: when the page's first inline <head> script runs,
-  // with and without the extension (both content scripts injected first).
-  // Navigation noise is of the same order, so this is shown, not judged.
-  const firstScript = { without: [], with: [] };
-  for (let i = 0; i <= 10; i++) {
-    for (const [label, browser] of i % 2 ? [['with', withExt], ['without', without]] : [['without', without], ['with', withExt]]) {
-      const page = await browser.context.newPage();
-      await page.goto(`${server.origin}/empty.html?first=${i}`);
-      const at = await page.evaluate(() => window.firstScriptAt);
-      if (i > 0) firstScript[label].push(at);
-      await page.close();
+  // Second view, what a page sees: when its first inline <head> script runs, without an extension, with
+  // bench/floor (SocketScope's declarations: both content scripts in every frame, the permissions, a worker,
+  // doing nothing) and with SocketScope. One tab per browser navigated again and again (a new tab per sample
+  // added about ±10 ms of noise), in rotating order; the differences are taken pair by pair (same round).
+  // Two figures: from navigation start (the user's wait, network included: webRequest listeners act there),
+  // and from the response's end (the document's start: the content scripts' own part). Shown, not judged.
+  const floor = await launch({ extensionDir: FLOOR_DIR });
+  const browsers = { without, floor, with: withExt };
+  const labels = Object.keys(browsers);
+  const firstScript = { without: [], floor: [], with: [] };
+  const afterResponse = { without: [], floor: [], with: [] };
+  try {
+    const pages = {};
+    for (const label of labels) pages[label] = await browsers[label].context.newPage();
+    for (let i = 0; i <= FIRST_SCRIPT_ROUNDS; i++) {
+      for (let k = 0; k < labels.length; k++) {
+        const label = labels[(i + k) % labels.length];
+        await pages[label].goto(`${server.origin}/empty.html?first=${i}`);
+        const [at, responseEnd] = await pages[label].evaluate(() => [window.firstScriptAt, performance.getEntriesByType('navigation')[0]?.responseEnd ?? NaN]);
+        if (i > 0) {
+          firstScript[label].push(at);
+          afterResponse[label].push(at - responseEnd);
+        }
+      }
     }
+  } finally {
+    await floor.close();
   }
-  const firstScriptMs = { without: median(firstScript.without), with: median(firstScript.with) };
-  log(`  first inline script at: without ${firstScriptMs.without.toFixed(2)} ms, with ${firstScriptMs.with.toFixed(2)} ms after navigation start (median of 10; includes both content scripts and navigation noise)`);
-  return { size, evalMs, rawEvalMs, evalSamples, rawSamples, firstScriptMs, firstScript };
+  const firstScriptMs = Object.fromEntries(labels.map((label) => [label, median(firstScript[label])]));
+  const added = (samples) => ({
+    withVsWithout: pairedDifference(samples.with, samples.without),
+    floorVsWithout: pairedDifference(samples.floor, samples.without),
+    withVsFloor: pairedDifference(samples.with, samples.floor),
+  });
+  const firstScriptAdded = added(firstScript);
+  const afterResponseAdded = added(afterResponse);
+  const ms = (d) => `${d.median >= 0 ? '+' : ''}${d.median.toFixed(1)} ms [${d.lo.toFixed(1)} to ${d.hi.toFixed(1)}]`;
+  log(`  a page's first inline script (medians of ${FIRST_SCRIPT_ROUNDS} navigations of one tab each): at ${firstScriptMs.without.toFixed(1)} ms after navigation start without an extension, ${firstScriptMs.floor.toFixed(1)} with bench/floor, ${firstScriptMs.with.toFixed(1)} with SocketScope`);
+  for (const [what, d] of [['after navigation start', firstScriptAdded], ["after the response's end", afterResponseAdded]]) {
+    log(`    ${what}, pair by pair [90%]: SocketScope ${ms(d.withVsWithout)} against none; the floor ${ms(d.floorVsWithout)}; SocketScope against the floor ${ms(d.withVsFloor)}`);
+  }
+  return { size, evalMs, rawEvalMs, evalSamples, rawSamples, firstScriptMs, firstScript, afterResponse, firstScriptAdded, afterResponseAdded };
 }
 
 // ---- targets ----

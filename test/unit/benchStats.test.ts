@@ -1,6 +1,6 @@
 // The bench's ratio intervals (bench/lib/stats.mjs): what `npm run bench` prints beside each median ratio.
 import { describe, expect, it } from 'vitest';
-import { againstLimit, median, ratioInterval } from '../../bench/lib/stats.mjs';
+import { againstLimit, median, pairedDifference, ratioInterval } from '../../bench/lib/stats.mjs';
 
 describe('ratioInterval', () => {
   it('is exactly the ratio when every run gave the same figures', () => {
@@ -53,5 +53,31 @@ describe('againstLimit', () => {
     expect(againstLimit(1.08, { lo: 1.02, hi: 1.14 }, 1.1)).toEqual({ pass: true, clear: false });
     expect(againstLimit(1.02, { lo: 0.98, hi: 1.06 }, 1.1)).toEqual({ pass: true, clear: true });
     expect(againstLimit(1.5, { lo: 1.2, hi: 1.8 }, Infinity)).toEqual({ pass: true, clear: true });
+  });
+});
+
+describe('pairedDifference', () => {
+  it('is the median of the pairs\' differences, exactly when they all agree', () => {
+    expect(pairedDifference([12, 15, 20], [10, 13, 18])).toEqual({ median: 2, lo: 2, hi: 2 });
+    // Pairs, not medians: the sides' medians differ by 0 here, every pair by +5 or −20.
+    expect(pairedDifference([15, 25, 10], [10, 20, 30]).median).toBe(5);
+  });
+
+  it('holds the median, is reproducible, and leaves out pairs with a missing side', () => {
+    const withExt = [50, 58, 47, 61, 55, 52, 66, 49, 57];
+    const without = [44, 50, 45, 52, 47, 46, 55, 44, 50];
+    const d = pairedDifference(withExt, without);
+    expect(d.lo).toBeLessThanOrEqual(d.median);
+    expect(d.hi).toBeGreaterThanOrEqual(d.median);
+    expect(d.lo).toBeGreaterThan(0);
+    expect(pairedDifference(withExt, without)).toEqual(d);
+    expect(pairedDifference([...withExt, NaN], [...without, 40])).toEqual(d);
+    expect(pairedDifference([NaN], [1])).toEqual({ median: NaN, lo: NaN, hi: NaN });
+  });
+
+  it('reaches across zero when the pairs disagree', () => {
+    const d = pairedDifference([10, 30, 12, 28, 11, 29], [20, 20, 20, 20, 20, 20]);
+    expect(d.lo).toBeLessThan(0);
+    expect(d.hi).toBeGreaterThan(0);
   });
 });
