@@ -1,4 +1,4 @@
-// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|send-text] [--interval=200] [--extension=DIR] [--without] [--network] [--reader]
+// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|recv-blob-small|send-text] [--interval=200] [--extension=DIR] [--without] [--network] [--reader]
 //
 // Where the extension's CPU goes, from V8's sampling profiler: one run of a
 // workload in Chromium with dist/chrome (build it first; --extension=DIR
