@@ -20,7 +20,9 @@
 // SocketScope panel open in each browser with an extension: documents hand every batch over as it comes),
 // --reader=other (a panel open on another tab only), --reader=closed (the page's tab read from its start, "Every tab
 // live", and no longer from its mark on: its traffic comes after the reading stopped, as after a panel was closed;
-// docs/decisions.md, 77), --busy (one core spinning beside the browsers from before they start until they quit, as
+// docs/decisions.md, 77), --reader=watch (a SocketScope panel watching the page's own tab, in a window of its own,
+// opened at the page's mark: the live path as a user debugging with the panel has it, the panel's deltas and drawing
+// included; --reader's panel watches no tab), --busy (one core spinning beside the browsers from before they start until they quit, as
 // the bench's busy conditions: lib/busy.mjs; its CPU is not in the tables, which read the browsers' threads only),
 // --leave=MS (the leaving's window runs MS instead of the judged 1 s: information), --no-collect (no garbage collection
 // forced at the end of each window, as before decision 79: information).
@@ -44,20 +46,47 @@ const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join
 const NETWORK = args.network === true;
 /**
  * --reader: the live path (a panel open, "Every tab live"); --reader=other: a panel open on another tab, nothing else;
- * --reader=closed: "Every tab live" on when the page starts, off at its mark (before its traffic).
+ * --reader=closed: "Every tab live" on when the page starts, off at its mark (before its traffic); --reader=watch: a
+ * panel watching the page's tab, opened at its mark (decision 74: that alone makes the tab live).
  */
 const READER_OTHER = args.reader === 'other';
 const READER_CLOSED = args.reader === 'closed';
-const READER = args.reader === true || READER_OTHER || READER_CLOSED;
-if (args.reader !== undefined && !READER) throw new Error(`--reader=${args.reader}: expected --reader, --reader=other or --reader=closed`);
+const READER_WATCH = args.reader === 'watch';
+const READER = args.reader === true || READER_OTHER || READER_CLOSED || READER_WATCH;
+if (args.reader !== undefined && !READER) throw new Error(`--reader=${args.reader}: expected --reader, --reader=other, --reader=closed or --reader=watch`);
 /** The mode as the results file records it (true: the live path), and its file name's suffix. */
-const READER_MODE = READER_CLOSED ? 'closed' : READER_OTHER ? 'other' : READER;
+const READER_MODE = READER_WATCH ? 'watch' : READER_CLOSED ? 'closed' : READER_OTHER ? 'other' : READER;
 const READER_SUFFIX = READER_MODE === true ? '+reader' : READER_MODE ? `+reader-${READER_MODE}` : '';
 /** --reader=closed: turns "Every tab live" on or off in a browser with an extension, and gives the worker time to tell its documents. */
 async function everyTabLive(browser, on) {
   if (!browser.extensionId) return;
   await browser.evaluateInServiceWorker(`chrome.storage.local.set({ settings: { everyTabLive: ${on} } })`);
   await sleep(300);
+}
+/**
+ * --reader=watch: opens SocketScope's panel on the tab of the page whose URL holds `runId`, in a new window (so that
+ * both stay visible), and waits until it lists the page's socket: the tab is read, its documents live (decision 74).
+ * Resolves to the panel's target, to close after the run; undefined in a browser without an extension.
+ */
+async function watchTab(browser, runId) {
+  if (!browser.extensionId) return undefined;
+  const tabId = await browser.evaluateInServiceWorker(
+    `chrome.tabs.query({}).then((tabs) => tabs.find((tab) => (tab.url || tab.pendingUrl || '').includes(${JSON.stringify(runId)}))?.id ?? null)`,
+  );
+  if (typeof tabId !== 'number') throw new Error(`--reader=watch: no tab holds the page of run ${runId}`);
+  const { targetId } = await browser.send('Target.createTarget', { url: `chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=${tabId}`, newWindow: true });
+  const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
+  try {
+    for (let i = 0; ; i++) {
+      const { result } = await browser.send('Runtime.evaluate', { expression: "document.querySelectorAll('tr[data-connection-id]').length", returnByValue: true }, sessionId);
+      if (result?.value > 0) break;
+      if (i >= 200) throw new Error(`--reader=watch: the panel on tab ${tabId} never listed the page's socket`);
+      await sleep(50);
+    }
+  } finally {
+    await browser.send('Target.detachFromTarget', { sessionId });
+  }
+  return targetId;
 }
 const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;
 if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new Error(`--baseline=${BASELINE_DIR}: no manifest.json there`);
@@ -78,8 +107,10 @@ const busy = BUSY ? await startBusyLoad() : undefined;
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
 const browsers = { without: await launchRaw(BASELINE_DIR ? { extensionDir: BASELINE_DIR } : {}), with: await launchRaw({ extensionDir: EXTENSION_DIR }) };
-if (READER) await openReaders(Object.values(browsers), { everyTabLive: !READER_OTHER && !READER_CLOSED });
-const readerText = READER_CLOSED
+if (READER && !READER_WATCH) await openReaders(Object.values(browsers), { everyTabLive: !READER_OTHER && !READER_CLOSED });
+const readerText = READER_WATCH
+  ? ", a SocketScope panel watching the page's tab (in a window of its own, opened at the page's mark)"
+  : READER_CLOSED
   ? ', the page read from its start ("Every tab live", a panel on another tab) and not from its mark on'
   : READER_OTHER
     ? ', a SocketScope panel open on another tab'
@@ -104,9 +135,12 @@ try {
       const browser = browsers[label];
       const runId = `threads-${label}-${i}-${Date.now()}`;
       if (READER_CLOSED) await everyTabLive(browser, true);
-      // At the mark (the page waits for its answer): with --reader=closed the reading stops first, counted in the load.
+      // At the mark (the page waits for its answer): with --reader=closed the reading stops first, with --reader=watch
+      // the panel opens on the page's tab, both counted in the load.
+      let panel;
       server.atMark(runId, async () => {
         if (READER_CLOSED) await everyTabLive(browser, false);
+        if (READER_WATCH) panel = await watchTab(browser, runId);
         return threadTimes(browser.userDataDir);
       });
       const before = threadTimes(browser.userDataDir);
@@ -123,6 +157,7 @@ try {
       const mark = server.takeMark(runId);
       if (!mark) throw new Error(`the page of run ${runId} never posted its /mark`);
       await browser.close(target);
+      if (panel) await browser.close(panel);
       await sleep(500);
       if (i > 0) {
         samples[label].push(threadDelta(before, after));
