@@ -6,7 +6,7 @@ import type { BackgroundApi, Clock, PortSender } from './api';
 import { realClock } from './api';
 import type { Connection, Session } from '../core/model';
 import { emptySession } from '../core/model';
-import { applyDelta, type ConnectionPatch, type SessionDelta } from '../core/delta';
+import { applyDelta, packDelta, type ConnectionPatch, type SessionDelta } from '../core/delta';
 import { CLOSE_GOING_AWAY } from '../core/closeCodes';
 import { endedAt } from '../core/facts';
 import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, evictionReach, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
@@ -367,9 +367,14 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   }
 
   function post(tabId: number, message: BackgroundToPanel): void {
-    for (const port of panels.get(tabId) ?? []) {
+    const ports = panels.get(tabId);
+    if (!ports?.size) return;
+    // A panel's deltas travel with their messages in columns (docs/decisions.md, 83).
+    const wire: BackgroundToPanel =
+      message.kind === 'delta' ? { ...message, delta: packDelta(message.delta) } : message.kind === 'deltas' ? { ...message, deltas: message.deltas.map(packDelta) } : message;
+    for (const port of ports) {
       try {
-        port.postMessage(message);
+        port.postMessage(wire);
       } catch {
         panels.get(tabId)?.delete(port);
       }

@@ -4,6 +4,7 @@
 // stay identical without ever resending the whole session.
 import type { Connection, DropCounts, Message, Note, PageEvent, Session } from './model';
 import { applyEviction, type EvictionCut } from './caps';
+import { decodeMessages, encodeMessages, type StoredColumns } from './stored';
 
 /** New connections carry every field; later patches only what changed. */
 export type ConnectionPatch = Partial<Omit<Connection, 'messages'>> & { id: string };
@@ -11,6 +12,12 @@ export type ConnectionPatch = Partial<Omit<Connection, 'messages'>> & { id: stri
 export interface SessionDelta {
   connections?: ConnectionPatch[];
   messages?: { connectionId: string; messages: Message[] }[];
+  /**
+   * The same messages in columns, as the background posts a delta to a panel (`packDelta`): a Port message is
+   * serialized whole, and 50k message objects cost the worker, the browser and the panel several times what seven
+   * arrays of the same values do (docs/decisions.md, 83). A delta has one or the other; applyDelta takes both.
+   */
+  packed?: { connectionId: string; columns: StoredColumns }[];
   pageEvents?: PageEvent[];
   notes?: Note[];
   /** Counts to add to session.dropped (records refused, messages the hook dropped). */
@@ -20,7 +27,23 @@ export interface SessionDelta {
   pageUrl?: string;
 }
 
-export function applyDelta(session: Session, delta: SessionDelta, index?: Map<string, Connection>): void {
+/** The delta with its messages in columns (a shallow copy; the delta itself is not changed). */
+export function packDelta(delta: SessionDelta): SessionDelta {
+  if (!delta.messages) return delta;
+  const { messages, ...rest } = delta;
+  return { ...rest, packed: messages.map((group) => ({ connectionId: group.connectionId, columns: encodeMessages(group.messages) })) };
+}
+
+/** The delta with its messages as objects again (a shallow copy when it had columns). */
+export function unpackDelta(delta: SessionDelta): SessionDelta {
+  if (!delta.packed) return delta;
+  const { packed, ...rest } = delta;
+  const messages = packed.map((group) => ({ connectionId: group.connectionId, messages: decodeMessages(group.columns) }));
+  return { ...rest, messages: rest.messages ? [...rest.messages, ...messages] : messages };
+}
+
+export function applyDelta(session: Session, given: SessionDelta, index?: Map<string, Connection>): void {
+  const delta = unpackDelta(given);
   const byId = index ?? new Map(session.connections.map((c) => [c.id, c]));
   for (const patch of delta.connections ?? []) {
     const existing = byId.get(patch.id);

@@ -13,7 +13,8 @@ import type { Connection, HeartbeatRole, Message, Session } from './model';
 /** 3: messages in chunks under their own keys (v2 kept them all inline, and reads the same with no chunks). */
 export const STORED_VERSION = 3;
 
-interface StoredColumns {
+/** A connection's messages as columns: what storage.session keeps, and what a panel's deltas carry (src/core/delta.ts). */
+export interface StoredColumns {
   /** Index of the first message; indices are consecutive unless `index` is present. */
   first: number;
   index?: number[];
@@ -52,7 +53,7 @@ export interface StoredTabV3<Docs> {
 /** Character codes to a string: TextDecoder takes ASCII bytes as they are, ~7x faster than appending a character per message. */
 const ascii = new TextDecoder();
 
-function encodeMessages(messages: Message[]): StoredColumns {
+export function encodeMessages(messages: Message[]): StoredColumns {
   const n = messages.length;
   const time = new Array<number>(n);
   const size = new Array<number>(n);
@@ -97,7 +98,7 @@ function encodeMessages(messages: Message[]): StoredColumns {
   return columns;
 }
 
-function decodeMessages(columns: StoredColumns): Message[] {
+export function decodeMessages(columns: StoredColumns): Message[] {
   const messages = new Array<Message>(columns.time.length);
   const base = columns.t;
   for (let i = 0; i < messages.length; i++) {

@@ -5,6 +5,7 @@
 import browser from 'webextension-polyfill';
 import { PANEL_RECONNECT_DELAY_MS, PROTOCOL_VERSION, panelPortName, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
 import { applySessionDelta, applySessionDeltas, link, linkError, replaceSession, setAwaitingHeld, settings } from './store';
+import { unpackDelta } from '../core/delta';
 import { recording } from './recordingState';
 import { simulation, simulationLink } from './simulationState';
 
@@ -46,9 +47,10 @@ function connect(): void {
     } else if (message.kind === 'holding' && message.tabId === tabId) {
       if (!message.holding) setAwaitingHeld(false);
     } else if (message.kind === 'delta' && message.tabId === tabId) {
-      applySessionDelta(message.delta);
+      // Their messages come in columns (docs/decisions.md, 83): objects again before the store counts and applies them.
+      applySessionDelta(unpackDelta(message.delta));
     } else if (message.kind === 'deltas' && message.tabId === tabId) {
-      applySessionDeltas(message.deltas);
+      applySessionDeltas(message.deltas.map(unpackDelta));
     } else if (message.kind === 'recording' && message.tabId === tabId) {
       recording.value = message.recording;
     } else if (message.kind === 'simulation' && message.tabId === tabId) {
