@@ -1,4 +1,4 @@
-// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|recv-blob-small|send-text] [--interval=200] [--extension=DIR] [--without] [--network] [--reader]
+// node bench/profile.mjs [--workload=recv-text|recv-binary|recv-blob|recv-blob-small|send-text] [--interval=200] [--extension=DIR] [--without] [--network] [--reader|--reader=watch]
 //
 // Where the extension's CPU goes, from V8's sampling profiler: one run of a
 // workload in Chromium with dist/chrome (build it first; --extension=DIR
@@ -10,12 +10,13 @@
 // functions by self time in each, and writes both .cpuprofile files (open
 // them in DevTools' Performance panel) to bench/results/. --network: the Network domain enabled on the
 // page first, as an open DevTools does (the bench's +network conditions). --reader: a SocketScope panel open
-// first (the live path: documents hand their batches over as they come).
+// first (the live path: documents hand their batches over as they come). --reader=watch: a panel watching the page's own tab,
+// in a window of its own, profiled too (its deltas, analysis and drawing: the live path as a user debugging has it).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBenchServer } from './lib/server.mjs';
 import { requireChromium } from './lib/browser.mjs';
-import { launchRaw, openReaders } from './lib/raw.mjs';
+import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { sleep } from './lib/stats.mjs';
 import { WORKLOADS } from './lib/workloads.mjs';
 
@@ -56,8 +57,10 @@ async function main() {
     await sleep(1000);
     const { targetInfos } = await browser.send('Target.getTargets');
     const worker = without ? undefined : targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+    // --reader=watch: the panel on the page's tab (the page's URL holds its socket's, unique to this run).
+    const panel = args.reader === 'watch' ? await watchTab(browser, encodeURIComponent(socketUrl)) : undefined;
     const sessions = {};
-    for (const [label, id] of [['page', targetId], ...(worker ? [['service-worker', worker.targetId]] : [])]) {
+    for (const [label, id] of [['page', targetId], ...(worker ? [['service-worker', worker.targetId]] : []), ...(panel ? [['panel', panel]] : [])]) {
       const { sessionId } = await browser.send('Target.attachToTarget', { targetId: id, flatten: true });
       await browser.send('Profiler.enable', {}, sessionId);
       await browser.send('Profiler.setSamplingInterval', { interval: Number(args.interval ?? 200) }, sessionId);

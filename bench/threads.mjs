@@ -31,7 +31,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
 import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
-import { launchRaw, openReaders } from './lib/raw.mjs';
+import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
@@ -62,31 +62,6 @@ async function everyTabLive(browser, on) {
   if (!browser.extensionId) return;
   await browser.evaluateInServiceWorker(`chrome.storage.local.set({ settings: { everyTabLive: ${on} } })`);
   await sleep(300);
-}
-/**
- * --reader=watch: opens SocketScope's panel on the tab of the page whose URL holds `runId`, in a new window (so that
- * both stay visible), and waits until it lists the page's socket: the tab is read, its documents live (decision 74).
- * Resolves to the panel's target, to close after the run; undefined in a browser without an extension.
- */
-async function watchTab(browser, runId) {
-  if (!browser.extensionId) return undefined;
-  const tabId = await browser.evaluateInServiceWorker(
-    `chrome.tabs.query({}).then((tabs) => tabs.find((tab) => (tab.url || tab.pendingUrl || '').includes(${JSON.stringify(runId)}))?.id ?? null)`,
-  );
-  if (typeof tabId !== 'number') throw new Error(`--reader=watch: no tab holds the page of run ${runId}`);
-  const { targetId } = await browser.send('Target.createTarget', { url: `chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=${tabId}`, newWindow: true });
-  const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
-  try {
-    for (let i = 0; ; i++) {
-      const { result } = await browser.send('Runtime.evaluate', { expression: "document.querySelectorAll('tr[data-connection-id]').length", returnByValue: true }, sessionId);
-      if (result?.value > 0) break;
-      if (i >= 200) throw new Error(`--reader=watch: the panel on tab ${tabId} never listed the page's socket`);
-      await sleep(50);
-    }
-  } finally {
-    await browser.send('Target.detachFromTarget', { sessionId });
-  }
-  return targetId;
 }
 const BASELINE_DIR = typeof args.baseline === 'string' ? args.baseline : undefined;
 if (BASELINE_DIR && !existsSync(join(BASELINE_DIR, 'manifest.json'))) throw new Error(`--baseline=${BASELINE_DIR}: no manifest.json there`);

@@ -33,3 +33,9 @@ export function launchRaw(options?: { extensionDir?: string }): Promise<RawBrows
 
 /** The live path in each browser with an extension: a panel open, "Every tab live" on (docs/decisions.md, 74); `everyTabLive: false`, the panel alone (reading another tab). */
 export function openReaders(browsers: RawBrowser[], options?: { everyTabLive?: boolean }): Promise<void>;
+
+/**
+ * A SocketScope panel watching the tab whose URL holds `urlPart`, in a window of its own, once it lists the page's socket
+ * (the live path as a user debugging has it); its target id, or undefined in a browser without an extension.
+ */
+export function watchTab(browser: RawBrowser, urlPart: string): Promise<string | undefined>;

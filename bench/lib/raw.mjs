@@ -212,3 +212,30 @@ export async function openReaders(browsers, { everyTabLive = true } = {}) {
   }
   await sleep(1000);
 }
+
+/**
+ * The live path as a user debugging has it (threads.mjs and profile.mjs --reader=watch): opens SocketScope's panel on
+ * the tab of the page whose URL holds `urlPart`, in a new window (so that
+ * both stay visible), and waits until it lists the page's socket: the tab is read, its documents live (decision 74).
+ * Resolves to the panel's target, to close after the run; undefined in a browser without an extension.
+ */
+export async function watchTab(browser, urlPart) {
+  if (!browser.extensionId) return undefined;
+  const tabId = await browser.evaluateInServiceWorker(
+    `chrome.tabs.query({}).then((tabs) => tabs.find((tab) => (tab.url || tab.pendingUrl || '').includes(${JSON.stringify(urlPart)}))?.id ?? null)`,
+  );
+  if (typeof tabId !== 'number') throw new Error(`no tab's URL holds ${urlPart}`);
+  const { targetId } = await browser.send('Target.createTarget', { url: `chrome-extension://${browser.extensionId}/src/panel/index.html?tabId=${tabId}`, newWindow: true });
+  const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
+  try {
+    for (let i = 0; ; i++) {
+      const { result } = await browser.send('Runtime.evaluate', { expression: "document.querySelectorAll('tr[data-connection-id]').length", returnByValue: true }, sessionId);
+      if (result?.value > 0) break;
+      if (i >= 200) throw new Error(`the panel on tab ${tabId} never listed the page's socket`);
+      await sleep(50);
+    }
+  } finally {
+    await browser.send('Target.detachFromTarget', { sessionId });
+  }
+  return targetId;
+}
