@@ -6,7 +6,7 @@ import type { BackgroundApi, Clock, PortSender } from './api';
 import { realClock } from './api';
 import type { Connection, Session } from '../core/model';
 import { emptySession } from '../core/model';
-import { applyDelta, packDelta, type ConnectionPatch, type SessionDelta } from '../core/delta';
+import { applyDelta, packDelta, packSession, type ConnectionPatch, type SessionDelta } from '../core/delta';
 import { CLOSE_GOING_AWAY } from '../core/closeCodes';
 import { endedAt } from '../core/facts';
 import { DEFAULT_CAPS, MESSAGE_OVERHEAD_BYTES, applyEviction, evictionReach, chooseEvictionCut, connectionMetaCost, noteCost, pageEventCost, sessionCost } from '../core/caps';
@@ -369,7 +369,7 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   function post(tabId: number, message: BackgroundToPanel): void {
     const ports = panels.get(tabId);
     if (!ports?.size) return;
-    // A panel's deltas travel with their messages in columns (docs/decisions.md, 83).
+    // A panel's deltas travel with their messages in columns, as its snapshots do (docs/decisions.md, 83).
     const wire: BackgroundToPanel =
       message.kind === 'delta' ? { ...message, delta: packDelta(message.delta) } : message.kind === 'deltas' ? { ...message, deltas: message.deltas.map(packDelta) } : message;
     for (const port of ports) {
@@ -382,7 +382,8 @@ export function startBackground(api: BackgroundApi, clock: Clock = realClock): {
   }
 
   function snapshot(tabId: number): BackgroundToPanel {
-    const message: BackgroundToPanel = { kind: 'snapshot', v: PROTOCOL_VERSION, tabId, session: tabState(tabId).session, settings };
+    // The session's messages in columns beside a copy of it without them (decision 83); the tab's own is not changed.
+    const message: BackgroundToPanel = { kind: 'snapshot', v: PROTOCOL_VERSION, tabId, ...packSession(tabState(tabId).session), settings };
     if (holding(tabId)) message.holding = true;
     return message;
   }

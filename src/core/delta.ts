@@ -27,6 +27,35 @@ export interface SessionDelta {
   pageUrl?: string;
 }
 
+/** A session's messages in columns, by the position of their connection in `session.connections`. */
+export interface PackedConnectionMessages {
+  at: number;
+  columns: StoredColumns;
+}
+
+/**
+ * The session with every connection's messages in columns, as the background posts a snapshot to a panel (decision 83):
+ * a copy whose connections have no messages, and the columns beside it. The session itself is not changed.
+ */
+export function packSession(session: Session): { session: Session; packed: PackedConnectionMessages[] } {
+  const packed: PackedConnectionMessages[] = [];
+  const connections = session.connections.map((connection, at) => {
+    if (!connection.messages.length) return connection;
+    packed.push({ at, columns: encodeMessages(connection.messages) });
+    return { ...connection, messages: [] };
+  });
+  return { session: { ...session, connections }, packed };
+}
+
+/** Puts a packed snapshot's messages back into its session's connections (the session given, filled in place). */
+export function unpackSession(session: Session, packed: PackedConnectionMessages[] | undefined): Session {
+  for (const { at, columns } of packed ?? []) {
+    const connection = session.connections[at];
+    if (connection) connection.messages = decodeMessages(columns);
+  }
+  return session;
+}
+
 /** The delta with its messages in columns (a shallow copy; the delta itself is not changed). */
 export function packDelta(delta: SessionDelta): SessionDelta {
   if (!delta.messages) return delta;

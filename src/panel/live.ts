@@ -5,7 +5,7 @@
 import browser from 'webextension-polyfill';
 import { PANEL_RECONNECT_DELAY_MS, PROTOCOL_VERSION, panelPortName, type BackgroundToPanel, type PanelToBackground, type TypedPort } from '../protocol/messages';
 import { applySessionDelta, applySessionDeltas, link, linkError, replaceSession, setAwaitingHeld, settings } from './store';
-import { unpackDelta } from '../core/delta';
+import { unpackDelta, unpackSession } from '../core/delta';
 import { recording } from './recordingState';
 import { simulation, simulationLink } from './simulationState';
 
@@ -39,7 +39,7 @@ function connect(): void {
   current.onMessage.addListener((message) => {
     if (message.kind === 'snapshot' && message.tabId === tabId) {
       performance.mark('socketscope:snapshot');
-      replaceSession(message.session);
+      replaceSession(unpackSession(message.session, message.packed));
       setAwaitingHeld(message.holding === true && message.session.connections.length === 0);
       settings.value = message.settings;
       link.value = 'live';

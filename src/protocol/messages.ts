@@ -2,7 +2,7 @@
 // Ports. One union per direction; `TypedPort` makes postMessage accept only
 // its hop's type.
 import type { Session } from '../core/model';
-import type { SessionDelta } from '../core/delta';
+import type { PackedConnectionMessages, SessionDelta } from '../core/delta';
 import type { Caps } from '../core/caps';
 import type { PageCommand } from './page';
 import type { SimAction, SimPolicy, SimulationState } from '../core/simulation';
@@ -148,7 +148,8 @@ export interface RecordingStatus {
 
 export type BackgroundToPanel =
   /** `holding`: a document of the tab holds batches it has not handed over yet (docs/decisions.md, 73). */
-  | { kind: 'snapshot'; v: number; tabId: number; session: Session; settings: Settings; holding?: boolean }
+  /** `packed`: the session's messages in columns, its connections' `messages` then empty (unpackSession; decision 83). */
+  | { kind: 'snapshot'; v: number; tabId: number; session: Session; settings: Settings; holding?: boolean; packed?: PackedConnectionMessages[] }
   /** Whether a document of the tab still holds batches: sent when that changes. */
   | { kind: 'holding'; tabId: number; holding: boolean }
   | { kind: 'delta'; tabId: number; delta: SessionDelta }

@@ -1,7 +1,8 @@
-// A panel's deltas travel with their messages in columns (docs/decisions.md, 83): packDelta on the background's side,
-// unpackDelta (or applyDelta, which takes both) on the panel's. Nothing may be lost or changed on the way.
+// A panel's snapshots and deltas travel with their messages in columns (docs/decisions.md, 83): packSession and
+// packDelta on the background's side, unpackSession and unpackDelta (or applyDelta, which takes both) on the panel's.
+// Nothing may be lost or changed on the way.
 import { describe, expect, it } from 'vitest';
-import { applyDelta, packDelta, unpackDelta, type SessionDelta } from '../../src/core/delta';
+import { applyDelta, packDelta, packSession, unpackDelta, unpackSession, type SessionDelta } from '../../src/core/delta';
 import { emptySession, type Message } from '../../src/core/model';
 import type { BackgroundToPanel } from '../../src/protocol/messages';
 import { Harness, T0, pageBatch } from './background/fakes';
@@ -93,5 +94,38 @@ describe('packed deltas (a panel\'s deltas in columns)', () => {
       ['send', 'world'],
     ]);
     expect(received).toEqual(h.stored(1)?.connections[0].messages);
+  });
+
+  it('packs a snapshot\'s session the same way: a copy without messages and their columns beside it, the tab\'s own unchanged', () => {
+    const session = emptySession('s', T0);
+    applyDelta(session, fullDelta());
+    const before = structuredClone(session);
+    const { session: bare, packed } = packSession(session);
+    expect(session).toEqual(before);
+    expect(bare.connections.every((connection) => connection.messages.length === 0)).toBe(true);
+    expect(packed.map((group) => group.at)).toEqual([0, 1]);
+    const wire = JSON.parse(JSON.stringify({ session: bare, packed })) as { session: typeof session; packed: typeof packed };
+    expect(JSON.stringify(wire)).not.toContain('"direction"');
+    expect(unpackSession(wire.session, wire.packed)).toEqual(before);
+    // A snapshot without columns (an older sender, the panel bench's stand-in) is taken as it is.
+    expect(unpackSession(before, undefined)).toBe(before);
+  });
+
+  it('is what a panel gets when it subscribes: the session\'s messages in columns, as stored', async () => {
+    const h = new Harness();
+    const relay = h.relay(1);
+    relay.hello('d1');
+    await h.flush();
+    relay.batch('d1', pageBatch(1, [{ k: 'create', at: 0, id: 1, time: T0 + 1, url: 'wss://app.example/ws', protocols: [] }], [[1, 1, T0 + 2, 1, 5, 'hello']]));
+    await h.flush();
+    const panel = h.panel();
+    panel.subscribe(1);
+    await h.flush();
+    const snapshot = panel.received.find((message: BackgroundToPanel) => message.kind === 'snapshot');
+    if (snapshot?.kind !== 'snapshot') throw new Error('no snapshot');
+    expect(snapshot.session.connections[0].messages).toEqual([]);
+    expect(snapshot.packed).toHaveLength(1);
+    expect(unpackSession(structuredClone(snapshot.session), snapshot.packed)).toEqual(h.stored(1));
+    expect(h.stored(1)?.connections[0].messages.map((m) => m.preview)).toEqual(['hello']);
   });
 });

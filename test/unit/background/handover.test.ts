@@ -2,7 +2,7 @@
 // each batch is taken as if it came alone, and each panel of the tab gets one message of deltas, in order, which
 // rebuilds exactly what the background stored, evictions within the hand-over included (docs/decisions.md, 76).
 import { describe, expect, it } from 'vitest';
-import { applyDelta } from '../../../src/core/delta';
+import { applyDelta, unpackSession } from '../../../src/core/delta';
 import type { Session } from '../../../src/core/model';
 import type { BackgroundToPanel, RelayToBackground } from '../../../src/protocol/messages';
 import type { PageBatch, PageRecord } from '../../../src/protocol/page';
@@ -16,7 +16,7 @@ const batches = (): PageBatch[] => [pageBatch(1, [create(1)]), ...Array.from({ l
 function panelView(panel: PanelEnd): Session {
   let session: Session | undefined;
   for (const message of structuredClone(panel.received)) {
-    if (message.kind === 'snapshot') session = message.session;
+    if (message.kind === 'snapshot') session = unpackSession(message.session, message.packed);
     else if (message.kind === 'delta') applyDelta(session!, message.delta);
     else if (message.kind === 'deltas') for (const delta of message.deltas) applyDelta(session!, delta);
   }
