@@ -215,9 +215,9 @@ export async function openReaders(browsers, { everyTabLive = true } = {}) {
 
 /**
  * The live path as a user debugging has it (threads.mjs and profile.mjs --reader=watch): opens SocketScope's panel on
- * the tab of the page whose URL holds `urlPart`, in a new window (so that
- * both stay visible), and waits until it lists the page's socket: the tab is read, its documents live (decision 74).
- * Resolves to the panel's target, to close after the run; undefined in a browser without an extension.
+ * the tab of the page whose URL holds `urlPart`, in a new window (so that both stay visible), and waits until it lists
+ * the page's socket: the tab is read, its documents live (decision 74). Resolves to the panel's target, to close after
+ * the run; undefined in a browser without an extension.
  */
 export async function watchTab(browser, urlPart) {
   if (!browser.extensionId) return undefined;
