@@ -22,8 +22,9 @@
 // live", and no longer from its mark on: its traffic comes after the reading stopped, as after a panel was closed;
 // docs/decisions.md, 77), --reader=watch (a SocketScope panel watching the page's own tab, in a window of its own,
 // opened at the page's mark: the live path as a user debugging with the panel has it, the panel's deltas and drawing
-// included; --reader's panel watches no tab), --busy (one core spinning beside the browsers from before they start until they quit, as
-// the bench's busy conditions: lib/busy.mjs; its CPU is not in the tables, which read the browsers' threads only),
+// included; --reader's panel watches no tab), --busy (one core spinning beside the browsers from before they start
+// until they quit, as the bench's busy conditions: lib/busy.mjs; its CPU is not in the tables, which read the
+// browsers' threads only),
 // --leave=MS (the leaving's window runs MS instead of the judged 1 s: information), --no-collect (no garbage collection
 // forced at the end of each window, as before decision 79: information).
 import { execSync } from 'node:child_process';
@@ -86,12 +87,12 @@ if (READER && !READER_WATCH) await openReaders(Object.values(browsers), { everyT
 const readerText = READER_WATCH
   ? ", a SocketScope panel watching the page's tab (in a window of its own, opened at the page's mark)"
   : READER_CLOSED
-  ? ', the page read from its start ("Every tab live", a panel on another tab) and not from its mark on'
-  : READER_OTHER
-    ? ', a SocketScope panel open on another tab'
-    : READER
-      ? ', a SocketScope panel open and "Every tab live" (the live path)'
-      : '';
+    ? ', the page read from its start ("Every tab live", a panel on another tab) and not from its mark on'
+    : READER_OTHER
+      ? ', a SocketScope panel open on another tab'
+      : READER
+        ? ', a SocketScope panel open and "Every tab live" (the live path)'
+        : '';
 console.log(`${w.name}${NETWORK ? ' with the Network domain enabled' : ''}${COLLECT ? '' : ', no collection forced at the end of each window (information)'}${BUSY ? ', one core spinning beside the browsers' : ''}${readerText}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = ${BASELINE_DIR ?? 'no extension'}, with = ${EXTENSION_DIR}${LEAVE_MS !== SETTLE_MS ? `; the leaving's window runs ${LEAVE_MS} ms, not the judged ${SETTLE_MS}, so the traffic's ratio below is information, not the judged one` : ''}.`);
 // Two windows per run, split at the page's mark (bench/pages: after the socket's open and 300 ms, before "go"):
 // `load` from before the page's navigation to the mark (the page's load, the content scripts, the socket's open and
