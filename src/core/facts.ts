@@ -148,12 +148,20 @@ export function messageCounts(connection: Connection): MessageCounts {
 
 const BASIS_OF_DIRECTION: Readonly<Record<Direction, SilenceBasis>> = { send: 'sent', receive: 'received' };
 
-/** Silences before the end and the longest ones survived, in one pass over the messages. */
+/**
+ * Silences before the end and the longest ones survived, in one pass over the messages. A silence is only what the
+ * record shows to be one: where messages are missing (their indices skip: a cap's cut of the oldest, a page that went
+ * away unread and left its last messages), the time across them is not a silence survived, and a silence that runs
+ * from them counts from the first message after them.
+ */
 function silences(connection: Connection, end: number | undefined): Pick<ConnectionFacts, 'silenceBeforeEndMs' | 'longestSurvivedSilenceMs'> {
   const openedAt = connection.openedAt ?? connection.createdAt;
   const last: Silences = { any: openedAt, received: openedAt, sent: openedAt };
   const longest: Silences = { any: 0, received: 0, sent: 0 };
+  let nextIndex = 0;
   for (const message of connection.messages) {
+    if (message.index !== nextIndex) last.any = last.received = last.sent = message.time; // messages missing before it
+    nextIndex = message.index + 1;
     const basis = BASIS_OF_DIRECTION[message.direction];
     longest[basis] = Math.max(longest[basis], message.time - last[basis]);
     longest.any = Math.max(longest.any, message.time - last.any);

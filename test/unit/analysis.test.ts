@@ -24,6 +24,24 @@ describe('connection facts', () => {
     expect(facts).toMatchObject({ handshake: 'opened', severity: 'abnormal', state: 'closed' });
   });
 
+  it('counts no silence across missing messages (their indices skip), and a silence after them from the first message after them', () => {
+    const s = session();
+    const c = addConnection(s, { createdAt: T0, openDelayMs: 100 });
+    for (let i = 0; i < 10; i++) send(c, T0 + 1000 + i * 1000, 'ping');
+    receive(c, T0 + 30_000, 'late');
+    send(c, T0 + 31_000, 'after');
+    closeAt(c, T0 + 40_100);
+    // The first five gone (a cap's cut of the oldest), and message 9 lost between 8 and 10 (a page left unread).
+    c.messages.splice(0, 5);
+    c.droppedMessages = 5;
+    c.messages.splice(3, 1);
+    expect(c.messages.map((m) => m.index)).toEqual([5, 6, 7, 9, 10, 11]);
+    const facts = analyzeSession(s).facts.get(c.id)!;
+    // Nothing received is known only from the first message after the gap (10 s) to 30 s: 20 s, not the 29.9 s from the open.
+    expect(facts.longestSurvivedSilenceMs).toEqual({ any: 20_000, received: 20_000, sent: 21_000 });
+    expect(facts.silenceBeforeEndMs).toEqual({ any: 9100, received: 10_100, sent: 9100 });
+  });
+
   it('takes the close event time (closedAt) as the end when the close record disagrees', () => {
     const s = session();
     const c = addConnection(s, { createdAt: T0 });

@@ -131,6 +131,27 @@ describe('idle-timeout', () => {
     expect(idle.fix).toMatch(/from the server/);
   });
 
+  it('still finds it when the oldest messages are missing (a cap\'s cut, a page left unread): no silence across them', () => {
+    const s = session();
+    let time = T0;
+    for (let i = 0; i < 4; i++) {
+      const connection = addConnection(s, { url: URL, createdAt: time });
+      const openedAt = connection.openedAt ?? time;
+      // 200 s of chatter, then 60 s of silence and the drop.
+      for (let at = openedAt + 1000; at <= openedAt + 200_000 + i * 7000; at += 2000) receive(connection, at, `{"tick":${at}}`);
+      const closeTime = connection.messages[connection.messages.length - 1].time + 60_000;
+      closeAt(connection, closeTime);
+      // Only the last 20 messages kept, their indices as they were; the first kept one comes 160 s and more after the open.
+      const cut = connection.messages.length - 20;
+      connection.messages.splice(0, cut);
+      connection.droppedMessages = cut;
+      time = closeTime + 2000;
+    }
+    const idle = only(diagnose(s), 'idle-timeout');
+    expect(Math.abs((idle.periodMs ?? 0) - 60_000)).toBeLessThan(500);
+    expect(idle.connections).toHaveLength(4);
+  });
+
   it('gives two consistent closes as a hint only', () => {
     const s = session();
     idleChain(s, { count: 2, seed: 5, silenceMs: 60_000 });

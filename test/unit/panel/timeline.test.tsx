@@ -14,6 +14,7 @@ import {
   timelineScope,
   timelineView,
   zoomRange,
+  type Lane,
 } from '../../../src/panel/timelineModel';
 import { byText, click, flush, load, mount, nginxLikeSession } from './fixtures';
 import { addConnection, closeAt, receive, session as emptyTestSession } from '../helpers/synth';
@@ -55,6 +56,26 @@ describe('timeline model', () => {
     expect(liveBins.ping.reduce((a, b) => a + b, 0)).toBe(15);
     expect(liveBins.pong.reduce((a, b) => a + b, 0)).toBe(15);
     expect(liveBins.send.reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it('hatches no silence across missing messages (their indices skip): only what the record shows', () => {
+    const own = emptyTestSession();
+    const c = addConnection(own, { createdAt: 0, openDelayMs: 0 });
+    for (let at = 1000; at <= 20_000; at += 1000) receive(c, at, 'tick');
+    closeAt(c, 20_500);
+    const lane: Lane = { key: 'x', label: 'x', title: 'x', chainKey: 'x', connections: [c] };
+    const view = { start: 0, end: 21_000 };
+    // 1 px a 10 ms, silences of 2 s and more: none while every message is there.
+    expect(aggregateLane(lane, view, 2100, 2000, 0).silences).toEqual([]);
+    // The first ten gone (a cap's cut of the oldest), and messages 14 to 16 lost (a page left unread): still none.
+    c.messages.splice(0, 10);
+    c.droppedMessages = 10;
+    c.messages.splice(4, 3);
+    expect(c.messages.map((m) => m.index)).toEqual([10, 11, 12, 13, 17, 18, 19]);
+    expect(aggregateLane(lane, view, 2100, 2000, 0).silences).toEqual([]);
+    // A real silence after them still shows: the close comes 5 s after the last message.
+    c.closedAt = c.close!.time = 25_000;
+    expect(aggregateLane(lane, { start: 0, end: 26_000 }, 2600, 2000, 0).silences).toEqual([2000, 2500]);
   });
 
   it('stays within one pass over the visible messages with 100k of them', () => {
