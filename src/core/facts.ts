@@ -5,7 +5,7 @@
 
 import { CLOSE_ABNORMAL, CLOSE_GOING_AWAY, CLOSE_NORMAL, CLOSE_SERVICE_RESTART } from './closeCodes';
 import { heartbeatStats, scanHeartbeats, type HeartbeatScan, type HeartbeatStats } from './heartbeat';
-import type { CloseInitiator, Connection, Direction } from './model';
+import type { CloseInitiator, Connection, Direction, Message } from './model';
 
 /** How the opening handshake went: still waiting, opened, failed (error or close before open), or the page gave up before it finished. */
 export type HandshakeOutcome = 'pending' | 'opened' | 'failed' | 'abandoned';
@@ -148,18 +148,40 @@ export function messageCounts(connection: Connection): MessageCounts {
 
 const BASIS_OF_DIRECTION: Readonly<Record<Direction, SilenceBasis>> = { send: 'sent', receive: 'received' };
 
+/** Where the scan of a connection's messages stopped, so that a live connection's new messages are all it reads next. */
+interface SilenceMemo {
+  openedAt: number;
+  dropped: number;
+  first: Message;
+  /** Messages read, and the last of them (a connection whose messages changed otherwise is read again). */
+  scanned: number;
+  lastScanned: Message;
+  nextIndex: number;
+  last: Silences;
+  longest: Silences;
+}
+const silenceMemo = new WeakMap<Connection, SilenceMemo>();
+
 /**
- * Silences before the end and the longest ones survived, in one pass over the messages. A silence is only what the
+ * Silences before the end and the longest ones survived, in one pass over the messages, kept per connection as
+ * messageCounts is (a live panel asks twice a second: only the new messages are read). A silence is only what the
  * record shows to be one: where messages are missing (their indices skip: a cap's cut of the oldest, a page that went
  * away unread and left its last messages), the time across them is not a silence survived, and a silence that runs
  * from them counts from the first message after them.
  */
 function silences(connection: Connection, end: number | undefined): Pick<ConnectionFacts, 'silenceBeforeEndMs' | 'longestSurvivedSilenceMs'> {
   const openedAt = connection.openedAt ?? connection.createdAt;
-  const last: Silences = { any: openedAt, received: openedAt, sent: openedAt };
-  const longest: Silences = { any: 0, received: 0, sent: 0 };
-  let nextIndex = 0;
-  for (const message of connection.messages) {
+  const messages = connection.messages;
+  const dropped = connection.droppedMessages ?? 0;
+  let memo = silenceMemo.get(connection);
+  if (!memo || memo.openedAt !== openedAt || memo.dropped !== dropped || memo.first !== messages[0] || memo.scanned > messages.length || messages[memo.scanned - 1] !== memo.lastScanned) {
+    memo = undefined;
+  }
+  const last: Silences = memo ? { ...memo.last } : { any: openedAt, received: openedAt, sent: openedAt };
+  const longest: Silences = memo ? { ...memo.longest } : { any: 0, received: 0, sent: 0 };
+  let nextIndex = memo?.nextIndex ?? 0;
+  for (let i = memo?.scanned ?? 0; i < messages.length; i++) {
+    const message = messages[i];
     if (message.index !== nextIndex) last.any = last.received = last.sent = message.time; // messages missing before it
     nextIndex = message.index + 1;
     const basis = BASIS_OF_DIRECTION[message.direction];
@@ -168,6 +190,8 @@ function silences(connection: Connection, end: number | undefined): Pick<Connect
     last[basis] = message.time;
     last.any = message.time;
   }
+  if (messages.length) silenceMemo.set(connection, { openedAt, dropped, first: messages[0], scanned: messages.length, lastScanned: messages[messages.length - 1], nextIndex, last: { ...last }, longest: { ...longest } });
+  else silenceMemo.delete(connection);
   const opened = connection.openedAt !== undefined;
   return {
     longestSurvivedSilenceMs: longest,

@@ -2,9 +2,9 @@
 // every fact every view reads, and the definitions where the old copies disagreed.
 import { describe, expect, it } from 'vitest';
 import { analyzeSession, createAnalyzer } from '../../src/core/analysis';
-import { closeSeverity, connectionAgeMs, connectionState, endedAt, handshakeOutcome, isDrop, messageCounts } from '../../src/core/facts';
+import { closeSeverity, connectionAgeMs, connectionFacts, connectionState, endedAt, handshakeOutcome, isDrop, messageCounts } from '../../src/core/facts';
 import { diagnose } from '../../src/core/diagnosis';
-import { addConnection, beat, closeAt, failHandshake, receive, send, session, T0 } from './helpers/synth';
+import { addConnection, beat, closeAt, createRng, failHandshake, receive, send, session, T0 } from './helpers/synth';
 
 describe('connection facts', () => {
   it('measures end, lifetime, silences by direction, and counts each way', () => {
@@ -40,6 +40,35 @@ describe('connection facts', () => {
     // Nothing received is known only from the first message after the gap (10 s) to 30 s: 20 s, not the 29.9 s from the open.
     expect(facts.longestSurvivedSilenceMs).toEqual({ any: 20_000, received: 20_000, sent: 21_000 });
     expect(facts.silenceBeforeEndMs).toEqual({ any: 9100, received: 10_100, sent: 9100 });
+  });
+
+  it('keeps silences incrementally: a live connection read again gives what a fresh read gives, through gaps and cuts', () => {
+    const rng = createRng(84);
+    const s = session();
+    const c = addConnection(s, { createdAt: T0, openDelayMs: 100 });
+    let time = T0 + 200;
+    let index = 0;
+    for (let step = 0; step < 200; step++) {
+      const added = Math.floor(rng() * 5);
+      for (let k = 0; k < added; k++) {
+        time += rng() < 0.1 ? 5000 + rng() * 20_000 : rng() * 1000;
+        if (rng() < 0.05) index += 1 + Math.floor(rng() * 10); // unread before it
+        c.messages.push({ index: index++, direction: rng() < 0.5 ? 'send' : 'receive', time, opcode: 1, size: 1, preview: 'x', truncated: false });
+      }
+      if (rng() < 0.05 && c.messages.length > 3) {
+        const cut = 1 + Math.floor(rng() * (c.messages.length - 1)); // the cap's cut of the oldest
+        c.messages.splice(0, cut);
+        c.droppedMessages = (c.droppedMessages ?? 0) + cut;
+      }
+      if (step === 150) c.closedAt = time + 3000;
+      const fresh = structuredClone(c);
+      const { longestSurvivedSilenceMs, silenceBeforeEndMs } = connectionFacts(c);
+      expect({ longestSurvivedSilenceMs, silenceBeforeEndMs }, `step ${step}`).toEqual({
+        longestSurvivedSilenceMs: connectionFacts(fresh).longestSurvivedSilenceMs,
+        silenceBeforeEndMs: connectionFacts(fresh).silenceBeforeEndMs,
+      });
+    }
+    expect(c.droppedMessages).toBeGreaterThan(0);
   });
 
   it('takes the close event time (closedAt) as the end when the close record disagrees', () => {
