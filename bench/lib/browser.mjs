@@ -136,6 +136,11 @@ export function cpuDelta(before, after) {
 export const deltaSeconds = (byType) => Object.values(byType).reduce((sum, seconds) => sum + seconds, 0);
 
 export function processType(cmdline) {
+  // Firefox's child processes: `-contentproc … <kind>` (`tab` for pages and extensions alike, `socket` its network).
+  if (/(^|\s)-contentproc\s/.test(cmdline)) {
+    const kind = cmdline.trim().split(/\s+/).at(-1);
+    return kind === 'tab' ? 'content' : kind === 'socket' ? 'network' : kind === 'gpu' ? 'gpu' : 'utility';
+  }
   // Chromium rewrites its processes' command lines (one string, spaces between arguments).
   const type = /--type=([\w-]+)/.exec(cmdline)?.[1];
   if (!type) return 'browser';

@@ -24,25 +24,61 @@ export function threadTimes(userDataDir) {
       continue; // ended meanwhile
     }
     if (!cmdline.includes(`--user-data-dir=${userDataDir}`)) continue;
-    const kind = processType(cmdline.replaceAll('\0', ' '));
-    let tids = [];
+    addThreads(times, pid, cmdline);
+  }
+  return times;
+}
+
+/**
+ * As threadTimes, for the browser whose main process is rootPid and every process below it: Firefox's children
+ * do not carry its profile in their command lines, only their parent.
+ */
+export function treeThreadTimes(rootPid) {
+  const root = String(rootPid);
+  const parents = new Map();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
     try {
-      tids = readdirSync(`/proc/${pid}/task`);
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parents.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     } catch {
-      continue;
+      /* ended meanwhile */
     }
-    for (const tid of tids) {
-      try {
-        // A process's main thread carries the program's name ("chromium"): called "main" here.
-        const name = tid === pid ? 'main' : threadName(readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8'));
-        const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-        times.set(`${pid}/${tid}`, { key: `${kind} ${name}`, ns });
-      } catch {
-        /* the thread ended meanwhile */
-      }
+  }
+  const inTree = (pid) => {
+    for (let p = pid, hops = 0; p && p !== '0' && hops < 10; p = parents.get(p), hops++) if (p === root) return true;
+    return false;
+  };
+  const times = new Map();
+  for (const pid of parents.keys()) {
+    if (!inTree(pid)) continue;
+    try {
+      addThreads(times, pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    } catch {
+      /* ended meanwhile */
     }
   }
   return times;
+}
+
+function addThreads(times, pid, cmdline) {
+  const kind = processType(cmdline.replaceAll('\0', ' '));
+  let tids = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return;
+  }
+  for (const tid of tids) {
+    try {
+      // A process's main thread carries the program's name ("chromium"): called "main" here.
+      const name = tid === pid ? 'main' : threadName(readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8'));
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      times.set(`${pid}/${tid}`, { key: `${kind} ${name}`, ns });
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
 }
 
 /** Milliseconds each key spent between two threadTimes() snapshots (threads that started in between: all of theirs). */

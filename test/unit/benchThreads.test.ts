@@ -2,9 +2,9 @@
 // a real process that spins, found by its --user-data-dir like a browser's processes.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { browserCpu, cpuDelta, deltaSeconds } from '../../bench/lib/browser.mjs';
+import { browserCpu, cpuDelta, deltaSeconds, processType } from '../../bench/lib/browser.mjs';
 import { median } from '../../bench/lib/stats.mjs';
-import { threadDelta, threadRatio, threadTimes } from '../../bench/lib/threads.mjs';
+import { threadDelta, threadRatio, threadTimes, treeThreadTimes } from '../../bench/lib/threads.mjs';
 
 /**
  * Starts a node process found by its --user-data-dir, as a browser's processes are, and gives `read` a reading
@@ -44,6 +44,40 @@ describe('threadTimes and threadDelta', () => {
       ['1/3', { key: 'renderer ThreadPoolForeg', ns: 1e6 }],
     ]);
     expect(threadDelta(before, after)).toEqual({ 'renderer main': 7, 'renderer ThreadPoolForeg': 4 });
+  });
+});
+
+describe('treeThreadTimes (bench:firefox)', () => {
+  it("counts every process below a root, whatever their command lines, and names Firefox's children by kind", async () => {
+    // A parent (the browser) starting a child whose command line ends as a Firefox content process's does; the child
+    // spins 300 ms when the parent passes it a line.
+    const spin = "process.stdin.once('data', () => { const end = Date.now() + 300; while (Date.now() < end); console.log('spun'); })";
+    const parentScript = `const child = require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(spin)}, '--', '-contentproc', '-isForBrowser', 'tab'], { stdio: ['pipe', 'pipe', 'inherit'] }); process.stdin.pipe(child.stdin); child.stdout.pipe(process.stdout);`;
+    const parent = spawn(process.execPath, ['-e', parentScript], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 600)); // both started
+      const before = treeThreadTimes(parent.pid!);
+      const keys = new Set([...before.values()].map((t) => t.key));
+      expect(keys).toContain('browser main');
+      expect(keys).toContain('content main');
+      parent.stdin!.write('go\n');
+      await new Promise((resolve) => parent.stdout!.once('data', resolve));
+      const spent = threadDelta(before, treeThreadTimes(parent.pid!));
+      expect(spent['content main']).toBeGreaterThan(250);
+      expect(spent['content main']).toBeLessThan(1000);
+      // Not this test's own process, nor anything else outside the tree.
+      expect([...treeThreadTimes(parent.pid!).keys()].some((id) => id.startsWith(`${process.pid}/`))).toBe(false);
+    } finally {
+      parent.kill();
+    }
+  });
+
+  it("tells Firefox's child processes apart by their command line's last word, Chromium's as before", () => {
+    const firefox = (kind: string) => `/usr/lib/firefox-esr/firefox-esr -contentproc -isForBrowser -prefsHandle 0:40 -parentBuildID 2025 -appDir /usr/lib/firefox-esr/browser 4120 ${kind}`;
+    expect(['tab', 'socket', 'gpu', 'rdd', 'utility'].map((kind) => processType(firefox(kind)))).toEqual(['content', 'network', 'gpu', 'utility', 'utility']);
+    expect(processType('/usr/lib/firefox-esr/firefox-esr --marionette --remote-debugging-port=0 --profile /tmp/p')).toBe('browser');
+    expect(processType('/usr/lib/chromium/chromium --type=renderer --extension-process --user-data-dir=/tmp/x')).toBe('extension');
+    expect(processType('/usr/lib/chromium/chromium --type=renderer --user-data-dir=/tmp/x')).toBe('renderer');
   });
 });
 

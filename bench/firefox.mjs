@@ -1,0 +1,212 @@
+// npm run bench:firefox -- --workload=recv-text: the capture cost in Firefox, as bench:threads measures it in Chromium.
+//
+// Runs one workload of the bench (lib/workloads.mjs) in two Firefox ESR browsers (Debian's, driven by puppeteer-core
+// over WebDriver BiDi, as the Firefox end-to-end tests are), alternating, after a warm-up pair: "without" (no
+// extension) and "with" (dist/firefox, or --extension=DIR). Each run is a new tab on the workload's page. Every thread
+// of every process under each browser's main process is read to the nanosecond (lib/threads.mjs: treeThreadTimes) at
+// the page's mark (its socket open, just before its traffic), after its last message and a settle of 1 s, and after
+// the page is left for another of the same site and 1 s more: the traffic's window, judged as bench:threads judges
+// Chromium's (docs/decisions.md, 63 and 73). Prints the threads' differences, the traffic's ratio with its 90%
+// interval against the workload's CPU limit, and the page's own time against its page limit.
+//
+// Then, once, it checks what was recorded: one more run in the browser with the extension, its tab then sent to a
+// page whose URL asks the extension to open its panel (AUTOMATION_OPEN_PANEL: automation only), and the panel's
+// Export read back; every message of the workload must be in it or counted as dropped.
+//
+// What differs from bench:threads (Chromium): no Network domain (Firefox's DevTools cannot be opened this way), and
+// no collection forced at the end of each window (no protocol command does it in Firefox; decision 79 found that
+// Chromium's collections can move out of the window, so --leave=MS lengthens the leaving's window to see later work).
+// Puppeteer attaches to each page in both browsers alike.
+//
+// Options: --workload=NAME (default recv-text), --runs=N (default 9), --extension=DIR, --no-build, --busy (one core
+// spinning beside the browsers: lib/busy.mjs), --leave=MS (default 1000), --no-check.
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
+import { startBenchServer } from './lib/server.mjs';
+import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
+import { threadDelta, threadRatio, treeThreadTimes } from './lib/threads.mjs';
+import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
+const w = WORKLOADS.find((candidate) => candidate.name === (args.workload ?? 'recv-text'));
+if (!w || w.info) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOADS.filter((x) => !x.info).map((x) => x.name).join(', ')}`);
+const RUNS = Number(args.runs ?? 9);
+if (!(RUNS >= 1)) throw new Error(`--runs=${args.runs}: expected a number of runs`);
+const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'firefox');
+const SETTLE_MS = 1000;
+const LEAVE_MS = args.leave === undefined ? SETTLE_MS : Number(args.leave);
+if (!(LEAVE_MS >= 0)) throw new Error(`--leave=${args.leave}: expected a number of milliseconds`);
+if (args.busy !== undefined && args.busy !== true) throw new Error(`--busy=${args.busy}: --busy takes no value`);
+const BUSY = args.busy === true;
+const CHECK = args['no-check'] !== true;
+
+if (!existsSync(FIREFOX_PATH)) throw new Error(`${FIREFOX_PATH} is missing: install Debian's Firefox ESR with \`apt-get install firefox-esr\`, or set FIREFOX_PATH.`);
+if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
+if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENSION_DIR}: no manifest.json there (npm run build)`);
+
+/** Firefox ESR as the end-to-end tests launch it (test/e2e/support/firefox.ts), with the extension or without. */
+async function launchFirefox(extensionDir) {
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+    extraPrefsFirefox: {
+      'app.update.enabled': false,
+      'browser.shell.checkDefaultBrowser': false,
+      'datareporting.policy.dataSubmissionEnabled': false,
+      'extensions.update.enabled': false,
+    },
+  });
+  if (extensionDir) await browser.installExtension(extensionDir);
+  const pid = browser.process()?.pid;
+  if (!pid) throw new Error('Firefox started without a process id to read its CPU from');
+  return { browser, pid };
+}
+
+const busy = BUSY ? await startBusyLoad() : undefined;
+const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
+if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
+const browsers = { without: await launchFirefox(undefined), with: await launchFirefox(EXTENSION_DIR) };
+const version = await browsers.with.browser.version();
+console.log(`${w.name} in ${version}${BUSY ? ', one core spinning beside the browsers' : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = no extension, with = ${EXTENSION_DIR}.`);
+
+/** One run of the workload in a new tab: the threads at the start, at the mark, after the flood's settle and after the leaving. */
+async function run(label, runId, { keep = false } = {}) {
+  const { browser, pid } = browsers[label];
+  server.atMark(runId, () => treeThreadTimes(pid));
+  const page = await browser.newPage();
+  const before = treeThreadTimes(pid);
+  await page.goto(workloadUrl(server, w, runId), { waitUntil: 'domcontentloaded' });
+  const report = await server.waitReport(runId);
+  await sleep(SETTLE_MS);
+  const beforeLeaving = treeThreadTimes(pid);
+  await page.goto(`${server.origin}/empty.html?left`, { waitUntil: 'domcontentloaded' });
+  await sleep(LEAVE_MS);
+  const after = treeThreadTimes(pid);
+  const mark = server.takeMark(runId);
+  if (!mark) throw new Error(`the page of run ${runId} never posted its /mark`);
+  if (!keep) await page.close();
+  await sleep(500);
+  return { page, report, before, mark, beforeLeaving, after };
+}
+
+/** The panel the extension opens for `page`'s tab (automation only), and its Export: the HAR it would download. */
+async function exportTab(browser, page) {
+  const before = new Set(await browser.pages());
+  await page.goto(`${server.origin}/empty.html?check#socketscope-open-panel`, { waitUntil: 'domcontentloaded' });
+  let panel;
+  for (let attempt = 0; attempt < 100 && !panel; attempt++) {
+    for (const candidate of await browser.pages()) {
+      if (before.has(candidate)) continue;
+      const href = await candidate.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith('moz-extension://') && href.includes('/src/panel/index.html?tabId=')) panel = candidate;
+    }
+    if (!panel) await sleep(100);
+  }
+  if (!panel) throw new Error('the extension did not open its panel for the checked tab');
+  await panel.bringToFront();
+  // Puppeteer's waits build their poller with Function(), which the panel's CSP refuses (test/e2e/support/firefox.ts).
+  for (let i = 0; ; i++) {
+    if (await panel.evaluate(() => document.querySelectorAll('tr[data-connection-id]').length > 0)) break;
+    if (i >= 200) throw new Error('the panel listed no connection within 20 s');
+    await sleep(100);
+  }
+  const text = await panel.evaluate(() => {
+    const exported = new Promise((resolve) => {
+      const original = URL.createObjectURL.bind(URL);
+      URL.createObjectURL = (blob) => {
+        if (blob instanceof Blob) resolve(blob.text());
+        return original(blob);
+      };
+    });
+    const button = [...document.querySelectorAll('button')].find((b) => !b.disabled && (b.textContent ?? '').trim() === 'Export');
+    if (!button) return Promise.resolve('');
+    button.click();
+    return exported;
+  });
+  if (!text) throw new Error('the panel has no enabled Export button');
+  return JSON.parse(text);
+}
+
+const windows = { traffic: { without: [], with: [] }, flood: { without: [], with: [] }, leaving: { without: [], with: [] }, load: { without: [], with: [] } };
+const pageMs = { without: [], with: [] };
+let recorded;
+try {
+  for (let i = 0; i <= RUNS; i++) {
+    for (const label of i % 2 ? ['with', 'without'] : ['without', 'with']) {
+      const { report, before, mark, beforeLeaving, after } = await run(label, `firefox-${label}-${i}-${Date.now()}`);
+      if (i === 0) continue;
+      windows.load[label].push(threadDelta(before, mark));
+      windows.traffic[label].push(threadDelta(mark, after));
+      windows.flood[label].push(threadDelta(mark, beforeLeaving));
+      windows.leaving[label].push(threadDelta(beforeLeaving, after));
+      pageMs[label].push(pageMsOf(w, report));
+    }
+  }
+  if (CHECK) {
+    const { page } = await run('with', `firefox-check-${Date.now()}`, { keep: true });
+    const har = await exportTab(browsers.with.browser, page);
+    const socketPath = w.kind === 'send' ? '/sink' : '/blast';
+    const entry = har.log.entries.find((e) => e.request.url.includes(socketPath));
+    if (!entry) throw new Error(`the export of the checked tab has no ${socketPath} socket (${har.log.entries.length} entries)`);
+    // The workload's messages and one the other way: "go" (bench/pages/recv.html), or the sink's "got N" (send.html).
+    const kept = entry._webSocketMessages.length;
+    const dropped = entry._socketscope?.droppedMessages ?? 0;
+    recorded = { expected: w.count + 1, kept, dropped, evictedPreviews: entry._socketscope?.evictedPreviews ?? 0 };
+  }
+} finally {
+  for (const { browser } of Object.values(browsers)) await browser.close().catch(() => undefined);
+  await server.close();
+}
+const busyRan = busy ? await busy.stop() : undefined;
+if (busyRan) {
+  const { ran, warning } = describeBusyLoad(busyRan);
+  console.log(`\nThe busy load: ${ran}.`);
+  if (warning) console.log(`Warning: ${warning}.`);
+}
+
+const cell = (ms) => ms.toFixed(1).padStart(9);
+console.log(`\nTHE TRAFFIC (the page's mark to 1 s after its last message, then the page left and ${LEAVE_MS} ms)\n${'PROCESS THREAD'.padEnd(36)}${'WITHOUT'.padStart(9)}${'WITH'.padStart(9)}${'DIFF'.padStart(9)}   (median ms of CPU per run)`);
+const traffic = windows.traffic;
+const keys = [...new Set([...traffic.without, ...traffic.with].flatMap(Object.keys))];
+const med = (label, key) => median(traffic[label].map((sample) => sample[key] ?? 0));
+const rows = keys.map((key) => ({ key, without: med('without', key), with: med('with', key) })).filter((r) => Math.abs(r.with - r.without) >= 1 || r.without >= 20);
+rows.sort((a, b) => b.with - b.without - (a.with - a.without));
+for (const r of rows) console.log(`${r.key.padEnd(36)}${cell(r.without)}${cell(r.with)}${cell(r.with - r.without)}`);
+const sums = (label) => median(traffic[label].map((sample) => Object.values(sample).reduce((a, b) => a + b, 0)));
+console.log(`${'all threads (median of the sums)'.padEnd(36)}${cell(sums('without'))}${cell(sums('with'))}${cell(sums('with') - sums('without'))}`);
+
+const span = ({ ratio, lo, hi }) => `${ratio.toFixed(3)} [${lo.toFixed(3)}–${hi.toFixed(3)}]`;
+function verdictText(what, r, limit) {
+  const { pass, clear } = againstLimit(r.ratio, r, limit);
+  return `its ${what} limit ${limit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
+}
+const ratios = Object.fromEntries(Object.entries(windows).map(([name, samples]) => [name, threadRatio(samples.with, samples.without)]));
+const pageLimit = pageLimitOf(w, BUSY ? 'busy' : 'quiet');
+const pageRatio = { ratio: median(pageMs.with) / median(pageMs.without), ...ratioInterval(pageMs.with, pageMs.without) };
+console.log(`\nwith ÷ without, from the threads' medians (90% intervals over ${pageMs.with.length} run pairs):`);
+console.log(`  the traffic:   ${span(ratios.traffic)} (+${ratios.traffic.addedMs.toFixed(1)} ms); ${verdictText('CPU', ratios.traffic, w.cpuLimit)}`);
+console.log(`  the traffic's two parts (information): the flood ${span(ratios.flood)} (+${ratios.flood.addedMs.toFixed(1)} ms), the leaving ${span(ratios.leaving)} (+${ratios.leaving.addedMs.toFixed(1)} ms)`);
+console.log(`  the load:      ${span(ratios.load)} (+${ratios.load.addedMs.toFixed(1)} ms; information)`);
+console.log(`  the page time: ${span(pageRatio)} (${median(pageMs.with).toFixed(1)} / ${median(pageMs.without).toFixed(1)} ms, medians with / without); ${verdictText('page', pageRatio, pageLimit)}`);
+let recordedOk = true;
+if (recorded) {
+  const { expected, kept, dropped, evictedPreviews } = recorded;
+  recordedOk = kept + dropped === expected;
+  console.log(`  recorded (one more run, exported from the panel): ${kept} messages kept and ${dropped} counted as dropped, of the socket's ${expected} (the workload's and one the other way; ${evictedPreviews} previews evicted, counted): ${recordedOk ? 'every message recorded or counted' : 'MESSAGES LOST'}`);
+}
+const dir = join(ROOT, 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `firefox-${w.name}${BUSY ? '+busy' : ''}.json`);
+const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
+writeFileSync(
+  file,
+  JSON.stringify({ browser: version, workload: w.name, busy: busyRan ?? false, runs: RUNS, leaveMs: LEAVE_MS, with: EXTENSION_DIR, traffic: summary(ratios.traffic), flood: summary(ratios.flood), leaving: summary(ratios.leaving), load: summary(ratios.load), page: { ratio: pageRatio.ratio, interval: { lo: pageRatio.lo, hi: pageRatio.hi }, limit: pageLimit, ms: pageMs }, recorded, windows }, null, 1),
+);
+console.log(`samples (ms per thread and run): ${file.replace(`${ROOT}/`, '')}`);
+if (!recordedOk) process.exitCode = 1;
