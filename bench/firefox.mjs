@@ -22,7 +22,7 @@
 // spinning beside the browsers: lib/busy.mjs), --leave=MS (default 1000), --no-check.
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
 import { startBenchServer } from './lib/server.mjs';
@@ -37,7 +37,7 @@ const w = WORKLOADS.find((candidate) => candidate.name === (args.workload ?? 're
 if (!w || w.info) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOADS.filter((x) => !x.info).map((x) => x.name).join(', ')}`);
 const RUNS = Number(args.runs ?? 9);
 if (!(RUNS >= 1)) throw new Error(`--runs=${args.runs}: expected a number of runs`);
-const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'firefox');
+const EXTENSION_DIR = typeof args.extension === 'string' ? resolve(args.extension) : join(ROOT, 'dist', 'firefox'); // Firefox installs from an absolute path only
 const SETTLE_MS = 1000;
 const LEAVE_MS = args.leave === undefined ? SETTLE_MS : Number(args.leave);
 if (!(LEAVE_MS >= 0)) throw new Error(`--leave=${args.leave}: expected a number of milliseconds`);
@@ -71,7 +71,17 @@ async function launchFirefox(extensionDir) {
 const busy = BUSY ? await startBusyLoad() : undefined;
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 if (w.kind === 'receive') server.prepare(w.count, w.size, w.binary);
-const browsers = { without: await launchFirefox(undefined), with: await launchFirefox(EXTENSION_DIR) };
+const browsers = {};
+try {
+  browsers.without = await launchFirefox(undefined);
+  browsers.with = await launchFirefox(EXTENSION_DIR);
+} catch (error) {
+  // Neither browser outlives a failed start (an extension Firefox refused, say).
+  for (const { browser } of Object.values(browsers)) await browser.close().catch(() => undefined);
+  await server.close();
+  await busy?.stop();
+  throw error;
+}
 const version = await browsers.with.browser.version();
 console.log(`${w.name} in ${version}${BUSY ? ', one core spinning beside the browsers' : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = no extension, with = ${EXTENSION_DIR}.`);
 
