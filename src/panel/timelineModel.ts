@@ -165,13 +165,14 @@ export function aggregateLane(lane: Lane, view: TimeRange, widthPx: number, minS
     if (end < view.start || connection.createdAt > view.end) continue;
     const messages = connection.messages;
     const first = lowerBound(messages, view.start);
-    // Messages missing before message i (their indices skip: a cap's cut, a page that went away unread): no silence there.
-    const missingBefore = (i: number) => messages[i].index !== (i > 0 ? messages[i - 1].index + 1 : 0);
     // The silence that runs into the view from before it.
     let previous = first > 0 ? messages[first - 1].time : connection.openedAt;
+    let nextIndex = first > 0 ? messages[first - 1].index + 1 : 0;
     for (let i = first; i < messages.length; i++) {
       const message = messages[i];
-      if (missingBefore(i)) previous = message.time;
+      // Messages missing before it (the indices skip: a cap's cut, a page that went away unread): no silence there.
+      if (message.index !== nextIndex) previous = message.time;
+      nextIndex = message.index + 1;
       if (message.time > view.end) {
         addSilence(previous, message.time);
         previous = Infinity;
