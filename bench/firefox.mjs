@@ -24,14 +24,14 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
+import { FIREFOX_PATH, QUIET_PREFS } from '../scripts/lib/firefox.mjs';
+import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
-import { threadDelta, threadRatio, treeThreadTimes } from './lib/threads.mjs';
+import { printThreadTable, threadDelta, threadRatio, treeThreadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
-const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
 const w = WORKLOADS.find((candidate) => candidate.name === (args.workload ?? 'recv-text'));
 if (!w || w.info) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOADS.filter((x) => !x.info).map((x) => x.name).join(', ')}`);
@@ -55,12 +55,7 @@ async function launchFirefox(extensionDir) {
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
     headless: true,
-    extraPrefsFirefox: {
-      'app.update.enabled': false,
-      'browser.shell.checkDefaultBrowser': false,
-      'datareporting.policy.dataSubmissionEnabled': false,
-      'extensions.update.enabled': false,
-    },
+    extraPrefsFirefox: QUIET_PREFS,
   });
   if (extensionDir) await browser.installExtension(extensionDir);
   const pid = browser.process()?.pid;
@@ -173,23 +168,9 @@ try {
   for (const { browser } of Object.values(browsers)) await browser.close().catch(() => undefined);
   await server.close();
 }
-const busyRan = busy ? await busy.stop() : undefined;
-if (busyRan) {
-  const { ran, warning } = describeBusyLoad(busyRan);
-  console.log(`\nThe busy load: ${ran}.`);
-  if (warning) console.log(`Warning: ${warning}.`);
-}
+const busyRan = await stopBusyLoad(busy);
 
-const cell = (ms) => ms.toFixed(1).padStart(9);
-console.log(`\nTHE TRAFFIC (the page's mark to 1 s after its last message, then the page left and ${LEAVE_MS} ms)\n${'PROCESS THREAD'.padEnd(36)}${'WITHOUT'.padStart(9)}${'WITH'.padStart(9)}${'DIFF'.padStart(9)}   (median ms of CPU per run)`);
-const traffic = windows.traffic;
-const keys = [...new Set([...traffic.without, ...traffic.with].flatMap(Object.keys))];
-const med = (label, key) => median(traffic[label].map((sample) => sample[key] ?? 0));
-const rows = keys.map((key) => ({ key, without: med('without', key), with: med('with', key) })).filter((r) => Math.abs(r.with - r.without) >= 1 || r.without >= 20);
-rows.sort((a, b) => b.with - b.without - (a.with - a.without));
-for (const r of rows) console.log(`${r.key.padEnd(36)}${cell(r.without)}${cell(r.with)}${cell(r.with - r.without)}`);
-const sums = (label) => median(traffic[label].map((sample) => Object.values(sample).reduce((a, b) => a + b, 0)));
-console.log(`${'all threads (median of the sums)'.padEnd(36)}${cell(sums('without'))}${cell(sums('with'))}${cell(sums('with') - sums('without'))}`);
+printThreadTable(`THE TRAFFIC (the page's mark to 1 s after its last message, then the page left and ${LEAVE_MS} ms)`, windows.traffic);
 
 const span = ({ ratio, lo, hi }) => `${ratio.toFixed(3)} [${lo.toFixed(3)}–${hi.toFixed(3)}]`;
 function verdictText(what, r, limit) {

@@ -31,11 +31,11 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
-import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
+import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
-import { threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
+import { printThreadTable, threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -150,25 +150,10 @@ try {
   await browsers.with.quit();
   await server.close();
 }
-const busyRan = busy ? await busy.stop() : undefined;
-if (busyRan) {
-  const { ran, warning } = describeBusyLoad(busyRan);
-  console.log(`\nThe busy load: ${ran}.`);
-  if (warning) console.log(`Warning: ${warning}.`);
-}
-/** Per thread, the median ms without and with, largest difference first; then the sums, and the threads' differences as one ratio. */
+const busyRan = await stopBusyLoad(busy);
+/** Per thread, the median ms without and with (lib/threads.mjs: printThreadTable); then the threads' differences as one ratio. */
 function report(title, windowSamples) {
-  const keys = [...new Set([...windowSamples.without, ...windowSamples.with].flatMap(Object.keys))];
-  const med = (label, key) => median(windowSamples[label].map((sample) => sample[key] ?? 0));
-  const rows = keys.map((key) => ({ key, without: med('without', key), with: med('with', key) })).filter((r) => r.without >= 1 || r.with >= 1);
-  rows.sort((a, b) => b.with - b.without - (a.with - a.without));
-  const cell = (ms) => ms.toFixed(1).padStart(9);
-  console.log(`\n${title}\n${'PROCESS THREAD'.padEnd(36)}${'WITHOUT'.padStart(9)}${'WITH'.padStart(9)}${'DIFF'.padStart(9)}   (median ms of CPU per run)`);
-  for (const r of rows) console.log(`${r.key.padEnd(36)}${cell(r.without)}${cell(r.with)}${cell(r.with - r.without)}`);
-  const sums = (label) => windowSamples[label].map((sample) => Object.values(sample).reduce((a, b) => a + b, 0));
-  const total = (label) => median(sums(label));
-  console.log(`${'all threads (median of the sums)'.padEnd(36)}${cell(total('without'))}${cell(total('with'))}${cell(total('with') - total('without'))}`);
-  console.log(`${'sum of the differences above'.padEnd(36)}${''.padStart(18)}${cell(rows.reduce((sum, r) => sum + r.with - r.without, 0))}`);
+  printThreadTable(title, windowSamples);
   // lib/threads.mjs: threadRatio.
   return threadRatio(windowSamples.with, windowSamples.without);
 }

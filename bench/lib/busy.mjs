@@ -53,3 +53,13 @@ export async function startBusyLoad() {
     },
   };
 }
+
+/** Stops a load startBusyLoad() started (none: nothing) and prints what it got, with the warning; resolves to stop()'s figures. */
+export async function stopBusyLoad(busy) {
+  if (!busy) return undefined;
+  const figures = await busy.stop();
+  const { ran, warning } = describeBusyLoad(figures);
+  console.log(`\nThe busy load: ${ran}.`);
+  if (warning) console.log(`Warning: ${warning}.`);
+  return figures;
+}

@@ -7,3 +7,4 @@ export function threadRatio(
   withoutSamples: Record<string, number>[],
   options?: { resamples?: number; level?: number; seed?: number },
 ): { ratio: number; lo: number; hi: number; addedMs: number };
+export function printThreadTable(title: string, windowSamples: { without: Record<string, number>[]; with: Record<string, number>[] }): void;

@@ -89,6 +89,24 @@ export function threadDelta(before, after) {
 }
 
 /**
+ * Prints, under `title`, per thread the median ms of CPU without and with and their difference, largest first (threads
+ * above 1 ms on either side), then the medians of the runs' sums and the sum of the differences: what bench:threads and
+ * bench:firefox print for each window. `windowSamples`: { without, with }, threadDelta() samples per run.
+ */
+export function printThreadTable(title, windowSamples) {
+  const keys = [...new Set([...windowSamples.without, ...windowSamples.with].flatMap(Object.keys))];
+  const med = (label, key) => median(windowSamples[label].map((sample) => sample[key] ?? 0));
+  const rows = keys.map((key) => ({ key, without: med('without', key), with: med('with', key) })).filter((r) => r.without >= 1 || r.with >= 1);
+  rows.sort((a, b) => b.with - b.without - (a.with - a.without));
+  const cell = (ms) => ms.toFixed(1).padStart(9);
+  console.log(`\n${title}\n${'PROCESS THREAD'.padEnd(36)}${'WITHOUT'.padStart(9)}${'WITH'.padStart(9)}${'DIFF'.padStart(9)}   (median ms of CPU per run)`);
+  for (const r of rows) console.log(`${r.key.padEnd(36)}${cell(r.without)}${cell(r.with)}${cell(r.with - r.without)}`);
+  const total = (label) => median(windowSamples[label].map((sample) => Object.values(sample).reduce((a, b) => a + b, 0)));
+  console.log(`${'all threads (median of the sums)'.padEnd(36)}${cell(total('without'))}${cell(total('with'))}${cell(total('with') - total('without'))}`);
+  console.log(`${'sum of the differences above'.padEnd(36)}${''.padStart(18)}${cell(rows.reduce((sum, r) => sum + r.with - r.without, 0))}`);
+}
+
+/**
  * The CPU added by "with", as a ratio, from paired runs' threadDelta() samples (run i of each browser taken
  * seconds apart): 1 + (the sum over threads of the median difference) ÷ (the median of the runs' sums
  * without). Per-thread medians shed the runs in which a thread the extension does not touch spiked (the

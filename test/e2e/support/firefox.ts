@@ -5,10 +5,11 @@
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { HarLog } from '../../../src/core/har';
+import { FIREFOX_PATH, QUIET_PREFS } from '../../../scripts/lib/firefox.mjs';
 import { ROOT, requireFile } from './chromium';
 
+export { FIREFOX_PATH };
 export const FIREFOX_EXTENSION_DIR = join(ROOT, 'dist', 'firefox');
-export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
 export async function launchFirefox(options: { withExtension?: boolean } = {}): Promise<Browser> {
   requireFile(FIREFOX_PATH, 'install Debian\'s Firefox ESR with `apt-get install firefox-esr` (bash .ci/run does it), or set FIREFOX_PATH.');
@@ -16,13 +17,7 @@ export async function launchFirefox(options: { withExtension?: boolean } = {}): 
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
     headless: true,
-    extraPrefsFirefox: {
-      // Quiet and offline: this machine has no internet.
-      'app.update.enabled': false,
-      'browser.shell.checkDefaultBrowser': false,
-      'datareporting.policy.dataSubmissionEnabled': false,
-      'extensions.update.enabled': false,
-    },
+    extraPrefsFirefox: QUIET_PREFS, // quiet and offline: this machine has no internet
   });
   if (options.withExtension ?? true) {
     requireFile(join(FIREFOX_EXTENSION_DIR, 'manifest.json'), 'build the extension first with `npm run build`.');
