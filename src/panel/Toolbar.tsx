@@ -48,8 +48,11 @@ export function Toolbar({ tabId }: { tabId?: number }) {
   useEffect(() => {
     const element = bar.current;
     if (!element || typeof ResizeObserver === 'undefined') return;
+    // The bar, and each of its items: an item can grow while the bar keeps its width and the toolbar does not
+    // render (the link badge's text, the recording's clock), and nothing else would measure the overflow then.
     const observer = new ResizeObserver(measure);
     observer.observe(element);
+    for (const item of element.children) observer.observe(item);
     return () => observer.disconnect();
   }, []);
   useEffect(() => {

@@ -179,6 +179,22 @@ describe('the panel at docked sizes (Chromium)', () => {
       });
     }
   }
+
+  it('moves the actions behind ⋯ when an item of the toolbar grows at a constant width, and back once there is room', async () => {
+    await panel.setViewportSize({ width: 1400, height: 900 });
+    const more = panel.getByRole('button', { name: 'More actions' });
+    await expect.poll(() => more.isVisible(), { message: 'the actions inline at 1400 px' }).toBe(false);
+    // An item grows with no resize of the window or the bar, and no render of the toolbar (as the link badge's text or the recording's clock do).
+    await panel.evaluate(() => ((document.querySelector('.link-badge') as HTMLElement).style.minWidth = '1200px'));
+    await expect.poll(() => more.isVisible(), { message: 'the ⋯ menu once the badge grew' }).toBe(true);
+    const fits = await panel.evaluate(() =>
+      [...document.querySelectorAll('[role=toolbar] button')].filter((b) => (b as HTMLElement).offsetParent !== null).every((b) => b.getBoundingClientRect().right <= innerWidth + 0.5),
+    );
+    expect(fits, 'no toolbar button off-screen').toBe(true);
+    await panel.evaluate(() => ((document.querySelector('.link-badge') as HTMLElement).style.minWidth = ''));
+    await panel.setViewportSize({ width: 2800, height: 900 });
+    await expect.poll(() => more.isVisible(), { message: 'the actions inline again once the bar is as wide as they needed' }).toBe(false);
+  });
 });
 
 describe('the panel inside the real DevTools window (Chromium)', () => {
