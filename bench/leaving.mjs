@@ -10,13 +10,16 @@
 // moved out of the window by either browser is counted (docs/decisions.md, 79).
 //
 // Options: --workload=NAME (default recv-binary), --runs=N (default 5, per browser, after a warm-up run),
-// --extension=DIR (default dist/chrome; e.g. bench/floor), --no-build.
+// --extension=DIR (default dist/chrome; e.g. bench/floor), --no-build, --gc-trace (each run is traced, and the page's
+// renderer's collections are listed: in the flood, after it, and why: lib/gc.mjs; tracing costs CPU, so its runs'
+// milliseconds are a diagnosis, not a measurement).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
+import { formatGcSummary, gcSummary, GC_TRACE_CATEGORIES } from './lib/gc.mjs';
 import { median, sleep } from './lib/stats.mjs';
 import { threadDelta, threadTimes } from './lib/threads.mjs';
 import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
@@ -26,6 +29,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 const w = WORKLOADS.find((candidate) => candidate.name === (args.workload ?? 'recv-binary'));
 if (!w || w.kind !== 'receive') throw new Error(`--workload=${args.workload}: expected a receiving workload: ${WORKLOADS.filter((x) => x.kind === 'receive').map((x) => x.name).join(', ')}`);
 const RUNS = Number(args.runs ?? 5);
+const GC_TRACE = !!args['gc-trace'];
 const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome');
 requireChromium();
 if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
@@ -45,6 +49,29 @@ const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 server.prepare(w.count, w.size, w.binary);
 console.log(`${w.name}: ${w.title}; ${RUNS} runs per browser after a warm-up run; the page left for another of its site; with = ${EXTENSION_DIR}.`);
 console.log('the renderers\' main threads in ms, their largest resident memory in MiB');
+/** One run: the page's flood, 1 s, the leaving, then the forced collection 4 s later; its CPU and memory. */
+async function oneRun(browser, runId) {
+  const target = await browser.open(workloadUrl(server, w, runId));
+  await server.waitReport(runId);
+  await sleep(1000);
+  const memoryBefore = renderersMiB(browser.userDataDir)[0];
+  const t0 = threadTimes(browser.userDataDir);
+  await browser.navigate(target, `${server.origin}/empty.html?left`);
+  await sleep(1000);
+  const leavingMs = mainMs(t0, threadTimes(browser.userDataDir));
+  const memoryAt1s = renderersMiB(browser.userDataDir)[0];
+  await sleep(3000);
+  const memoryAt4s = renderersMiB(browser.userDataDir)[0];
+  const t1 = threadTimes(browser.userDataDir);
+  await browser.collectGarbage(target);
+  const forcedMs = mainMs(t1, threadTimes(browser.userDataDir));
+  const memoryAfter = renderersMiB(browser.userDataDir)[0];
+  server.takeMark(runId);
+  await browser.close(target);
+  await sleep(500);
+  return { leavingMs, forcedMs, memoryBefore, memoryAt1s, memoryAt4s, memoryAfter };
+}
+
 const results = {};
 try {
   for (const [label, options] of [['without', {}], ['with', { extensionDir: EXTENSION_DIR }]]) {
@@ -54,26 +81,9 @@ try {
       for (let i = 0; i <= RUNS; i++) {
         const runId = `leaving-${label}-${i}-${Date.now()}`;
         server.atMark(runId, async () => ({}));
-        const target = await browser.open(workloadUrl(server, w, runId));
-        await server.waitReport(runId);
-        await sleep(1000);
-        const memoryBefore = renderersMiB(browser.userDataDir)[0];
-        const t0 = threadTimes(browser.userDataDir);
-        await browser.navigate(target, `${server.origin}/empty.html?left`);
-        await sleep(1000);
-        const leavingMs = mainMs(t0, threadTimes(browser.userDataDir));
-        const memoryAt1s = renderersMiB(browser.userDataDir)[0];
-        await sleep(3000);
-        const memoryAt4s = renderersMiB(browser.userDataDir)[0];
-        const t1 = threadTimes(browser.userDataDir);
-        await browser.collectGarbage(target);
-        const forcedMs = mainMs(t1, threadTimes(browser.userDataDir));
-        const memoryAfter = renderersMiB(browser.userDataDir)[0];
-        server.takeMark(runId);
-        await browser.close(target);
-        await sleep(500);
-        const row = { leavingMs, forcedMs, memoryBefore, memoryAt1s, memoryAt4s, memoryAfter };
-        console.log(`  ${label.padEnd(7)} ${i === 0 ? 'warm-up' : `run ${i}`.padEnd(7)} leaving ${leavingMs.toFixed(0).padStart(4)} ms; memory ${memoryBefore} before, ${memoryAt1s} at 1 s, ${memoryAt4s} at 4 s; forced collection ${forcedMs.toFixed(0).padStart(4)} ms, memory ${memoryAfter} after`);
+        const { result: row, events } = GC_TRACE ? await browser.traced(GC_TRACE_CATEGORIES, () => oneRun(browser, runId)) : { result: await oneRun(browser, runId) };
+        console.log(`  ${label.padEnd(7)} ${i === 0 ? 'warm-up' : `run ${i}`.padEnd(7)} leaving ${row.leavingMs.toFixed(0).padStart(4)} ms; memory ${row.memoryBefore} before, ${row.memoryAt1s} at 1 s, ${row.memoryAt4s} at 4 s; forced collection ${row.forcedMs.toFixed(0).padStart(4)} ms, memory ${row.memoryAfter} after`);
+        if (events) console.log(`          collections: ${formatGcSummary(gcSummary(events))}`);
         if (i > 0) rows.push(row);
       }
     } finally {
@@ -84,6 +94,7 @@ try {
 } finally {
   await server.close();
 }
+
 console.log('\nmedians             leaving (ms)  forced collection 4 s later (ms)  memory before / at 4 s / after (MiB)');
 for (const [label, rows] of Object.entries(results)) {
   const m = (key) => median(rows.map((row) => row[key]));

@@ -16,7 +16,8 @@
 // Options: --runs=N (measured runs per browser and condition, default 5),
 // --no-build, --network=off|only|both (default both),
 // --busy[=only|both|off] (bare --busy: busy only; default off),
-// --only=recv-text,recv-binary,recv-blob,recv-blob-small,recv-blob-16k,send-text,recv-one,steady-full,hook,panel (recv-blob-16k only when named; a name with
+// --only=recv-text,recv-binary,recv-blob,recv-blob-small,recv-blob-16k,send-text,recv-one,steady-full,hook,panel (the workloads marked
+// optIn in lib/workloads.mjs, e.g. recv-blob-16k, recv-blob-tiny and recv-binary-decode, only when named; a name with
 // +network, e.g. recv-text+network, selects that condition alone),
 // --baseline=DIR (A/B of two builds: the "without" browser loads the
 // extension built in DIR, so the ratios read this build ÷ that one; not a

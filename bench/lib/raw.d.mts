@@ -16,6 +16,8 @@ export interface RawBrowser {
   navigate(targetId: string, url: string): Promise<void>;
   /** A full garbage collection in the page's renderer, then 200 ms for the collector's background threads (docs/decisions.md, 79). */
   collectGarbage(targetId: string): Promise<void>;
+  /** Runs `use` while the browser traces `categories` (every process); the trace's events once `use` is done. */
+  traced<T>(categories: string[], use: () => Promise<T>): Promise<{ result: T; events: import('./gc.mjs').TraceEvent[] }>;
   /** Protocol events received since the last call, by method (counted, never parsed); starts counting afresh. */
   takeEventCounts(): Record<string, number>;
   /** Sends a protocol command to the browser, or to an attached session. */

@@ -46,10 +46,13 @@ export async function launchRaw({ extensionDir } = {}) {
   // and parsing them would make this process compete with the browser for the machine's two cores.
   // The browser writes responses as {"id":…} and events as {"method":"…",…}: the first bytes tell them apart.
   const eventCounts = new Map();
+  /** Called with the params of the next Tracing.tracingComplete (the one event parsed: `traced`, below). */
+  let onTracingComplete;
   socket.on('message', (data) => {
     if (!isResponse(data)) {
       const method = /^\{"method":"([^"]+)"/.exec(data.toString('latin1', 0, 96))?.[1] ?? '?';
       eventCounts.set(method, (eventCounts.get(method) ?? 0) + 1);
+      if (method === 'Tracing.tracingComplete') onTracingComplete?.(JSON.parse(String(data)).params);
       return;
     }
     const message = JSON.parse(String(data));
@@ -113,6 +116,33 @@ export async function launchRaw({ extensionDir } = {}) {
       await send('Network.enable', {}, sessionId);
       await send('Page.navigate', { url }, sessionId);
       return targetId;
+    },
+    /**
+     * Runs `use` while the browser records trace events of `categories` (every process), and returns
+     * { result, events }: the trace read back as a stream once `use` is done. A diagnosis: tracing costs CPU.
+     */
+    async traced(categories, use) {
+      await send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: categories } });
+      let result;
+      let failure;
+      try {
+        result = await use();
+      } catch (error) {
+        failure = error;
+      }
+      const complete = new Promise((resolve) => (onTracingComplete = resolve));
+      await send('Tracing.end');
+      const { stream } = await complete;
+      onTracingComplete = undefined;
+      const chunks = [];
+      for (let eof = false; !eof; ) {
+        const chunk = await send('IO.read', { handle: stream, size: 1 << 20 });
+        chunks.push(chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString() : chunk.data);
+        eof = chunk.eof;
+      }
+      await send('IO.close', { handle: stream });
+      if (failure) throw failure;
+      return { result, events: JSON.parse(chunks.join('')).traceEvents };
     },
     /**
      * Navigates a page elsewhere, as a user leaving it (its pagehide runs: SocketScope hands over what it held,

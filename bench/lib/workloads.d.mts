@@ -7,6 +7,8 @@ export interface Workload {
   size: number;
   binary?: boolean;
   binaryType?: 'arraybuffer' | 'blob';
+  /** Bytes of each ArrayBuffer the page decodes as text (bench/pages/recv.html, ?decode=N). */
+  decode?: number;
   then?: number;
   every?: number;
   info?: boolean;

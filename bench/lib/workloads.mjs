@@ -13,6 +13,9 @@ export const WORKLOADS = [
   // Small Blobs in a flood (protobuf, MessagePack, CBOR frames of 100 B): what the held document's count of Blob reads
   // bounds, where the character budget alone let thousands through (docs/decisions.md, 81). `optIn`, as above.
   { name: 'recv-blob-tiny', title: 'receive 10k binary messages of 100 B as Blobs', kind: 'receive', count: 10_000, size: 100, binary: true, binaryType: 'blob', pageLimit: 1.1, cpuLimit: 1.05, optIn: true },
+  // ArrayBuffers read by the page (the first 1 KiB of each decoded as text): a page whose handler allocates, as a
+  // real protocol's does, and so collects its young generation during the flood. `optIn`, as above.
+  { name: 'recv-binary-decode', title: 'receive 2k binary messages of 64 KiB as ArrayBuffers, each one\'s first 1 KiB decoded by the page', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'arraybuffer', decode: 1024, pageLimit: 1.05, cpuLimit: 1.05, optIn: true },
   { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, pageLimit: 1.1, cpuLimit: 1.15 },
   // What the extension costs a page whatever its traffic (content scripts, the relay's port, the handshake, a write):
   // the floor under every other workload's CPU. Information, not a target: its page time is a millisecond.
@@ -42,5 +45,5 @@ export function workloadUrl(server, w, runId) {
     return `${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&autorun=${w.count}&size=${w.size}`;
   }
   const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}${w.then ? `&then=${w.then}&every=${w.every}` : ''}`;
-  return `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}&autorun=${w.count + (w.then ?? 0)}`;
+  return `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}${w.decode ? `&decode=${w.decode}` : ''}&autorun=${w.count + (w.then ?? 0)}`;
 }

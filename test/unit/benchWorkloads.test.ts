@@ -1,7 +1,7 @@
 // The bench's workloads (bench/lib/workloads.mjs): the page limit each condition is judged by, and which of a page's
 // timings is its page time. Shared by `npm run bench` and `npm run bench:threads`, so both judge alike.
 import { describe, expect, it } from 'vitest';
-import { pageLimitOf, pageMsOf, WORKLOADS } from '../../bench/lib/workloads.mjs';
+import { pageLimitOf, pageMsOf, workloadUrl, WORKLOADS } from '../../bench/lib/workloads.mjs';
 
 const byName = (name: string) => {
   const w = WORKLOADS.find((candidate) => candidate.name === name);
@@ -29,5 +29,15 @@ describe('pageMsOf', () => {
   it('reads "go" to the last message for a receiving page, the first send to the confirmation for a sending one', () => {
     expect(pageMsOf(byName('recv-binary'), report)).toBe(812.5);
     expect(pageMsOf(byName('send-text'), report)).toBe(640.25);
+  });
+});
+
+describe('workloadUrl', () => {
+  const server = { origin: 'http://127.0.0.1:1', wsOrigin: 'ws://127.0.0.1:1' };
+  it('asks the page to decode each message only for the workload that reads its messages', () => {
+    const decoding = new URL(workloadUrl(server, byName('recv-binary-decode'), 'r1'));
+    expect(decoding.searchParams.get('decode')).toBe('1024');
+    expect(decoding.searchParams.get('binaryType')).toBe('arraybuffer');
+    expect(new URL(workloadUrl(server, byName('recv-binary'), 'r2')).searchParams.has('decode')).toBe(false);
   });
 });
