@@ -19,7 +19,10 @@
 // Puppeteer attaches to each page in both browsers alike.
 //
 // Options: --workload=NAME (default recv-text), --runs=N (default 9), --extension=DIR, --no-build, --busy (one core
-// spinning beside the browsers: lib/busy.mjs), --leave=MS (default 1000), --no-check.
+// spinning beside the browsers: lib/busy.mjs), --leave=MS (default 1000), --no-check, --reader=watch (a SocketScope
+// panel watching the page's tab, in a window of its own, opened at the page's mark and counted in its load, as
+// bench:threads --reader=watch does in Chromium: the live path with the panel's deltas and drawing; Firefox shows the
+// panel in DevTools, which the driver cannot open, so the panel's page stands in a window beside the page's).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -44,6 +47,15 @@ if (!(LEAVE_MS >= 0)) throw new Error(`--leave=${args.leave}: expected a number 
 if (args.busy !== undefined && args.busy !== true) throw new Error(`--busy=${args.busy}: --busy takes no value`);
 const BUSY = args.busy === true;
 const CHECK = args['no-check'] !== true;
+if (args.reader !== undefined && args.reader !== 'watch') throw new Error(`--reader=${args.reader}: expected --reader=watch`);
+const READER_WATCH = args.reader === 'watch';
+/**
+ * The window that shows a SocketScope panel watching each run's page (--reader=watch): an extension page of its own,
+ * kept between runs at the panel's address without a tab (which watches nothing), and sent to `?tabId=N` at each
+ * run's mark. The driver cannot wait for an extension page's load in Firefox (BiDi never reports it), so the
+ * extension page navigates itself and the bench polls it.
+ */
+let watcher;
 
 if (!existsSync(FIREFOX_PATH)) throw new Error(`${FIREFOX_PATH} is missing: install Debian's Firefox ESR with \`apt-get install firefox-esr\`, or set FIREFOX_PATH.`);
 if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
@@ -78,13 +90,64 @@ try {
   throw error;
 }
 const version = await browsers.with.browser.version();
-console.log(`${w.name} in ${version}${BUSY ? ', one core spinning beside the browsers' : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = no extension, with = ${EXTENSION_DIR}.`);
+if (READER_WATCH) {
+  // The extension's origin, from a panel it opens once on a page of the bench's site (closed before the runs).
+  const page = await browsers.with.browser.newPage();
+  const panel = await openPanelOn(browsers.with.browser, page);
+  const origin = /^moz-extension:\/\/[^/]+/.exec(await panel.evaluate(() => location.href))?.[0]; // URL's origin is "null" for this scheme
+  if (!origin) throw new Error('the panel the extension opened is not at a moz-extension:// address');
+  watcher = await browsers.with.browser.newPage({ type: 'window' });
+  await watcher.goto(`${origin}/src/panel/index.html`, { timeout: 2000 }).catch((error) => {
+    if (error?.name !== 'TimeoutError') throw error; // the load is never reported: watcherAt, below
+  });
+  await watcherAt((href) => href === `${origin}/src/panel/index.html`, 'the panel without a tab');
+  await panel.close();
+  await page.close();
+}
+console.log(`${w.name} in ${version}${BUSY ? ', one core spinning beside the browsers' : ''}${READER_WATCH ? ", a SocketScope panel watching the page's tab (in a window of its own, opened at the page's mark)" : ''}: ${w.title}; ${RUNS} runs per browser, alternating, after a warm-up pair; without = no extension, with = ${EXTENSION_DIR}.`);
 
-/** One run of the workload in a new tab: the threads at the start, at the mark, after the flood's settle and after the leaving. */
+/** Waits until the watcher's page is at an address that `wanted` accepts and has loaded. */
+async function watcherAt(wanted, what) {
+  for (let i = 0; ; i++) {
+    const state = await watcher.evaluate(() => ({ href: location.href, ready: document.readyState })).catch(() => undefined);
+    if (state && wanted(state.href) && state.ready === 'complete') return;
+    if (i >= 200) throw new Error(`the watching window never showed ${what} (it is at ${state?.href})`);
+    await sleep(50);
+  }
+}
+/** The watcher's panel on the tab whose URL holds `urlPart`, once it lists the page's socket (threads.mjs: watchTab, in Chromium). */
+async function watchTab(urlPart) {
+  const tabId = await watcher.evaluate(async (part) => {
+    const tabs = await globalThis.browser.tabs.query({});
+    const id = tabs.find((tab) => (tab.url ?? '').includes(part))?.id;
+    if (id !== undefined) location.replace(`index.html?tabId=${id}`);
+    return id ?? null;
+  }, urlPart);
+  if (typeof tabId !== 'number') throw new Error(`no tab's URL holds ${urlPart}`);
+  await watcherAt((href) => href.endsWith(`?tabId=${tabId}`), `the panel on tab ${tabId}`);
+  for (let i = 0; ; i++) {
+    if (await watcher.evaluate(() => document.querySelectorAll('tr[data-connection-id]').length > 0)) return;
+    if (i >= 200) throw new Error(`the panel on tab ${tabId} never listed the page's socket`);
+    await sleep(50);
+  }
+}
+/** The watcher back at the panel's address without a tab, between runs. */
+async function unwatch() {
+  await watcher.evaluate(() => location.replace('index.html'));
+  await watcherAt((href) => href.endsWith('/src/panel/index.html'), 'the panel without a tab');
+}
+
+/** One run of the workload in a new tab (a window of its own with --reader=watch): the threads at the start, at the mark, after the flood's settle and after the leaving. */
 async function run(label, runId, { keep = false } = {}) {
   const { browser, pid } = browsers[label];
-  server.atMark(runId, () => treeThreadTimes(pid));
-  const page = await browser.newPage();
+  const watching = READER_WATCH && label === 'with';
+  server.atMark(runId, async () => {
+    if (watching) await watchTab(runId);
+    return treeThreadTimes(pid);
+  });
+  // With a watching window, each page gets a window of its own too (in both browsers alike): a new tab would open in
+  // the watcher's window and hide the panel there, and a hidden panel draws nothing.
+  const page = await browser.newPage(READER_WATCH ? { type: 'window' } : undefined);
   const before = treeThreadTimes(pid);
   await page.goto(workloadUrl(server, w, runId), { waitUntil: 'domcontentloaded' });
   const report = await server.waitReport(runId);
@@ -96,25 +159,14 @@ async function run(label, runId, { keep = false } = {}) {
   const mark = server.takeMark(runId);
   if (!mark) throw new Error(`the page of run ${runId} never posted its /mark`);
   if (!keep) await page.close();
+  if (watching) await unwatch();
   await sleep(500);
   return { page, report, before, mark, beforeLeaving, after };
 }
 
 /** The panel the extension opens for `page`'s tab (automation only), and its Export: the HAR it would download. */
 async function exportTab(browser, page) {
-  const before = new Set(await browser.pages());
-  await page.goto(`${server.origin}/empty.html?check#socketscope-open-panel`, { waitUntil: 'domcontentloaded' });
-  let panel;
-  for (let attempt = 0; attempt < 100 && !panel; attempt++) {
-    for (const candidate of await browser.pages()) {
-      if (before.has(candidate)) continue;
-      const href = await candidate.evaluate(() => location.href).catch(() => '');
-      if (href.startsWith('moz-extension://') && href.includes('/src/panel/index.html?tabId=')) panel = candidate;
-    }
-    if (!panel) await sleep(100);
-  }
-  if (!panel) throw new Error('the extension did not open its panel for the checked tab');
-  await panel.bringToFront();
+  const panel = await openPanelOn(browser, page);
   // Puppeteer's waits build their poller with Function(), which the panel's CSP refuses (test/e2e/support/firefox.ts).
   for (let i = 0; ; i++) {
     if (await panel.evaluate(() => document.querySelectorAll('tr[data-connection-id]').length > 0)) break;
@@ -136,6 +188,24 @@ async function exportTab(browser, page) {
   });
   if (!text) throw new Error('the panel has no enabled Export button');
   return JSON.parse(text);
+}
+
+/** Sends `page` to a page of the bench's site that asks the extension to open its panel on that tab (automation only); the panel's page. */
+async function openPanelOn(browser, page) {
+  const before = new Set(await browser.pages());
+  await page.goto(`${server.origin}/empty.html?check#socketscope-open-panel`, { waitUntil: 'domcontentloaded' });
+  let panel;
+  for (let attempt = 0; attempt < 100 && !panel; attempt++) {
+    for (const candidate of await browser.pages()) {
+      if (before.has(candidate)) continue;
+      const href = await candidate.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith('moz-extension://') && href.includes('/src/panel/index.html?tabId=')) panel = candidate;
+    }
+    if (!panel) await sleep(100);
+  }
+  if (!panel) throw new Error('the extension did not open its panel for the checked tab');
+  await panel.bringToFront();
+  return panel;
 }
 
 const windows = { traffic: { without: [], with: [] }, flood: { without: [], with: [] }, leaving: { without: [], with: [] }, load: { without: [], with: [] } };
@@ -193,11 +263,11 @@ if (recorded) {
 }
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `firefox-${w.name}${BUSY ? '+busy' : ''}.json`);
+const file = join(dir, `firefox-${w.name}${BUSY ? '+busy' : ''}${READER_WATCH ? '+watch' : ''}.json`);
 const summary = (r) => ({ ratio: r.ratio, interval: { lo: r.lo, hi: r.hi }, addedMs: r.addedMs });
 writeFileSync(
   file,
-  JSON.stringify({ browser: version, workload: w.name, busy: busyRan ?? false, runs: RUNS, leaveMs: LEAVE_MS, with: EXTENSION_DIR, traffic: summary(ratios.traffic), flood: summary(ratios.flood), leaving: summary(ratios.leaving), load: summary(ratios.load), page: { ratio: pageRatio.ratio, interval: { lo: pageRatio.lo, hi: pageRatio.hi }, limit: pageLimit, ms: pageMs }, recorded, windows }, null, 1),
+  JSON.stringify({ browser: version, workload: w.name, busy: busyRan ?? false, reader: READER_WATCH ? 'watch' : undefined, runs: RUNS, leaveMs: LEAVE_MS, with: EXTENSION_DIR, traffic: summary(ratios.traffic), flood: summary(ratios.flood), leaving: summary(ratios.leaving), load: summary(ratios.load), page: { ratio: pageRatio.ratio, interval: { lo: pageRatio.lo, hi: pageRatio.hi }, limit: pageLimit, ms: pageMs }, recorded, windows }, null, 1),
 );
 console.log(`samples (ms per thread and run): ${file.replace(`${ROOT}/`, '')}`);
 if (!recordedOk) process.exitCode = 1;
