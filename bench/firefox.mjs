@@ -125,9 +125,13 @@ async function watchTab(urlPart) {
   }, urlPart);
   if (typeof tabId !== 'number') throw new Error(`no tab's URL holds ${urlPart}`);
   await watcherAt((href) => href.endsWith(`?tabId=${tabId}`), `the panel on tab ${tabId}`);
+  await untilListed(watcher, `the panel on tab ${tabId}`);
+}
+/** Waits until a panel lists a connection (20 s at most). Puppeteer's waits build their poller with Function(), which the panel's CSP refuses (test/e2e/support/firefox.ts). */
+async function untilListed(panel, what) {
   for (let i = 0; ; i++) {
-    if (await watcher.evaluate(() => document.querySelectorAll('tr[data-connection-id]').length > 0)) return;
-    if (i >= 200) throw new Error(`the panel on tab ${tabId} never listed the page's socket`);
+    if (await panel.evaluate(() => document.querySelectorAll('tr[data-connection-id]').length > 0)) return;
+    if (i >= 400) throw new Error(`${what} listed no connection within 20 s`);
     await sleep(50);
   }
 }
@@ -167,12 +171,7 @@ async function run(label, runId, { keep = false } = {}) {
 /** The panel the extension opens for `page`'s tab (automation only), and its Export: the HAR it would download. */
 async function exportTab(browser, page) {
   const panel = await openPanelOn(browser, page);
-  // Puppeteer's waits build their poller with Function(), which the panel's CSP refuses (test/e2e/support/firefox.ts).
-  for (let i = 0; ; i++) {
-    if (await panel.evaluate(() => document.querySelectorAll('tr[data-connection-id]').length > 0)) break;
-    if (i >= 200) throw new Error('the panel listed no connection within 20 s');
-    await sleep(100);
-  }
+  await untilListed(panel, 'the panel of the checked tab');
   const text = await panel.evaluate(() => {
     const exported = new Promise((resolve) => {
       const original = URL.createObjectURL.bind(URL);
