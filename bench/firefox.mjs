@@ -26,9 +26,8 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import puppeteer from 'puppeteer-core';
-import { FIREFOX_PATH, QUIET_PREFS } from '../scripts/lib/firefox.mjs';
 import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
+import { launchFirefox, openPanelOn, requireFirefox } from './lib/firefox.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, treeThreadTimes } from './lib/threads.mjs';
@@ -57,23 +56,9 @@ const READER_WATCH = args.reader === 'watch';
  */
 let watcher;
 
-if (!existsSync(FIREFOX_PATH)) throw new Error(`${FIREFOX_PATH} is missing: install Debian's Firefox ESR with \`apt-get install firefox-esr\`, or set FIREFOX_PATH.`);
+requireFirefox();
 if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
 if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENSION_DIR}: no manifest.json there (npm run build)`);
-
-/** Firefox ESR as the end-to-end tests launch it (test/e2e/support/firefox.ts), with the extension or without. */
-async function launchFirefox(extensionDir) {
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX_PATH,
-    headless: true,
-    extraPrefsFirefox: QUIET_PREFS,
-  });
-  if (extensionDir) await browser.installExtension(extensionDir);
-  const pid = browser.process()?.pid;
-  if (!pid) throw new Error('Firefox started without a process id to read its CPU from');
-  return { browser, pid };
-}
 
 const busy = BUSY ? await startBusyLoad() : undefined;
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
@@ -93,7 +78,7 @@ const version = await browsers.with.browser.version();
 if (READER_WATCH) {
   // The extension's origin, from a panel it opens once on a page of the bench's site (closed before the runs).
   const page = await browsers.with.browser.newPage();
-  const panel = await openPanelOn(browsers.with.browser, page);
+  const panel = await openPanelOn(browsers.with.browser, page, server.origin);
   const origin = /^moz-extension:\/\/[^/]+/.exec(await panel.evaluate(() => location.href))?.[0]; // URL's origin is "null" for this scheme
   if (!origin) throw new Error('the panel the extension opened is not at a moz-extension:// address');
   watcher = await browsers.with.browser.newPage({ type: 'window' });
@@ -170,7 +155,7 @@ async function run(label, runId, { keep = false } = {}) {
 
 /** The panel the extension opens for `page`'s tab (automation only), and its Export: the HAR it would download. */
 async function exportTab(browser, page) {
-  const panel = await openPanelOn(browser, page);
+  const panel = await openPanelOn(browser, page, server.origin);
   await untilListed(panel, 'the panel of the checked tab');
   const text = await panel.evaluate(() => {
     const exported = new Promise((resolve) => {
@@ -187,24 +172,6 @@ async function exportTab(browser, page) {
   });
   if (!text) throw new Error('the panel has no enabled Export button');
   return JSON.parse(text);
-}
-
-/** Sends `page` to a page of the bench's site that asks the extension to open its panel on that tab (automation only); the panel's page. */
-async function openPanelOn(browser, page) {
-  const before = new Set(await browser.pages());
-  await page.goto(`${server.origin}/empty.html?check#socketscope-open-panel`, { waitUntil: 'domcontentloaded' });
-  let panel;
-  for (let attempt = 0; attempt < 100 && !panel; attempt++) {
-    for (const candidate of await browser.pages()) {
-      if (before.has(candidate)) continue;
-      const href = await candidate.evaluate(() => location.href).catch(() => '');
-      if (href.startsWith('moz-extension://') && href.includes('/src/panel/index.html?tabId=')) panel = candidate;
-    }
-    if (!panel) await sleep(100);
-  }
-  if (!panel) throw new Error('the extension did not open its panel for the checked tab');
-  await panel.bringToFront();
-  return panel;
 }
 
 const windows = { traffic: { without: [], with: [] }, flood: { without: [], with: [] }, leaving: { without: [], with: [] }, load: { without: [], with: [] } };
