@@ -339,13 +339,16 @@ export function startRelay(deps: RelayDeps): void {
   // policy, a preview bound: the key it keeps in storage.local); otherwise with its first batch, so a page without
   // sockets never starts the service worker (docs/decisions.md, 71). Either way it holds its batches until the
   // background says its tab is read (74), they pass the cap, or it goes away (73). Subframes ask at their first batch.
+  // The top frame asks a task later, not while the browser waits for it to run the page's first script: Firefox builds
+  // a content script's `storage` API on its first use, and that alone delayed a page's first script by about 10 ms
+  // (docs/decisions.md, 85). A first batch before the timer asks at once (`asked` makes either a no-op).
   if (top) {
     deferred = true;
     if (deps.webdriver && deps.href().endsWith(AUTOMATION_OPEN_PANEL)) {
       stayLive = true;
       goLive(false);
     }
-    else ask();
+    else deps.setTimeout(ask, 0);
   }
   // The hook flushes its last batch in its own pagehide (and freeze) listener, which may run before or after this one
   // (either script may be injected first, and the hook adds its listeners with its first socket): the compact record

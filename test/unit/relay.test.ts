@@ -319,11 +319,34 @@ describe('relay', () => {
   it('says hello at once, not deferred, when the hint says so, when it cannot be read, and for the automation panel hash', async () => {
     for (const options of [{ atOnce: () => Promise.resolve(true) }, { atOnce: () => Promise.reject(new Error('no storage')) }, { atOnce: () => new Promise<boolean>(() => undefined), webdriver: true, href: 'https://app.example/#socketscope-open-panel' }]) {
       const r = relay(options);
-      await settle();
+      await r.clock.advance(0); // the top frame asks a task after its start (decision 85); the automation hash goes at once
       expect(r.ports.length, String(options.atOnce)).toBe(1);
       expect(r.received(r.ports[0])[0]).toMatchObject({ kind: 'hello' });
       expect(r.received(r.ports[0])[0]).not.toHaveProperty('deferred');
     }
+  });
+
+  it('reads the hint a task after its start, not before the page\'s first script; a first batch before that asks at once (decision 85)', async () => {
+    let asked = 0;
+    const r = relay({ atOnce: () => (asked++, Promise.resolve(true)) });
+    r.page.hello();
+    await settle();
+    expect(asked, 'nothing read while the task that injected the relay runs (Firefox builds its storage API on first use)').toBe(0);
+    expect(r.ports.length).toBe(0);
+    await r.clock.advance(0);
+    expect(asked).toBe(1);
+    expect(r.received(r.ports[0])[0]).toMatchObject({ kind: 'hello' });
+    expect(r.received(r.ports[0])[0]).not.toHaveProperty('deferred');
+
+    let askedEarly = 0;
+    const early = relay({ atOnce: () => (askedEarly++, Promise.resolve(false)) });
+    early.page.hello();
+    early.page.batch(1);
+    await settle();
+    expect(askedEarly, 'the first batch asks, before the timer').toBe(1);
+    await early.clock.advance(0);
+    expect(askedEarly, 'the timer then asks nothing more').toBe(1);
+    expect(early.all(early.ports[0])).toEqual([expect.objectContaining({ kind: 'hello', deferred: true, holding: true })]);
   });
 
   it('holds a batch that comes before the hint (its Port and deferred hello go with it), then hands it over when its tab is read', async () => {
@@ -345,7 +368,7 @@ describe('relay', () => {
   it('says hello, late, when the hint turns true after the document started (a panel opened on a page without sockets)', async () => {
     const r = relay({ atOnce: () => Promise.resolve(false) });
     r.page.hello();
-    await settle();
+    await r.clock.advance(0);
     expect(r.ports.length).toBe(0);
     r.keyTurnsTrue();
     await settle();
@@ -415,7 +438,7 @@ describe('relay', () => {
 
   it('sends its document time origin in the hello', async () => {
     const r = relay();
-    await settle();
+    await r.clock.advance(0);
     const hello = r.received(r.ports[0])[0];
     expect(hello.kind === 'hello' && hello.timeOrigin).toBe(r.clock.now() - 1000);
   });
