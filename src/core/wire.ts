@@ -19,7 +19,7 @@ export const PREVIEW_COMPLETE = 0;
 export const PREVIEW_TRUNCATED = 1;
 /** No preview: the hook's preview budget was spent (counted like an eviction by the memory cap). */
 export const PREVIEW_NONE = 2;
-/** No preview: a Blob received while nothing read the tab and not read: over BLOB_HELD_READ_MAX, or past the count of reads (docs/decisions.md, 78, 81). */
+/** No preview: a binary message while nothing read the tab: over BLOB_HELD_READ_MAX (78; ArrayBuffers and views too since 86), or a Blob past the count of reads (81). */
 export const PREVIEW_HELD_BLOB = 3;
 
 /**

@@ -288,7 +288,7 @@ interface SocketState {
   // Either way the literal defines its properties, and no setter of the page's Object.prototype runs.
   /** Each message's preview: at most this many UTF-16 units of text or bytes of binary (a 'preview' command sets it). */
   let previewCap = PREVIEW_MAX;
-  /** Whether the relay hands each batch over as it comes (a 'live' command says); until then it holds them, and Blobs over BLOB_HELD_READ_MAX are not read. */
+  /** Whether the relay hands each batch over as it comes (a 'live' command says); until then it holds them, and binary messages over BLOB_HELD_READ_MAX keep no preview (Blobs are not read). */
   let live = false;
   /** The two preview budgets: characters left, as of `at` (hook clock). */
   const textBudget: Budget = bare({ left: PREVIEW_BUDGET_CHARS, at: 0, max: PREVIEW_BUDGET_CHARS, refill: PREVIEW_REFILL_PER_MS });
@@ -440,14 +440,19 @@ interface SocketState {
       }
       const length = size > previewCap ? previewCap : size;
       // A view on the page's own buffer, of the preview's bytes only: no copy of the payload, no transfer, nothing detached.
-      if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
+      // While held, no preview of a binary message over BLOB_HELD_READ_MAX, as for Blobs (docs/decisions.md, 86).
+      if (!live && size > BLOB_HELD_READ_MAX) truncated = PREVIEW_HELD_BLOB;
+      else if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         preview = base64(new NativeUint8Array(buffer, offset, length));
         truncated = length < size ? 1 : 0;
       }
     } else if (!receivedBlob(dir, data) && (size = arrayBufferLength(data)) >= 0) {
       const length = size > previewCap ? previewCap : size;
-      if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
+      // While held, an ArrayBuffer over BLOB_HELD_READ_MAX keeps no preview: its base64 strings alone brought a young
+      // collection into an idle page's flood, which put off the collection of its buffers (docs/decisions.md, 79 and 86).
+      if (!live && size > BLOB_HELD_READ_MAX) truncated = PREVIEW_HELD_BLOB;
+      else if (!spend(binaryBudget, ((length + 2) / 3) << 2, at)) truncated = 2;
       else {
         preview = base64(new NativeUint8Array(data as ArrayBuffer, 0, length));
         truncated = length < size ? 1 : 0;

@@ -207,7 +207,7 @@ function previewCauses({ previews, budgetPreviews = 0, heldBlobPreviews = 0 }: D
   const byCap = previews - budgetPreviews - heldBlobPreviews;
   const causes = [
     budgetPreviews && `${budgetPreviews} never copied: the hook's flood budget`,
-    heldBlobPreviews && `${heldBlobPreviews} not read: Blobs over ${BLOB_HELD_READ_MAX / 1024} KiB, or past ${BLOB_HELD_READS_PER_S} a second, while nothing read the tab`,
+    heldBlobPreviews && `${heldBlobPreviews} not read: binary over ${BLOB_HELD_READ_MAX / 1024} KiB, or Blobs past ${BLOB_HELD_READS_PER_S} a second, while nothing read the tab`,
     byCap > 0 && `${byCap} by the memory cap`,
   ];
   return causes.filter(Boolean).join('; ');

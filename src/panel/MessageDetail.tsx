@@ -110,7 +110,7 @@ function MessageDetailBody({ message, connection }: { message: Message; connecti
         {formatClock(message.time)} ({formatOffset(message.time - base)}) · {message.opcode === 1 ? 'text' : 'binary'} · {formatBytes(message.size)}
         {message.heartbeat ? <span class={`role role-${message.heartbeat}`}>{message.heartbeat}</span> : null}
         {message.truncated && !message.evicted ? <span class="warn"> · {truncation(message)}</span> : null}
-        {message.evicted ? <span class="warn"> · preview not kept: evicted by the memory cap, not copied by the page hook while a flood had spent its preview budget, or a Blob the hook did not read while nothing read the tab (over {BLOB_HELD_READ_MAX / 1024} KiB, or past {BLOB_HELD_READS_PER_S} a second; the status bar counts each)</span> : null}
+        {message.evicted ? <span class="warn"> · preview not kept: evicted by the memory cap, not copied by the page hook while a flood had spent its preview budget, or a binary message the hook did not read while nothing read the tab (over {BLOB_HELD_READ_MAX / 1024} KiB, or a Blob past {BLOB_HELD_READS_PER_S} a second; the status bar counts each)</span> : null}
       </div>
       <div class="detail-body">
         {views.tooDeep !== undefined && view !== 'hex' && <p class="note json-too-deep">{tooDeepNotice(views.tooDeep)}</p>}

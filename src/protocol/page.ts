@@ -77,7 +77,8 @@ export type PageCommand =
 /**
  * Received Blobs larger than this (bytes) are not read for their preview while the document holds its batches
  * (docs/decisions.md, 78): each such read cost the browser about 40 ms of CPU on the 2-core machine, Blobs of 16 KiB
- * and less nothing measurable.
+ * and less nothing measurable. Since decision 86 the same bound holds for every binary message, ArrayBuffers and
+ * views included (sent or received): none over it keeps a preview while the document holds.
  */
 export const BLOB_HELD_READ_MAX = 16384;
 /**

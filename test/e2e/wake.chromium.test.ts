@@ -211,16 +211,19 @@ describe('a tab nobody reads (Chromium)', () => {
     await page.close();
   });
 
-  it('reads no Blob over 16 KiB while nothing reads its tab, counting each; reads them again once a panel reads it (decision 78)', async () => {
+  // Received as Blobs (decision 78) and as ArrayBuffers (86); the page sends views, which keep no preview over 16 KiB either.
+  for (const binaryType of ['blob', 'arraybuffer'] as const) {
+  it(`keeps no preview of ${binaryType === 'blob' ? 'a Blob' : 'an ArrayBuffer'} over 16 KiB while nothing reads its tab, counting each; previews them again once a panel reads it (decisions 78, 86)`, async () => {
     const elsewhere = await openPanel(env.browser, 2_000_000_000); // sets the hint: the page says hello at once
     await until(async () => (await helloHint()) === true, 'the hint set by the open panel');
     const page = await env.browser.context.newPage();
-    await page.goto(`${env.server.origin}/blank.html?held-blobs`);
-    const { tabId } = await waitForSession(env.browser, (s) => s.pageUrl?.endsWith('/blank.html?held-blobs') === true, 'the page\'s hello');
+    await page.goto(`${env.server.origin}/blank.html?held-${binaryType}`);
+    const { tabId } = await waitForSession(env.browser, (s) => s.pageUrl?.endsWith(`/blank.html?held-${binaryType}`) === true, 'the page\'s hello');
     await page.evaluate(
-      (url) =>
+      ([url, binaryType]) =>
         new Promise<void>((resolve) => {
-          const ws = new WebSocket(url); // binaryType 'blob', the browser's default
+          const ws = new WebSocket(url);
+          ws.binaryType = binaryType; // 'blob' is the browser's default
           const w = window as unknown as { exchange(sizes: number[]): Promise<string[]> };
           let waiting: { left: number; done: () => void } | undefined;
           const kinds: string[] = [];
@@ -235,30 +238,35 @@ describe('a tab nobody reads (Chromium)', () => {
             });
           ws.onopen = () => resolve();
         }),
-      `${env.server.wsOrigin}/echo?held-blobs`,
+      [`${env.server.wsOrigin}/echo?held-${binaryType}`, binaryType] as const,
     );
     const exchange = (sizes: number[]) => page.evaluate((sizes) => (window as unknown as { exchange(sizes: number[]): Promise<string[]> }).exchange(sizes), sizes);
-    expect(await exchange([65536, 16384, 16385])).toEqual(['[object Blob]', '[object Blob]', '[object Blob]']);
+    const kind = binaryType === 'blob' ? '[object Blob]' : '[object ArrayBuffer]';
+    expect(await exchange([65536, 16384, 16385])).toEqual([kind, kind, kind]);
     const panel = await openPanel(env.browser, tabId);
     const received = async (count: number) =>
-      (await waitForSession(env.browser, (s) => (s.connections.find((c) => c.url.endsWith('/echo?held-blobs'))?.messages.length ?? 0) >= count, `${count} messages`)).session;
-    const held = (await received(6)).connections.find((c) => c.url.endsWith('/echo?held-blobs'))!.messages.filter((m) => m.direction === 'receive');
-    expect(held.map(({ size, preview, evicted }) => ({ size, previewChars: preview.length, evicted: evicted === true }))).toEqual([
-      { size: 65536, previewChars: 0, evicted: true },
-      { size: 16384, previewChars: 21848, evicted: false }, // 16 KiB and less: read while held
-      { size: 16385, previewChars: 0, evicted: true },
-    ]);
-    await expect.poll(() => panel.locator('.status-summary').textContent()).toContain('2 previews evicted (2 not read: Blobs over 16 KiB, or past 64 a second, while nothing read the tab)');
-    // The panel reads the tab: the page is live, and its hook reads large Blobs again.
-    expect(await exchange([65536])).toEqual(['[object Blob]']);
-    const live = (await received(8)).connections.find((c) => c.url.endsWith('/echo?held-blobs'))!.messages.filter((m) => m.direction === 'receive');
-    expect(live.at(-1)).toMatchObject({ size: 65536, truncated: false });
-    expect(live.at(-1)!.preview).toBe(Buffer.alloc(65536, 65536 % 251).toString('base64'));
-    expect((await storedSessions(env.browser)).get(tabId)!.dropped.heldBlobPreviews).toBe(2);
+      (await waitForSession(env.browser, (s) => (s.connections.find((c) => c.url.endsWith(`/echo?held-${binaryType}`))?.messages.length ?? 0) >= count, `${count} messages`)).session;
+    const held = (await received(6)).connections.find((c) => c.url.endsWith(`/echo?held-${binaryType}`))!.messages;
+    const shape = { 65536: { previewChars: 0, evicted: true }, 16384: { previewChars: 21848, evicted: false }, 16385: { previewChars: 0, evicted: true } }; // 16 KiB and less: previewed while held
+    for (const direction of ['send', 'receive'] as const) {
+      expect(held.filter((m) => m.direction === direction).map(({ size, preview, evicted }) => ({ size, previewChars: preview.length, evicted: evicted === true })), direction).toEqual(
+        [65536, 16384, 16385].map((size) => ({ size, ...shape[size as keyof typeof shape] })),
+      );
+    }
+    await expect.poll(() => panel.locator('.status-summary').textContent()).toContain('4 previews evicted (4 not read: binary over 16 KiB, or Blobs past 64 a second, while nothing read the tab)');
+    // The panel reads the tab: the page is live, and its hook previews large binary messages again.
+    expect(await exchange([65536])).toEqual([kind]);
+    const messages = (await received(8)).connections.find((c) => c.url.endsWith(`/echo?held-${binaryType}`))!.messages;
+    const whole = Buffer.alloc(65536, 65536 % 251).toString('base64');
+    for (const direction of ['send', 'receive'] as const) {
+      expect(messages.filter((m) => m.direction === direction).at(-1), direction).toMatchObject({ size: 65536, truncated: false, preview: whole });
+    }
+    expect((await storedSessions(env.browser)).get(tabId)!.dropped.heldBlobPreviews).toBe(4);
     await panel.close();
     await elsewhere.close();
     await page.close();
   });
+  }
 
   it('reads at most 64 small Blobs at once while nothing reads its tab, then 64 a second, counting the rest; all of them once a panel reads it (decision 81)', async () => {
     const elsewhere = await openPanel(env.browser, 2_000_000_000); // sets the hint: the page says hello at once
@@ -302,7 +310,7 @@ describe('a tab nobody reads (Chromium)', () => {
     expect(held.slice(0, 64).every((m) => !m.evicted), 'the first 64 read').toBe(true);
     held.forEach((m, i) => expect(m.preview, `message ${i}`).toBe(m.evicted ? '' : Buffer.alloc(100, i).toString('base64')));
     const unread = held.length - read.length;
-    await expect.poll(() => panel.locator('.status-summary').textContent()).toContain(`${unread} previews evicted (${unread} not read: Blobs over 16 KiB, or past 64 a second, while nothing read the tab)`);
+    await expect.poll(() => panel.locator('.status-summary').textContent()).toContain(`${unread} previews evicted (${unread} not read: binary over 16 KiB, or Blobs past 64 a second, while nothing read the tab)`);
     // The panel reads the tab: the page is live, and its hook reads every Blob the character budget allows.
     await burst(200);
     const live = (await received(800)).slice(200);
