@@ -38,6 +38,9 @@ const FAKE_RELAY = `
       removeEventListener('__socketscope_hello', onHello, true);
       addEventListener(nonce, onBatch, true);
       dispatchEvent(new CustomEvent('__socketscope_ready'));
+      // Live, as the real relay tells a document of a tab something reads (decision 74): these tests are about what the
+      // hook records then (a held document keeps no preview of binary over 16 KiB, decision 86: wake.chromium tests it).
+      dispatchEvent(new CustomEvent(nonce + '-c', { detail: JSON.stringify({ c: 'live', on: true }) }));
     };
     addEventListener('__socketscope_hello', onHello, true);
     dispatchEvent(new CustomEvent('__socketscope_ready'));
