@@ -24,6 +24,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { firefoxFloor, launchFirefox, openPanelOn, requireFirefox } from './lib/firefox.mjs';
+import { inlineSample, timeInlineScripts } from './lib/inline.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { median, pairedDifference } from './lib/stats.mjs';
 
@@ -89,21 +90,7 @@ try {
   for (let i = 0; i <= EVAL_SAMPLES; i++) {
     const page = await browsers.without.browser.newPage();
     await page.goto(`${server.origin}/empty.html?eval=${i}`, { waitUntil: 'load' });
-    const { hookMs, emptyMs } = await page.evaluate(
-      (text, filler) => {
-        const time = (code) => {
-          const script = document.createElement('script');
-          script.textContent = code;
-          const start = performance.now();
-          document.head.appendChild(script);
-          return performance.now() - start;
-        };
-        const emptyMs = time(filler);
-        return { emptyMs, hookMs: time(text) };
-      },
-      `${source}\n// sample ${i} ${Math.random()}`,
-      `/*${' '.repeat(source.length)}*/ // empty ${i} ${Math.random()}`,
-    );
+    const { hookMs, emptyMs } = await page.evaluate(timeInlineScripts, inlineSample(source, i));
     await page.close();
     if (i === 0) continue; // the first: the process's own warm-up
     rawSamples.push(hookMs);

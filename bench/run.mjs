@@ -43,6 +43,7 @@ import { cpuDelta, deltaSeconds, launch, requireChromium, storedSummary, CHROMIU
 import { launchRaw } from './lib/raw.mjs';
 import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
 import { againstLimit, median, pairedDifference, ratioInterval, sleep } from './lib/stats.mjs';
+import { inlineSample, timeInlineScripts } from './lib/inline.mjs';
 import { runPanelBench } from './panel.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
@@ -442,17 +443,7 @@ async function measureHook(server, without, withExt) {
     const page = await without.context.newPage();
     // Cross-origin isolated (server.mjs, ?isolated): the clock is precise to 5 µs, not 100 µs.
     await page.goto(`${server.origin}/empty.html?eval=${i}&isolated`);
-    const { hookMs, emptyMs, isolated } = await page.evaluate(([text, filler]) => {
-      const time = (code) => {
-        const script = document.createElement('script');
-        script.textContent = code;
-        const start = performance.now();
-        document.head.appendChild(script);
-        return performance.now() - start;
-      };
-      const emptyMs = time(filler);
-      return { emptyMs, hookMs: time(text), isolated: crossOriginIsolated };
-    }, [`${source}\n// sample ${i} ${Math.random()}`, `/*${' '.repeat(source.length)}*/ // empty ${i} ${Math.random()}`]);
+    const { hookMs, emptyMs, isolated } = await page.evaluate(timeInlineScripts, inlineSample(source, i));
     if (!isolated) throw new Error('the evaluation page is not cross-origin isolated (bench/lib/server.mjs sends COOP and COEP for ?isolated): its clock would count the hook in tenths of a millisecond');
     rawSamples.push(hookMs);
     evalSamples.push(Math.max(0, hookMs - emptyMs));
