@@ -44,6 +44,7 @@ requireFirefox();
 if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
 const HOOK_PATH = join(EXTENSION_DIR, 'src', 'page', 'hook.js');
 if (!existsSync(HOOK_PATH)) throw new Error(`${HOOK_PATH} is missing (npm run build)`);
+const source = readFileSync(HOOK_PATH, 'utf8');
 
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 const floorDir = firefoxFloor(FLOOR_DIR);
@@ -86,7 +87,6 @@ try {
   }
 
   // The hook's evaluation, cold, in the browser without extension (see the top).
-  const source = readFileSync(HOOK_PATH, 'utf8');
   for (let i = 0; i <= EVAL_SAMPLES; i++) {
     const page = await browsers.without.browser.newPage();
     await page.goto(`${server.origin}/empty.html?eval=${i}`, { waitUntil: 'load' });
@@ -109,7 +109,6 @@ try {
   rmSync(floorDir, { recursive: true, force: true });
 }
 
-const source = readFileSync(HOOK_PATH, 'utf8');
 const size = { bytes: Buffer.byteLength(source), gzipBytes: gzipSync(source, { level: 9 }).length };
 const added = (samples) => ({
   withVsWithout: pairedDifference(samples.with, samples.without),
