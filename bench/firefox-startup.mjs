@@ -18,11 +18,13 @@
 //
 // Options: --rounds=N (default 41), --extension=DIR, --floor=DIR (a floor of Chromium's form, default bench/floor),
 // --baseline=DIR (a fourth browser with another build, e.g. the one before a change: an A/B in the same rounds),
-// --no-check (for an extension without SocketScope's relay, e.g. a throwaway variant), --no-build.
+// --no-check (for an extension without SocketScope's relay, e.g. a throwaway variant), --no-build, --busy (one core
+// spinning beside the browsers from before they start until after they quit, as in the other benches: lib/busy.mjs).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { firefoxFloor, launchFirefox, openPanelOn, requireFirefox } from './lib/firefox.mjs';
 import { inlineSample, timeInlineScripts } from './lib/inline.mjs';
 import { startBenchServer } from './lib/server.mjs';
@@ -30,7 +32,8 @@ import { median, pairedDifference } from './lib/stats.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
-for (const key of Object.keys(args)) if (!['rounds', 'extension', 'floor', 'baseline', 'no-build', 'no-check'].includes(key)) throw new Error(`--${key}: expected --rounds=N, --extension=DIR, --floor=DIR, --baseline=DIR, --no-check or --no-build`);
+for (const key of Object.keys(args)) if (!['rounds', 'extension', 'floor', 'baseline', 'no-build', 'no-check', 'busy'].includes(key)) throw new Error(`--${key}: expected --rounds=N, --extension=DIR, --floor=DIR, --baseline=DIR, --busy, --no-check or --no-build`);
+const BUSY = args.busy === true;
 const ROUNDS = Number(args.rounds ?? 41);
 if (!(ROUNDS >= 3 && ROUNDS % 1 === 0)) throw new Error(`--rounds=${args.rounds}: expected a whole number of rounds, 3 or more`);
 const EXTENSION_DIR = typeof args.extension === 'string' ? resolve(args.extension) : join(ROOT, 'dist', 'firefox');
@@ -47,6 +50,7 @@ if (!existsSync(HOOK_PATH)) throw new Error(`${HOOK_PATH} is missing (npm run bu
 const source = readFileSync(HOOK_PATH, 'utf8');
 
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
+const busy = BUSY ? await startBusyLoad() : undefined;
 const floorDir = firefoxFloor(FLOOR_DIR);
 const browsers = {};
 const labels = BASELINE_DIR ? ['without', 'floor', 'baseline', 'with'] : ['without', 'floor', 'with'];
@@ -63,7 +67,7 @@ try {
   if (BASELINE_DIR) browsers.baseline = await launchFirefox(BASELINE_DIR, PREFS);
   browsers.with = await launchFirefox(EXTENSION_DIR, PREFS);
   version = await browsers.with.browser.version();
-  console.log(`start-up in ${version}: ${ROUNDS} rounds of one navigation per browser (none, the floor from ${FLOOR_DIR}${BASELINE_DIR ? `, a baseline build at ${BASELINE_DIR}` : ''}, SocketScope at ${EXTENSION_DIR}), rotating, after a warm-up round`);
+  console.log(`start-up in ${version}${busy ? `, beside a node process (pid ${busy.pid}) spinning one core` : ''}: ${ROUNDS} rounds of one navigation per browser (none, the floor from ${FLOOR_DIR}${BASELINE_DIR ? `, a baseline build at ${BASELINE_DIR}` : ''}, SocketScope at ${EXTENSION_DIR}), rotating, after a warm-up round`);
 
   const pages = {};
   for (const label of labels) pages[label] = await browsers[label].browser.newPage();
@@ -108,6 +112,7 @@ try {
   await server.close();
   rmSync(floorDir, { recursive: true, force: true });
 }
+const busyRan = await stopBusyLoad(busy);
 
 const size = { bytes: Buffer.byteLength(source), gzipBytes: gzipSync(source, { level: 9 }).length };
 const added = (samples) => ({
@@ -130,6 +135,6 @@ for (const [what, d] of [['after navigation start', firstScriptAdded], ["after t
 
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, 'firefox-startup.json');
-writeFileSync(file, JSON.stringify({ browser: version, rounds: ROUNDS, with: EXTENSION_DIR, baseline: BASELINE_DIR, size, evalMs: median(evalSamples), rawEvalMs: median(rawSamples), evalSamples, rawSamples, firstScriptMs, firstScriptAdded, afterResponseAdded, loadedAdded, firstScript, afterResponse, loaded }, null, 1));
+const file = join(dir, `firefox-startup${BUSY ? '+busy' : ''}.json`);
+writeFileSync(file, JSON.stringify({ browser: version, rounds: ROUNDS, busyLoad: busyRan, with: EXTENSION_DIR, baseline: BASELINE_DIR, size, evalMs: median(evalSamples), rawEvalMs: median(rawSamples), evalSamples, rawSamples, firstScriptMs, firstScriptAdded, afterResponseAdded, loadedAdded, firstScript, afterResponse, loaded }, null, 1));
 console.log(`samples: ${file.replace(`${ROOT}/`, '')}`);

@@ -15,7 +15,8 @@
 //
 // Options: --runs=N (measured runs per browser and condition, default 5),
 // --no-build, --network=off|only|both (default both),
-// --busy[=only|both|off] (bare --busy: busy only; default off),
+// --busy[=only|both|off] (bare --busy: busy only; default off; `hook` runs in each selected load, judged in the
+// first),
 // --only=recv-text,recv-binary,recv-blob,recv-blob-small,recv-blob-16k,send-text,recv-one,steady-full,hook,panel (the workloads marked
 // optIn in lib/workloads.mjs, e.g. recv-blob-16k, recv-blob-tiny and recv-binary-decode, only when named; a name with
 // +network, e.g. recv-text+network, selects that condition alone),
@@ -177,12 +178,21 @@ async function main() {
       }
     }
   }
-  if (wanted('hook') || wanted('panel')) {
+  // The hook and the panel in each selected load. The first load's figures are judged (quiet with --busy=both); the
+  // hook's beside the busy load, with --busy=both, are reported as report.hookBusy. The panel runs in the first only.
+  for (const [index, load] of (wanted('hook') || wanted('panel') ? LOADS : []).entries()) {
+    if (index > 0 && !wanted('hook')) break;
+    const busy = load === 'busy' ? await startBusyLoad() : undefined;
+    if (busy) log(`\n#### Busy: the hook's start-up measured beside a node process (pid ${busy.pid}) spinning one core.`);
     const without = await launch({});
     const withExt = await launch({ extensionDir: EXTENSION_DIR });
     try {
-      if (wanted('hook')) report.hook = await measureHook(server, without, withExt);
-      if (wanted('panel')) {
+      if (wanted('hook')) {
+        const hook = await measureHook(server, without, withExt, load);
+        if (index === 0) report.hook = hook;
+        else report.hookBusy = hook;
+      }
+      if (wanted('panel') && index === 0) {
         try {
           report.panel = await runPanelBench({ server, browser: withExt, log });
         } catch (error) {
@@ -193,6 +203,12 @@ async function main() {
     } finally {
       await without.close();
       await withExt.close();
+      if (busy) {
+        const ran = await busy.stop();
+        const { ran: sentence, warning } = describeBusyLoad(ran);
+        (index === 0 ? report.hook : report.hookBusy ?? {}).busyLoad = ran;
+        log(`#### Busy load ran: pid ${ran.pid}, ${sentence}; stopped.${warning ? ` Warning: ${warning}.` : ''}`);
+      }
     }
   }
   await server.close();
@@ -424,8 +440,8 @@ async function waitRecorded(browser, runId, expected) {
 
 // ---- the hook on pages without sockets ----
 
-async function measureHook(server, without, withExt) {
-  log('\n== hook on a page that opens no WebSocket ==');
+async function measureHook(server, without, withExt, load) {
+  log(`\n== hook on a page that opens no WebSocket${load === 'busy' ? ', beside the busy load' : ''} ==`);
   const source = readFileSync(HOOK_PATH, 'utf8');
   const size = { bytes: Buffer.byteLength(source), gzipBytes: gzipSync(source, { level: 9 }).length };
   log(`  dist/chrome/src/page/hook.js: ${size.bytes} B minified, ${size.gzipBytes} B gzip`);
