@@ -170,12 +170,7 @@ async function main() {
         await rawFloor?.quit();
       }
     } finally {
-      if (busy) {
-        report.busyLoad = await busy.stop();
-        const { ran, warning } = describeBusyLoad(report.busyLoad);
-        log(`\n#### Busy load ran: pid ${report.busyLoad.pid}, ${ran}; stopped.`);
-        if (warning) log(`#### Warning: ${warning}, so these busy figures are not reproducible.`);
-      }
+      if (busy) report.busyLoad = await stopBusy(busy);
     }
   }
   // The hook and the panel in each selected load. The first load's figures are judged (quiet with --busy=both); the
@@ -203,12 +198,7 @@ async function main() {
     } finally {
       await without.close();
       await withExt.close();
-      if (busy) {
-        const ran = await busy.stop();
-        const { ran: sentence, warning } = describeBusyLoad(ran);
-        (index === 0 ? report.hook : report.hookBusy ?? {}).busyLoad = ran;
-        log(`#### Busy load ran: pid ${ran.pid}, ${sentence}; stopped.${warning ? ` Warning: ${warning}.` : ''}`);
-      }
+      if (busy) (index === 0 ? report.hook : report.hookBusy ?? {}).busyLoad = await stopBusy(busy);
     }
   }
   await server.close();
@@ -436,6 +426,15 @@ async function waitRecorded(browser, runId, expected) {
     await sleep(200);
   }
   return { ...last, timedOut: true };
+}
+
+/** Stops a load startBusyLoad() started, logs what it got (with the warning below 90% of a core), and returns that. */
+async function stopBusy(busy) {
+  const ran = await busy.stop();
+  const { ran: sentence, warning } = describeBusyLoad(ran);
+  log(`\n#### Busy load ran: pid ${ran.pid}, ${sentence}; stopped.`);
+  if (warning) log(`#### Warning: ${warning}, so these busy figures are not reproducible.`);
+  return ran;
 }
 
 // ---- the hook on pages without sockets ----
