@@ -42,7 +42,7 @@ import { join } from 'node:path';
 import { startBenchServer } from './lib/server.mjs';
 import { cpuDelta, deltaSeconds, launch, requireChromium, storedSummary, CHROMIUM_PATH } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
-import { describeBusyLoad, startBusyLoad } from './lib/busy.mjs';
+import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { againstLimit, median, pairedDifference, ratioInterval, sleep } from './lib/stats.mjs';
 import { inlineSample, timeInlineScripts } from './lib/inline.mjs';
 import { runPanelBench } from './panel.mjs';
@@ -170,7 +170,7 @@ async function main() {
         await rawFloor?.quit();
       }
     } finally {
-      if (busy) report.busyLoad = await stopBusy(busy);
+      if (busy) report.busyLoad = await stopBusyLoad(busy);
     }
   }
   // The hook and the panel in each selected load. The first load's figures are judged (quiet with --busy=both); the
@@ -198,7 +198,7 @@ async function main() {
     } finally {
       await without.close();
       await withExt.close();
-      if (busy) (index === 0 ? report.hook : report.hookBusy ?? {}).busyLoad = await stopBusy(busy);
+      if (busy) (index === 0 ? report.hook : report.hookBusy ?? {}).busyLoad = await stopBusyLoad(busy);
     }
   }
   await server.close();
@@ -426,15 +426,6 @@ async function waitRecorded(browser, runId, expected) {
     await sleep(200);
   }
   return { ...last, timedOut: true };
-}
-
-/** Stops a load startBusyLoad() started, logs what it got (with the warning below 90% of a core), and returns that. */
-async function stopBusy(busy) {
-  const ran = await busy.stop();
-  const { ran: sentence, warning } = describeBusyLoad(ran);
-  log(`\n#### Busy load ran: pid ${ran.pid}, ${sentence}; stopped.`);
-  if (warning) log(`#### Warning: ${warning}, so these busy figures are not reproducible.`);
-  return ran;
 }
 
 // ---- the hook on pages without sockets ----

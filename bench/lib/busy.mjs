@@ -59,7 +59,7 @@ export async function stopBusyLoad(busy) {
   if (!busy) return undefined;
   const figures = await busy.stop();
   const { ran, warning } = describeBusyLoad(figures);
-  console.log(`\nThe busy load: ${ran}.`);
+  console.log(`\nThe busy load (pid ${figures.pid}): ${ran}; stopped.`);
   if (warning) console.log(`Warning: ${warning}.`);
   return figures;
 }
