@@ -16,6 +16,10 @@ export const WORKLOADS = [
   // ArrayBuffers read by the page (the first 1 KiB of each decoded as text): a page whose handler allocates, as a
   // real protocol's does, and so collects its young generation during the flood. `optIn`, as above.
   { name: 'recv-binary-decode', title: 'receive 2k binary messages of 64 KiB as ArrayBuffers, each one\'s first 1 KiB decoded by the page', kind: 'receive', count: 2_000, size: 65_536, binary: true, binaryType: 'arraybuffer', decode: 1024, pageLimit: 1.05, cpuLimit: 1.05, optIn: true },
+  // 1 KiB Blobs each read by the page (`arrayBuffer()`), as a page on the default binaryType must to use a message; its
+  // page time runs to the last read's result. What a real Blob protocol pays, beside recv-blob-small's page that only
+  // touches each Blob's size. `optIn`, as above.
+  { name: 'recv-blob-small-read', title: 'receive 2k binary messages of 1 KiB as Blobs, each read by the page', kind: 'receive', count: 2_000, size: 1024, binary: true, binaryType: 'blob', read: true, pageLimit: 1.1, cpuLimit: 1.05, optIn: true },
   { name: 'send-text', title: 'send 50k text messages of 100 B', kind: 'send', count: 50_000, size: 100, pageLimit: 1.1, cpuLimit: 1.15 },
   // What the extension costs a page whatever its traffic (content scripts, the relay's port, the handshake, a write):
   // the floor under every other workload's CPU. Information, not a target: its page time is a millisecond.
@@ -45,5 +49,5 @@ export function workloadUrl(server, w, runId) {
     return `${server.origin}/send.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&autorun=${w.count}&size=${w.size}`;
   }
   const socketUrl = `${server.wsOrigin}/blast?count=${w.count}&size=${w.size}&binary=${w.binary ? 1 : 0}${w.then ? `&then=${w.then}&every=${w.every}` : ''}`;
-  return `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}${w.decode ? `&decode=${w.decode}` : ''}&autorun=${w.count + (w.then ?? 0)}`;
+  return `${server.origin}/recv.html?run=${runId}&ws=${encodeURIComponent(socketUrl)}&binaryType=${w.binaryType ?? 'arraybuffer'}${w.decode ? `&decode=${w.decode}` : ''}${w.read ? '&read=1' : ''}&autorun=${w.count + (w.then ?? 0)}`;
 }

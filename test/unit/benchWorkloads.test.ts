@@ -40,4 +40,11 @@ describe('workloadUrl', () => {
     expect(decoding.searchParams.get('binaryType')).toBe('arraybuffer');
     expect(new URL(workloadUrl(server, byName('recv-binary'), 'r2')).searchParams.has('decode')).toBe(false);
   });
+
+  it('asks the page to read each Blob only for the workload that reads its Blobs', () => {
+    const reading = new URL(workloadUrl(server, byName('recv-blob-small-read'), 'r3'));
+    expect(reading.searchParams.get('read')).toBe('1');
+    expect(reading.searchParams.get('binaryType')).toBe('blob');
+    expect(new URL(workloadUrl(server, byName('recv-blob-small'), 'r4')).searchParams.has('read')).toBe(false);
+  });
 });
