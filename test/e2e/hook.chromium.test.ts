@@ -434,3 +434,57 @@ describe('the page hook against a hostile page (Chromium)', () => {
     if (elapsed < 1000) expect(dropped).toBeGreaterThan(0);
   });
 });
+
+describe('Blob previews cut at the Previews setting (Chromium)', () => {
+  /** A new page of blank.html with the stand-in relay, told `commands` (instead of live) at its handshake, then the hook. */
+  async function withRelay(commands: object[], run: (other: Page) => Promise<void>): Promise<void> {
+    const other = await browser.context.newPage();
+    try {
+      const live = `dispatchEvent(new CustomEvent(nonce + '-c', { detail: JSON.stringify({ c: 'live', on: true }) }));`;
+      if (!FAKE_RELAY.includes(live)) throw new Error('the stand-in relay changed: update this test');
+      const told = commands.map((command) => `dispatchEvent(new CustomEvent(nonce + '-c', { detail: ${JSON.stringify(JSON.stringify(command))} }));`).join('\n');
+      await other.addInitScript({ content: FAKE_RELAY.replace(live, told) });
+      await other.addInitScript({ content: readFileSync(join(CHROME_EXTENSION_DIR, 'src', 'page', 'hook.js'), 'utf8') });
+      await other.goto(`${server.origin}/blank.html`);
+      await run(other);
+    } finally {
+      await other.close();
+    }
+  }
+  /** Echoes binary messages of `sizes` (message of size n filled with n % 251) as Blobs; the received rows' [size, truncated, bytes of the preview]. */
+  async function receivedBlobs(other: Page, sizes: number[]): Promise<[number, number, number[]][]> {
+    await other.evaluate(async (sizes) => {
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?blobcut'); // binaryType 'blob', the default
+      await new Promise((resolve) => (ws.onopen = resolve));
+      let left = sizes.length;
+      const done = new Promise<void>((resolve) => (ws.onmessage = () => --left === 0 && resolve()));
+      for (const size of sizes) ws.send(new Uint8Array(size).fill(size % 251));
+      await done;
+      await new Promise((resolve) => setTimeout(resolve, 600)); // the reads, then the flush
+    }, sizes);
+    const raw = await other.evaluate(() => [...(window as unknown as { __raw: Map<number, string> }).__raw.values()]);
+    const rows = raw.flatMap((json) => {
+      const { messages } = JSON.parse(json) as PageBatch;
+      const columns = unpackColumns(messages as Parameters<typeof unpackColumns>[0]);
+      return columns.dir.map((dir, i) => ({ dir, size: columns.size[i], truncated: columns.truncated[i], preview: columns.preview[i] }));
+    });
+    return rows.filter((row) => row.dir === 1).map((row) => [row.size, row.truncated, [...Buffer.from(row.preview, 'base64')]]);
+  }
+  const filled = (size: number, length: number) => Array.from({ length }, () => size % 251);
+
+  it('keeps the first bytes of a Blob up to the setting, while held (decisions 78, 81) and live', async () => {
+    for (const live of [false, true]) {
+      await withRelay([{ c: 'preview', bytes: 1024 }, ...(live ? [{ c: 'live', on: true }] : [])], async (other) => {
+        const rows = await receivedBlobs(other, [3000, 1000, 1024, 20_000]);
+        expect(rows.map(([size, truncated, bytes]) => [size, truncated, bytes.length]), live ? 'live' : 'held').toEqual([
+          [3000, 1, 1024],
+          [1000, 0, 1000],
+          [1024, 0, 1024],
+          // Over 16 KiB: no preview while held (78); live, its first 1,024 bytes.
+          live ? [20_000, 1, 1024] : [20_000, 3, 0],
+        ]);
+        for (const [size, , bytes] of rows) expect(bytes, `${size}`).toEqual(filled(size, bytes.length));
+      });
+    }
+  });
+});
