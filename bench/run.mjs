@@ -18,8 +18,8 @@
 // --busy[=only|both|off] (bare --busy: busy only; default off; `hook` runs in each selected load, judged in the
 // first),
 // --only=recv-text,recv-binary,recv-blob,recv-blob-small,recv-blob-16k,send-text,recv-one,steady-full,hook,panel (the workloads marked
-// optIn in lib/workloads.mjs, e.g. recv-blob-16k, recv-blob-tiny and recv-binary-decode, only when named; a name with
-// +network, e.g. recv-text+network, selects that condition alone),
+// optIn in lib/workloads.mjs, e.g. recv-blob-16k, recv-blob-tiny, recv-binary-decode and recv-blob-small-read, only when
+// named; a name with +network, e.g. recv-text+network, selects that condition alone),
 // --baseline=DIR (A/B of two builds: the "without" browser loads the
 // extension built in DIR, so the ratios read this build ÷ that one; not a
 // measurement of the capture cost, and its targets do not apply),
