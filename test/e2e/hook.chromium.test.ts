@@ -72,6 +72,19 @@ async function batches(): Promise<(PageBatch & { messages: MessageColumns })[]> 
   });
 }
 
+/** A new page of blank.html where `scripts` run first (a stand-in relay among them), then the hook; `run` gets it, and it is closed after. */
+async function withHookPage(scripts: string[], run: (other: Page) => Promise<void>): Promise<void> {
+  const other = await browser.context.newPage();
+  try {
+    for (const content of scripts) await other.addInitScript({ content });
+    await other.addInitScript({ content: readFileSync(join(CHROME_EXTENSION_DIR, 'src', 'page', 'hook.js'), 'utf8') });
+    await other.goto(`${server.origin}/blank.html`);
+    await run(other);
+  } finally {
+    await other.close();
+  }
+}
+
 describe('the page hook (Chromium)', () => {
   it('batches messages, bounds previews, and counts exact UTF-8 sizes', async () => {
     const result = await page.evaluate(async () => {
@@ -237,19 +250,8 @@ describe('the page hook (Chromium)', () => {
 
 describe('the handshake nonce (Chromium)', () => {
   const shape = (target: Page) => target.evaluate(() => (window as unknown as { __nonceShape: string }).__nonceShape);
-  /** A new page of blank.html where `before` runs first, then the stand-in relay and the hook; `run` gets it, and it is closed after. */
-  async function withPage(before: string, run: (other: Page) => Promise<void>): Promise<void> {
-    const other = await browser.context.newPage();
-    try {
-      await other.addInitScript({ content: before });
-      await other.addInitScript({ content: FAKE_RELAY });
-      await other.addInitScript({ content: readFileSync(join(CHROME_EXTENSION_DIR, 'src', 'page', 'hook.js'), 'utf8') });
-      await other.goto(`${server.origin}/blank.html`);
-      await run(other);
-    } finally {
-      await other.close();
-    }
-  }
+  /** A new page of blank.html where `before` runs first, then the stand-in relay and the hook. */
+  const withPage = (before: string, run: (other: Page) => Promise<void>) => withHookPage([before, FAKE_RELAY], run);
   it('comes from crypto.randomUUID in a secure context (docs/decisions.md, 69)', async () => {
     // 127.0.0.1 is a secure context: a version-4 UUID (hex digits, read as h; its fixed '4' too), then the 'x'.
     expect(await shape(page)).toBe('hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhhz');
@@ -437,19 +439,11 @@ describe('the page hook against a hostile page (Chromium)', () => {
 
 describe('Blob previews cut at the Previews setting (Chromium)', () => {
   /** A new page of blank.html with the stand-in relay, told `commands` (instead of live) at its handshake, then the hook. */
-  async function withRelay(commands: object[], run: (other: Page) => Promise<void>): Promise<void> {
-    const other = await browser.context.newPage();
-    try {
-      const live = `dispatchEvent(new CustomEvent(nonce + '-c', { detail: JSON.stringify({ c: 'live', on: true }) }));`;
-      if (!FAKE_RELAY.includes(live)) throw new Error('the stand-in relay changed: update this test');
-      const told = commands.map((command) => `dispatchEvent(new CustomEvent(nonce + '-c', { detail: ${JSON.stringify(JSON.stringify(command))} }));`).join('\n');
-      await other.addInitScript({ content: FAKE_RELAY.replace(live, told) });
-      await other.addInitScript({ content: readFileSync(join(CHROME_EXTENSION_DIR, 'src', 'page', 'hook.js'), 'utf8') });
-      await other.goto(`${server.origin}/blank.html`);
-      await run(other);
-    } finally {
-      await other.close();
-    }
+  function withRelay(commands: object[], run: (other: Page) => Promise<void>): Promise<void> {
+    const live = `dispatchEvent(new CustomEvent(nonce + '-c', { detail: JSON.stringify({ c: 'live', on: true }) }));`;
+    if (!FAKE_RELAY.includes(live)) throw new Error('the stand-in relay changed: update this test');
+    const told = commands.map((command) => `dispatchEvent(new CustomEvent(nonce + '-c', { detail: ${JSON.stringify(JSON.stringify(command))} }));`).join('\n');
+    return withHookPage([FAKE_RELAY.replace(live, told)], run);
   }
   /** Echoes binary messages of `sizes` (message of size n filled with n % 251) as Blobs; the received rows' [size, truncated, bytes of the preview]. */
   async function receivedBlobs(other: Page, sizes: number[]): Promise<[number, number, number[]][]> {
