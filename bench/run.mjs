@@ -173,19 +173,21 @@ async function main() {
       if (busy) report.busyLoad = await stopBusyLoad(busy);
     }
   }
-  // The hook and the panel in each selected load. The first load's figures are judged (quiet with --busy=both); the
-  // hook's beside the busy load, with --busy=both, are reported as report.hookBusy. The panel runs in the first only.
+  // The hook and the panel in each selected load. The first load's figures are judged (quiet with --busy=both, beside
+  // the load with --busy=only); the hook's beside the busy load, with --busy=both, are reported as report.hookBusy. The
+  // panel runs in the first only. What the busy load got is kept with the figures measured beside it.
   for (const [index, load] of (wanted('hook') || wanted('panel') ? LOADS : []).entries()) {
     if (index > 0 && !wanted('hook')) break;
     const busy = load === 'busy' ? await startBusyLoad() : undefined;
-    if (busy) log(`\n#### Busy: the hook's start-up measured beside a node process (pid ${busy.pid}) spinning one core.`);
+    if (busy) log(`\n#### Busy: this section measured beside a node process (pid ${busy.pid}) spinning one core.`);
     const without = await launch({});
     const withExt = await launch({ extensionDir: EXTENSION_DIR });
+    let measured;
     try {
       if (wanted('hook')) {
-        const hook = await measureHook(server, without, withExt, load);
-        if (index === 0) report.hook = hook;
-        else report.hookBusy = hook;
+        measured = await measureHook(server, without, withExt, load);
+        if (index === 0) report.hook = measured;
+        else report.hookBusy = measured;
       }
       if (wanted('panel') && index === 0) {
         try {
@@ -194,11 +196,15 @@ async function main() {
           report.panel = { error: String(error?.stack ?? error) };
           log(`Panel bench failed: ${error}`);
         }
+        measured ??= report.panel;
       }
     } finally {
       await without.close();
       await withExt.close();
-      if (busy) (index === 0 ? report.hook : report.hookBusy ?? {}).busyLoad = await stopBusyLoad(busy);
+      if (busy) {
+        const ran = await stopBusyLoad(busy);
+        if (measured) measured.busyLoad = ran;
+      }
     }
   }
   await server.close();
