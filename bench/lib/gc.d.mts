@@ -6,6 +6,8 @@ export interface TraceEvent {
   tid?: number;
   ts: number;
   dur?: number;
+  /** Thread time, in microseconds (complete events, where the trace records it). */
+  tdur?: number;
   args?: Record<string, unknown>;
 }
 export interface Collection {

@@ -1,0 +1,21 @@
+// Types of tasks.mjs for the TypeScript tests.
+import type { TraceEvent } from './gc.mjs';
+
+export interface TaskRow {
+  count: number;
+  ms: number;
+}
+export interface PageTasks {
+  pid: number;
+  socketEvents: number;
+  rows: Map<string, TaskRow>;
+}
+export interface TaskComparison {
+  label: string;
+  ms: Record<string, number>;
+  count: Record<string, number>;
+}
+export const TASK_TRACE_CATEGORIES: string[];
+export function taskLabel(event: TraceEvent): string;
+export function pageTasks(events: TraceEvent[]): PageTasks | undefined;
+export function compareTasks(tablesByBrowser: Record<string, PageTasks[]>, limit?: number): TaskComparison[];

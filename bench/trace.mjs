@@ -1,0 +1,77 @@
+// npm run bench:trace -- --workload=recv-blob-small: the page's main thread task by task, without any extension, with
+// bench/floor/ and with SocketScope (a diagnosis: tracing costs CPU, so its milliseconds are not a measurement).
+//
+// Each browser runs the workload's page (lib/workloads.mjs) a warm-up run and N traced runs, one after the other: the
+// page opened, its report, 1 s, its tab closed. The trace (lib/tasks.mjs) gives, per kind of work on the page's main
+// thread (each listener and timer of each script by its file and function name, promise reactions, Blob
+// registrations, collections...), how many there were per run and their thread time. What `npm run bench:threads`
+// counts as "renderer main", split by what ran there.
+//
+// Options: --workload=NAME (a receiving or sending workload; default recv-blob-small), --runs=N (default 3),
+// --extension=DIR (default dist/chrome), --no-build, --rows=N (default 30).
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireChromium } from './lib/browser.mjs';
+import { launchRaw } from './lib/raw.mjs';
+import { startBenchServer } from './lib/server.mjs';
+import { sleep } from './lib/stats.mjs';
+import { TASK_TRACE_CATEGORIES, compareTasks, pageTasks } from './lib/tasks.mjs';
+import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
+const w = WORKLOADS.find((candidate) => candidate.name === (args.workload ?? 'recv-blob-small'));
+if (!w || w.info) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOADS.filter((x) => !x.info).map((x) => x.name).join(', ')}`);
+const RUNS = Number(args.runs ?? 3);
+const ROWS = Number(args.rows ?? 30);
+if (!(RUNS >= 1) || !(ROWS >= 1)) throw new Error('--runs and --rows: a positive number');
+const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome');
+requireChromium();
+if (!args['no-build'] && !args.extension) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
+if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENSION_DIR}: no manifest.json there (npm run build)`);
+
+const BROWSERS = [
+  ['none', {}],
+  ['floor', { extensionDir: join(ROOT, 'bench', 'floor') }],
+  ['SocketScope', { extensionDir: EXTENSION_DIR }],
+];
+const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
+server.prepare(w.count, w.size, w.binary);
+console.log(`${w.name}: ${w.title}; ${RUNS} traced runs per browser after a warm-up run; SocketScope = ${EXTENSION_DIR}.`);
+const tables = {};
+try {
+  for (const [label, options] of BROWSERS) {
+    const browser = await launchRaw(options);
+    tables[label] = [];
+    try {
+      for (let i = 0; i <= RUNS; i++) {
+        const runId = `trace-${label}-${i}-${Date.now()}`;
+        server.atMark(runId, async () => ({}));
+        const { events } = await browser.traced(TASK_TRACE_CATEGORIES, async () => {
+          const target = await browser.open(workloadUrl(server, w, runId));
+          await server.waitReport(runId);
+          await sleep(1000);
+          server.takeMark(runId);
+          await browser.close(target);
+          await sleep(300);
+        });
+        const table = pageTasks(events);
+        if (!table) throw new Error(`${label}, run ${i}: no WebSocket event or no page main thread in the trace`);
+        if (i > 0) tables[label].push(table);
+      }
+    } finally {
+      await browser.quit();
+    }
+  }
+} finally {
+  await server.close();
+}
+
+console.log('\nThe page\'s main thread, per run (means): thread time in ms, and how many; rows nest (a listener\'s FunctionCall');
+console.log('is inside its EventDispatch), so they are not to be added. Largest difference between SocketScope and none first.');
+const names = BROWSERS.map(([label]) => label);
+console.log(`${names.map((n) => n.padStart(12)).join('')}${names.map((n) => `${n.slice(0, 5)} n`.padStart(10)).join('')}  what`);
+for (const row of compareTasks(tables, ROWS)) {
+  console.log(`${names.map((n) => row.ms[n].toFixed(1).padStart(12)).join('')}${names.map((n) => row.count[n].toFixed(0).padStart(10)).join('')}  ${row.label}`);
+}

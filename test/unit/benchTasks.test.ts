@@ -1,0 +1,71 @@
+// The page's main thread task by task, as `npm run bench:trace` reads it (bench/lib/tasks.mjs): on events shaped as
+// Chromium writes them (thread names as metadata, thread time in `tdur`, microseconds).
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../bench/lib/gc.mjs';
+import { compareTasks, pageTasks, taskLabel } from '../../bench/lib/tasks.mjs';
+
+const PAGE = 41;
+const OTHER = 42;
+const MAIN = 7;
+const IO = 8;
+const threadName = (pid: number, tid: number, name: string): TraceEvent => ({ name: 'thread_name', ph: 'M', pid, tid, ts: 0, args: { name } });
+const x = (pid: number, tid: number, name: string, tdurUs: number, data?: Record<string, unknown>): TraceEvent => ({ name, ph: 'X', pid, tid, ts: 1, dur: tdurUs * 2, tdur: tdurUs, args: data ? { data } : {} });
+const hook = 'chrome-extension://eklbaeignadfgabcdefghijklmnopqrs/src/page/hook.js';
+
+describe('taskLabel', () => {
+  it('names a FunctionCall by its script and function, an EventDispatch by its type, others by their name', () => {
+    expect(taskLabel(x(PAGE, MAIN, 'FunctionCall', 1, { url: hook, functionName: 'Pt' }))).toBe('FunctionCall src/page/hook.js Pt');
+    expect(taskLabel(x(PAGE, MAIN, 'FunctionCall', 1, { url: 'http://127.0.0.1:1/recv.html?run=a&ws=b', functionName: '' }))).toBe('FunctionCall recv.html (anonymous)');
+    expect(taskLabel(x(PAGE, MAIN, 'FunctionCall', 1, {}))).toBe('FunctionCall ? (anonymous)');
+    expect(taskLabel(x(PAGE, MAIN, 'EventDispatch', 1, { type: 'pagehide' }))).toBe('EventDispatch pagehide');
+    expect(taskLabel(x(PAGE, MAIN, 'TimerFire', 1, { timerId: 3 }))).toBe('TimerFire');
+  });
+});
+
+describe('pageTasks', () => {
+  const events: TraceEvent[] = [
+    threadName(PAGE, MAIN, 'CrRendererMain'),
+    threadName(PAGE, IO, 'Chrome_ChildIOThread'),
+    threadName(OTHER, MAIN, 'CrRendererMain'),
+    ...Array.from({ length: 3 }, () => x(PAGE, MAIN, 'WebSocketReceive', 2)),
+    x(OTHER, MAIN, 'WebSocketCreate', 2),
+    x(PAGE, MAIN, 'FunctionCall', 1_500, { url: hook, functionName: '' }),
+    x(PAGE, MAIN, 'FunctionCall', 2_500, { url: hook, functionName: '' }),
+    x(PAGE, MAIN, 'TimerFire', 700),
+    x(PAGE, IO, 'TimerFire', 9_000), // another thread of the page's renderer: not counted
+    x(OTHER, MAIN, 'FunctionCall', 9_000, { url: hook, functionName: '' }), // another renderer: not counted
+    { name: 'FunctionCall', ph: 'B', pid: PAGE, tid: MAIN, ts: 1 }, // not a complete event: not counted
+  ];
+
+  it('takes the main thread of the renderer with the most WebSocket events, and sums each label', () => {
+    const table = pageTasks(events)!;
+    expect(table.pid).toBe(PAGE);
+    expect(table.socketEvents).toBe(3);
+    expect(Object.fromEntries(table.rows)).toEqual({
+      WebSocketReceive: { count: 3, ms: 0.006 },
+      'FunctionCall src/page/hook.js (anonymous)': { count: 2, ms: 4 },
+      TimerFire: { count: 1, ms: 0.7 },
+    });
+  });
+
+  it('says undefined without any WebSocket event, or without the page\'s main thread', () => {
+    expect(pageTasks(events.filter((e) => !e.name.startsWith('WebSocket')))).toBeUndefined();
+    expect(pageTasks(events.filter((e) => !(e.ph === 'M' && e.pid === PAGE && e.tid === MAIN)))).toBeUndefined();
+  });
+});
+
+describe('compareTasks', () => {
+  const table = (rows: Record<string, [number, number]>) => ({ pid: 1, socketEvents: 1, rows: new Map(Object.entries(rows).map(([label, [count, ms]]) => [label, { count, ms }])) });
+  it('averages each browser\'s runs, and sorts by the difference between the last browser and the first, largest first', () => {
+    const rows = compareTasks({
+      none: [table({ a: [1, 10], b: [2, 5] }), table({ a: [1, 12], b: [2, 5] })],
+      floor: [table({ a: [1, 11] })],
+      SocketScope: [table({ a: [1, 11], b: [2, 5], c: [4, 8] }), table({ a: [1, 11], b: [4, 9], c: [2, 6] })],
+    });
+    expect(rows.map((r) => r.label)).toEqual(['c', 'b', 'a']);
+    expect(rows[0]).toEqual({ label: 'c', ms: { none: 0, floor: 0, SocketScope: 7 }, count: { none: 0, floor: 0, SocketScope: 3 } });
+    expect(rows[1].ms).toEqual({ none: 5, floor: 0, SocketScope: 7 });
+    expect(rows[2].ms.none).toBe(11);
+    expect(compareTasks({ none: [table({ a: [1, 1], b: [1, 2] })], with: [table({ a: [1, 5], b: [1, 2] })] }, 1).map((r) => r.label)).toEqual(['a']);
+  });
+});
