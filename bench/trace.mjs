@@ -7,7 +7,7 @@
 // registrations, collections...), how many there were per run and their thread time. What `npm run bench:threads`
 // counts as "renderer main", split by what ran there.
 //
-// Options: --workload=NAME (a receiving or sending workload; default recv-blob-small), --runs=N (default 3),
+// Options: --workload=NAME (default recv-blob-small; recv-one shows the fixed cost of a page with one socket), --runs=N (default 3),
 // --extension=DIR (default dist/chrome), --no-build, --rows=N (default 30).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 const ROOT = join(import.meta.dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
 const w = WORKLOADS.find((candidate) => candidate.name === (args.workload ?? 'recv-blob-small'));
-if (!w || w.info) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOADS.filter((x) => !x.info).map((x) => x.name).join(', ')}`);
+if (!w) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOADS.map((x) => x.name).join(', ')}`);
 const RUNS = Number(args.runs ?? 3);
 const ROWS = Number(args.rows ?? 30);
 if (!(RUNS >= 1) || !(ROWS >= 1)) throw new Error('--runs and --rows: a positive number');
