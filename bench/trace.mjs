@@ -8,7 +8,8 @@
 // counts as "renderer main", split by what ran there.
 //
 // Options: --workload=NAME (default recv-blob-small; recv-one shows the fixed cost of a page with one socket), --runs=N (default 3),
-// --extension=DIR (default dist/chrome), --no-build, --rows=N (default 30).
+// --extension=DIR (default dist/chrome), --no-build, --rows=N (default 30), --thread=NAME (the page's renderer's threads
+// of that name instead of its main thread: ThreadPoolForegroundWorker, its pool, where V8 compiles; Chrome_ChildIOThread).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ const w = WORKLOADS.find((candidate) => candidate.name === (args.workload ?? 're
 if (!w) throw new Error(`--workload=${args.workload}: expected one of ${WORKLOADS.map((x) => x.name).join(', ')}`);
 const RUNS = Number(args.runs ?? 3);
 const ROWS = Number(args.rows ?? 30);
+const THREAD = typeof args.thread === 'string' ? args.thread : 'CrRendererMain';
 if (!(RUNS >= 1) || !(ROWS >= 1)) throw new Error('--runs and --rows: a positive number');
 const EXTENSION_DIR = typeof args.extension === 'string' ? args.extension : join(ROOT, 'dist', 'chrome');
 requireChromium();
@@ -56,8 +58,8 @@ try {
           await browser.close(target);
           await sleep(300);
         });
-        const table = pageTasks(events);
-        if (!table) throw new Error(`${label}, run ${i}: no WebSocket event or no page main thread in the trace`);
+        const table = pageTasks(events, THREAD);
+        if (!table) throw new Error(`${label}, run ${i}: no WebSocket event, or no thread named ${THREAD} in the page's renderer, in the trace`);
         if (i > 0) tables[label].push(table);
       }
     } finally {
@@ -68,7 +70,7 @@ try {
   await server.close();
 }
 
-console.log('\nThe page\'s main thread, per run (means): thread time in ms, and how many; rows nest (a listener\'s FunctionCall');
+console.log(`\nThe page's ${THREAD === 'CrRendererMain' ? 'main thread' : `threads named ${THREAD}`}, per run (means): thread time in ms, and how many; rows nest (a listener's FunctionCall`);
 console.log('is inside its EventDispatch), so they are not to be added. Largest difference between SocketScope and none first.');
 const names = BROWSERS.map(([label]) => label);
 console.log(`${names.map((n) => n.padStart(12)).join('')}${names.map((n) => `${n.slice(0, 5)} n`.padStart(10)).join('')}  what`);

@@ -17,5 +17,5 @@ export interface TaskComparison {
 }
 export const TASK_TRACE_CATEGORIES: string[];
 export function taskLabel(event: TraceEvent): string;
-export function pageTasks(events: TraceEvent[]): PageTasks | undefined;
+export function pageTasks(events: TraceEvent[], thread?: string): PageTasks | undefined;
 export function compareTasks(tablesByBrowser: Record<string, PageTasks[]>, limit?: number): TaskComparison[];

@@ -5,9 +5,9 @@
 /**
  * Trace categories: the page's tasks (`toplevel`), its scripts, listeners, timers and promise reactions
  * (`devtools.timeline`: FunctionCall, TimerFire, EventDispatch; `blink`: AsyncTask Run), Blob registrations (`Blob`,
- * `mojom`), V8's collections, and the page's WebSocket events (which tell its renderer).
+ * `mojom`), V8's collections and compilations, and the page's WebSocket events (which tell its renderer).
  */
-export const TASK_TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'blink', 'mojom', 'Blob', 'v8', 'disabled-by-default-v8.gc'];
+export const TASK_TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'blink', 'mojom', 'Blob', 'v8', 'disabled-by-default-v8.gc', 'disabled-by-default-v8.compile'];
 
 /** The last part of a script's URL (an extension's `src/page/hook.js`, a page's `recv.html`), without its query. */
 function scriptName(url) {
@@ -26,20 +26,21 @@ export function taskLabel(event) {
 }
 
 /**
- * The page's renderer is the process with the most WebSocket events (its socket's creation, handshake and frames),
- * and its main thread the one named CrRendererMain. Per label, over that thread's complete ('X') events: how many, and their thread time in ms
- * (`tdur`; nested events each count their own, so rows overlap and are not to be added). Undefined without any.
+ * The page's renderer is the process with the most WebSocket events (its socket's creation, handshake and frames).
+ * Per label, over the complete ('X') events of its threads named `thread` (the main thread, CrRendererMain, by
+ * default; a pool's threads share one name): how many, and their thread time in ms (`tdur`; nested events each count
+ * their own, so rows overlap and are not to be added). Undefined without any WebSocket event or any such thread.
  */
-export function pageTasks(events) {
+export function pageTasks(events, thread = 'CrRendererMain') {
   const counts = new Map();
   for (const e of events) if (e.name.startsWith('WebSocket')) counts.set(e.pid, (counts.get(e.pid) ?? 0) + 1);
   if (!counts.size) return undefined;
   const pid = [...counts].sort((a, b) => b[1] - a[1])[0][0];
-  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain');
-  if (!main) return undefined;
+  const tids = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args?.name === thread).map((e) => e.tid));
+  if (!tids.size) return undefined;
   const rows = new Map();
   for (const e of events) {
-    if (e.ph !== 'X' || e.pid !== pid || e.tid !== main.tid) continue;
+    if (e.ph !== 'X' || e.pid !== pid || !tids.has(e.tid)) continue;
     const label = taskLabel(e);
     const row = rows.get(label) ?? { count: 0, ms: 0 };
     row.count++;

@@ -48,6 +48,13 @@ describe('pageTasks', () => {
     });
   });
 
+  it('sums the threads that share a name (a pool\'s) when asked for them instead', () => {
+    const pool = [threadName(PAGE, 9, 'ThreadPoolForegroundWorker'), threadName(PAGE, 10, 'ThreadPoolForegroundWorker'), x(PAGE, 9, 'V8.MaglevTask', 1_000), x(PAGE, 10, 'V8.MaglevTask', 500)];
+    expect(Object.fromEntries(pageTasks([...events, ...pool], 'ThreadPoolForegroundWorker')!.rows)).toEqual({ 'V8.MaglevTask': { count: 2, ms: 1.5 } });
+    expect(Object.fromEntries(pageTasks(events, 'Chrome_ChildIOThread')!.rows)).toEqual({ TimerFire: { count: 1, ms: 9 } });
+    expect(pageTasks(events, 'ThreadPoolForegroundWorker')).toBeUndefined();
+  });
+
   it('says undefined without any WebSocket event, or without the page\'s main thread', () => {
     expect(pageTasks(events.filter((e) => !e.name.startsWith('WebSocket')))).toBeUndefined();
     expect(pageTasks(events.filter((e) => !(e.ph === 'M' && e.pid === PAGE && e.tid === MAIN)))).toBeUndefined();
