@@ -73,7 +73,7 @@ try {
 console.log(`\nThe page's ${THREAD === 'CrRendererMain' ? 'main thread' : `threads named ${THREAD}`}, per run (means): thread time in ms, and how many; rows nest (a listener's FunctionCall`);
 console.log('is inside its EventDispatch), so they are not to be added. Largest difference between SocketScope and none first.');
 const names = BROWSERS.map(([label]) => label);
-console.log(`${names.map((n) => n.padStart(12)).join('')}${names.map((n) => `${n.slice(0, 5)} n`.padStart(10)).join('')}  what`);
+console.log(`${names.map((n) => n.padStart(12)).join('')}${names.map((n) => `n ${n}`.padStart(14)).join('')}  what`);
 for (const row of compareTasks(tables, ROWS)) {
-  console.log(`${names.map((n) => row.ms[n].toFixed(1).padStart(12)).join('')}${names.map((n) => row.count[n].toFixed(0).padStart(10)).join('')}  ${row.label}`);
+  console.log(`${names.map((n) => row.ms[n].toFixed(1).padStart(12)).join('')}${names.map((n) => row.count[n].toFixed(0).padStart(14)).join('')}  ${row.label}`);
 }

@@ -1,6 +1,7 @@
-// The page's main thread, task by task, from a Chromium trace (raw.mjs: `traced`, with the categories below).
-// `npm run bench:trace` prints it for a page without any extension, with `bench/floor/` and with SocketScope: which
-// kinds of work SocketScope adds to the page's thread, how often, and their thread time. A diagnosis: tracing costs CPU.
+// The page's main thread (or another of its renderer's threads), task by task, from a Chromium trace (raw.mjs:
+// `traced`, with the categories below). `npm run bench:trace` prints it for a page without any extension, with
+// `bench/floor/` and with SocketScope: which kinds of work SocketScope adds there, how often, and their thread time.
+// A diagnosis: tracing costs CPU.
 
 /**
  * Trace categories: the page's tasks (`toplevel`), its scripts, listeners, timers and promise reactions
