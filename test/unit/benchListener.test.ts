@@ -1,0 +1,45 @@
+// bench/listener/: the floor plus one counting `message` listener on every socket (docs/performance.md, "What recording
+// costs, apart from the listener"). `--baseline=bench/listener` stands for SocketScope's own recording only while it
+// declares exactly what the floor declares, and its MAIN-world script adds that one listener and nothing else.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '..', '..');
+const read = (dir: string, name: string) => readFileSync(join(ROOT, 'bench', dir, name), 'utf8');
+const manifest = (dir: string) => {
+  const { name: _name, description: _description, ...rest } = JSON.parse(read(dir, 'manifest.json')) as Record<string, unknown>;
+  return rest;
+};
+/** A script's code without its comments and blank lines. */
+const code = (text: string) => text.split('\n').filter((line) => line.trim() && !line.trim().startsWith('//')).join('\n');
+
+describe('bench/listener', () => {
+  it('declares what bench/floor declares: the same content scripts, worlds, frames, permissions and worker', () => {
+    expect(manifest('listener')).toEqual(manifest('floor'));
+  });
+  it('runs the floor\'s own isolated-world script and worker', () => {
+    expect(code(read('listener', 'isolated.js'))).toBe(code(read('floor', 'isolated.js')));
+    expect(code(read('listener', 'worker.js'))).toBe(code(read('floor', 'worker.js')));
+  });
+  it('adds one message listener to every socket, keeps the native constructor\'s instances, and does nothing else', () => {
+    const added: [string, unknown][] = [];
+    class FakeSocket {
+      constructor(readonly url: string) {}
+      addEventListener(type: string, listener: unknown) {
+        added.push([type, listener]);
+      }
+    }
+    const win = { WebSocket: FakeSocket as unknown };
+    new Function('window', read('listener', 'main.js'))(win);
+    expect(win.WebSocket).not.toBe(FakeSocket);
+    const Wrapped = win.WebSocket as typeof FakeSocket;
+    const a = new Wrapped('ws://a');
+    const b = new Wrapped('ws://b');
+    expect(a).toBeInstanceOf(FakeSocket);
+    expect(b.url).toBe('ws://b');
+    expect(added.map(([type]) => type)).toEqual(['message', 'message']);
+    expect(added[0][1]).toBe(added[1][1]);
+    expect(() => (added[0][1] as () => void)()).not.toThrow();
+  });
+});
