@@ -4,8 +4,8 @@
 // Each browser runs the workload's page (lib/workloads.mjs) a warm-up run and N traced runs, one after the other: the
 // page opened, its report, 1 s, its tab closed. The trace (lib/tasks.mjs) gives, per kind of work on the page's main
 // thread (each listener and timer of each script by its file and function name, promise reactions, Blob
-// registrations, collections...), how many there were per run and their thread time. What `npm run bench:threads`
-// counts as "renderer main", split by what ran there.
+// registrations, collections, each script's evaluation, compilation and run by its file...), how many there were per
+// run and their thread time. What `npm run bench:threads` counts as "renderer main", split by what ran there.
 //
 // Options: --workload=NAME (default recv-blob-small; recv-one shows the fixed cost of a page with one socket), --runs=N (default 3),
 // --extension=DIR (default dist/chrome), --no-build, --rows=N (default 30), --thread=NAME (the page's renderer's threads

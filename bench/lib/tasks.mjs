@@ -18,11 +18,21 @@ function scriptName(url) {
   return extension ? extension[1] : path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** A row's label: the event's name, with its script and function (FunctionCall) or its type (EventDispatch). */
+/** Events that evaluate a whole script: each gets its script's name (Chromium writes it in `data.url` or `fileName`). */
+const SCRIPT_EVENTS = new Set(['EvaluateScript', 'v8.compile', 'v8.run']);
+
+/**
+ * A row's label: the event's name, with its script and function (FunctionCall), its type (EventDispatch) or its script
+ * (a script's evaluation, compilation and run: the hook's and the relay's, as Chromium evaluates them in each frame).
+ */
 export function taskLabel(event) {
   const data = event.args?.data;
   if (event.name === 'FunctionCall' && data) return `FunctionCall ${scriptName(data.url) || '?'} ${data.functionName || '(anonymous)'}`;
   if (event.name === 'EventDispatch' && data?.type) return `EventDispatch ${data.type}`;
+  if (SCRIPT_EVENTS.has(event.name)) {
+    const script = scriptName(data?.url) || scriptName(event.args?.fileName);
+    if (script) return `${event.name} ${script}`;
+  }
   return event.name;
 }
 

@@ -20,6 +20,15 @@ describe('taskLabel', () => {
     expect(taskLabel(x(PAGE, MAIN, 'EventDispatch', 1, { type: 'pagehide' }))).toBe('EventDispatch pagehide');
     expect(taskLabel(x(PAGE, MAIN, 'TimerFire', 1, { timerId: 3 }))).toBe('TimerFire');
   });
+  it('names a script\'s evaluation, compilation and run by its script, wherever Chromium writes its URL', () => {
+    expect(taskLabel(x(PAGE, MAIN, 'EvaluateScript', 1, { url: hook, lineNumber: 1 }))).toBe('EvaluateScript src/page/hook.js');
+    expect(taskLabel(x(PAGE, MAIN, 'v8.compile', 1, { url: hook, notStreamedReason: 'inline script' }))).toBe('v8.compile src/page/hook.js');
+    const run: TraceEvent = { name: 'v8.run', ph: 'X', pid: PAGE, tid: MAIN, ts: 1, dur: 2, tdur: 1, args: { fileName: 'http://127.0.0.1:1/recv.html?run=a' } };
+    expect(taskLabel(run)).toBe('v8.run recv.html');
+    // Without a URL (an eval, a script Chromium does not name), the name alone, as before.
+    expect(taskLabel(x(PAGE, MAIN, 'EvaluateScript', 1, {}))).toBe('EvaluateScript');
+    expect(taskLabel(x(PAGE, MAIN, 'v8.run', 1))).toBe('v8.run');
+  });
 });
 
 describe('pageTasks', () => {
