@@ -31,7 +31,10 @@
 // made with another preview bound: docs/performance.md, Previews setting),
 // --with-floor (a third browser loads bench/floor in the same alternating
 // runs: each condition also reports floor ÷ without, the noise band its
-// own ratios sit in),
+// own ratios sit in, and SocketScope's CPU less the floor's, run by run, in ms),
+// --with-floor=DIR (the third browser loads DIR instead: bench/listener, the
+// floor plus one counting listener per socket, leaves SocketScope's own
+// recording and fixed cost as that difference),
 // --no-collect (no garbage collection forced in the page's renderer at the end
 // of each run's CPU window, as before decision 79: information).
 import { execSync } from 'node:child_process';
@@ -66,8 +69,11 @@ const FLOOR = args.floor === true;
 const FLOOR_DIR = join(ROOT, 'bench', 'floor');
 /** Navigations per browser for the hook's first-script view. */
 const FIRST_SCRIPT_ROUNDS = 41;
-/** --with-floor: the floor runs beside without and with, in the same rotation, as a third browser. */
-const WITH_FLOOR = args['with-floor'] === true;
+/** --with-floor[=DIR]: the floor (or the extension in DIR, e.g. bench/listener) runs beside without and with, in the same rotation, as a third browser. */
+const WITH_FLOOR = args['with-floor'] === true || typeof args['with-floor'] === 'string';
+const THIRD_DIR = typeof args['with-floor'] === 'string' ? args['with-floor'] : FLOOR_DIR;
+const THIRD_NAME = THIRD_DIR === FLOOR_DIR ? 'bench/floor' : THIRD_DIR;
+if (WITH_FLOOR && !existsSync(join(THIRD_DIR, 'manifest.json'))) throw new Error(`--with-floor=${THIRD_DIR}: no manifest.json there (bench/floor, bench/listener or a built extension)`);
 if (WITH_FLOOR && (FLOOR || BASELINE_DIR)) throw new Error('--with-floor measures SocketScope against no extension with the floor beside it: not with --floor or --baseline');
 const isSocketScope = (dir) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).name === 'SocketScope';
 /** --no-collect: each run's CPU window ends without the forced collection (docs/decisions.md, 79). */
@@ -151,7 +157,7 @@ async function main() {
       // Only SocketScope records sessions to check (not the floor).
       if (BASELINE_DIR && !isSocketScope(BASELINE_DIR)) rawWithout.extensionId = '';
       if (FLOOR) rawWith.extensionId = '';
-      const rawFloor = WITH_FLOOR ? await launchRaw({ extensionDir: FLOOR_DIR }) : undefined;
+      const rawFloor = WITH_FLOOR ? await launchRaw({ extensionDir: THIRD_DIR }) : undefined;
       if (rawFloor) rawFloor.extensionId = '';
       try {
         for (const c of inLoad) {
@@ -261,6 +267,9 @@ async function runWorkload(server, without, withExt, c, floor) {
     summary.floor.cpuRatio = summary.floor.cpuMs / summary.cpuMs.without;
     summary.floor.wholeCpuRatio = summary.floor.wholeCpuMs / summary.wholeCpuMs.without;
     summary.floor.interval = { page: interval('floor', 'pageMs'), cpu: interval('floor', 'cpuMs'), wholeCpu: interval('floor', 'wholeCpuMs') };
+    // SocketScope's CPU of the traffic less the third browser's, run by run (the same round of the rotation), in ms.
+    summary.floor.extension = THIRD_NAME;
+    summary.floor.addedCpuMs = pairedDifference(samples.with.map((s) => s.cpuMs), samples.floor.map((s) => s.cpuMs));
   }
   // Where the browser's CPU went: median ms per kind of process, without and with.
   const types = [...new Set([...samples.without, ...samples.with, ...(samples.floor ?? [])].flatMap((s) => Object.keys(s.cpuByType)))];
@@ -286,7 +295,10 @@ async function runWorkload(server, without, withExt, c, floor) {
   log(`  browser CPU of the traffic by process, median ms without → with: ${spent.map(([type, v]) => `${type} ${v.without.toFixed(0)} → ${v.with.toFixed(0)}`).join(', ')}`);
   log(`  median page time: without ${summary.pageMs.without.toFixed(1)} ms, with ${summary.pageMs.with.toFixed(1)} ms, ratio ${summary.ratio.toFixed(3)} ${span(summary.interval.page)}${c.w.info ? '' : ` (≤ ${c.pageLimit.toFixed(2)})`}; median browser CPU: without ${summary.cpuMs.without.toFixed(0)} ms, with ${summary.cpuMs.with.toFixed(0)} ms, ratio ${summary.cpuRatio.toFixed(3)} ${span(summary.interval.cpu)}${c.w.info ? ' (information)' : ` (≤ ${c.cpuLimit.toFixed(2)})`}`);
   log(`  median browser CPU of the whole run (the page's load, the traffic, the page's close): without ${summary.wholeCpuMs.without.toFixed(0)} ms, with ${summary.wholeCpuMs.with.toFixed(0)} ms, ratio ${summary.wholeCpuRatio.toFixed(3)} ${span(summary.interval.wholeCpu)} (information: +${(summary.wholeCpuMs.with - summary.wholeCpuMs.without).toFixed(0)} ms)`);
-  if (summary.floor) log(`  floor (bench/floor, same runs): page ${summary.floor.pageMs.toFixed(1)} ms, ratio ${summary.floor.ratio.toFixed(3)} ${span(summary.floor.interval.page)}; browser CPU of the traffic ${summary.floor.cpuMs.toFixed(0)} ms, ratio ${summary.floor.cpuRatio.toFixed(3)} ${span(summary.floor.interval.cpu)}, of the whole run ${summary.floor.wholeCpuRatio.toFixed(3)} ${span(summary.floor.interval.wholeCpu)} (an extension doing nothing: the noise band of this condition)`);
+  if (summary.floor) {
+    log(`  floor (${THIRD_NAME}, same runs): page ${summary.floor.pageMs.toFixed(1)} ms, ratio ${summary.floor.ratio.toFixed(3)} ${span(summary.floor.interval.page)}; browser CPU of the traffic ${summary.floor.cpuMs.toFixed(0)} ms, ratio ${summary.floor.cpuRatio.toFixed(3)} ${span(summary.floor.interval.cpu)}, of the whole run ${summary.floor.wholeCpuRatio.toFixed(3)} ${span(summary.floor.interval.wholeCpu)}${THIRD_DIR === FLOOR_DIR ? ' (an extension doing nothing: the noise band of this condition)' : ''}`);
+    log(`  SocketScope's CPU of the traffic less ${THIRD_NAME}'s, run by run: ${signedMs(summary.floor.addedCpuMs)}`);
+  }
   return summary;
 }
 
@@ -508,6 +520,11 @@ async function measureHook(server, without, withExt, load) {
   return { size, evalMs, rawEvalMs, evalSamples, rawSamples, firstScriptMs, firstScript, afterResponse, firstScriptAdded, afterResponseAdded };
 }
 
+/** A paired difference in ms: `+12.3 ms [4.5 to 20.1]`. */
+function signedMs(d) {
+  return `${d.median >= 0 ? '+' : ''}${d.median.toFixed(1)} ms [${d.lo.toFixed(1)} to ${d.hi.toFixed(1)}]`;
+}
+
 // ---- targets ----
 
 /** Said of a result whose 90% interval reaches across its limit: other runs of the same kind could have given the other result. */
@@ -588,7 +605,7 @@ function summaryRows(report) {
     if (!s.recorded.skipped && !s.recorded.allAccounted) misses.push('recorded');
     if (s.binary && !s.recorded.skipped && !(s.recorded.maxPreviewChars <= 87_384)) misses.push('previews');
     if (s.network && !(s.networkFrames.min >= s.networkFrames.expected)) misses.push('network frames');
-    return { ...row, ratio: s.ratio, pageMs: s.pageMs, cpuRatio: s.cpuRatio, cpuMs: s.cpuMs, wholeCpuRatio: s.wholeCpuRatio, wholeCpuMs: s.wholeCpuMs, interval: s.interval, uncertain, ...(s.floor ? { floorRatio: s.floor.ratio, floorCpuRatio: s.floor.cpuRatio, floorWholeCpuRatio: s.floor.wholeCpuRatio } : {}), recorded: s.recorded.skipped ? 'n/a' : s.recorded.allAccounted, misses, pass: misses.length === 0 };
+    return { ...row, ratio: s.ratio, pageMs: s.pageMs, cpuRatio: s.cpuRatio, cpuMs: s.cpuMs, wholeCpuRatio: s.wholeCpuRatio, wholeCpuMs: s.wholeCpuMs, interval: s.interval, uncertain, ...(s.floor ? { floorRatio: s.floor.ratio, floorCpuRatio: s.floor.cpuRatio, floorWholeCpuRatio: s.floor.wholeCpuRatio, floorAddedCpuMs: s.floor.addedCpuMs } : {}), recorded: s.recorded.skipped ? 'n/a' : s.recorded.allAccounted, misses, pass: misses.length === 0 };
   });
 }
 
@@ -603,16 +620,16 @@ function printSummary(report) {
   if (ONLY) notRun.push(`workloads not in --only=${[...ONLY].join(',')}`);
   const withFloor = rows.some((r) => r.floorRatio !== undefined);
   const table = [['LOAD', 'NETWORK', 'WORKLOAD', 'PAGE RATIO', 'PAGE MS with / without', 'LIMIT', 'CPU RATIO', 'CPU S with / without', 'LIMIT', 'WHOLE-RUN CPU', 'RECORDED', 'RESULT']];
-  if (withFloor) table[0].splice(11, 0, 'FLOOR PAGE / CPU / WHOLE');
+  if (withFloor) table[0].splice(11, 0, 'FLOOR PAGE / CPU / WHOLE', 'CPU MS OVER FLOOR');
   for (const r of rows) {
     const result = r.pass ? (r.info ? `INFO: +${(r.wholeCpuMs.with - r.wholeCpuMs.without).toFixed(0)} ms CPU, whole run` : r.uncertain?.length ? `PASS (${r.uncertain.map((what) => `${what}?`).join(', ')})` : 'PASS') : `FAIL (${r.misses.join(', ')})`;
     const limit = (value) => (Number.isFinite(value) ? `≤ ${value.toFixed(2)}` : '—');
     if (r.error) table.push([r.load, r.network, r.workload, '—', '—', limit(r.pageLimit), '—', '—', limit(r.cpuLimit), '—', '—', `${result}: ${r.error}`]);
     else table.push([r.load, r.network, r.workload, `${r.ratio.toFixed(3)} ${span(r.interval.page)}`, `${r.pageMs.with.toFixed(0)} / ${r.pageMs.without.toFixed(0)}`, limit(r.pageLimit), `${r.cpuRatio.toFixed(3)} ${span(r.interval.cpu)}`, `${(r.cpuMs.with / 1000).toFixed(2)} / ${(r.cpuMs.without / 1000).toFixed(2)}`, limit(r.cpuLimit), `${r.wholeCpuRatio.toFixed(3)} ${span(r.interval.wholeCpu)}`, r.recorded === 'n/a' ? 'n/a' : r.recorded ? 'all' : 'NOT all', result]);
-    if (withFloor) table[table.length - 1].splice(11, 0, r.floorRatio === undefined ? '—' : `${r.floorRatio.toFixed(3)} / ${r.floorCpuRatio.toFixed(3)} / ${r.floorWholeCpuRatio.toFixed(3)}`);
+    if (withFloor) table[table.length - 1].splice(11, 0, r.floorRatio === undefined ? '—' : `${r.floorRatio.toFixed(3)} / ${r.floorCpuRatio.toFixed(3)} / ${r.floorWholeCpuRatio.toFixed(3)}`, r.floorAddedCpuMs === undefined ? '—' : signedMs(r.floorAddedCpuMs));
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
-  log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU over the traffic (from the page's mark, its socket open, to 1 s after its last message, then the page left and 1 s more: docs/decisions.md 73${COLLECT ? ', ending with a garbage collection forced in the page\'s renderer: 79' : ', no collection forced (--no-collect)'}), WHOLE-RUN CPU = over the page's load, traffic and close (information)${withFloor ? '; FLOOR = bench/floor ÷ without in the same runs, an extension doing nothing: how far from 1.00 noise alone goes' : ''})`);
+  log(`\nSUMMARY: every condition run (medians of ${RUNS} runs per browser; ratios with ÷ without; page = the page's own time, CPU = the whole browser's CPU over the traffic (from the page's mark, its socket open, to 1 s after its last message, then the page left and 1 s more: docs/decisions.md 73${COLLECT ? ', ending with a garbage collection forced in the page\'s renderer: 79' : ', no collection forced (--no-collect)'}), WHOLE-RUN CPU = over the page's load, traffic and close (information)${withFloor ? `; FLOOR = ${THIRD_NAME} ÷ without in the same runs${THIRD_DIR === FLOOR_DIR ? ', an extension doing nothing: how far from 1.00 noise alone goes' : ''}; CPU MS OVER FLOOR = SocketScope's CPU of the traffic less ${THIRD_NAME}'s, the median of the runs' differences [90% interval]` : ''})`);
   if (report.busyLoad) log(`Busy conditions ran beside a process spinning one core (pid ${report.busyLoad.pid}: ${report.busyLoad.cpuSeconds.toFixed(1)} s CPU over ${report.busyLoad.wallSeconds.toFixed(1)} s, ${(report.busyLoad.coreShare * 100).toFixed(0)}% of a core).`);
   for (const row of table) log(row.map((cell, i) => String(cell).padEnd(i === row.length - 1 ? 0 : widths[i])).join('  '));
   const measured = rows.filter((r) => !r.info);

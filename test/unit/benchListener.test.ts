@@ -1,6 +1,7 @@
 // bench/listener/: the floor plus one counting `message` listener on every socket (docs/performance.md, "What recording
 // costs, apart from the listener"). `--baseline=bench/listener` stands for SocketScope's own recording only while it
 // declares exactly what the floor declares, and its MAIN-world script adds that one listener and nothing else.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +42,22 @@ describe('bench/listener', () => {
     expect(added.map(([type]) => type)).toEqual(['message', 'message']);
     expect(added[0][1]).toBe(added[1][1]);
     expect(() => (added[0][1] as () => void)()).not.toThrow();
+  });
+});
+
+// `npm run bench -- --with-floor=bench/listener` runs it as the third browser; the options are checked before any browser starts.
+describe('npm run bench --with-floor=DIR', () => {
+  const bench = (...options: string[]) => spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs'), '--no-build', ...options], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+  it('refuses a directory without an extension, saying so', () => {
+    const run = bench('--with-floor=bench/no-such-extension');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('--with-floor=bench/no-such-extension: no manifest.json there');
+  });
+  it('refuses it beside --floor or --baseline, whose ratios would not be against no extension', () => {
+    for (const other of ['--floor', '--baseline=bench/floor']) {
+      const run = bench('--with-floor=bench/listener', other);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('not with --floor or --baseline');
+    }
   });
 });
