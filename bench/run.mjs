@@ -512,10 +512,9 @@ async function measureHook(server, without, withExt, load) {
   });
   const firstScriptAdded = added(firstScript);
   const afterResponseAdded = added(afterResponse);
-  const ms = (d) => `${d.median >= 0 ? '+' : ''}${d.median.toFixed(1)} ms [${d.lo.toFixed(1)} to ${d.hi.toFixed(1)}]`;
   log(`  a page's first inline script (medians of ${FIRST_SCRIPT_ROUNDS} navigations of one tab each): at ${firstScriptMs.without.toFixed(1)} ms after navigation start without an extension, ${firstScriptMs.floor.toFixed(1)} with bench/floor, ${firstScriptMs.with.toFixed(1)} with SocketScope`);
   for (const [what, d] of [['after navigation start', firstScriptAdded], ["after the response's end", afterResponseAdded]]) {
-    log(`    ${what}, pair by pair [90%]: SocketScope ${ms(d.withVsWithout)} against none; the floor ${ms(d.floorVsWithout)}; SocketScope against the floor ${ms(d.withVsFloor)}`);
+    log(`    ${what}, pair by pair [90%]: SocketScope ${signedMs(d.withVsWithout)} against none; the floor ${signedMs(d.floorVsWithout)}; SocketScope against the floor ${signedMs(d.withVsFloor)}`);
   }
   return { size, evalMs, rawEvalMs, evalSamples, rawSamples, firstScriptMs, firstScript, afterResponse, firstScriptAdded, afterResponseAdded };
 }
