@@ -376,10 +376,32 @@ describe('the page hook against a hostile page (Chromium)', () => {
 
   it('records only trusted events: messages, closes and page events the page dispatches itself are ignored', async () => {
     const before = (await batches()).length;
-    await page.evaluate(async () => {
+    const forgery = await page.evaluate(async () => {
       const ws = new WebSocket(location.origin.replace('http', 'ws') + '/echo?forged');
       await new Promise((resolve) => ws.addEventListener('open', resolve));
       ws.dispatchEvent(new MessageEvent('message', { data: 'forged message' }));
+      // isTrusted is an own, unforgeable accessor of every event: a page that tries to make it say true, on the
+      // prototypes, in a subclass or on the event itself, still dispatches an untrusted event.
+      const claimTrust = { configurable: true, get: () => true };
+      Object.defineProperty(Event.prototype, 'isTrusted', claimTrust);
+      Object.defineProperty(MessageEvent.prototype, 'isTrusted', claimTrust);
+      class TrustedMessage extends (MessageEvent as new (type: string, init?: MessageEventInit) => Event) {
+        override get isTrusted() {
+          return true;
+        }
+      }
+      const subclassed = new TrustedMessage('message', { data: 'forged by a subclass' });
+      const own = new MessageEvent('message', { data: 'forged own isTrusted' });
+      let redefined = 'no error';
+      try {
+        Object.defineProperty(own, 'isTrusted', { value: true });
+      } catch (error) {
+        redefined = (error as Error).name;
+      }
+      const readBack = [subclassed.isTrusted, own.isTrusted];
+      ws.dispatchEvent(subclassed);
+      ws.dispatchEvent(own);
+      ws.dispatchEvent(new MessageEvent('message', { data: 'forged after the prototypes' }));
       ws.dispatchEvent(new Event('open'));
       ws.dispatchEvent(new Event('error'));
       ws.dispatchEvent(new CloseEvent('close', { code: 1006, reason: 'forged close', wasClean: false }));
@@ -395,7 +417,12 @@ describe('the page hook against a hostile page (Chromium)', () => {
       ws.close(1000);
       await new Promise((resolve) => ws.addEventListener('close', resolve));
       await new Promise((resolve) => setTimeout(resolve, 450));
+      delete (Event.prototype as { isTrusted?: boolean }).isTrusted;
+      delete (MessageEvent.prototype as { isTrusted?: boolean }).isTrusted;
+      return { redefined, readBack };
     });
+    // The premise: an event's own isTrusted cannot be redefined, and shadows any getter on a prototype.
+    expect(forgery).toEqual({ redefined: 'TypeError', readBack: [false, false] });
     const fresh = (await batches()).slice(before);
     expect(fresh.flatMap((b) => b.records).filter((r) => r.k === 'page')).toEqual([]);
     expect(fresh.flatMap((b) => b.records).map((r) => (r.k === 'close' ? [r.k, r.code, r.reason] : r.k))).toEqual(['create', 'open', 'closing', ['close', 1000, '']]);
