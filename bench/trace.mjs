@@ -9,11 +9,13 @@
 //
 // Options: --workload=NAME (default recv-blob-small; recv-one shows the fixed cost of a page with one socket), --runs=N (default 3),
 // --extension=DIR (default dist/chrome), --no-build, --rows=N (default 30), --thread=NAME (the page's renderer's threads
-// of that name instead of its main thread: ThreadPoolForegroundWorker, its pool, where V8 compiles; Chrome_ChildIOThread).
+// of that name instead of its main thread: ThreadPoolForegroundWorker, its pool, where V8 compiles; Chrome_ChildIOThread),
+// --busy (a process spinning one core beside the browsers, as bench:threads --busy).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
+import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchRaw } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { sleep } from './lib/stats.mjs';
@@ -40,8 +42,9 @@ const BROWSERS = [
 ];
 const server = await startBenchServer(join(ROOT, 'bench', 'pages'));
 server.prepare(w.count, w.size, w.binary);
-console.log(`${w.name}: ${w.title}; ${RUNS} traced runs per browser after a warm-up run; SocketScope = ${EXTENSION_DIR}.`);
+console.log(`${w.name}: ${w.title}; ${RUNS} traced runs per browser after a warm-up run; SocketScope = ${EXTENSION_DIR}${args.busy ? '; beside a busy core' : ''}.`);
 const tables = {};
+const busy = args.busy ? await startBusyLoad() : undefined;
 try {
   for (const [label, options] of BROWSERS) {
     const browser = await launchRaw(options);
@@ -68,6 +71,7 @@ try {
   }
 } finally {
   await server.close();
+  await stopBusyLoad(busy);
 }
 
 console.log(`\nThe page's ${THREAD === 'CrRendererMain' ? 'main thread' : `threads named ${THREAD}`}, per run (means): thread time in ms, and how many; rows nest (a listener's FunctionCall`);
