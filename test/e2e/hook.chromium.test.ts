@@ -402,6 +402,9 @@ describe('the page hook against a hostile page (Chromium)', () => {
       ws.dispatchEvent(subclassed);
       ws.dispatchEvent(own);
       ws.dispatchEvent(new MessageEvent('message', { data: 'forged after the prototypes' }));
+      // Listeners run within dispatchEvent: the prototypes can be mended at once, for the tests that share this page.
+      delete (Event.prototype as { isTrusted?: boolean }).isTrusted;
+      delete (MessageEvent.prototype as { isTrusted?: boolean }).isTrusted;
       ws.dispatchEvent(new Event('open'));
       ws.dispatchEvent(new Event('error'));
       ws.dispatchEvent(new CloseEvent('close', { code: 1006, reason: 'forged close', wasClean: false }));
@@ -417,8 +420,6 @@ describe('the page hook against a hostile page (Chromium)', () => {
       ws.close(1000);
       await new Promise((resolve) => ws.addEventListener('close', resolve));
       await new Promise((resolve) => setTimeout(resolve, 450));
-      delete (Event.prototype as { isTrusted?: boolean }).isTrusted;
-      delete (MessageEvent.prototype as { isTrusted?: boolean }).isTrusted;
       return { redefined, readBack };
     });
     // The premise: an event's own isTrusted cannot be redefined, and shadows any getter on a prototype.
