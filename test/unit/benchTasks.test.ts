@@ -2,7 +2,7 @@
 // Chromium writes them (thread names as metadata, thread time in `tdur`, microseconds).
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../bench/lib/gc.mjs';
-import { compareTasks, pageTasks, taskLabel } from '../../bench/lib/tasks.mjs';
+import { callTenths, compareTasks, pageTasks, taskLabel } from '../../bench/lib/tasks.mjs';
 
 const PAGE = 41;
 const OTHER = 42;
@@ -83,5 +83,49 @@ describe('compareTasks', () => {
     expect(rows[1].ms).toEqual({ none: 5, floor: 0, SocketScope: 7 });
     expect(rows[2].ms.none).toBe(11);
     expect(compareTasks({ none: [table({ a: [1, 1], b: [1, 2] })], with: [table({ a: [1, 5], b: [1, 2] })] }, 1).map((r) => r.label)).toEqual(['a']);
+  });
+});
+
+describe('callTenths', () => {
+  // A FunctionCall at time `ts` taking `tdurUs` of thread time.
+  const call = (pid: number, tid: number, ts: number, tdurUs: number, url: string): TraceEvent => ({ name: 'FunctionCall', ph: 'X', pid, tid, ts, dur: tdurUs, tdur: tdurUs, args: { data: { url, functionName: '' } } });
+  const page = 'http://127.0.0.1:1/recv.html?run=a';
+  const base: TraceEvent[] = [threadName(PAGE, MAIN, 'CrRendererMain'), threadName(PAGE, IO, 'Chrome_ChildIOThread'), threadName(OTHER, MAIN, 'CrRendererMain'), x(PAGE, MAIN, 'WebSocketCreate', 1)];
+
+  it('cuts each listener\'s calls, in the order they ran, into ten parts: mean and median per part', () => {
+    // 21 hook calls listed out of order: by time, call k takes k µs, except the first two parts' slow outliers. One call is left over by the cut.
+    const hookCalls = Array.from({ length: 21 }, (_, k) => call(PAGE, MAIN, 1000 + k, k === 0 ? 50 : k === 3 ? 30 : k, hook)).reverse();
+    const events = [...base, ...hookCalls, ...Array.from({ length: 9 }, (_, k) => call(PAGE, MAIN, 2000 + k, 2, page))];
+    const tenths = callTenths(events, undefined, 10)!;
+    expect([...tenths.keys()]).toEqual(['FunctionCall src/page/hook.js (anonymous)']); // the page's 9 calls are under 10
+    const parts = tenths.get('FunctionCall src/page/hook.js (anonymous)')!;
+    expect(parts.count).toBe(21);
+    expect(parts.meanUs).toEqual([25.5, 16, 4.5, 6.5, 8.5, 10.5, 12.5, 14.5, 16.5, 18.5]);
+    expect(parts.medianUs).toEqual([25.5, 16, 4.5, 6.5, 8.5, 10.5, 12.5, 14.5, 16.5, 18.5]);
+  });
+
+  it('takes the page\'s renderer and thread only, and only labels with enough calls', () => {
+    const events = [
+      ...base,
+      ...Array.from({ length: 30 }, (_, k) => call(PAGE, MAIN, k, k % 3 === 0 ? 9 : 3, page)),
+      ...Array.from({ length: 30 }, (_, k) => call(PAGE, IO, k, 100, page)), // another thread
+      ...Array.from({ length: 30 }, (_, k) => call(OTHER, MAIN, k, 100, page)), // another renderer
+    ];
+    const parts = callTenths(events, undefined, 10)!.get('FunctionCall recv.html (anonymous)')!;
+    expect(parts.count).toBe(30);
+    expect(parts.meanUs).toEqual(Array(10).fill(5)); // each part: one call of 9 µs and two of 3
+    expect(parts.medianUs).toEqual(Array(10).fill(3));
+    expect(callTenths(events)!.size).toBe(0); // under the default 100 calls
+  });
+
+  it('never counts a call\'s thread time above its wall time (a glitch of Chromium\'s trace clock)', () => {
+    const calls = Array.from({ length: 10 }, (_, k) => call(PAGE, MAIN, k, 4, page));
+    calls[4] = { ...calls[4], dur: 3, tdur: 185_000 }; // 185 ms of thread time in 3 µs
+    const events = [...base, ...calls];
+    expect(callTenths(events, undefined, 10)!.get('FunctionCall recv.html (anonymous)')!.meanUs).toEqual([4, 4, 4, 4, 3, 4, 4, 4, 4, 4]);
+    const row = pageTasks(events)!.rows.get('FunctionCall recv.html (anonymous)')!;
+    expect(row.count).toBe(10);
+    expect(row.ms).toBeCloseTo(0.039, 9);
+    expect(callTenths([threadName(PAGE, MAIN, 'CrRendererMain')])).toBeUndefined(); // no WebSocket event
   });
 });
