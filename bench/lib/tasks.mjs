@@ -2,6 +2,7 @@
 // `traced`, with the categories below). `npm run bench:trace` prints it for a page without any extension, with
 // `bench/floor/` and with SocketScope: which kinds of work SocketScope adds there, how often, and their thread time.
 // A diagnosis: tracing costs CPU.
+import { median } from './stats.mjs';
 
 /**
  * Trace categories: the page's tasks (`toplevel`), its scripts, listeners, timers and promise reactions
@@ -102,10 +103,7 @@ export function callTenths(events, thread = 'CrRendererMain', minCalls = 100) {
     out.set(label, {
       count: times.length,
       meanUs: parts.map((part) => part.reduce((sum, t) => sum + t, 0) / size),
-      medianUs: parts.map((part) => {
-        const sorted = [...part].sort((a, b) => a - b);
-        return sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-      }),
+      medianUs: parts.map(median),
     });
   }
   return out;
