@@ -99,4 +99,31 @@ describe('compactBatches', () => {
       expect(compactBatches([good, bent]), bent).toBeUndefined();
     }
   });
+
+  it('parses a batch whole only when it keeps a row from it, and gives what parsing every batch whole gives', () => {
+    // An old batch whose previews are not even JSON: only its records, counts and meta are read.
+    const old = hookBatch(1, [{ k: 'create', at: 0, id: 1, time: T0 + 10, url: 'wss://a.example/', protocols: [] }], [[1, 1, 'old', 1], [1, 1, 'old', 2]]);
+    const broken = old.replace('"preview":["old","old"]', '"preview":[old, old]');
+    const recent = hookBatch(2, [], [[1, 1, 'a', 3], [1, 1, 'b', 4]]);
+    const compact = JSON.parse(compactBatches([broken, recent], 2)!) as PageBatch;
+    expect(compact.messages.preview).toEqual(['a', 'b']);
+    expect(compact.unread).toEqual([1, 2]);
+    expect(compact.records.map((r) => r.k)).toEqual(['create']);
+    // Where a kept row is, the batch is parsed whole, and a batch that does not parse sends the batches as they are.
+    expect(compactBatches([recent, broken], 2)).toBeUndefined();
+
+    // Random documents: the same record whether each batch is read in two steps or whole (an indented JSON has no head).
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    for (let trial = 0; trial < 200; trial++) {
+      const keep = 1 + random(20);
+      const held = Array.from({ length: 1 + random(6) }, (_, b) => {
+        const rows = Array.from({ length: random(40) }, (_, i) => [1 + random(4), random(2), `${b}:${i}${random(5) ? '' : '"],"messages":{"meta":['}`, b * 100 + i] as [number, number, string, number]);
+        const records: PageRecord[] = random(3) ? [] : [{ k: 'page', at: random(rows.length + 1), type: 'hidden', time: T0 + b }];
+        return hookBatch(b + 1, records, rows, { droppedMessages: random(3), ...(random(3) ? {} : { simRows: [0] }) });
+      });
+      const indented = held.map((json) => JSON.stringify(JSON.parse(json), null, 1));
+      expect(compactBatches(held, keep), `trial ${trial}`).toBe(compactBatches(indented, keep));
+    }
+  });
 });
