@@ -93,7 +93,7 @@ function compactChecked(batches: PageBatch[], held: readonly string[], whole: bo
     const rows = kept[b];
     for (let i = meta.length - 1; i >= 0; i--) {
       const rowId = metaId(meta[i]);
-      if (rowId !== id) {
+      if (!started || rowId !== id) {
         if (started) endRun();
         started = true;
         id = rowId;

@@ -6,6 +6,7 @@ import { batchToDelta, parseBatch } from '../../src/core/ingest';
 import { applyDelta } from '../../src/core/delta';
 import { emptySession, type Connection, type Session } from '../../src/core/model';
 import { PROTOCOL_VERSION, packMeta, type PageBatch, type PageRecord } from '../../src/protocol/page';
+import { metaId } from '../../src/core/wire';
 
 const T0 = 1_790_000_000_000;
 
@@ -118,12 +119,22 @@ describe('compactBatches', () => {
     for (let trial = 0; trial < 200; trial++) {
       const keep = 1 + random(20);
       const held = Array.from({ length: 1 + random(6) }, (_, b) => {
-        const rows = Array.from({ length: random(40) }, (_, i) => [1 + random(4), random(2), `${b}:${i}${random(5) ? '' : '"],"messages":{"meta":['}`, b * 100 + i] as [number, number, string, number]);
+        const rows = Array.from({ length: random(40) }, (_, i) => [random(4), random(2), `${b}:${i}${random(5) ? '' : '"],"messages":{"meta":['}`, b * 100 + i] as [number, number, string, number]);
         const records: PageRecord[] = random(3) ? [] : [{ k: 'page', at: random(rows.length + 1), type: 'hidden', time: T0 + b }];
         return hookBatch(b + 1, records, rows, { droppedMessages: random(3), ...(random(3) ? {} : { simRows: [0] }) });
       });
       const indented = held.map((json) => JSON.stringify(JSON.parse(json), null, 1));
-      expect(compactBatches(held, keep), `trial ${trial}`).toBe(compactBatches(indented, keep));
+      const json = compactBatches(held, keep);
+      expect(json, `trial ${trial}`).toBe(compactBatches(indented, keep));
+      // Each connection (0 included) keeps its last `keep` rows, the newest previews, and counts the rest.
+      const all = held.flatMap((batch) => (JSON.parse(batch) as PageBatch).messages as { meta: number[]; preview: string[] }).flatMap(({ meta, preview }) => meta.map((m, i) => [metaId(m), preview[i]] as const));
+      const compact = JSON.parse(json!) as PageBatch & { messages: { meta: number[]; preview: string[] } };
+      for (const id of new Set(all.map(([id]) => id))) {
+        const previews = all.filter(([row]) => row === id).map(([, preview]) => preview);
+        expect(compact.messages.preview.filter((_, i) => metaId(compact.messages.meta[i]) === id), `trial ${trial}, connection ${id}`).toEqual(previews.slice(-keep));
+        const unread = (compact.unread ?? []).findIndex((value, i) => i % 2 === 0 && value === id);
+        expect(unread < 0 ? 0 : compact.unread![unread + 1], `trial ${trial}, connection ${id}`).toBe(Math.max(0, previews.length - keep));
+      }
     }
   });
 });
