@@ -55,23 +55,20 @@ function headOf(json: string): PageBatch | undefined {
 
 const isArray = (value: unknown, length?: number): value is unknown[] => Array.isArray(value) && (length === undefined || value.length === length);
 
-/** The hook's packed batch shape, as far as compacting reads it (the background validates every value). */
-function isHookBatch(value: unknown, t0: number): value is PageBatch {
-  if (value === null || typeof value !== 'object') return false;
-  const batch = value as Partial<Record<keyof PageBatch, unknown>>;
-  const columns = batch.messages as Partial<Record<keyof PackedColumns, unknown>> | null | undefined;
-  if (batch.t0 !== t0 || !isArray(batch.records) || !batch.records.every((record) => record !== null && typeof record === 'object')) return false;
-  if (columns === null || typeof columns !== 'object' || !isArray(columns.meta)) return false;
-  const rows = columns.meta.length;
-  return isArray(columns.time, rows) && isArray(columns.size, rows) && isArray(columns.preview, rows) && (columns.sse === undefined || isArray(columns.sse)) && (batch.simRows === undefined || isArray(batch.simRows));
-}
-
 /** What headOf gives: the hook's batch shape but for the message columns after `meta`. */
 function isHookHead(value: unknown, t0: number): value is PageBatch {
   if (value === null || typeof value !== 'object') return false;
   const batch = value as Partial<Record<keyof PageBatch, unknown>>;
   const columns = batch.messages as Partial<Record<keyof PackedColumns, unknown>> | null | undefined;
   return batch.t0 === t0 && isArray(batch.records) && batch.records.every((record) => record !== null && typeof record === 'object') && columns !== null && typeof columns === 'object' && isArray(columns.meta) && (batch.simRows === undefined || isArray(batch.simRows));
+}
+
+/** The hook's packed batch shape, as far as compacting reads it (the background validates every value). */
+function isHookBatch(value: unknown, t0: number): value is PageBatch {
+  if (!isHookHead(value, t0)) return false;
+  const columns = value.messages as Partial<Record<keyof PackedColumns, unknown>>;
+  const rows = (columns.meta as unknown[]).length;
+  return isArray(columns.time, rows) && isArray(columns.size, rows) && isArray(columns.preview, rows) && (columns.sse === undefined || isArray(columns.sse));
 }
 
 function compactChecked(batches: PageBatch[], held: readonly string[], whole: boolean[], t0: number, keep: number): string | undefined {
