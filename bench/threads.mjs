@@ -28,12 +28,13 @@
 // --leave=MS (the leaving's window runs MS instead of the judged 1 s: information), --no-collect (no garbage collection
 // forced at the end of each window, as before decision 79: information).
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
 import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
+import { buildId, readSittings, sittingsVerdict } from './lib/sittings.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
@@ -191,3 +192,29 @@ writeFileSync(
   JSON.stringify({ workload: w.name, network: NETWORK, collect: COLLECT, busy: busyRan ?? false, reader: READER_MODE, runs: RUNS, without: BASELINE_DIR ?? null, with: EXTENSION_DIR, traffic: summary(trafficRatio), flood: summary(floodRatio), leaving: summary(leavingRatio), page: { ratio: pageRatio.ratio, interval: { lo: pageRatio.lo, hi: pageRatio.hi }, limit: pageLimit, ms: pageMs }, whole: summary(wholeRatio), load: summary(loadRatio), samples, windows: { load, traffic, flood, leaving } }, null, 1),
 );
 console.log(`samples (ms per thread and run; samples: the whole run, windows: split at the mark): ${file.replace(`${ROOT}/`, '')}`);
+// This run is one sitting of its condition (docs/decisions.md, 89): kept in sittings.jsonl, then every sitting of the
+// same condition with the same two builds, and what they say together.
+const figure = (r, limit) => ({ ratio: r.ratio, lo: r.lo, hi: r.hi, limit, ...(Number.isFinite(limit) ? againstLimit(r.ratio, r, limit) : {}) });
+const sitting = {
+  at: new Date().toISOString(),
+  workload: w.name,
+  network: NETWORK,
+  busy: BUSY,
+  reader: READER_MODE,
+  collect: COLLECT,
+  leaveMs: LEAVE_MS,
+  without: buildId(BASELINE_DIR),
+  with: buildId(EXTENSION_DIR),
+  pairs: samples.with.length,
+  busyShare: busyRan ? busyRan.coreShare : null,
+  cpu: { ...figure(trafficRatio, w.cpuLimit), addedMs: trafficRatio.addedMs },
+  page: figure(pageRatio, pageLimit),
+};
+const sittingsFile = join(dir, 'sittings.jsonl');
+appendFileSync(sittingsFile, `${JSON.stringify(sitting)}\n`);
+const sittings = readSittings(sittingsFile, sitting);
+console.log(`\nTHIS CONDITION'S SITTINGS (the same builds: without ${sitting.without}, with ${sitting.with}; ${sittingsFile.replace(`${ROOT}/`, '')}; docs/decisions.md, 89)`);
+for (const s of sittings) console.log(`  ${s.at.slice(0, 16).replace('T', ' ')} UTC, ${s.pairs} pairs${s.busyShare ? `, the busy load ${Math.round(s.busyShare * 100)}% of a core` : ''}: CPU ${span(s.cpu)} (+${s.cpu.addedMs.toFixed(1)} ms), page ${span(s.page)}`);
+for (const [what, limit] of [['CPU', w.cpuLimit], ['page', pageLimit]]) {
+  if (Number.isFinite(limit)) console.log(`  its ${what} limit ${limit.toFixed(2)}: ${sittingsVerdict(sittings.map((s) => s[what === 'CPU' ? 'cpu' : 'page'])).text}`);
+}

@@ -1,0 +1,17 @@
+// Types of sittings.mjs for the TypeScript tests.
+export interface Sitting {
+  workload: string;
+  network: boolean;
+  busy: boolean;
+  reader: string | boolean;
+  collect: boolean;
+  leaveMs: number;
+  without: string;
+  with: string;
+  [field: string]: unknown;
+}
+export function buildId(dir: string | undefined): string;
+export function sameCondition(a: Sitting, b: Sitting): boolean;
+export function sittingsOf(text: string, sitting: Sitting): Sitting[];
+export function readSittings(file: string, sitting: Sitting): Sitting[];
+export function sittingsVerdict(figures: { pass: boolean; clear: boolean }[]): { verdict: 'one sitting' | 'miss' | 'met' | 'undecided'; text: string };

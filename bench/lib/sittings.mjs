@@ -1,0 +1,71 @@
+// A condition's sittings (docs/decisions.md, 89): each `bench:threads` run of a condition is one sitting, kept as one
+// line of bench/results/sittings.jsonl; a verdict beyond the noise counts when two sittings agree.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** Every file under `dir`, sorted, as paths relative to it. */
+function filesUnder(dir, root = dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...filesUnder(path, root));
+    else out.push(relative(root, path));
+  }
+  return out;
+}
+
+/** An extension build's identity: 12 hex digits of a hash of its files' paths and bytes; `none` without a build. */
+export function buildId(dir) {
+  if (!dir) return 'none';
+  const hash = createHash('sha256');
+  for (const file of filesUnder(dir)) {
+    hash.update(file);
+    hash.update('\0');
+    hash.update(readFileSync(join(dir, file)));
+    hash.update('\0');
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** The fields two sittings must share to be sittings of one condition with the same two builds. */
+const KEY_FIELDS = ['workload', 'network', 'busy', 'reader', 'collect', 'leaveMs', 'without', 'with'];
+
+export function sameCondition(a, b) {
+  return KEY_FIELDS.every((field) => a[field] === b[field]);
+}
+
+/** The sittings of `sitting`'s condition in a sittings.jsonl text, oldest first; lines that do not parse are skipped. */
+export function sittingsOf(text, sitting) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let parsed;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (parsed && typeof parsed === 'object' && sameCondition(parsed, sitting)) out.push(parsed);
+  }
+  return out;
+}
+
+export function readSittings(file, sitting) {
+  return existsSync(file) ? sittingsOf(readFileSync(file, 'utf8'), sitting) : [];
+}
+
+/**
+ * Decision 89 over one limit's figures, each `{ pass, clear }` as againstLimit gives it: a miss when two sittings or
+ * more missed beyond the noise; met when two or more came under the limit and none missed beyond the noise.
+ */
+export function sittingsVerdict(figures) {
+  const n = figures.length;
+  const over = figures.filter((f) => !f.pass && f.clear).length;
+  const under = figures.filter((f) => f.pass).length;
+  const counts = `${over} of ${n} over the limit beyond the noise, ${under} under it`;
+  if (n < 2) return { verdict: 'one sitting', text: 'one sitting: not yet a verdict (decision 89: two sittings must agree)' };
+  if (over >= 2) return { verdict: 'miss', text: `a miss: ${counts}` };
+  if (over === 0 && under >= 2) return { verdict: 'met', text: `met: ${counts}` };
+  return { verdict: 'undecided', text: `the sittings disagree: ${counts}` };
+}

@@ -1,0 +1,92 @@
+// A condition's sittings (bench/lib/sittings.mjs, docs/decisions.md 89): what `npm run bench:threads` keeps of each
+// run and the verdict it prints over every run of the same condition and builds.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildId, readSittings, sittingsOf, sittingsVerdict, type Sitting } from '../../bench/lib/sittings.mjs';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sittings-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const base: Sitting = { workload: 'recv-text', network: false, busy: true, reader: false, collect: true, leaveMs: 1000, without: 'none', with: 'abc123def456' };
+
+describe('buildId', () => {
+  it('names a build by its files: the same bytes give the same id, one changed byte or name another', () => {
+    const a = tempDir();
+    mkdirSync(join(a, 'src', 'page'), { recursive: true });
+    writeFileSync(join(a, 'manifest.json'), '{"name":"x"}');
+    writeFileSync(join(a, 'src', 'page', 'hook.js'), 'hook();');
+    const b = tempDir();
+    mkdirSync(join(b, 'src', 'page'), { recursive: true });
+    writeFileSync(join(b, 'src', 'page', 'hook.js'), 'hook();');
+    writeFileSync(join(b, 'manifest.json'), '{"name":"x"}');
+    expect(buildId(a)).toMatch(/^[0-9a-f]{12}$/);
+    expect(buildId(b)).toBe(buildId(a));
+    writeFileSync(join(b, 'src', 'page', 'hook.js'), 'hook(); ');
+    expect(buildId(b)).not.toBe(buildId(a));
+    const c = tempDir();
+    mkdirSync(join(c, 'src', 'page'), { recursive: true });
+    writeFileSync(join(c, 'manifest.json'), '{"name":"x"}');
+    writeFileSync(join(c, 'src', 'page', 'hook2.js'), 'hook();');
+    expect(buildId(c)).not.toBe(buildId(a));
+  });
+
+  it('is "none" without a build', () => {
+    expect(buildId(undefined)).toBe('none');
+  });
+});
+
+describe('sittingsOf', () => {
+  it('keeps the sittings of the same condition and builds, oldest first, and skips lines that do not parse', () => {
+    const lines = [
+      { ...base, at: '1', cpu: 1 },
+      { ...base, busy: false, at: '2' },
+      { ...base, with: 'another00000', at: '3' },
+      { ...base, network: true, at: '4' },
+      { ...base, leaveMs: 5000, at: '5' },
+      { ...base, at: '6', cpu: 2 },
+    ].map((s) => JSON.stringify(s));
+    const text = [lines[0], '{"workload": "recv-te', lines[1], lines[2], '', 'null', lines[3], lines[4], lines[5], ''].join('\n');
+    expect(sittingsOf(text, base).map((s) => s.at)).toEqual(['1', '6']);
+  });
+
+  it('reads nothing from a file that does not exist', () => {
+    expect(readSittings(join(tempDir(), 'sittings.jsonl'), base)).toEqual([]);
+  });
+});
+
+describe('sittingsVerdict', () => {
+  const over = { pass: false, clear: true };
+  const overNoise = { pass: false, clear: false };
+  const under = { pass: true, clear: true };
+  const underNoise = { pass: true, clear: false };
+
+  it('gives no verdict on one sitting, whatever it says', () => {
+    expect(sittingsVerdict([over]).verdict).toBe('one sitting');
+    expect(sittingsVerdict([under]).verdict).toBe('one sitting');
+  });
+
+  it('is a miss when two sittings missed beyond the noise, even beside one that passed', () => {
+    expect(sittingsVerdict([over, over]).verdict).toBe('miss');
+    expect(sittingsVerdict([under, over, overNoise, over])).toEqual({ verdict: 'miss', text: 'a miss: 2 of 4 over the limit beyond the noise, 1 under it' });
+  });
+
+  it('is met when two sittings came under the limit and none missed beyond the noise', () => {
+    expect(sittingsVerdict([under, underNoise]).verdict).toBe('met');
+    expect(sittingsVerdict([under, overNoise, underNoise]).verdict).toBe('met');
+  });
+
+  it('says the sittings disagree otherwise (the busy text flood of 2026-12-06: one clear miss, then passes)', () => {
+    expect(sittingsVerdict([over, under])).toEqual({ verdict: 'undecided', text: 'the sittings disagree: 1 of 2 over the limit beyond the noise, 1 under it' });
+    expect(sittingsVerdict([over, under, under]).verdict).toBe('undecided');
+    expect(sittingsVerdict([overNoise, overNoise]).verdict).toBe('undecided');
+  });
+});
