@@ -210,11 +210,13 @@ const sitting = {
   cpu: { ...figure(trafficRatio, w.cpuLimit), addedMs: trafficRatio.addedMs },
   page: figure(pageRatio, pageLimit),
 };
+/** A sitting counts toward the verdict with at least the issue's 9 run pairs (the tables quote 25). */
+const MIN_SITTING_PAIRS = 9;
 const sittingsFile = join(dir, 'sittings.jsonl');
 appendFileSync(sittingsFile, `${JSON.stringify(sitting)}\n`);
 const sittings = readSittings(sittingsFile, sitting);
 console.log(`\nTHIS CONDITION'S SITTINGS (the same builds: without ${sitting.without}, with ${sitting.with}; ${sittingsFile.replace(`${ROOT}/`, '')}; docs/decisions.md, 89)`);
-for (const s of sittings) console.log(`  ${s.at.slice(0, 16).replace('T', ' ')} UTC, ${s.pairs} pairs${s.busyShare ? `, the busy load ${Math.round(s.busyShare * 100)}% of a core` : ''}: CPU ${span(s.cpu)} (+${s.cpu.addedMs.toFixed(1)} ms), page ${span(s.page)}`);
+for (const s of sittings) console.log(`  ${s.at.slice(0, 16).replace('T', ' ')} UTC, ${s.pairs} pairs${s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : ''}${s.busyShare ? `, the busy load ${Math.round(s.busyShare * 100)}% of a core` : ''}: CPU ${span(s.cpu)} (+${s.cpu.addedMs.toFixed(1)} ms), page ${span(s.page)}`);
 for (const [what, limit] of [['CPU', w.cpuLimit], ['page', pageLimit]]) {
-  if (Number.isFinite(limit)) console.log(`  its ${what} limit ${limit.toFixed(2)}: ${sittingsVerdict(sittings.map((s) => s[what === 'CPU' ? 'cpu' : 'page'])).text}`);
+  if (Number.isFinite(limit)) console.log(`  its ${what} limit ${limit.toFixed(2)}: ${sittingsVerdict(sittings.filter((s) => s.pairs >= MIN_SITTING_PAIRS).map((s) => s[what === 'CPU' ? 'cpu' : 'page'])).text}`);
 }

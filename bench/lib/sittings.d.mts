@@ -14,4 +14,4 @@ export function buildId(dir: string | undefined): string;
 export function sameCondition(a: Sitting, b: Sitting): boolean;
 export function sittingsOf(text: string, sitting: Sitting): Sitting[];
 export function readSittings(file: string, sitting: Sitting): Sitting[];
-export function sittingsVerdict(figures: { pass: boolean; clear: boolean }[]): { verdict: 'one sitting' | 'miss' | 'met' | 'undecided'; text: string };
+export function sittingsVerdict(figures: { pass: boolean; clear: boolean }[]): { verdict: 'none' | 'one sitting' | 'miss' | 'met' | 'undecided'; text: string };

@@ -64,7 +64,8 @@ export function sittingsVerdict(figures) {
   const over = figures.filter((f) => !f.pass && f.clear).length;
   const under = figures.filter((f) => f.pass).length;
   const counts = `${over} of ${n} over the limit beyond the noise, ${under} under it`;
-  if (n < 2) return { verdict: 'one sitting', text: 'one sitting: not yet a verdict (decision 89: two sittings must agree)' };
+  if (n === 0) return { verdict: 'none', text: 'no sitting to count yet' };
+  if (n === 1) return { verdict: 'one sitting', text: 'one sitting: not yet a verdict (decision 89: two sittings must agree)' };
   if (over >= 2) return { verdict: 'miss', text: `a miss: ${counts}` };
   if (over === 0 && under >= 2) return { verdict: 'met', text: `met: ${counts}` };
   return { verdict: 'undecided', text: `the sittings disagree: ${counts}` };

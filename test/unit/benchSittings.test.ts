@@ -69,7 +69,8 @@ describe('sittingsVerdict', () => {
   const under = { pass: true, clear: true };
   const underNoise = { pass: true, clear: false };
 
-  it('gives no verdict on one sitting, whatever it says', () => {
+  it('gives no verdict on no sitting or one, whatever it says', () => {
+    expect(sittingsVerdict([]).verdict).toBe('none');
     expect(sittingsVerdict([over]).verdict).toBe('one sitting');
     expect(sittingsVerdict([under]).verdict).toBe('one sitting');
   });
