@@ -34,7 +34,7 @@ import { requireChromium } from './lib/browser.mjs';
 import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
-import { buildId, readSittings, sittingsVerdict } from './lib/sittings.mjs';
+import { buildId, MIN_SITTING_PAIRS, readSittings, sittingsVerdict } from './lib/sittings.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
@@ -210,8 +210,6 @@ const sitting = {
   cpu: { ...figure(trafficRatio, w.cpuLimit), addedMs: trafficRatio.addedMs },
   page: figure(pageRatio, pageLimit),
 };
-/** A sitting counts toward the verdict with at least the issue's 9 run pairs (the tables quote 25). */
-const MIN_SITTING_PAIRS = 9;
 const sittingsFile = join(dir, 'sittings.jsonl');
 appendFileSync(sittingsFile, `${JSON.stringify(sitting)}\n`);
 const sittings = readSittings(sittingsFile, sitting);

@@ -15,3 +15,10 @@ export function sameCondition(a: Sitting, b: Sitting): boolean;
 export function sittingsOf(text: string, sitting: Sitting): Sitting[];
 export function readSittings(file: string, sitting: Sitting): Sitting[];
 export function sittingsVerdict(figures: { pass: boolean; clear: boolean }[]): { verdict: 'none' | 'one sitting' | 'miss' | 'met' | 'undecided'; text: string };
+export const MIN_SITTING_PAIRS: number;
+export interface Condition {
+  sittings: Sitting[];
+}
+export function conditionsOf(text: string): Condition[];
+type LimitVerdict = ReturnType<typeof sittingsVerdict>;
+export function conditionVerdict(sittings: Sitting[]): { cpu?: LimitVerdict; page?: LimitVerdict; overall: 'none' | 'one sitting' | 'miss' | 'met' | 'undecided'; counted: number };

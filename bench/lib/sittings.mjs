@@ -70,3 +70,45 @@ export function sittingsVerdict(figures) {
   if (over === 0 && under >= 2) return { verdict: 'met', text: `met: ${counts}` };
   return { verdict: 'undecided', text: `the sittings disagree: ${counts}` };
 }
+
+/** A sitting counts toward a verdict with at least the issue's 9 run pairs (the tables quote 25). */
+export const MIN_SITTING_PAIRS = 9;
+
+/** Every condition in a sittings.jsonl text, in the order first seen, each with its sittings oldest first (by `at`). */
+export function conditionsOf(text) {
+  const conditions = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let parsed;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!parsed || typeof parsed !== 'object' || typeof parsed.workload !== 'string' || !parsed.cpu || !parsed.page) continue;
+    let condition = conditions.find((c) => sameCondition(c.sittings[0], parsed));
+    if (!condition) conditions.push((condition = { sittings: [] }));
+    condition.sittings.push(parsed);
+  }
+  for (const condition of conditions) condition.sittings.sort((a, b) => String(a.at).localeCompare(String(b.at)));
+  return conditions;
+}
+
+/**
+ * Decision 89 over a condition's sittings, each limit apart (sittings under MIN_SITTING_PAIRS not counted), and the
+ * condition's: a miss when either limit is, met when both are, else the limit's own ('undecided', 'one sitting').
+ * A figure without a limit (an information workload) has no verdict.
+ */
+export function conditionVerdict(sittings) {
+  const counted = sittings.filter((s) => s.pairs >= MIN_SITTING_PAIRS);
+  const limitVerdict = (what) => (counted.some((s) => typeof s[what].pass === 'boolean') ? sittingsVerdict(counted.map((s) => s[what])) : undefined);
+  const cpu = limitVerdict('cpu');
+  const page = limitVerdict('page');
+  const judged = [cpu, page].filter(Boolean);
+  let overall = 'none';
+  if (judged.some((v) => v.verdict === 'miss')) overall = 'miss';
+  else if (judged.length && judged.every((v) => v.verdict === 'met')) overall = 'met';
+  else if (judged.some((v) => v.verdict === 'undecided')) overall = 'undecided';
+  else if (judged.some((v) => v.verdict === 'one sitting')) overall = 'one sitting';
+  return { cpu, page, overall, counted: counted.length };
+}

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildId, readSittings, sittingsOf, sittingsVerdict, type Sitting } from '../../bench/lib/sittings.mjs';
+import { buildId, conditionsOf, conditionVerdict, readSittings, sittingsOf, sittingsVerdict, type Sitting } from '../../bench/lib/sittings.mjs';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -89,5 +89,46 @@ describe('sittingsVerdict', () => {
     expect(sittingsVerdict([over, under])).toEqual({ verdict: 'undecided', text: 'the sittings disagree: 1 of 2 over the limit beyond the noise, 1 under it' });
     expect(sittingsVerdict([over, under, under]).verdict).toBe('undecided');
     expect(sittingsVerdict([overNoise, overNoise]).verdict).toBe('undecided');
+  });
+});
+
+describe('conditionsOf and conditionVerdict (npm run bench:sittings)', () => {
+  const fig = (pass: boolean, clear: boolean, limit = 1.05) => ({ ratio: 1, lo: 1, hi: 1, limit, pass, clear });
+  const sit = (at: string, cpu: [boolean, boolean], page: [boolean, boolean], extra: Partial<Sitting> = {}) => ({ ...base, at, pairs: 25, cpu: { ...fig(...cpu), addedMs: 1 }, page: fig(...page), ...extra });
+  const pass: [boolean, boolean] = [true, true];
+  const over: [boolean, boolean] = [false, true];
+  const overNoise: [boolean, boolean] = [false, false];
+
+  it('groups sittings by condition and builds, each condition oldest first, skipping lines without figures', () => {
+    const text = [
+      sit('2026-12-06T05:00', pass, pass),
+      sit('2026-12-06T03:00', pass, pass, { network: true }),
+      '{"workload":"recv-text","busy":true}',
+      'not json',
+      sit('2026-12-06T02:00', over, pass),
+      sit('2026-12-06T04:00', pass, pass, { with: 'rebuilt00000' }),
+    ]
+      .map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
+      .join('\n');
+    const conditions = conditionsOf(text);
+    expect(conditions.map((c) => c.sittings.map((s) => s.at))).toEqual([['2026-12-06T02:00', '2026-12-06T05:00'], ['2026-12-06T03:00'], ['2026-12-06T04:00']]);
+  });
+
+  it('judges each limit by decision 89, and the condition missed when either limit is', () => {
+    const v = conditionVerdict([sit('1', over, pass), sit('2', over, pass), sit('3', pass, pass)] as Sitting[]);
+    expect(v.cpu?.verdict).toBe('miss');
+    expect(v.page?.verdict).toBe('met');
+    expect(v.overall).toBe('miss');
+    expect(conditionVerdict([sit('1', pass, pass), sit('2', overNoise, pass), sit('3', pass, pass)] as Sitting[]).overall).toBe('met');
+    expect(conditionVerdict([sit('1', over, pass), sit('2', pass, pass)] as Sitting[]).overall).toBe('undecided');
+    expect(conditionVerdict([sit('1', pass, pass)] as Sitting[]).overall).toBe('one sitting');
+  });
+
+  it('does not count sittings under 9 pairs, and gives no verdict to a workload without limits', () => {
+    const short = conditionVerdict([sit('1', over, pass), sit('2', over, pass, { pairs: 5 }), sit('3', pass, pass)] as Sitting[]);
+    expect(short.counted).toBe(2);
+    expect(short.cpu?.verdict).toBe('undecided');
+    const info = { ...base, at: '1', pairs: 25, cpu: { ratio: 1.2, lo: 1.1, hi: 1.3, limit: null, addedMs: 30 }, page: { ratio: 1, lo: 1, hi: 1, limit: null } };
+    expect(conditionVerdict([info, { ...info, at: '2' }] as Sitting[])).toEqual({ cpu: undefined, page: undefined, overall: 'none', counted: 2 });
   });
 });

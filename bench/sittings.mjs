@@ -1,0 +1,73 @@
+// npm run bench:sittings: every condition `npm run bench:threads` has measured, with each of its sittings and what
+// they say together (docs/decisions.md, 89: a verdict beyond the noise counts when two sittings agree).
+//
+// Reads bench/results/sittings.jsonl (--file=PATH for another), where each bench:threads run appends itself. A
+// condition is a workload with its flags (quiet or beside the busy core, DevTools closed or open, a reader, the
+// leaving's window, a forced collection or not) and the same two builds, named by a hash of their files: a rebuilt
+// extension starts new conditions. Sittings under 9 run pairs are listed and not counted.
+//
+// Prints, per condition, its sittings (time, pairs, CPU of the traffic and page time with their 90% intervals and
+// verdicts) and decision 89's verdict for each limit; then how many conditions are met, missed, undecided.
+// --markdown: the same as one Markdown table (for the README and docs/performance.md). A sitting's `source`, where a
+// line has one, says where it came from other than a bench:threads run's own append (e.g. read from its printed output).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { conditionsOf, conditionVerdict, MIN_SITTING_PAIRS } from './lib/sittings.mjs';
+
+const ROOT = join(import.meta.dirname, '..');
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
+const file = typeof args.file === 'string' ? args.file : join(ROOT, 'bench', 'results', 'sittings.jsonl');
+if (!existsSync(file)) {
+  console.error(`${file}: no sittings yet. Each \`npm run bench:threads -- --workload=W --runs=25 --no-build\` adds one.`);
+  process.exit(1);
+}
+const conditions = conditionsOf(readFileSync(file, 'utf8'));
+
+const label = (s) =>
+  [
+    s.workload,
+    s.busy ? 'beside the busy core' : 'quiet',
+    s.network ? 'DevTools open' : 'DevTools closed',
+    s.reader ? `reader ${s.reader === true ? 'live' : s.reader}` : '',
+    s.collect ? '' : 'no forced collection',
+    s.leaveMs !== 1000 ? `leaving ${s.leaveMs} ms` : '',
+    `${s.with} ÷ ${s.without}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+const span = (f) => `×${f.ratio.toFixed(3)} [${f.lo.toFixed(3)}–${f.hi.toFixed(3)}]`;
+const mark = (f) => (typeof f.pass !== 'boolean' ? '' : f.pass ? (f.clear ? ' under' : ' under, within the noise') : f.clear ? ' OVER beyond the noise' : ' over, within the noise');
+const time = (s) => String(s.at).slice(0, 16).replace('T', ' ');
+const WORDS = { met: 'met', miss: 'MISS', undecided: 'the sittings disagree', 'one sitting': 'one sitting, no verdict yet', none: 'no verdict (information)' };
+
+const tally = { met: 0, miss: 0, undecided: 0, 'one sitting': 0, none: 0 };
+if (args.markdown) {
+  console.log('| Condition | Sittings: CPU of the traffic [90%] (limit) | Page time [90%] (limit) | Decision 89 |');
+  console.log('|---|---|---|---|');
+}
+for (const { sittings } of conditions) {
+  const v = conditionVerdict(sittings);
+  tally[v.overall]++;
+  const first = sittings[0];
+  if (args.markdown) {
+    const counted = sittings.filter((s) => s.pairs >= MIN_SITTING_PAIRS);
+    const cpu = counted.map((s) => `${time(s).slice(11)} ${span(s.cpu)}${s.cpu.pass === false ? (s.cpu.clear ? ' **over**' : ' over') : ''}`).join('; ');
+    const page = counted.map((s) => `${span(s.page)}${s.page.pass === false ? (s.page.clear ? ' **over**' : ' over') : ''}`).join('; ');
+    const limits = (what) => (Number.isFinite(first[what].limit) ? ` (${first[what].limit.toFixed(2)})` : '');
+    const verdict = v.overall === 'miss' ? `**${WORDS[v.overall]}** (${[['CPU', v.cpu], ['page', v.page]].filter(([, x]) => x?.verdict === 'miss').map(([w]) => w).join(', ')})` : WORDS[v.overall];
+    console.log(`| ${label(first).replace(/, [0-9a-f]{12} ÷ .*$/, '')} | ${cpu}${limits('cpu')} | ${page}${limits('page')} | ${verdict} |`);
+    continue;
+  }
+  console.log(`\n${label(first)}`);
+  for (const s of sittings) {
+    const few = s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : '';
+    const load = s.busyShare ? `, the load ${Math.round(s.busyShare * 100)}% of a core` : '';
+    const source = s.source ? ` [${s.source}]` : '';
+    console.log(`  ${time(s)} UTC${source}, ${s.pairs} pairs${few}${load}: CPU ${span(s.cpu)} (+${s.cpu.addedMs.toFixed(1)} ms)${mark(s.cpu)}; page ${span(s.page)}${mark(s.page)}`);
+  }
+  for (const [what, verdict] of [['CPU', v.cpu], ['page', v.page]]) if (verdict) console.log(`  ${what} limit ${first[what === 'CPU' ? 'cpu' : 'page'].limit.toFixed(2)}: ${verdict.text}`);
+  console.log(`  the condition: ${WORDS[v.overall]}`);
+}
+console.log(
+  `\n${conditions.length} conditions in ${file.replace(`${ROOT}/`, '')}: ${tally.met} met, ${tally.miss} missed, ${tally.undecided} with sittings that disagree, ${tally['one sitting']} with one sitting only${tally.none ? `, ${tally.none} without limits` : ''} (docs/decisions.md, 89).`,
+);
