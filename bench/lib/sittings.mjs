@@ -35,19 +35,25 @@ export function sameCondition(a, b) {
   return KEY_FIELDS.every((field) => a[field] === b[field]);
 }
 
-/** The sittings of `sitting`'s condition in a sittings.jsonl text, oldest first; lines that do not parse are skipped. */
-export function sittingsOf(text, sitting) {
+/** The objects of a sittings.jsonl text, one a line; blank lines, lines that do not parse and other values skipped. */
+function linesOf(text) {
   const out = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    let parsed;
     try {
-      parsed = JSON.parse(line);
+      const parsed = JSON.parse(line);
+      if (parsed && typeof parsed === 'object') out.push(parsed);
     } catch {
-      continue;
+      /* not a sitting */
     }
-    if (parsed && typeof parsed === 'object' && sameCondition(parsed, sitting)) out.push(parsed);
   }
+  return out;
+}
+
+/** The sittings of `sitting`'s condition in a sittings.jsonl text, oldest first; lines that do not parse are skipped. */
+export function sittingsOf(text, sitting) {
+  const out = [];
+  for (const parsed of linesOf(text)) if (sameCondition(parsed, sitting)) out.push(parsed);
   return out;
 }
 
@@ -77,15 +83,8 @@ export const MIN_SITTING_PAIRS = 9;
 /** Every condition in a sittings.jsonl text, in the order first seen, each with its sittings oldest first (by `at`). */
 export function conditionsOf(text) {
   const conditions = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let parsed;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!parsed || typeof parsed !== 'object' || typeof parsed.workload !== 'string' || !parsed.cpu || !parsed.page) continue;
+  for (const parsed of linesOf(text)) {
+    if (typeof parsed.workload !== 'string' || !parsed.cpu || !parsed.page) continue;
     let condition = conditions.find((c) => sameCondition(c.sittings[0], parsed));
     if (!condition) conditions.push((condition = { sittings: [] }));
     condition.sittings.push(parsed);
