@@ -38,8 +38,10 @@ const label = (s) =>
 const span = (f) => `×${f.ratio.toFixed(3)} [${f.lo.toFixed(3)}–${f.hi.toFixed(3)}]`;
 const mark = (f) => (typeof f.pass !== 'boolean' ? '' : f.pass ? (f.clear ? ' under' : ' under, within the noise') : f.clear ? ' OVER beyond the noise' : ' over, within the noise');
 const time = (s) => String(s.at).slice(0, 16).replace('T', ' ');
-const WORDS = { met: 'met', miss: 'MISS', undecided: 'the sittings disagree', 'one sitting': 'one sitting, no verdict yet', none: 'no verdict (information)' };
+const WORDS = { met: 'met', miss: 'MISS', undecided: 'the sittings disagree', 'one sitting': 'one sitting, no verdict yet', none: 'no verdict (no sitting of 9 pairs or more, or no limit)' };
 
+// The Markdown table names the builds only when the file holds more than one pair of them.
+const oneBuildPair = new Set(conditions.map(({ sittings: [s] }) => `${s.with} ÷ ${s.without}`)).size <= 1;
 const tally = { met: 0, miss: 0, undecided: 0, 'one sitting': 0, none: 0 };
 if (args.markdown) {
   console.log('| Condition | Sittings: CPU of the traffic [90%] (limit) | Page time [90%] (limit) | Decision 89 |');
@@ -55,7 +57,7 @@ for (const { sittings } of conditions) {
     const page = counted.map((s) => `${span(s.page)}${s.page.pass === false ? (s.page.clear ? ' **over**' : ' over') : ''}`).join('; ');
     const limits = (what) => (Number.isFinite(first[what].limit) ? ` (${first[what].limit.toFixed(2)})` : '');
     const verdict = v.overall === 'miss' ? `**${WORDS[v.overall]}** (${[['CPU', v.cpu], ['page', v.page]].filter(([, x]) => x?.verdict === 'miss').map(([w]) => w).join(', ')})` : WORDS[v.overall];
-    console.log(`| ${label(first).replace(/, [0-9a-f]{12} ÷ .*$/, '')} | ${cpu}${limits('cpu')} | ${page}${limits('page')} | ${verdict} |`);
+    console.log(`| ${oneBuildPair ? label(first).replace(/, [^,]+ ÷ [^,]+$/, '') : label(first)} | ${cpu}${limits('cpu')} | ${page}${limits('page')} | ${verdict} |`);
     continue;
   }
   console.log(`\n${label(first)}`);
@@ -69,5 +71,5 @@ for (const { sittings } of conditions) {
   console.log(`  the condition: ${WORDS[v.overall]}`);
 }
 console.log(
-  `\n${conditions.length} conditions in ${file.replace(`${ROOT}/`, '')}: ${tally.met} met, ${tally.miss} missed, ${tally.undecided} with sittings that disagree, ${tally['one sitting']} with one sitting only${tally.none ? `, ${tally.none} without limits` : ''} (docs/decisions.md, 89).`,
+  `\n${conditions.length} conditions in ${file.replace(`${ROOT}/`, '')}: ${tally.met} met, ${tally.miss} missed, ${tally.undecided} with sittings that disagree, ${tally['one sitting']} with one sitting only${tally.none ? `, ${tally.none} without a verdict` : ''} (docs/decisions.md, 89).`,
 );

@@ -34,7 +34,7 @@ import { requireChromium } from './lib/browser.mjs';
 import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
-import { buildId, MIN_SITTING_PAIRS, readSittings, sittingsVerdict } from './lib/sittings.mjs';
+import { buildId, conditionVerdict, MIN_SITTING_PAIRS, readSittings } from './lib/sittings.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
@@ -215,6 +215,7 @@ appendFileSync(sittingsFile, `${JSON.stringify(sitting)}\n`);
 const sittings = readSittings(sittingsFile, sitting);
 console.log(`\nTHIS CONDITION'S SITTINGS (the same builds: without ${sitting.without}, with ${sitting.with}; ${sittingsFile.replace(`${ROOT}/`, '')}; docs/decisions.md, 89)`);
 for (const s of sittings) console.log(`  ${s.at.slice(0, 16).replace('T', ' ')} UTC, ${s.pairs} pairs${s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : ''}${s.busyShare ? `, the busy load ${Math.round(s.busyShare * 100)}% of a core` : ''}: CPU ${span(s.cpu)} (+${s.cpu.addedMs.toFixed(1)} ms), page ${span(s.page)}`);
-for (const [what, limit] of [['CPU', w.cpuLimit], ['page', pageLimit]]) {
-  if (Number.isFinite(limit)) console.log(`  its ${what} limit ${limit.toFixed(2)}: ${sittingsVerdict(sittings.filter((s) => s.pairs >= MIN_SITTING_PAIRS).map((s) => s[what === 'CPU' ? 'cpu' : 'page'])).text}`);
+const together = conditionVerdict(sittings);
+for (const [what, limit, verdict] of [['CPU', w.cpuLimit, together.cpu], ['page', pageLimit, together.page]]) {
+  if (verdict) console.log(`  its ${what} limit ${limit.toFixed(2)}: ${verdict.text}`);
 }

@@ -96,11 +96,11 @@ export function conditionsOf(text) {
 /**
  * Decision 89 over a condition's sittings, each limit apart (sittings under MIN_SITTING_PAIRS not counted), and the
  * condition's: a miss when either limit is, met when both are, else the limit's own ('undecided', 'one sitting').
- * A figure without a limit (an information workload) has no verdict.
+ * A figure without a limit (an information workload) has no verdict; one with a limit but no sitting counted, 'none'.
  */
 export function conditionVerdict(sittings) {
   const counted = sittings.filter((s) => s.pairs >= MIN_SITTING_PAIRS);
-  const limitVerdict = (what) => (counted.some((s) => typeof s[what].pass === 'boolean') ? sittingsVerdict(counted.map((s) => s[what])) : undefined);
+  const limitVerdict = (what) => (sittings.some((s) => typeof s[what].pass === 'boolean') ? sittingsVerdict(counted.map((s) => s[what])) : undefined);
   const cpu = limitVerdict('cpu');
   const page = limitVerdict('page');
   const judged = [cpu, page].filter(Boolean);

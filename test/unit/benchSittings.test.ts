@@ -128,6 +128,9 @@ describe('conditionsOf and conditionVerdict (npm run bench:sittings)', () => {
     const short = conditionVerdict([sit('1', over, pass), sit('2', over, pass, { pairs: 5 }), sit('3', pass, pass)] as Sitting[]);
     expect(short.counted).toBe(2);
     expect(short.cpu?.verdict).toBe('undecided');
+    const none = conditionVerdict([sit('1', over, pass, { pairs: 5 })] as Sitting[]);
+    expect(none.cpu?.text).toBe('no sitting to count yet');
+    expect(none.overall).toBe('none');
     const info = { ...base, at: '1', pairs: 25, cpu: { ratio: 1.2, lo: 1.1, hi: 1.3, limit: null, addedMs: 30 }, page: { ratio: 1, lo: 1, hi: 1, limit: null } };
     expect(conditionVerdict([info, { ...info, at: '2' }] as Sitting[])).toEqual({ cpu: undefined, page: undefined, overall: 'none', counted: 2 });
   });
