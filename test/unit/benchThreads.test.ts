@@ -6,13 +6,18 @@ import { browserCpu, cpuDelta, deltaSeconds, processType } from '../../bench/lib
 import { median } from '../../bench/lib/stats.mjs';
 import { threadDelta, threadRatio, threadTimes, treeThreadTimes } from '../../bench/lib/threads.mjs';
 
+/** A node script that, at its first line on stdin, spins until its own CPU time has grown by `ms` (not wall time: a busy machine would give it less), then prints 'spun'. */
+function spinOnLine(ms: number): string {
+  return `process.stdin.once('data', () => { const start = process.cpuUsage(); for (let u = process.cpuUsage(start); u.user + u.system < ${ms * 1000}; u = process.cpuUsage(start)); console.log('spun'); })`;
+}
+
 /**
  * Starts a node process found by its --user-data-dir, as a browser's processes are, and gives `read` a reading
  * before and after it spins `ms` of CPU on its main thread (it waits for a line on stdin, spins until its own CPU time has
  * grown by `ms`, whatever else the machine runs, says so).
  */
 async function aroundSpin<T>(dir: string, ms: number, read: () => T): Promise<[T, T]> {
-  const child = spawn(process.execPath, ['-e', `process.stdin.once('data', () => { const start = process.cpuUsage(); for (let u = process.cpuUsage(start); u.user + u.system < ${ms} * 1000; u = process.cpuUsage(start)); console.log('spun'); })`, '--', `--user-data-dir=${dir}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', spinOnLine(ms), '--', `--user-data-dir=${dir}`], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     await new Promise((resolve) => child.once('spawn', resolve));
     await new Promise((resolve) => setTimeout(resolve, 300)); // node's start-up, before the first reading
@@ -53,7 +58,7 @@ describe('treeThreadTimes (bench:firefox)', () => {
     // A parent (the browser) starting a child whose command line ends as a Firefox content process's does; the child
     // spins 300 ms of its own CPU time when the parent passes it a line (CPU time, not wall time: a busy machine would
     // otherwise give it less than the test expects).
-    const spin = "process.stdin.once('data', () => { const start = process.cpuUsage(); for (let u = process.cpuUsage(start); u.user + u.system < 300000; u = process.cpuUsage(start)); console.log('spun'); })";
+    const spin = spinOnLine(300);
     const parentScript = `const child = require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(spin)}, '--', '-contentproc', '-isForBrowser', 'tab'], { stdio: ['pipe', 'pipe', 'inherit'] }); process.stdin.pipe(child.stdin); child.stdout.pipe(process.stdout);`;
     const parent = spawn(process.execPath, ['-e', parentScript], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
