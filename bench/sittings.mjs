@@ -12,7 +12,7 @@
 // line has one, says where it came from other than a bench:threads run's own append (e.g. read from its printed output).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { conditionsOf, conditionVerdict, MIN_SITTING_PAIRS } from './lib/sittings.mjs';
+import { buildName, conditionsOf, conditionVerdict, MIN_SITTING_PAIRS } from './lib/sittings.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
@@ -23,7 +23,7 @@ if (!existsSync(file)) {
 }
 const conditions = conditionsOf(readFileSync(file, 'utf8'));
 
-const label = (s) =>
+const label = (sittings, s = sittings[0]) =>
   [
     s.workload,
     s.busy ? 'beside the busy core' : 'quiet',
@@ -31,7 +31,7 @@ const label = (s) =>
     s.reader ? `reader ${s.reader === true ? 'live' : s.reader}` : '',
     s.collect ? '' : 'no forced collection',
     s.leaveMs !== 1000 ? `leaving ${s.leaveMs} ms` : '',
-    `${s.with} ÷ ${s.without}`,
+    `${buildName(sittings, 'with')} ÷ ${buildName(sittings, 'without')}`,
   ]
     .filter(Boolean)
     .join(', ');
@@ -57,10 +57,10 @@ for (const { sittings } of conditions) {
     const page = counted.map((s) => `${span(s.page)}${s.page.pass === false ? (s.page.clear ? ' **over**' : ' over') : ''}`).join('; ');
     const limits = (what) => (Number.isFinite(first[what].limit) ? ` (${first[what].limit.toFixed(2)})` : '');
     const verdict = v.overall === 'miss' ? `**${WORDS[v.overall]}** (${[['CPU', v.cpu], ['page', v.page]].filter(([, x]) => x?.verdict === 'miss').map(([w]) => w).join(', ')})` : WORDS[v.overall];
-    console.log(`| ${oneBuildPair ? label(first).replace(/, [^,]+ ÷ [^,]+$/, '') : label(first)} | ${cpu}${limits('cpu')} | ${page}${limits('page')} | ${verdict} |`);
+    console.log(`| ${oneBuildPair ? label(sittings).replace(/, [^,]+ ÷ [^,]+$/, '') : label(sittings)} | ${cpu}${limits('cpu')} | ${page}${limits('page')} | ${verdict} |`);
     continue;
   }
-  console.log(`\n${label(first)}`);
+  console.log(`\n${label(sittings)}`);
   for (const s of sittings) {
     const few = s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : '';
     const load = s.busyShare ? `, the load ${Math.round(s.busyShare * 100)}% of a core` : '';

@@ -34,7 +34,7 @@ import { requireChromium } from './lib/browser.mjs';
 import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
-import { buildId, conditionVerdict, MIN_SITTING_PAIRS, readSittings } from './lib/sittings.mjs';
+import { buildDir, buildId, buildName, conditionVerdict, MIN_SITTING_PAIRS, readSittings } from './lib/sittings.mjs';
 import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
@@ -205,6 +205,8 @@ const sitting = {
   leaveMs: LEAVE_MS,
   without: buildId(BASELINE_DIR),
   with: buildId(EXTENSION_DIR),
+  withoutDir: buildDir(BASELINE_DIR, ROOT),
+  withDir: buildDir(EXTENSION_DIR, ROOT),
   pairs: samples.with.length,
   busyShare: busyRan ? busyRan.coreShare : null,
   cpu: { ...figure(trafficRatio, w.cpuLimit), addedMs: trafficRatio.addedMs },
@@ -213,7 +215,7 @@ const sitting = {
 const sittingsFile = join(dir, 'sittings.jsonl');
 appendFileSync(sittingsFile, `${JSON.stringify(sitting)}\n`);
 const sittings = readSittings(sittingsFile, sitting);
-console.log(`\nTHIS CONDITION'S SITTINGS (the same builds: without ${sitting.without}, with ${sitting.with}; ${sittingsFile.replace(`${ROOT}/`, '')}; docs/decisions.md, 89)`);
+console.log(`\nTHIS CONDITION'S SITTINGS (the same builds: without ${buildName(sittings, 'without')}, with ${buildName(sittings, 'with')}; ${sittingsFile.replace(`${ROOT}/`, '')}; docs/decisions.md, 89)`);
 for (const s of sittings) console.log(`  ${s.at.slice(0, 16).replace('T', ' ')} UTC, ${s.pairs} pairs${s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : ''}${s.busyShare ? `, the busy load ${Math.round(s.busyShare * 100)}% of a core` : ''}: CPU ${span(s.cpu)} (+${s.cpu.addedMs.toFixed(1)} ms), page ${span(s.page)}`);
 const together = conditionVerdict(sittings);
 for (const [what, limit, verdict] of [['CPU', w.cpuLimit, together.cpu], ['page', pageLimit, together.page]]) {

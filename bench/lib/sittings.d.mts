@@ -11,6 +11,8 @@ export interface Sitting {
   [field: string]: unknown;
 }
 export function buildId(dir: string | undefined): string;
+export function buildDir(dir: string | undefined, root: string): string | null;
+export function buildName(sittings: Sitting[], side: 'with' | 'without'): string;
 export function sameCondition(a: Sitting, b: Sitting): boolean;
 export function sittingsOf(text: string, sitting: Sitting): Sitting[];
 export function readSittings(file: string, sitting: Sitting): Sitting[];

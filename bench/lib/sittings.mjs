@@ -2,7 +2,7 @@
 // line of bench/results/sittings.jsonl; a verdict beyond the noise counts when two sittings agree.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /** Every file under `dir`, sorted, as paths relative to it. */
 function filesUnder(dir, root = dir) {
@@ -26,6 +26,23 @@ export function buildId(dir) {
     hash.update('\0');
   }
   return hash.digest('hex').slice(0, 12);
+}
+
+/** Where a build was read from, as a sitting records it beside its id: relative to `root` when inside it. */
+export function buildDir(dir, root) {
+  if (!dir) return null;
+  const path = relative(root, resolve(dir));
+  return path && !path.startsWith('..') && !isAbsolute(path) ? path : resolve(dir);
+}
+
+/**
+ * A side's build as a listing names it: its id, after the directory a sitting of the condition recorded it from
+ * (`withDir` / `withoutDir`; lines written before those fields have only the id).
+ */
+export function buildName(sittings, side) {
+  const id = sittings[0][side];
+  const dir = sittings.map((s) => s[`${side}Dir`]).find((d) => typeof d === 'string');
+  return id === 'none' || !dir ? id : `${dir} (${id})`;
 }
 
 /** The fields two sittings must share to be sittings of one condition with the same two builds. */

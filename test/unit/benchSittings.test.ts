@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildId, conditionsOf, conditionVerdict, readSittings, sittingsOf, sittingsVerdict, type Sitting } from '../../bench/lib/sittings.mjs';
+import { buildDir, buildId, buildName, conditionsOf, conditionVerdict, readSittings, sittingsOf, sittingsVerdict, type Sitting } from '../../bench/lib/sittings.mjs';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -133,5 +133,23 @@ describe('conditionsOf and conditionVerdict (npm run bench:sittings)', () => {
     expect(none.overall).toBe('none');
     const info = { ...base, at: '1', pairs: 25, cpu: { ratio: 1.2, lo: 1.1, hi: 1.3, limit: null, addedMs: 30 }, page: { ratio: 1, lo: 1, hi: 1, limit: null } };
     expect(conditionVerdict([info, { ...info, at: '2' }] as Sitting[])).toEqual({ cpu: undefined, page: undefined, overall: 'none', counted: 2 });
+  });
+});
+
+describe('buildDir and buildName', () => {
+  it('records a build inside the repository by its relative path, any other by its absolute path, and none as null', () => {
+    const root = tempDir();
+    expect(buildDir(join(root, 'bench', 'floor'), root)).toBe(join('bench', 'floor'));
+    expect(buildDir('/elsewhere/build', root)).toBe('/elsewhere/build');
+    expect(buildDir(join(root, '..', 'sibling'), root)).toBe(join(root, '..', 'sibling'));
+    expect(buildDir(undefined, root)).toBeNull();
+  });
+
+  it('names a side by the directory any of its sittings recorded, with the id; by the id alone when none did', () => {
+    const old = { ...base, without: 'f100f100f100' };
+    expect(buildName([old], 'without')).toBe('f100f100f100');
+    expect(buildName([old, { ...old, withoutDir: 'bench/floor' }], 'without')).toBe('bench/floor (f100f100f100)');
+    expect(buildName([{ ...old, withDir: 'dist/chrome' }], 'with')).toBe('dist/chrome (abc123def456)');
+    expect(buildName([{ ...base, withoutDir: null }], 'without')).toBe('none');
   });
 });
