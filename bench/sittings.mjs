@@ -23,6 +23,8 @@ if (!existsSync(file)) {
 }
 const conditions = conditionsOf(readFileSync(file, 'utf8'));
 
+/** Both builds of a condition, each named by its directory where a sitting recorded it. */
+const pairOf = (sittings) => `${buildName(sittings, 'with')} ÷ ${buildName(sittings, 'without')}`;
 const label = (sittings, s = sittings[0]) =>
   [
     s.workload,
@@ -31,7 +33,7 @@ const label = (sittings, s = sittings[0]) =>
     s.reader ? `reader ${s.reader === true ? 'live' : s.reader}` : '',
     s.collect ? '' : 'no forced collection',
     s.leaveMs !== 1000 ? `leaving ${s.leaveMs} ms` : '',
-    `${buildName(sittings, 'with')} ÷ ${buildName(sittings, 'without')}`,
+    pairOf(sittings),
   ]
     .filter(Boolean)
     .join(', ');
@@ -40,8 +42,13 @@ const mark = (f) => (typeof f.pass !== 'boolean' ? '' : f.pass ? (f.clear ? ' un
 const time = (s) => String(s.at).slice(0, 16).replace('T', ' ');
 const WORDS = { met: 'met', miss: 'MISS', undecided: 'the sittings disagree', 'one sitting': 'one sitting, no verdict yet', none: 'no verdict (no sitting of 9 pairs or more, or no limit)' };
 
-// The Markdown table names the builds only when the file holds more than one pair of them.
-const oneBuildPair = new Set(conditions.map(({ sittings: [s] }) => `${s.with} ÷ ${s.without}`)).size <= 1;
+// The Markdown table leaves out the builds of the rows measuring the file's most common pair of them, and says under it
+// which pair that is; the other rows name theirs.
+const pairKey = ([s]) => `${s.with} ÷ ${s.without}`;
+const pairCounts = new Map();
+for (const { sittings } of conditions) pairCounts.set(pairKey(sittings), (pairCounts.get(pairKey(sittings)) ?? 0) + 1);
+const commonPair = [...pairCounts].sort((a, b) => b[1] - a[1])[0]?.[0];
+const isCommon = (sittings) => pairKey(sittings) === commonPair;
 const tally = { met: 0, miss: 0, undecided: 0, 'one sitting': 0, none: 0 };
 if (args.markdown) {
   console.log('| Condition | Sittings: CPU of the traffic [90%] (limit) | Page time [90%] (limit) | Decision 89 |');
@@ -57,7 +64,7 @@ for (const { sittings } of conditions) {
     const page = counted.map((s) => `${span(s.page)}${s.page.pass === false ? (s.page.clear ? ' **over**' : ' over') : ''}`).join('; ');
     const limits = (what) => (Number.isFinite(first[what].limit) ? ` (${first[what].limit.toFixed(2)})` : '');
     const verdict = v.overall === 'miss' ? `**${WORDS[v.overall]}** (${[['CPU', v.cpu], ['page', v.page]].filter(([, x]) => x?.verdict === 'miss').map(([w]) => w).join(', ')})` : WORDS[v.overall];
-    console.log(`| ${oneBuildPair ? label(sittings).replace(/, [^,]+ ÷ [^,]+$/, '') : label(sittings)} | ${cpu}${limits('cpu')} | ${page}${limits('page')} | ${verdict} |`);
+    console.log(`| ${isCommon(sittings) ? label(sittings).replace(/, [^,]+ ÷ [^,]+$/, '') : label(sittings)} | ${cpu}${limits('cpu')} | ${page}${limits('page')} | ${verdict} |`);
     continue;
   }
   console.log(`\n${label(sittings)}`);
@@ -69,6 +76,10 @@ for (const { sittings } of conditions) {
   }
   for (const [what, verdict] of [['CPU', v.cpu], ['page', v.page]]) if (verdict) console.log(`  ${what} limit ${first[what === 'CPU' ? 'cpu' : 'page'].limit.toFixed(2)}: ${verdict.text}`);
   console.log(`  the condition: ${WORDS[v.overall]}`);
+}
+if (args.markdown && pairCounts.size > 1) {
+  const common = conditions.find(({ sittings }) => isCommon(sittings));
+  console.log(`\nRows that name no builds: ${pairOf(common.sittings)}.`);
 }
 console.log(
   `\n${conditions.length} conditions in ${file.replace(`${ROOT}/`, '')}: ${tally.met} met, ${tally.miss} missed, ${tally.undecided} with sittings that disagree, ${tally['one sitting']} with one sitting only${tally.none ? `, ${tally.none} without a verdict` : ''} (docs/decisions.md, 89).`,
