@@ -29,7 +29,7 @@ import { join, resolve } from 'node:path';
 import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchFirefox, openPanelOn, requireFirefox } from './lib/firefox.mjs';
 import { startBenchServer } from './lib/server.mjs';
-import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
+import { addedText, againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, treeThreadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
@@ -217,9 +217,9 @@ const ratios = Object.fromEntries(Object.entries(windows).map(([name, samples]) 
 const pageLimit = pageLimitOf(w, BUSY ? 'busy' : 'quiet');
 const pageRatio = { ratio: median(pageMs.with) / median(pageMs.without), ...ratioInterval(pageMs.with, pageMs.without) };
 console.log(`\nwith ÷ without, from the threads' medians (90% intervals over ${pageMs.with.length} run pairs):`);
-console.log(`  the traffic:   ${span(ratios.traffic)} (+${ratios.traffic.addedMs.toFixed(1)} ms); ${verdictText('CPU', ratios.traffic, w.cpuLimit)}`);
-console.log(`  the traffic's two parts (information): the flood ${span(ratios.flood)} (+${ratios.flood.addedMs.toFixed(1)} ms), the leaving ${span(ratios.leaving)} (+${ratios.leaving.addedMs.toFixed(1)} ms)`);
-console.log(`  the load:      ${span(ratios.load)} (+${ratios.load.addedMs.toFixed(1)} ms; information)`);
+console.log(`  the traffic:   ${span(ratios.traffic)} (${addedText(ratios.traffic.addedMs)}); ${verdictText('CPU', ratios.traffic, w.cpuLimit)}`);
+console.log(`  the traffic's two parts (information): the flood ${span(ratios.flood)} (${addedText(ratios.flood.addedMs)}), the leaving ${span(ratios.leaving)} (${addedText(ratios.leaving.addedMs)})`);
+console.log(`  the load:      ${span(ratios.load)} (${addedText(ratios.load.addedMs)}; information)`);
 console.log(`  the page time: ${span(pageRatio)} (${median(pageMs.with).toFixed(1)} / ${median(pageMs.without).toFixed(1)} ms, medians with / without); ${verdictText('page', pageRatio, pageLimit)}`);
 let recordedOk = true;
 if (recorded) {

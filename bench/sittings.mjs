@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildName, conditionsOf, conditionVerdict, MIN_SITTING_PAIRS } from './lib/sittings.mjs';
+import { addedText } from './lib/stats.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
@@ -72,7 +73,7 @@ for (const { sittings } of conditions) {
     const few = s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : '';
     const load = s.busyShare ? `, the load ${Math.round(s.busyShare * 100)}% of a core` : '';
     const source = s.source ? ` [${s.source}]` : '';
-    console.log(`  ${time(s)} UTC${source}, ${s.pairs} pairs${few}${load}: CPU ${span(s.cpu)} (+${s.cpu.addedMs.toFixed(1)} ms)${mark(s.cpu)}; page ${span(s.page)}${mark(s.page)}`);
+    console.log(`  ${time(s)} UTC${source}, ${s.pairs} pairs${few}${load}: CPU ${span(s.cpu)} (${addedText(s.cpu.addedMs)})${mark(s.cpu)}; page ${span(s.page)}${mark(s.page)}`);
   }
   for (const [what, verdict] of [['CPU', v.cpu], ['page', v.page]]) if (verdict) console.log(`  ${what} limit ${first[what === 'CPU' ? 'cpu' : 'page'].limit.toFixed(2)}: ${verdict.text}`);
   console.log(`  the condition: ${WORDS[v.overall]}`);

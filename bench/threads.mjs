@@ -35,7 +35,7 @@ import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { buildDir, buildId, buildName, conditionVerdict, MIN_SITTING_PAIRS, readSittings } from './lib/sittings.mjs';
-import { againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
+import { addedText, againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
@@ -170,14 +170,14 @@ function verdictText(what, r, limit) {
 }
 const verdict = verdictText('CPU', trafficRatio, w.cpuLimit);
 console.log(`\nwith ÷ without, from the threads' medians (90% intervals over ${samples.with.length} run pairs):`);
-console.log(`  the traffic:   ${span(trafficRatio)} (+${trafficRatio.addedMs.toFixed(1)} ms); ${verdict}`);
-console.log(`  the whole run: ${span(wholeRatio)} (+${wholeRatio.addedMs.toFixed(1)} ms; information)`);
-console.log(`  the load:      ${span(loadRatio)} (+${loadRatio.addedMs.toFixed(1)} ms; information)`);
+console.log(`  the traffic:   ${span(trafficRatio)} (${addedText(trafficRatio.addedMs)}); ${verdict}`);
+console.log(`  the whole run: ${span(wholeRatio)} (${addedText(wholeRatio.addedMs)}; information)`);
+console.log(`  the load:      ${span(loadRatio)} (${addedText(loadRatio.addedMs)}; information)`);
 // The traffic's two parts, without their tables: what the page's messages cost, and what leaving it costs (a held
 // document's compact record, the worker's ingest of it, the next page's start: docs/decisions.md, 73).
 const floodRatio = threadRatio(flood.with, flood.without);
 const leavingRatio = threadRatio(leaving.with, leaving.without);
-console.log(`  the traffic's two parts (information): the flood ${span(floodRatio)} (+${floodRatio.addedMs.toFixed(1)} ms), the leaving ${span(leavingRatio)} (+${leavingRatio.addedMs.toFixed(1)} ms)`);
+console.log(`  the traffic's two parts (information): the flood ${span(floodRatio)} (${addedText(floodRatio.addedMs)}), the leaving ${span(leavingRatio)} (${addedText(leavingRatio.addedMs)})`);
 // The page's time, as the bench's page figure (run.mjs), with as many pairs as the CPU figures.
 const pageLimit = pageLimitOf(w, BUSY ? 'busy' : 'quiet');
 const pageRatio = { ratio: median(pageMs.with) / median(pageMs.without), ...ratioInterval(pageMs.with, pageMs.without) };
@@ -216,7 +216,7 @@ const sittingsFile = join(dir, 'sittings.jsonl');
 appendFileSync(sittingsFile, `${JSON.stringify(sitting)}\n`);
 const sittings = readSittings(sittingsFile, sitting);
 console.log(`\nTHIS CONDITION'S SITTINGS (the same builds: without ${buildName(sittings, 'without')}, with ${buildName(sittings, 'with')}; ${sittingsFile.replace(`${ROOT}/`, '')}; docs/decisions.md, 89)`);
-for (const s of sittings) console.log(`  ${s.at.slice(0, 16).replace('T', ' ')} UTC, ${s.pairs} pairs${s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : ''}${s.busyShare ? `, the busy load ${Math.round(s.busyShare * 100)}% of a core` : ''}: CPU ${span(s.cpu)} (+${s.cpu.addedMs.toFixed(1)} ms), page ${span(s.page)}`);
+for (const s of sittings) console.log(`  ${s.at.slice(0, 16).replace('T', ' ')} UTC, ${s.pairs} pairs${s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : ''}${s.busyShare ? `, the busy load ${Math.round(s.busyShare * 100)}% of a core` : ''}: CPU ${span(s.cpu)} (${addedText(s.cpu.addedMs)}), page ${span(s.page)}`);
 const together = conditionVerdict(sittings);
 for (const [what, limit, verdict] of [['CPU', w.cpuLimit, together.cpu], ['page', pageLimit, together.page]]) {
   if (verdict) console.log(`  its ${what} limit ${limit.toFixed(2)}: ${verdict.text}`);

@@ -9,3 +9,4 @@ export function ratioInterval(withValues: number[], withoutValues: number[], opt
 export function pairedDifference(withValues: number[], withoutValues: number[], options?: { resamples?: number; level?: number; seed?: number }): { median: number; lo: number; hi: number };
 export function bootstrapBounds(values: number[], level: number): { lo: number; hi: number };
 export function againstLimit(ratio: number, interval: { lo: number; hi: number }, limit: number): { pass: boolean; clear: boolean };
+export function addedText(ms: number): string;

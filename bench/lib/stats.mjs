@@ -91,3 +91,8 @@ export function againstLimit(ratio, interval, limit) {
   const clear = pass ? interval.hi <= limit : interval.lo > limit;
   return { pass, clear };
 }
+
+/** Milliseconds added, signed: "+12.5 ms", "-56.8 ms", as the benches print a cost beside its ratio. */
+export function addedText(ms) {
+  return `${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`;
+}

@@ -1,6 +1,6 @@
 // The bench's ratio intervals (bench/lib/stats.mjs): what `npm run bench` prints beside each median ratio.
 import { describe, expect, it } from 'vitest';
-import { againstLimit, median, pairedDifference, ratioInterval } from '../../bench/lib/stats.mjs';
+import { addedText, againstLimit, median, pairedDifference, ratioInterval } from '../../bench/lib/stats.mjs';
 
 describe('ratioInterval', () => {
   it('is exactly the ratio when every run gave the same figures', () => {
@@ -79,5 +79,13 @@ describe('pairedDifference', () => {
     const d = pairedDifference([10, 30, 12, 28, 11, 29], [20, 20, 20, 20, 20, 20]);
     expect(d.lo).toBeLessThan(0);
     expect(d.hi).toBeGreaterThan(0);
+  });
+});
+
+describe('addedText', () => {
+  it('signs a cost once: a plus for a cost or none, the minus of the number for a saving', () => {
+    expect(addedText(12.46)).toBe('+12.5 ms');
+    expect(addedText(0)).toBe('+0.0 ms');
+    expect(addedText(-56.8)).toBe('-56.8 ms');
   });
 });
