@@ -29,7 +29,7 @@ import { join, resolve } from 'node:path';
 import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchFirefox, openPanelOn, requireFirefox } from './lib/firefox.mjs';
 import { startBenchServer } from './lib/server.mjs';
-import { addedText, againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
+import { addedText, againstLimit, median, ratioInterval, ratioText, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, treeThreadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
@@ -208,7 +208,7 @@ const busyRan = await stopBusyLoad(busy);
 
 printThreadTable(`THE TRAFFIC (the page's mark to 1 s after its last message, then the page left and ${LEAVE_MS} ms)`, windows.traffic);
 
-const span = ({ ratio, lo, hi }) => `${ratio.toFixed(3)} [${lo.toFixed(3)}–${hi.toFixed(3)}]`;
+const span = ratioText;
 function verdictText(what, r, limit) {
   const { pass, clear } = againstLimit(r.ratio, r, limit);
   return `its ${what} limit ${limit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildName, conditionsOf, conditionVerdict, MIN_SITTING_PAIRS } from './lib/sittings.mjs';
-import { addedText } from './lib/stats.mjs';
+import { addedText, ratioText } from './lib/stats.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
@@ -38,7 +38,7 @@ const label = (sittings, s = sittings[0]) =>
   ]
     .filter(Boolean)
     .join(', ');
-const span = (f) => `×${f.ratio.toFixed(3)} [${f.lo.toFixed(3)}–${f.hi.toFixed(3)}]`;
+const span = (f) => `×${ratioText(f)}`;
 const mark = (f) => (typeof f.pass !== 'boolean' ? '' : f.pass ? (f.clear ? ' under' : ' under, within the noise') : f.clear ? ' OVER beyond the noise' : ' over, within the noise');
 const time = (s) => String(s.at).slice(0, 16).replace('T', ' ');
 const WORDS = { met: 'met', miss: 'MISS', undecided: 'the sittings disagree', 'one sitting': 'one sitting, no verdict yet', none: 'no verdict (no sitting of 9 pairs or more, or no limit)' };

@@ -35,7 +35,7 @@ import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { buildDir, buildId, buildName, conditionVerdict, MIN_SITTING_PAIRS, readSittings } from './lib/sittings.mjs';
-import { addedText, againstLimit, median, ratioInterval, sleep } from './lib/stats.mjs';
+import { addedText, againstLimit, median, ratioInterval, ratioText, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
@@ -158,7 +158,7 @@ function report(title, windowSamples) {
   // lib/threads.mjs: threadRatio.
   return threadRatio(windowSamples.with, windowSamples.without);
 }
-const span = ({ ratio, lo, hi }) => `${ratio.toFixed(3)} [${lo.toFixed(3)}–${hi.toFixed(3)}]`;
+const span = ratioText;
 const loadRatio = report('THE PAGE\'S LOAD AND ITS SOCKET\'S OPEN (navigation to the page\'s mark; information)', load);
 const trafficRatio = report('THE TRAFFIC (the page\'s mark to 1 s after its last message, then the page left and 1 s: judged)', traffic);
 const wholeRatio = report('THE WHOLE RUN (both together, as the bench\'s whole-run figure; information)', samples);

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { requireChromium } from './lib/browser.mjs';
 import { launchRaw } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
-import { addedText, median, sleep } from './lib/stats.mjs';
+import { addedText, median, ratioText, sleep } from './lib/stats.mjs';
 import { threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -120,7 +120,7 @@ for (const side of sides) {
   const all = median(runs.map((d) => sum(d)));
   const extension = median(runs.map((d) => sum(d, (key) => key.startsWith('extension '))));
   const browserMain = median(runs.map((d) => d['browser main'] ?? 0));
-  const against = side.name === 'none' ? '' : (({ ratio, lo, hi, addedMs }) => `×${ratio.toFixed(3)} [${lo.toFixed(3)}–${hi.toFixed(3)}] (${addedText(addedMs)})`)(threadRatio(runs, none));
+  const against = side.name === 'none' ? '' : ((r) => `×${ratioText(r)} (${addedText(r.addedMs)})`)(threadRatio(runs, none));
   console.log(`${side.name.padEnd(20)} ${String(side.stored).padStart(14)}   ${all.toFixed(1).padStart(11)}   ${extension.toFixed(1).padStart(17)}   ${browserMain.toFixed(1).padStart(12)}   ${''.padStart(29)} ${against}`);
 }
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

@@ -10,3 +10,4 @@ export function pairedDifference(withValues: number[], withoutValues: number[], 
 export function bootstrapBounds(values: number[], level: number): { lo: number; hi: number };
 export function againstLimit(ratio: number, interval: { lo: number; hi: number }, limit: number): { pass: boolean; clear: boolean };
 export function addedText(ms: number): string;
+export function ratioText(figure: { ratio: number; lo: number; hi: number }): string;

@@ -96,3 +96,8 @@ export function againstLimit(ratio, interval, limit) {
 export function addedText(ms) {
   return `${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`;
 }
+
+/** A ratio with its 90% interval, as the benches print it: "1.087 [1.030–1.138]". */
+export function ratioText({ ratio, lo, hi }) {
+  return `${ratio.toFixed(3)} [${lo.toFixed(3)}–${hi.toFixed(3)}]`;
+}

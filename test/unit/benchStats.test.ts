@@ -1,6 +1,6 @@
 // The bench's ratio intervals (bench/lib/stats.mjs): what `npm run bench` prints beside each median ratio.
 import { describe, expect, it } from 'vitest';
-import { addedText, againstLimit, median, pairedDifference, ratioInterval } from '../../bench/lib/stats.mjs';
+import { addedText, againstLimit, median, pairedDifference, ratioInterval, ratioText } from '../../bench/lib/stats.mjs';
 
 describe('ratioInterval', () => {
   it('is exactly the ratio when every run gave the same figures', () => {
@@ -87,5 +87,11 @@ describe('addedText', () => {
     expect(addedText(12.46)).toBe('+12.5 ms');
     expect(addedText(0)).toBe('+0.0 ms');
     expect(addedText(-56.8)).toBe('-56.8 ms');
+  });
+});
+
+describe('ratioText', () => {
+  it('prints a ratio and its interval to three decimals', () => {
+    expect(ratioText({ ratio: 1.0874, lo: 1.03, hi: 1.1376 })).toBe('1.087 [1.030–1.138]');
   });
 });
