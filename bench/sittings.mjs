@@ -8,11 +8,13 @@
 //
 // Prints, per condition, its sittings (time, pairs, CPU of the traffic and page time with their 90% intervals and
 // verdicts) and decision 89's verdict for each limit; then how many conditions are met, missed, undecided.
-// --markdown: the same as one Markdown table (for the README and docs/performance.md). A sitting's `source`, where a
-// line has one, says where it came from other than a bench:threads run's own append (e.g. read from its printed output).
+// --markdown: the same as one Markdown table, a row per condition listing each sitting (docs/performance.md).
+// --markdown=summary: a row per condition with its sittings counted instead of listed: the median of their ratios, the
+// lowest and highest, and how many came under each limit and over it (the README's table). A sitting's `source`, where
+// a line has one, says where it came from other than a bench:threads run's own append (e.g. read from its printed output).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildName, conditionsOf, conditionVerdict, MIN_SITTING_PAIRS } from './lib/sittings.mjs';
+import { buildName, conditionsOf, conditionVerdict, figuresSummary, MIN_SITTING_PAIRS } from './lib/sittings.mjs';
 import { addedText, ratioText } from './lib/stats.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -51,9 +53,19 @@ for (const { sittings } of conditions) pairCounts.set(pairKey(sittings), (pairCo
 const commonPair = [...pairCounts].sort((a, b) => b[1] - a[1])[0]?.[0];
 const isCommon = (sittings) => pairKey(sittings) === commonPair;
 const tally = { met: 0, miss: 0, undecided: 0, 'one sitting': 0, none: 0 };
-if (args.markdown) {
+const summary = args.markdown === 'summary';
+if (summary) {
+  console.log('| Condition | Sittings (UTC) | CPU of the traffic: median (lowest–highest) (limit): sittings under / over it | Page time: the same | Decision 89 |');
+  console.log('|---|---|---|---|---|');
+} else if (args.markdown) {
   console.log('| Condition | Sittings: CPU of the traffic [90%] (limit) | Page time [90%] (limit) | Decision 89 |');
   console.log('|---|---|---|---|');
+}
+/** A limit's figures over the counted sittings, as the summary table gives them: "×1.087 (1.006–1.133) (1.05): 1 under, 5 over, **3 over beyond the noise**". */
+function summaryCell(figures, limit) {
+  const { median: mid, min, max, under, overWithin, overBeyond } = figuresSummary(figures);
+  const counts = [`${under} under`, overWithin ? `${overWithin} over within the noise` : '', overBeyond ? `**${overBeyond} over beyond the noise**` : ''].filter(Boolean).join(', ');
+  return `×${mid.toFixed(3)} (${min.toFixed(3)}–${max.toFixed(3)})${Number.isFinite(limit) ? ` (${limit.toFixed(2)}): ${counts}` : ''}`;
 }
 for (const { sittings } of conditions) {
   const v = conditionVerdict(sittings);
@@ -61,11 +73,17 @@ for (const { sittings } of conditions) {
   const first = sittings[0];
   if (args.markdown) {
     const counted = sittings.filter((s) => s.pairs >= MIN_SITTING_PAIRS);
+    const verdict = v.overall === 'miss' ? `**${WORDS[v.overall]}** (${[['CPU', v.cpu], ['page', v.page]].filter(([, x]) => x?.verdict === 'miss').map(([w]) => w).join(', ')})` : WORDS[v.overall];
+    const name = isCommon(sittings) ? label(sittings).replace(/, [^,]+ ÷ [^,]+$/, '') : label(sittings);
+    if (summary) {
+      const when = counted.length ? `${counted.length}: ${time(counted[0]).slice(11)}–${time(counted.at(-1)).slice(11)}` : '0';
+      console.log(`| ${name} | ${when} | ${summaryCell(counted.map((s) => s.cpu), first.cpu.limit)} | ${summaryCell(counted.map((s) => s.page), first.page.limit)} | ${verdict} |`);
+      continue;
+    }
     const cpu = counted.map((s) => `${time(s).slice(11)} ${span(s.cpu)}${s.cpu.pass === false ? (s.cpu.clear ? ' **over**' : ' over') : ''}`).join('; ');
     const page = counted.map((s) => `${span(s.page)}${s.page.pass === false ? (s.page.clear ? ' **over**' : ' over') : ''}`).join('; ');
     const limits = (what) => (Number.isFinite(first[what].limit) ? ` (${first[what].limit.toFixed(2)})` : '');
-    const verdict = v.overall === 'miss' ? `**${WORDS[v.overall]}** (${[['CPU', v.cpu], ['page', v.page]].filter(([, x]) => x?.verdict === 'miss').map(([w]) => w).join(', ')})` : WORDS[v.overall];
-    console.log(`| ${isCommon(sittings) ? label(sittings).replace(/, [^,]+ ÷ [^,]+$/, '') : label(sittings)} | ${cpu}${limits('cpu')} | ${page}${limits('page')} | ${verdict} |`);
+    console.log(`| ${name} | ${cpu}${limits('cpu')} | ${page}${limits('page')} | ${verdict} |`);
     continue;
   }
   console.log(`\n${label(sittings)}`);

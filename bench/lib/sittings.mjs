@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { median } from './stats.mjs';
 
 /** Every file under `dir`, sorted, as paths relative to it. */
 function filesUnder(dir, root = dir) {
@@ -79,13 +80,28 @@ export function readSittings(file, sitting) {
 }
 
 /**
+ * One limit's figures over a condition's sittings, each `{ ratio, pass, clear }` as againstLimit gives it: how many,
+ * the median and range of their ratios, and how many came under the limit, over it within the noise, over it beyond.
+ */
+export function figuresSummary(figures) {
+  const ratios = figures.map((f) => f.ratio).filter((r) => Number.isFinite(r));
+  return {
+    n: figures.length,
+    median: median(ratios),
+    min: ratios.length ? Math.min(...ratios) : NaN,
+    max: ratios.length ? Math.max(...ratios) : NaN,
+    under: figures.filter((f) => f.pass).length,
+    overWithin: figures.filter((f) => !f.pass && !f.clear).length,
+    overBeyond: figures.filter((f) => !f.pass && f.clear).length,
+  };
+}
+
+/**
  * Decision 89 over one limit's figures, each `{ pass, clear }` as againstLimit gives it: a miss when two sittings or
  * more missed beyond the noise; met when two or more came under the limit and none missed beyond the noise.
  */
 export function sittingsVerdict(figures) {
-  const n = figures.length;
-  const over = figures.filter((f) => !f.pass && f.clear).length;
-  const under = figures.filter((f) => f.pass).length;
+  const { n, overBeyond: over, under } = figuresSummary(figures);
   const counts = `${over} of ${n} over the limit beyond the noise, ${under} under it`;
   if (n === 0) return { verdict: 'none', text: 'no sitting to count yet' };
   if (n === 1) return { verdict: 'one sitting', text: 'one sitting: not yet a verdict (decision 89: two sittings must agree)' };

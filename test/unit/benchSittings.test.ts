@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildDir, buildId, buildName, conditionsOf, conditionVerdict, readSittings, sittingsOf, sittingsVerdict, type Sitting } from '../../bench/lib/sittings.mjs';
+import { buildDir, buildId, buildName, conditionsOf, conditionVerdict, figuresSummary, readSittings, sittingsOf, sittingsVerdict, type Sitting } from '../../bench/lib/sittings.mjs';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -89,6 +89,30 @@ describe('sittingsVerdict', () => {
     expect(sittingsVerdict([over, under])).toEqual({ verdict: 'undecided', text: 'the sittings disagree: 1 of 2 over the limit beyond the noise, 1 under it' });
     expect(sittingsVerdict([over, under, under]).verdict).toBe('undecided');
     expect(sittingsVerdict([overNoise, overNoise]).verdict).toBe('undecided');
+  });
+});
+
+describe('figuresSummary (npm run bench:sittings -- --markdown=summary)', () => {
+  it('counts the sittings under the limit, over it within the noise and beyond it, with the median and range of their ratios', () => {
+    const figures = [
+      { ratio: 1.133, pass: false, clear: true },
+      { ratio: 1.006, pass: true, clear: false },
+      { ratio: 1.077, pass: false, clear: false },
+      { ratio: 1.122, pass: false, clear: true },
+      { ratio: 1.086, pass: false, clear: false },
+    ];
+    expect(figuresSummary(figures)).toEqual({ n: 5, median: 1.086, min: 1.006, max: 1.133, under: 1, overWithin: 2, overBeyond: 2 });
+    expect(sittingsVerdict(figures).text).toBe('a miss: 2 of 5 over the limit beyond the noise, 1 under it');
+  });
+
+  it('takes the median of an even count as the mean of the middle two, and gives NaN figures with no sitting', () => {
+    const under = (ratio: number) => ({ ratio, pass: true, clear: true });
+    const even = figuresSummary([under(1.0), under(1.04), under(1.02), under(0.98)]);
+    expect(even).toMatchObject({ n: 4, min: 0.98, max: 1.04, under: 4, overWithin: 0, overBeyond: 0 });
+    expect(even.median).toBeCloseTo(1.01, 12);
+    const none = figuresSummary([]);
+    expect([none.n, none.under, none.overWithin, none.overBeyond]).toEqual([0, 0, 0, 0]);
+    expect([none.median, none.min, none.max].every(Number.isNaN)).toBe(true);
   });
 });
 
