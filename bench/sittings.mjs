@@ -61,9 +61,13 @@ if (summary) {
   console.log('| Condition | Sittings: CPU of the traffic [90%] (limit) | Page time [90%] (limit) | Decision 89 |');
   console.log('|---|---|---|---|');
 }
-/** A limit's figures over the counted sittings, as the summary table gives them: "×1.087 (1.006–1.133) (1.05): 1 under, 5 over, **3 over beyond the noise**". */
+/**
+ * A limit's figures over the counted sittings, as the summary table gives them: "×1.086 (1.006–1.133) (1.05): 1 under,
+ * 6 over within the noise, **3 over beyond the noise**"; the ratios alone for a figure without a limit.
+ */
 function summaryCell(figures, limit) {
-  const { median: mid, min, max, under, overWithin, overBeyond } = figuresSummary(figures);
+  const { n, median: mid, min, max, under, overWithin, overBeyond } = figuresSummary(figures);
+  if (!n) return 'no sitting counted';
   const counts = [`${under} under`, overWithin ? `${overWithin} over within the noise` : '', overBeyond ? `**${overBeyond} over beyond the noise**` : ''].filter(Boolean).join(', ');
   return `×${mid.toFixed(3)} (${min.toFixed(3)}–${max.toFixed(3)})${Number.isFinite(limit) ? ` (${limit.toFixed(2)}): ${counts}` : ''}`;
 }

@@ -16,7 +16,7 @@ export function buildName(sittings: Sitting[], side: 'with' | 'without'): string
 export function sameCondition(a: Sitting, b: Sitting): boolean;
 export function sittingsOf(text: string, sitting: Sitting): Sitting[];
 export function readSittings(file: string, sitting: Sitting): Sitting[];
-export function figuresSummary(figures: { ratio?: number; pass: boolean; clear: boolean }[]): { n: number; median: number; min: number; max: number; under: number; overWithin: number; overBeyond: number };
+export function figuresSummary(figures: { ratio?: number; pass?: boolean; clear?: boolean }[]): { n: number; median: number; min: number; max: number; under: number; overWithin: number; overBeyond: number };
 export function sittingsVerdict(figures: { pass: boolean; clear: boolean }[]): { verdict: 'none' | 'one sitting' | 'miss' | 'met' | 'undecided'; text: string };
 export const MIN_SITTING_PAIRS: number;
 export interface Condition {

@@ -81,7 +81,8 @@ export function readSittings(file, sitting) {
 
 /**
  * One limit's figures over a condition's sittings, each `{ ratio, pass, clear }` as againstLimit gives it: how many,
- * the median and range of their ratios, and how many came under the limit, over it within the noise, over it beyond.
+ * the median and range of their ratios, and how many came under the limit, over it within the noise, over it beyond
+ * (a figure without a limit, whose `pass` is not a boolean, is in none of the three).
  */
 export function figuresSummary(figures) {
   const ratios = figures.map((f) => f.ratio).filter((r) => Number.isFinite(r));
@@ -90,9 +91,9 @@ export function figuresSummary(figures) {
     median: median(ratios),
     min: ratios.length ? Math.min(...ratios) : NaN,
     max: ratios.length ? Math.max(...ratios) : NaN,
-    under: figures.filter((f) => f.pass).length,
-    overWithin: figures.filter((f) => !f.pass && !f.clear).length,
-    overBeyond: figures.filter((f) => !f.pass && f.clear).length,
+    under: figures.filter((f) => f.pass === true).length,
+    overWithin: figures.filter((f) => f.pass === false && !f.clear).length,
+    overBeyond: figures.filter((f) => f.pass === false && f.clear).length,
   };
 }
 

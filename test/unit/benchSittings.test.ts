@@ -114,6 +114,11 @@ describe('figuresSummary (npm run bench:sittings -- --markdown=summary)', () => 
     expect([none.n, none.under, none.overWithin, none.overBeyond]).toEqual([0, 0, 0, 0]);
     expect([none.median, none.min, none.max].every(Number.isNaN)).toBe(true);
   });
+
+  it('counts a figure without a limit (an information workload) neither under nor over', () => {
+    const summary = figuresSummary([{ ratio: 1.2 }, { ratio: 0.9 }, { ratio: 1.1, pass: false, clear: false }]);
+    expect(summary).toEqual({ n: 3, median: 1.1, min: 0.9, max: 1.2, under: 0, overWithin: 1, overBeyond: 0 });
+  });
 });
 
 describe('conditionsOf and conditionVerdict (npm run bench:sittings)', () => {
