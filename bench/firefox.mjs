@@ -81,10 +81,15 @@ if (READER_WATCH) {
   const panel = await openPanelOn(browsers.with.browser, page, server.origin);
   const origin = /^moz-extension:\/\/[^/]+/.exec(await panel.evaluate(() => location.href))?.[0]; // URL's origin is "null" for this scheme
   if (!origin) throw new Error('the panel the extension opened is not at a moz-extension:// address');
-  watcher = await browsers.with.browser.newPage({ type: 'window' });
-  await watcher.goto(`${origin}/src/panel/index.html`, { timeout: 2000 }).catch((error) => {
-    if (error?.name !== 'TimeoutError') throw error; // the load is never reported: watcherAt, below
-  });
+  // The panel opens the watching window itself: Firefox ESR 153's WebDriver BiDi refuses to navigate any context to a
+  // moz-extension:// address ("unsupported operation"), where ESR 140 allowed it; an extension page may open its own.
+  const before = new Set(await browsers.with.browser.pages());
+  await panel.evaluate(() => chrome.windows.create({ url: new URL('index.html', location.href).href, type: 'normal' }).then(() => undefined));
+  for (let attempt = 0; attempt < 100 && !watcher; attempt++) {
+    for (const candidate of await browsers.with.browser.pages()) if (!before.has(candidate)) watcher = candidate;
+    if (!watcher) await sleep(100);
+  }
+  if (!watcher) throw new Error('the panel did not open the watching window');
   await watcherAt((href) => href === `${origin}/src/panel/index.html`, 'the panel without a tab');
   await panel.close();
   await page.close();
@@ -208,7 +213,6 @@ const busyRan = await stopBusyLoad(busy);
 
 printThreadTable(`THE TRAFFIC (the page's mark to 1 s after its last message, then the page left and ${LEAVE_MS} ms)`, windows.traffic);
 
-const span = ratioText;
 function verdictText(what, r, limit) {
   const { pass, clear } = againstLimit(r.ratio, r, limit);
   return `its ${what} limit ${limit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
@@ -217,10 +221,10 @@ const ratios = Object.fromEntries(Object.entries(windows).map(([name, samples]) 
 const pageLimit = pageLimitOf(w, BUSY ? 'busy' : 'quiet');
 const pageRatio = { ratio: median(pageMs.with) / median(pageMs.without), ...ratioInterval(pageMs.with, pageMs.without) };
 console.log(`\nwith ÷ without, from the threads' medians (90% intervals over ${pageMs.with.length} run pairs):`);
-console.log(`  the traffic:   ${span(ratios.traffic)} (${addedText(ratios.traffic.addedMs)}); ${verdictText('CPU', ratios.traffic, w.cpuLimit)}`);
-console.log(`  the traffic's two parts (information): the flood ${span(ratios.flood)} (${addedText(ratios.flood.addedMs)}), the leaving ${span(ratios.leaving)} (${addedText(ratios.leaving.addedMs)})`);
-console.log(`  the load:      ${span(ratios.load)} (${addedText(ratios.load.addedMs)}; information)`);
-console.log(`  the page time: ${span(pageRatio)} (${median(pageMs.with).toFixed(1)} / ${median(pageMs.without).toFixed(1)} ms, medians with / without); ${verdictText('page', pageRatio, pageLimit)}`);
+console.log(`  the traffic:   ${ratioText(ratios.traffic)} (${addedText(ratios.traffic.addedMs)}); ${verdictText('CPU', ratios.traffic, w.cpuLimit)}`);
+console.log(`  the traffic's two parts (information): the flood ${ratioText(ratios.flood)} (${addedText(ratios.flood.addedMs)}), the leaving ${ratioText(ratios.leaving)} (${addedText(ratios.leaving.addedMs)})`);
+console.log(`  the load:      ${ratioText(ratios.load)} (${addedText(ratios.load.addedMs)}; information)`);
+console.log(`  the page time: ${ratioText(pageRatio)} (${median(pageMs.with).toFixed(1)} / ${median(pageMs.without).toFixed(1)} ms, medians with / without); ${verdictText('page', pageRatio, pageLimit)}`);
 let recordedOk = true;
 if (recorded) {
   const { expected, kept, dropped, evictedPreviews } = recorded;

@@ -158,7 +158,6 @@ function report(title, windowSamples) {
   // lib/threads.mjs: threadRatio.
   return threadRatio(windowSamples.with, windowSamples.without);
 }
-const span = ratioText;
 const loadRatio = report('THE PAGE\'S LOAD AND ITS SOCKET\'S OPEN (navigation to the page\'s mark; information)', load);
 const trafficRatio = report('THE TRAFFIC (the page\'s mark to 1 s after its last message, then the page left and 1 s: judged)', traffic);
 const wholeRatio = report('THE WHOLE RUN (both together, as the bench\'s whole-run figure; information)', samples);
@@ -170,19 +169,19 @@ function verdictText(what, r, limit) {
 }
 const verdict = verdictText('CPU', trafficRatio, w.cpuLimit);
 console.log(`\nwith ÷ without, from the threads' medians (90% intervals over ${samples.with.length} run pairs):`);
-console.log(`  the traffic:   ${span(trafficRatio)} (${addedText(trafficRatio.addedMs)}); ${verdict}`);
-console.log(`  the whole run: ${span(wholeRatio)} (${addedText(wholeRatio.addedMs)}; information)`);
-console.log(`  the load:      ${span(loadRatio)} (${addedText(loadRatio.addedMs)}; information)`);
+console.log(`  the traffic:   ${ratioText(trafficRatio)} (${addedText(trafficRatio.addedMs)}); ${verdict}`);
+console.log(`  the whole run: ${ratioText(wholeRatio)} (${addedText(wholeRatio.addedMs)}; information)`);
+console.log(`  the load:      ${ratioText(loadRatio)} (${addedText(loadRatio.addedMs)}; information)`);
 // The traffic's two parts, without their tables: what the page's messages cost, and what leaving it costs (a held
 // document's compact record, the worker's ingest of it, the next page's start: docs/decisions.md, 73).
 const floodRatio = threadRatio(flood.with, flood.without);
 const leavingRatio = threadRatio(leaving.with, leaving.without);
-console.log(`  the traffic's two parts (information): the flood ${span(floodRatio)} (${addedText(floodRatio.addedMs)}), the leaving ${span(leavingRatio)} (${addedText(leavingRatio.addedMs)})`);
+console.log(`  the traffic's two parts (information): the flood ${ratioText(floodRatio)} (${addedText(floodRatio.addedMs)}), the leaving ${ratioText(leavingRatio)} (${addedText(leavingRatio.addedMs)})`);
 // The page's time, as the bench's page figure (run.mjs), with as many pairs as the CPU figures.
 const pageLimit = pageLimitOf(w, BUSY ? 'busy' : 'quiet');
 const pageRatio = { ratio: median(pageMs.with) / median(pageMs.without), ...ratioInterval(pageMs.with, pageMs.without) };
 const pageVerdict = verdictText('page', pageRatio, pageLimit);
-console.log(`  the page time: ${span(pageRatio)} (${median(pageMs.with).toFixed(1)} / ${median(pageMs.without).toFixed(1)} ms, medians with / without); ${pageVerdict}`);
+console.log(`  the page time: ${ratioText(pageRatio)} (${median(pageMs.with).toFixed(1)} / ${median(pageMs.without).toFixed(1)} ms, medians with / without); ${pageVerdict}`);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `threads-${w.name}${NETWORK ? '+network' : ''}${BUSY ? '+busy' : ''}${READER_SUFFIX}${COLLECT ? '' : '+nocollect'}.json`);
@@ -216,7 +215,7 @@ const sittingsFile = join(dir, 'sittings.jsonl');
 appendFileSync(sittingsFile, `${JSON.stringify(sitting)}\n`);
 const sittings = readSittings(sittingsFile, sitting);
 console.log(`\nTHIS CONDITION'S SITTINGS (the same builds: without ${buildName(sittings, 'without')}, with ${buildName(sittings, 'with')}; ${sittingsFile.replace(`${ROOT}/`, '')}; docs/decisions.md, 89)`);
-for (const s of sittings) console.log(`  ${s.at.slice(0, 16).replace('T', ' ')} UTC, ${s.pairs} pairs${s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : ''}${s.busyShare ? `, the busy load ${Math.round(s.busyShare * 100)}% of a core` : ''}: CPU ${span(s.cpu)} (${addedText(s.cpu.addedMs)}), page ${span(s.page)}`);
+for (const s of sittings) console.log(`  ${s.at.slice(0, 16).replace('T', ' ')} UTC, ${s.pairs} pairs${s.pairs < MIN_SITTING_PAIRS ? ' (too few to count)' : ''}${s.busyShare ? `, the busy load ${Math.round(s.busyShare * 100)}% of a core` : ''}: CPU ${ratioText(s.cpu)} (${addedText(s.cpu.addedMs)}), page ${ratioText(s.page)}`);
 const together = conditionVerdict(sittings);
 for (const [what, limit, verdict] of [['CPU', w.cpuLimit, together.cpu], ['page', pageLimit, together.page]]) {
   if (verdict) console.log(`  its ${what} limit ${limit.toFixed(2)}: ${verdict.text}`);
