@@ -27,7 +27,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
-import { launchFirefox, openPanelOn, requireFirefox } from './lib/firefox.mjs';
+import { launchFirefox, openPanelOn, pageOpened, requireFirefox } from './lib/firefox.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { addedText, againstLimit, median, ratioInterval, ratioText, sleep } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, treeThreadTimes } from './lib/threads.mjs';
@@ -85,10 +85,7 @@ if (READER_WATCH) {
   // moz-extension:// address ("unsupported operation"), where ESR 140 allowed it; an extension page may open its own.
   const before = new Set(await browsers.with.browser.pages());
   await panel.evaluate(() => chrome.windows.create({ url: new URL('index.html', location.href).href, type: 'normal' }).then(() => undefined));
-  for (let attempt = 0; attempt < 100 && !watcher; attempt++) {
-    for (const candidate of await browsers.with.browser.pages()) if (!before.has(candidate)) watcher = candidate;
-    if (!watcher) await sleep(100);
-  }
+  watcher = await pageOpened(browsers.with.browser, before);
   if (!watcher) throw new Error('the panel did not open the watching window');
   await watcherAt((href) => href === `${origin}/src/panel/index.html`, 'the panel without a tab');
   await panel.close();

@@ -61,21 +61,29 @@ export function firefoxFloor(floorDir) {
 }
 
 /**
+ * The first page of `browser` not in `before` whose address `accept` takes (any, by default), looked for every 100 ms
+ * for 10 s; undefined when none came.
+ */
+export async function pageOpened(browser, before, accept = () => true) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    for (const candidate of await browser.pages()) {
+      if (before.has(candidate)) continue;
+      const href = await candidate.evaluate(() => location.href).catch(() => '');
+      if (accept(href)) return candidate;
+    }
+    await sleep(100);
+  }
+  return undefined;
+}
+
+/**
  * Sends `page` to a page of the bench's site that asks the extension to open its panel on that tab (automation only:
  * AUTOMATION_OPEN_PANEL), and returns the panel's page. `origin` is the bench server's.
  */
 export async function openPanelOn(browser, page, origin) {
   const before = new Set(await browser.pages());
   await page.goto(`${origin}/empty.html?check#socketscope-open-panel`, { waitUntil: 'domcontentloaded' });
-  let panel;
-  for (let attempt = 0; attempt < 100 && !panel; attempt++) {
-    for (const candidate of await browser.pages()) {
-      if (before.has(candidate)) continue;
-      const href = await candidate.evaluate(() => location.href).catch(() => '');
-      if (href.startsWith('moz-extension://') && href.includes('/src/panel/index.html?tabId=')) panel = candidate;
-    }
-    if (!panel) await sleep(100);
-  }
+  const panel = await pageOpened(browser, before, (href) => href.startsWith('moz-extension://') && href.includes('/src/panel/index.html?tabId='));
   if (!panel) throw new Error('the extension did not open its panel for the checked tab');
   await panel.bringToFront();
   return panel;
