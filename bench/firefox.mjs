@@ -29,7 +29,7 @@ import { join, resolve } from 'node:path';
 import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchFirefox, openPanelOn, pageOpened, requireFirefox } from './lib/firefox.mjs';
 import { startBenchServer } from './lib/server.mjs';
-import { addedText, againstLimit, median, ratioInterval, ratioText, sleep } from './lib/stats.mjs';
+import { addedText, median, ratioInterval, ratioText, sleep, verdictText } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, treeThreadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
@@ -210,10 +210,6 @@ const busyRan = await stopBusyLoad(busy);
 
 printThreadTable(`THE TRAFFIC (the page's mark to 1 s after its last message, then the page left and ${LEAVE_MS} ms)`, windows.traffic);
 
-function verdictText(what, r, limit) {
-  const { pass, clear } = againstLimit(r.ratio, r, limit);
-  return `its ${what} limit ${limit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
-}
 const ratios = Object.fromEntries(Object.entries(windows).map(([name, samples]) => [name, threadRatio(samples.with, samples.without)]));
 const pageLimit = pageLimitOf(w, BUSY ? 'busy' : 'quiet');
 const pageRatio = { ratio: median(pageMs.with) / median(pageMs.without), ...ratioInterval(pageMs.with, pageMs.without) };

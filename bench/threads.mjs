@@ -35,7 +35,7 @@ import { startBusyLoad, stopBusyLoad } from './lib/busy.mjs';
 import { launchRaw, openReaders, watchTab } from './lib/raw.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { buildDir, buildId, buildName, conditionVerdict, MIN_SITTING_PAIRS, readSittings } from './lib/sittings.mjs';
-import { addedText, againstLimit, median, ratioInterval, ratioText, sleep } from './lib/stats.mjs';
+import { addedText, againstLimit, median, ratioInterval, ratioText, sleep, verdictText } from './lib/stats.mjs';
 import { printThreadTable, threadDelta, threadRatio, threadTimes } from './lib/threads.mjs';
 import { pageLimitOf, pageMsOf, WORKLOADS, workloadUrl } from './lib/workloads.mjs';
 
@@ -161,12 +161,6 @@ function report(title, windowSamples) {
 const loadRatio = report('THE PAGE\'S LOAD AND ITS SOCKET\'S OPEN (navigation to the page\'s mark; information)', load);
 const trafficRatio = report('THE TRAFFIC (the page\'s mark to 1 s after its last message, then the page left and 1 s: judged)', traffic);
 const wholeRatio = report('THE WHOLE RUN (both together, as the bench\'s whole-run figure; information)', samples);
-/** A ratio against its limit, with its interval: `its CPU limit 1.05: FAIL (within the noise)`. */
-function verdictText(what, r, limit) {
-  if (!Number.isFinite(limit)) return `no ${what} limit (information)`;
-  const { pass, clear } = againstLimit(r.ratio, r, limit);
-  return `its ${what} limit ${limit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
-}
 const verdict = verdictText('CPU', trafficRatio, w.cpuLimit);
 console.log(`\nwith ÷ without, from the threads' medians (90% intervals over ${samples.with.length} run pairs):`);
 console.log(`  the traffic:   ${ratioText(trafficRatio)} (${addedText(trafficRatio.addedMs)}); ${verdict}`);

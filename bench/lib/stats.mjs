@@ -92,6 +92,13 @@ export function againstLimit(ratio, interval, limit) {
   return { pass, clear };
 }
 
+/** A ratio against its limit, with its interval, as the benches print it: "its CPU limit 1.05: FAIL (within the noise)". */
+export function verdictText(what, r, limit) {
+  if (!Number.isFinite(limit)) return `no ${what} limit (information)`;
+  const { pass, clear } = againstLimit(r.ratio, r, limit);
+  return `its ${what} limit ${limit.toFixed(2)}: ${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within the noise)'}`;
+}
+
 /** Milliseconds added, signed: "+12.5 ms", "-56.8 ms", as the benches print a cost beside its ratio. */
 export function addedText(ms) {
   return `${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`;

@@ -1,6 +1,6 @@
 // The bench's ratio intervals (bench/lib/stats.mjs): what `npm run bench` prints beside each median ratio.
 import { describe, expect, it } from 'vitest';
-import { addedText, againstLimit, median, pairedDifference, ratioInterval, ratioText } from '../../bench/lib/stats.mjs';
+import { addedText, againstLimit, median, pairedDifference, ratioInterval, ratioText, verdictText } from '../../bench/lib/stats.mjs';
 
 describe('ratioInterval', () => {
   it('is exactly the ratio when every run gave the same figures', () => {
@@ -53,6 +53,16 @@ describe('againstLimit', () => {
     expect(againstLimit(1.08, { lo: 1.02, hi: 1.14 }, 1.1)).toEqual({ pass: true, clear: false });
     expect(againstLimit(1.02, { lo: 0.98, hi: 1.06 }, 1.1)).toEqual({ pass: true, clear: true });
     expect(againstLimit(1.5, { lo: 1.2, hi: 1.8 }, Infinity)).toEqual({ pass: true, clear: true });
+  });
+});
+
+describe('verdictText', () => {
+  it('prints a ratio against its limit as both benches print it, and no verdict without a limit', () => {
+    expect(verdictText('CPU', { ratio: 1.2, lo: 1.12, hi: 1.3 }, 1.1)).toBe('its CPU limit 1.10: FAIL');
+    expect(verdictText('CPU', { ratio: 1.12, lo: 1.05, hi: 1.2 }, 1.05)).toBe('its CPU limit 1.05: FAIL (within the noise)');
+    expect(verdictText('page', { ratio: 1.08, lo: 1.02, hi: 1.14 }, 1.1)).toBe('its page limit 1.10: PASS (within the noise)');
+    expect(verdictText('page', { ratio: 1.02, lo: 0.98, hi: 1.06 }, 1.1)).toBe('its page limit 1.10: PASS');
+    expect(verdictText('page', { ratio: 1.5, lo: 1.2, hi: 1.8 }, Infinity)).toBe('no page limit (information)');
   });
 });
 
