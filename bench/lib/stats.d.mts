@@ -9,5 +9,6 @@ export function ratioInterval(withValues: number[], withoutValues: number[], opt
 export function pairedDifference(withValues: number[], withoutValues: number[], options?: { resamples?: number; level?: number; seed?: number }): { median: number; lo: number; hi: number };
 export function bootstrapBounds(values: number[], level: number): { lo: number; hi: number };
 export function againstLimit(ratio: number, interval: { lo: number; hi: number }, limit: number): { pass: boolean; clear: boolean };
+export function verdictText(what: string, r: { ratio: number; lo: number; hi: number }, limit: number): string;
 export function addedText(ms: number): string;
 export function ratioText(figure: { ratio: number; lo: number; hi: number }): string;
