@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer-core';
 import { fromHar } from '../../src/core/har';
 import { startServer, type TestServer } from './support/servers';
-import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor } from './support/firefox';
+import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor, waitInPage } from './support/firefox';
 
 let server: TestServer;
 let browser: Browser;
@@ -29,7 +29,9 @@ describe('the hello script (Firefox ESR)', () => {
     await page.waitForFunction(() => (window as unknown as { ticks: { received: number } }).ticks.received >= 2, { timeout: 10_000 });
     const panel = await openPanelFor(browser, page);
     const socketless = `${server.origin}/blank.html?said-hello`;
-    // The panel's Port has the background set the key; a document loaded before that says hello when it sees the change.
+    // The panel's Port has the background set the key (a document loaded before that says hello when it sees the change):
+    // once the panel lists the tab's connections its Port is open, and the write is a moment later.
+    await waitInPage(panel, () => document.querySelectorAll('tr[data-connection-id]').length > 0, { timeout: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     await page.goto(socketless);
     const timeOrigin = await page.evaluate(() => performance.timeOrigin);
@@ -56,7 +58,8 @@ describe('the hello script (Firefox ESR)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const other = await browser.newPage();
     await other.goto(`${server.origin}/ticker.html?other`);
-    await openPanelFor(browser, other);
+    const otherPanel = await openPanelFor(browser, other);
+    await waitInPage(otherPanel, () => document.querySelectorAll('tr[data-connection-id]').length > 0, { timeout: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // The panel on this tab: its door reloads the page with its hash, a new document, which says hello anyway.
     const panel = await openPanelFor(browser, page);
