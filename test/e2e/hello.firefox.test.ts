@@ -22,7 +22,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('the hello script (Firefox ESR)', () => {
+describe('hello at once, decision 71 (Firefox ESR)', () => {
   it('makes a page without sockets say hello at once while a panel is open: its navigation is in the tab\'s session', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.origin}/ticker.html?hello`);
