@@ -3,32 +3,20 @@
 // 71: the relay reads and watches the background's `helloAtOnce` key in storage.local, a task after its start, 85).
 // Checked here in Firefox ESR, whose content scripts build their `storage` API apart from Chromium's; the Chromium
 // side, and the hint's end with the last panel, in wake.chromium.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'puppeteer-core';
+import { describe, expect, it } from 'vitest';
 import { fromHar } from '../../src/core/har';
-import { startServer, type TestServer } from './support/servers';
-import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor, waitInPage } from './support/firefox';
+import { exportFromPanel, openPanelFor, waitInPage } from './support/firefox';
+import { useServerAndFirefox } from './support/setup';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchFirefox();
-}, 60_000);
-
-afterAll(async () => {
-  await closeFirefox(browser);
-  await server?.close();
-});
+const env = useServerAndFirefox();
 
 describe('hello at once, decision 71 (Firefox ESR)', () => {
   it('makes a page without sockets say hello at once while a panel is open: its navigation is in the tab\'s session', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.origin}/ticker.html?hello`);
+    const page = await env.browser.newPage();
+    await page.goto(`${env.server.origin}/ticker.html?hello`);
     await page.waitForFunction(() => (window as unknown as { ticks: { received: number } }).ticks.received >= 2, { timeout: 10_000 });
-    const panel = await openPanelFor(browser, page);
-    const socketless = `${server.origin}/blank.html?said-hello`;
+    const panel = await openPanelFor(env.browser, page);
+    const socketless = `${env.server.origin}/blank.html?said-hello`;
     // The panel's Port has the background set the key (a document loaded before that says hello when it sees the change):
     // once the panel lists the tab's connections its Port is open, and the write is a moment later.
     await waitInPage(panel, () => document.querySelectorAll('tr[data-connection-id]').length > 0, { timeout: 10_000 });
@@ -49,20 +37,20 @@ describe('hello at once, decision 71 (Firefox ESR)', () => {
   }, 60_000);
 
   it('makes a page without sockets loaded before any panel say hello when a panel opens on another tab', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.origin}/ticker.html?before`);
+    const page = await env.browser.newPage();
+    await page.goto(`${env.server.origin}/ticker.html?before`);
     await page.waitForFunction(() => (window as unknown as { ticks: { received: number } }).ticks.received >= 2, { timeout: 10_000 });
-    const before = `${server.origin}/blank.html?before-any-panel`;
+    const before = `${env.server.origin}/blank.html?before-any-panel`;
     await page.goto(before);
     // No panel anywhere (the first test closed its own): this document keeps silent.
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const other = await browser.newPage();
-    await other.goto(`${server.origin}/ticker.html?other`);
-    const otherPanel = await openPanelFor(browser, other);
+    const other = await env.browser.newPage();
+    await other.goto(`${env.server.origin}/ticker.html?other`);
+    const otherPanel = await openPanelFor(env.browser, other);
     await waitInPage(otherPanel, () => document.querySelectorAll('tr[data-connection-id]').length > 0, { timeout: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // The panel on this tab: its door reloads the page with its hash, a new document, which says hello anyway.
-    const panel = await openPanelFor(browser, page);
+    const panel = await openPanelFor(env.browser, page);
     const navigations = fromHar(await exportFromPanel(panel)).session.pageEvents.filter((e) => e.type === 'navigation');
     expect(navigations.map((e) => e.detail), 'the document loaded before any panel, then the one the door reloaded').toContain(before);
   }, 60_000);

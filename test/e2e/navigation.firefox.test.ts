@@ -4,34 +4,25 @@
 // finding. The socket must be recorded as ended by the navigation, and the
 // diagnosis must find nothing. No panel is open before the last reload: the first two pages hold their batches and
 // leave compact records (docs/decisions.md, 73), which Firefox delivers from pagehide on a reload.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'puppeteer-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fromHar, type HarLog } from '../../src/core/har';
 import { analyzeSession } from '../../src/core/analysis';
-import { startServer, type TestServer } from './support/servers';
-import { closeFirefox, exportFromPanel, launchFirefox, openPanelFor, waitInPage } from './support/firefox';
+import { exportFromPanel, openPanelFor, waitInPage } from './support/firefox';
+import { useServerAndFirefox } from './support/setup';
 
-let server: TestServer;
-let browser: Browser;
+const env = useServerAndFirefox();
 let har: HarLog;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchFirefox();
-  const page = await browser.newPage();
-  await page.goto(`${server.origin}/ticker.html`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.server.origin}/ticker.html`);
   await page.waitForFunction(() => (window as unknown as { ticks: { received: number } }).ticks.received >= 4, { timeout: 10_000 });
   await page.reload();
   await page.waitForFunction(() => (window as unknown as { ticks: { received: number } }).ticks.received >= 4, { timeout: 10_000 });
-  const panel = await openPanelFor(browser, page);
+  const panel = await openPanelFor(env.browser, page);
   await waitInPage(panel, () => document.querySelectorAll('tr[data-connection-id]').length >= 3, { timeout: 10_000 });
   har = await exportFromPanel(panel);
 }, 90_000);
-
-afterAll(async () => {
-  await closeFirefox(browser);
-  await server?.close();
-});
 
 describe('a reload while a socket is open (Firefox ESR)', () => {
   it('records the old sockets as ended by the navigation, with no finding', () => {

@@ -1,21 +1,11 @@
 // Reproduce and verify in Firefox ESR: "Drop now" against a real TCP drop (the server cuts TCP without a close
 // frame), and send/inject through an echo server, commanded from the extension's own panel page.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'puppeteer-core';
-import { startServer, type TestServer } from './support/servers';
-import { closeFirefox, launchFirefox, openPanelFor, waitInPage } from './support/firefox';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { openPanelFor, waitInPage } from './support/firefox';
+import { useServerAndFirefox } from './support/setup';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchFirefox();
-}, 60_000);
-afterAll(async () => {
-  await closeFirefox(browser);
-  await server?.close();
-});
+const env = useServerAndFirefox();
 
 interface LogEntry {
   n: number;
@@ -38,7 +28,7 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 10
 
 /** The app's panel, with a port of its own to command the background as the panel does; returns the open connection's id. */
 async function control(page: Page): Promise<{ panel: Page; command(action: object): Promise<void> }> {
-  const panel = await openPanelFor(browser, page);
+  const panel = await openPanelFor(env.browser, page);
   await waitInPage(panel, () => document.querySelectorAll('tr[data-connection-id]').length >= 1, { timeout: 10_000 });
   await panel.evaluate(() => {
     const runtime = (globalThis as unknown as { chrome: { runtime: { connect(info: { name: string }): { postMessage(m: unknown): void } } } }).chrome.runtime;
@@ -56,11 +46,11 @@ const openConnectionId = (panel: Page) =>
 
 describe('Reproduce and verify (Firefox ESR)', () => {
   it('"Drop now" gives the page the same close as a real TCP drop', async () => {
-    const real = await browser.newPage();
-    await real.goto(`${server.origin}/sim-app.html?path=${encodeURIComponent('/drop?after=500')}&delay=-1`);
+    const real = await env.browser.newPage();
+    await real.goto(`${env.server.origin}/sim-app.html?path=${encodeURIComponent('/drop?after=500')}&delay=-1`);
     await until('the real drop', async () => (await logOf(real)).some((e) => e.type === 'close'));
-    const page = await browser.newPage();
-    await page.goto(`${server.origin}/sim-app.html?path=/silent&delay=-1`);
+    const page = await env.browser.newPage();
+    await page.goto(`${env.server.origin}/sim-app.html?path=/silent&delay=-1`);
     const { panel, command } = await control(page);
     await until('the app open after the panel door reload', async () => (await logOf(page)).some((e) => e.type === 'open'));
     await waitInPage(panel, () => [...document.querySelectorAll('tr[data-connection-id]')].some((row) => /open/.test(row.textContent ?? '')), { timeout: 10_000 });
@@ -77,8 +67,8 @@ describe('Reproduce and verify (Firefox ESR)', () => {
   }, 60_000);
 
   it('sends as the page and injects as received, through an echo server', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.origin}/sim-app.html?path=/echo&delay=-1`);
+    const page = await env.browser.newPage();
+    await page.goto(`${env.server.origin}/sim-app.html?path=/echo&delay=-1`);
     const { panel, command } = await control(page);
     await until('the app open', async () => (await logOf(page)).some((e) => e.type === 'open'));
     await waitInPage(panel, () => [...document.querySelectorAll('tr[data-connection-id]')].some((row) => /open/.test(row.textContent ?? '')), { timeout: 10_000 });
